@@ -1,0 +1,89 @@
+/**
+ * A small, fixed demo province so that a bare `npm start` answers real queries.
+ * Places are real names of Bắc Giang (the province of seed 001's district, Yên
+ * Thế); codes follow the shape of national electronic identifiers but are made up.
+ * Three districts end on 2025-07-01, when the reorganisation abolished the
+ * district level and merged their communes into new, larger ones.
+ * The mock-upstreams issue replaces this with the calibrated generator.
+ */
+import type { Queryable } from '../store/db.ts';
+import type { PsuSector, Unit } from '../store/model.ts';
+import { upsertUnits } from '../store/units.ts';
+
+const SINCE = '2019-01-01';
+const REORGANISATION = '2025-07-01';
+const RECORDED_AT = new Date('2025-07-01T00:00:00+07:00');
+const PROVINCE = '000.00.00.H06';
+
+type Draft = Pick<Unit, 'code' | 'name' | 'parentCode' | 'level' | 'kind'> & Partial<Unit>;
+
+const AGENCIES = ['Sở Nội vụ', 'Sở Tài chính', 'Sở Tư pháp', 'Sở Y tế', 'Sở Giáo dục và Đào tạo'];
+const PROVINCE_PSUS: [agency: number, name: string, sector: PsuSector][] = [
+  [4, 'Bệnh viện Đa khoa tỉnh Bắc Giang', 'HEALTH'],
+  [5, 'Trường Trung học phổ thông Chuyên Bắc Giang', 'EDUCATION'],
+];
+const DISTRICT_OFFICES = ['Văn phòng HĐND và UBND', 'Phòng Nội vụ', 'Phòng Tài chính - Kế hoạch'];
+const DISTRICT_PSUS: [prefix: string, sector: PsuSector][] = [
+  ['Trung tâm Y tế huyện', 'HEALTH'],
+  ['Trung tâm Văn hóa - Thông tin và Thể thao huyện', 'CULTURE'],
+];
+const DISTRICTS = [
+  { no: 12, name: 'Yên Thế', communes: ['Thị trấn Cầu Gồ', 'Thị trấn Bố Hạ', 'Xã Đồng Hưu', 'Xã Tân Sỏi', 'Xã Đồng Kỳ', 'Xã Hồng Kỳ'] },
+  { no: 13, name: 'Tân Yên', communes: ['Thị trấn Cao Thượng', 'Thị trấn Nhã Nam', 'Xã Việt Lập', 'Xã Liên Chung', 'Xã Ngọc Thiện'] },
+  { no: 14, name: 'Lạng Giang', communes: ['Thị trấn Vôi', 'Thị trấn Kép', 'Xã Tân Dĩnh', 'Xã Xương Lâm', 'Xã Quang Thịnh'] },
+];
+// Communes formed on 2025-07-01 from the districts' communes, directly under the province.
+const MERGED_COMMUNES = ['Xã Yên Thế', 'Xã Bố Hạ', 'Xã Tân Yên', 'Xã Nhã Nam', 'Xã Lạng Giang', 'Xã Kép'];
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+function drafts(): Draft[] {
+  const units: Draft[] = [
+    { code: PROVINCE, name: 'UBND tỉnh Bắc Giang', parentCode: null, level: 'PROVINCE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 60 },
+  ];
+  AGENCIES.forEach((name, i) => {
+    units.push({ code: `000.${pad(i + 1)}.00.H06`, name, parentCode: PROVINCE, level: 'PROVINCE', kind: 'AGENCY', headcountQuota: 45 + 5 * i });
+  });
+  PROVINCE_PSUS.forEach(([agency, name, sector], i) => {
+    const parentCode = `000.${pad(agency)}.00.H06`;
+    units.push({ code: `000.${pad(agency)}.${pad(50 + i)}.H06`, name, parentCode, level: 'PROVINCE', kind: 'PUBLIC_SERVICE_UNIT', sector });
+  });
+  for (const district of DISTRICTS) {
+    const districtCode = `000.00.${district.no}.H06`;
+    const ended = { validTo: REORGANISATION };
+    units.push({ code: districtCode, name: `UBND huyện ${district.name}`, parentCode: PROVINCE, level: 'DISTRICT', kind: 'PEOPLES_COMMITTEE', headcountQuota: 20, ...ended });
+    DISTRICT_OFFICES.forEach((office, i) => {
+      units.push({ code: `000.${pad(30 + i)}.${district.no}.H06`, name: `${office} huyện ${district.name}`, parentCode: districtCode, level: 'DISTRICT', kind: 'AGENCY', headcountQuota: 8 + i, ...ended });
+    });
+    DISTRICT_PSUS.forEach(([prefix, sector], i) => {
+      units.push({ code: `000.${pad(60 + i)}.${district.no}.H06`, name: `${prefix} ${district.name}`, parentCode: districtCode, level: 'DISTRICT', kind: 'PUBLIC_SERVICE_UNIT', sector, ...ended });
+    });
+    district.communes.forEach((name, i) => {
+      units.push({ code: `${pad(i + 1, 3)}.${district.no}.00.H06`, name, parentCode: districtCode, level: 'COMMUNE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 23, ...ended });
+    });
+  }
+  MERGED_COMMUNES.forEach((name, i) => {
+    units.push({ code: `${pad(101 + i, 3)}.00.00.H06`, name, parentCode: PROVINCE, level: 'COMMUNE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 40, validFrom: REORGANISATION });
+  });
+  return units;
+}
+
+/** The demo province's units, each with a budget-relation code of its own. */
+export function demoUnits(): Unit[] {
+  return drafts().map((draft, i) => ({
+    budgetCode: String(1_040_001 + i),
+    sector: null,
+    headcountQuota: null,
+    validFrom: SINCE,
+    validTo: null,
+    sourceUpdatedAt: RECORDED_AT,
+    ...draft,
+  }));
+}
+
+/** Fills an empty store with the demo province; a store that has units is left alone. Returns units written. */
+export async function seedDemoProvince(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ present: boolean }>('SELECT EXISTS (SELECT 1 FROM units) AS present');
+  if (row?.present) return 0;
+  return upsertUnits(db, demoUnits());
+}

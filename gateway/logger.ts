@@ -1,0 +1,21 @@
+import { pino, type Logger } from 'pino';
+import type { YogaLogger } from '@graphql-yoga/logger';
+
+export type { Logger };
+
+/** Structured JSON logs on stdout, one object a line. */
+export function createLogger(level: string): Logger {
+  return pino({ level, base: { service: 'lgsp-hub' }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** Yoga logs with console-style arguments; pino wants (object, message). */
+export function yogaLogger(log: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) log[level]({ err: first }, first.message);
+      else log[level]({ detail: rest.length ? rest : undefined }, String(first));
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}

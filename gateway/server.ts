@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga } from 'graphql-yoga';
+import type { Db } from '../store/db.ts';
+import { pendingMigrations } from '../store/migrate.ts';
+import { hubSchema, type Context } from '../schema/index.ts';
+import { yogaLogger, type Logger } from './logger.ts';
+
+export interface HubOptions {
+  db: Db;
+  logger: Logger;
+  /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
+  shutdownTimeoutMs: number;
+}
+
+export interface Hub {
+  readonly server: Server;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Per-request values that Yoga merges into the GraphQL context. */
+interface RequestScope {
+  requestId: string;
+  log: Logger;
+}
+
+const EXAMPLE_QUERY = `# The province's units, with their parents. Try search: "yen the".
+{
+  units(first: 5) {
+    edges { node { code name level kind parent { name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
+  let draining = false;
+
+  const yoga = createYoga<RequestScope, Context>({
+    schema: hubSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
+    logging: yogaLogger(logger),
+    context: () => ({ db }),
+  });
+
+  /** Liveness answers whenever the process can; readiness only when the store can serve. */
+  async function readiness(res: ServerResponse) {
+    if (draining) return sendJson(res, 503, { status: 'draining' });
+    try {
+      const pending = await pendingMigrations(db);
+      const ready = pending.length === 0;
+      sendJson(res, ready ? 200 : 503, {
+        status: ready ? 'ready' : 'not ready',
+        store: { backend: db.backend, reachable: true, pendingMigrations: pending },
+      });
+    } catch (error) {
+      sendJson(res, 503, {
+        status: 'not ready',
+        store: { backend: db.backend, reachable: false, error: (error as Error).message },
+      });
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    const log = logger.child({ requestId });
+    const started = process.hrtime.bigint();
+    res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      // A keep-alive socket becomes idle once its response is out: while draining, close it then.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/ready') return readiness(res);
+    return yoga.handle(req, res, { requestId, log });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+
+  let stopping: Promise<void> | undefined;
+
+  return {
+    server,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = setTimeout(() => {
+          logger.warn({ shutdownTimeoutMs }, 'shutdown timeout: closing connections still in use');
+          server.closeAllConnections();
+        }, shutdownTimeoutMs);
+        await closed;
+        clearTimeout(deadline);
+        await db.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+// Each type file registers itself on the builder.
+import './scalars.ts';
+import './unit.ts';
+
+export type { Context } from './context.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The hub's GraphQL schema, built once, with types in a stable order. */
+export function hubSchema(): GraphQLSchema {
+  schema ??= lexicographicSortSchema(builder.toSchema());
+  return schema;
+}

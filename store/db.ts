@@ -1,0 +1,54 @@
+/**
+ * The one small interface the rest of the hub uses to reach PostgreSQL.
+ * Two implementations: a `pg.Pool` for a real server (DATABASE_URL set) and
+ * embedded PGlite (a bare machine). Both return rows of the same shapes:
+ * int8 and numeric as strings (exact), date as 'YYYY-MM-DD', timestamptz as Date.
+ */
+export interface Queryable {
+  /** One statement with positional parameters ($1, $2 …); returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** A script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type Backend = 'postgres' | 'pglite';
+
+export interface Db extends Queryable {
+  readonly backend: Backend;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Closes the pool or the embedded database; closing again does nothing. */
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://… — when absent, embedded PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files; `memory://` keeps them in memory. */
+  pgliteDir?: string;
+  /** Schema to work in (tests run each suite in a fresh one); default: the server's search_path. */
+  schema?: string | undefined;
+  /** Connections in the pool (postgres only). */
+  poolMax?: number;
+}
+
+// PostgreSQL type OIDs whose text form we keep instead of the drivers' defaults.
+export const PG_TYPE = { INT8: 20, DATE: 1082, NUMERIC: 1700 } as const;
+
+/** Keeps the text form of a value: exact amounts, and calendar dates without a time zone shift. */
+export const asText = (value: string): string => value;
+
+export async function openDb(options: DbOptions): Promise<Db> {
+  if (options.databaseUrl) {
+    const { openPostgres } = await import('./postgres.ts');
+    return openPostgres(options.databaseUrl, options);
+  }
+  const { openPglite } = await import('./pglite.ts');
+  return openPglite(options.pgliteDir ?? './.data/pglite', options);
+}
+
+/** A schema name is spliced into SQL, so only plain identifiers are accepted. */
+export function assertIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return name;
+}

@@ -1,0 +1,64 @@
+import pg from 'pg';
+import { asText, assertIdentifier, PG_TYPE, type Db, type DbOptions, type Queryable } from './db.ts';
+
+// Per-pool type parsers, so the process-wide defaults of `pg` stay untouched.
+const typeParsers: Record<number, (value: string) => unknown> = {
+  [PG_TYPE.INT8]: asText,
+  [PG_TYPE.DATE]: asText,
+  [PG_TYPE.NUMERIC]: asText,
+};
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    typeParsers[oid] ?? pg.types.getTypeParser(oid, format ?? 'text'),
+};
+
+function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await client.query({ text: sql, values: params as unknown[], types });
+      return result.rows as Row[];
+    },
+    async exec(sql: string) {
+      await client.query({ text: sql, types });
+    },
+  };
+}
+
+export async function openPostgres(databaseUrl: string, options: DbOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolMax ?? 10,
+    // Every connection works in UTC and, for tests, in its own schema.
+    options: ['-c TimeZone=UTC', options.schema ? `-c search_path=${assertIdentifier(options.schema)}` : '']
+      .filter(Boolean)
+      .join(' '),
+    application_name: 'lgsp-hub',
+  });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db: Db = {
+    backend: 'postgres',
+    ...queryable(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(queryable(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
+  };
+  // Fail at start-up, not on the first request.
+  if (options.schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
+  else await db.query('SELECT 1');
+  return db;
+}

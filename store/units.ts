@@ -1,0 +1,101 @@
+import type { Queryable } from './db.ts';
+import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
+
+export interface UnitRow extends Unit {
+  syncedAt: Date;
+}
+
+const UNIT_COLUMNS = `code, budget_code AS "budgetCode", name, parent_code AS "parentCode", level, kind, sector,
+  headcount_quota AS "headcountQuota", valid_from AS "validFrom", valid_to AS "validTo",
+  source_updated_at AS "sourceUpdatedAt", synced_at AS "syncedAt"`;
+
+/**
+ * Inserts or updates units in one statement. Idempotent, and an older version
+ * of a unit (by source_updated_at) never overwrites a newer one, so a replayed
+ * or out-of-order page is harmless. Returns how many rows changed.
+ */
+export async function upsertUnits(db: Queryable, units: readonly Unit[]): Promise<number> {
+  if (units.length === 0) return 0;
+  const rows = await db.query(
+    `INSERT INTO units (code, budget_code, name, parent_code, level, kind, sector, headcount_quota,
+                        valid_from, valid_to, source_updated_at)
+     SELECT r."code", r."budgetCode", r."name", r."parentCode", r."level", r."kind", r."sector", r."headcountQuota",
+            r."validFrom", r."validTo", r."sourceUpdatedAt"
+       FROM jsonb_to_recordset($1::jsonb) AS r(
+              "code" text, "budgetCode" text, "name" text, "parentCode" text, "level" text, "kind" text,
+              "sector" text, "headcountQuota" integer, "validFrom" date, "validTo" date, "sourceUpdatedAt" timestamptz)
+     ON CONFLICT (code) DO UPDATE SET
+       budget_code = EXCLUDED.budget_code, name = EXCLUDED.name, parent_code = EXCLUDED.parent_code,
+       level = EXCLUDED.level, kind = EXCLUDED.kind, sector = EXCLUDED.sector,
+       headcount_quota = EXCLUDED.headcount_quota, valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to,
+       source_updated_at = EXCLUDED.source_updated_at, synced_at = now()
+     WHERE units.source_updated_at <= EXCLUDED.source_updated_at
+     RETURNING code`,
+    [JSON.stringify(units.map((unit) => ({ ...unit, name: unit.name.normalize('NFC') })))],
+  );
+  return rows.length;
+}
+
+/** Units by code, in no particular order; unknown codes are absent (for loaders). */
+export function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {
+  return db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE code = ANY($1::text[])`, [codes]);
+}
+
+/** Direct children of each parent, ordered by code (for loaders). */
+export function findUnitsByParentCodes(db: Queryable, parentCodes: readonly string[]): Promise<UnitRow[]> {
+  return db.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS} FROM units WHERE parent_code = ANY($1::text[]) ORDER BY code`,
+    [parentCodes],
+  );
+}
+
+export interface UnitFilter {
+  level?: UnitLevel | null;
+  kind?: UnitKind | null;
+  parentCode?: string | null;
+  /** Words that must all begin words of the name, ignoring case and diacritics. */
+  search?: string | null;
+  /** Only units valid on this day. */
+  validOn?: IsoDate | null;
+}
+
+export interface KeysetPage {
+  /** Exclusive bounds on the sort key (the unit code). */
+  after?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+  /** Read backwards from `before` (for `last`). */
+  inverted: boolean;
+}
+
+/** Units matching the filter, ordered by code, one keyset page at a time (no gaps or repeats as data changes). */
+export function listUnits(db: Queryable, filter: UnitFilter, page: KeysetPage): Promise<UnitRow[]> {
+  const words = (filter.search ?? '')
+    .normalize('NFC')
+    .split(/\s+/)
+    .filter(Boolean)
+    // each word must begin a word of the name: "so" finds "Sở Nội vụ", not "Hồ sơ"
+    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return db.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS} FROM units
+      WHERE ($1::text IS NULL OR level = $1)
+        AND ($2::text IS NULL OR kind = $2)
+        AND ($3::text IS NULL OR parent_code = $3)
+        AND (cardinality($4::text[]) = 0 OR ' ' || name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($4::text[]) AS p))
+        AND ($5::date IS NULL OR ((valid_from IS NULL OR valid_from <= $5) AND (valid_to IS NULL OR $5 < valid_to)))
+        AND ($6::text IS NULL OR code > $6)
+        AND ($7::text IS NULL OR code < $7)
+      ORDER BY code ${page.inverted ? 'DESC' : 'ASC'}
+      LIMIT $8`,
+    [
+      filter.level ?? null,
+      filter.kind ?? null,
+      filter.parentCode ?? null,
+      words,
+      filter.validOn ?? null,
+      page.after ?? null,
+      page.before ?? null,
+      page.limit,
+    ],
+  );
+}

@@ -1,0 +1,123 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../store/db.ts';
+import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
+
+/** A store whose statements wait for `release` while `hold` is set: an in-flight request we control. */
+function holdingDb(db: Db) {
+  let release: () => void = () => {};
+  let started: () => void = () => {};
+  const state = { hold: false, started: new Promise<void>((resolve) => (started = resolve)) };
+  const gate = () => new Promise<void>((resolve) => (release = resolve));
+  const wrapped: Db = {
+    ...db,
+    backend: db.backend,
+    query: async (sql, params) => {
+      if (state.hold) {
+        started();
+        await gate();
+      }
+      return db.query(sql, params);
+    },
+  };
+  return { db: wrapped, state, release: () => release() };
+}
+
+describe.each(testBackends)('the HTTP server on %s', (backend) => {
+  let store: TestStore;
+  let hub: TestHub | undefined;
+
+  afterEach(async () => {
+    await hub?.hub.stop();
+    hub = undefined;
+    await store.dispose();
+  });
+
+  it('is live and ready once the store is migrated', async () => {
+    store = await openTestStore(backend);
+    hub = await startTestHub(store.db);
+    const health = await fetch(`${hub.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${hub.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', store: { backend, reachable: true, pendingMigrations: [] } });
+    expect(ready.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await fetch(`${hub.url}/health`, { headers: { 'x-request-id': 'ioc-42' } });
+    expect(echoed.headers.get('x-request-id')).toBe('ioc-42');
+  });
+
+  it('is live but not ready while migrations are pending', async () => {
+    store = await openTestStore(backend, { migrated: false });
+    hub = await startTestHub(store.db);
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${hub.url}/ready`);
+    expect(ready.status).toBe(503);
+    const body = await ready.json();
+    expect(body.status).toBe('not ready');
+    expect(body.store.pendingMigrations).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('is not ready when the store is unreachable', async () => {
+    store = await openTestStore(backend);
+    hub = await startTestHub(store.db);
+    await store.db.close();
+    const ready = await fetch(`${hub.url}/ready`);
+    expect(ready.status).toBe(503);
+    expect((await ready.json()).store.reachable).toBe(false);
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+  });
+
+  it('shuts down gracefully: finishes the request in flight, refuses new ones, then closes the store', async () => {
+    store = await openTestStore(backend);
+    const holding = holdingDb(store.db);
+    hub = await startTestHub(holding.db);
+    const { url } = hub;
+
+    holding.state.hold = true;
+    const inFlight = fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ units(first: 1) { edges { node { code } } } }' }),
+    });
+    await holding.state.started; // the request is now waiting inside the store
+
+    let stopped = false;
+    const stopping = hub.hub.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toBe(false); // waits for the request
+    await expect(fetch(`${url}/health`)).rejects.toThrow(); // no new connections
+
+    holding.state.hold = false;
+    holding.release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect((await response.json()).errors).toBeUndefined();
+    await stopping;
+    expect(stopped).toBe(true);
+    await expect(store.db.query('SELECT 1')).rejects.toThrow(); // the store is closed
+    hub = undefined;
+  });
+
+  it('cuts connections still busy when the shutdown timeout passes', async () => {
+    store = await openTestStore(backend);
+    const holding = holdingDb(store.db);
+    hub = await startTestHub(holding.db, 200);
+    holding.state.hold = true;
+    const outcome = new Promise<string>((resolve) => {
+      const req = request(`${hub!.url}/graphql?query=${encodeURIComponent('{ units { edges { cursor } } }')}`, (res) =>
+        resolve(`status ${res.statusCode}`),
+      );
+      req.on('error', (error) => resolve(`error ${(error as NodeJS.ErrnoException).code}`));
+      req.end();
+    });
+    await holding.state.started;
+    const started = Date.now();
+    await hub.hub.stop();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(await outcome).toBe('error ECONNRESET');
+    holding.release();
+    hub = undefined;
+  });
+});

@@ -1,0 +1,34 @@
+import { pino } from 'pino';
+import type { Db } from '../../store/db.ts';
+import { createHub, type Hub } from '../../gateway/server.ts';
+
+export interface GraphQLResponse<Data = any> {
+  data?: Data;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestHub {
+  hub: Hub;
+  url: string;
+  /** POSTs a GraphQL request over a real socket. */
+  gql<Data = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+}
+
+/** The hub on an ephemeral loopback port, silent, on the given store. */
+export async function startTestHub(db: Db, shutdownTimeoutMs = 5_000): Promise<TestHub> {
+  const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs });
+  const { port } = await hub.listen(0, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    hub,
+    url,
+    async gql(query, variables) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+  };
+}
