@@ -8,6 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
     // PGlite starts in seconds and the machine has two cores: one PGlite per file, files in parallel.
     pool: 'forks',
     testTimeout: 30_000,

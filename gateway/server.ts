@@ -5,7 +5,7 @@ import { createYoga } from 'graphql-yoga';
 import type { Db } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrate.ts';
 import { hubSchema, type Context } from '../schema/index.ts';
-import { yogaLogger, type Logger } from './logger.ts';
+import { requestScope, yogaLogger, type Logger } from './logger.ts';
 
 export interface HubOptions {
   db: Db;
@@ -21,11 +21,6 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-/** Per-request values that Yoga merges into the GraphQL context. */
-interface RequestScope {
-  requestId: string;
-  log: Logger;
-}
 
 const EXAMPLE_QUERY = `# The province's units, with their parents. Try search: "yen the".
 {
@@ -44,7 +39,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
   let draining = false;
 
-  const yoga = createYoga<RequestScope, Context>({
+  const yoga = createYoga<{}, Context>({
     schema: hubSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -71,31 +66,34 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse) {
-    const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    const log = logger.child({ requestId });
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const started = process.hrtime.bigint();
+    const path = (req.url ?? '/').split('?')[0];
+    const probe = path === '/health' || path === '/ready';
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.info({ method: req.method, url: req.url, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
+      // Probes come every few seconds from orchestrators: keep them out of the info log.
+      logger[probe ? 'debug' : 'info']({ requestId, method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
       // A keep-alive socket becomes idle once its response is out: while draining, close it then.
       if (draining) setImmediate(() => server.closeIdleConnections());
     });
-    const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/ready') return readiness(res);
-    return yoga.handle(req, res, { requestId, log });
+    return yoga.handle(req, res);
   }
 
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
+    requestScope.run({ requestId }, () =>
+      handle(req, res, requestId).catch((error: unknown) => {
+        logger.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', requestId });
+        else res.destroy();
+      }),
+    );
   });
 
   let stopping: Promise<void> | undefined;

@@ -1,3 +1,8 @@
+-- Codes and keys compare byte by byte, whatever the database's locale: sort
+-- order (and so keyset pagination) is the same on every server and on PGlite,
+-- and btree indexes serve prefix matches.
+CREATE DOMAIN identifier AS text COLLATE "C";
+
 -- Accent-insensitive search. fold_vi() lower-cases and strips Vietnamese
 -- diacritics (precomposed letters and the combining marks of decomposed text)
 -- with translate(), which is IMMUTABLE and needs no extension, so it can feed a
@@ -18,11 +23,11 @@ RETURN translate(
 -- valid_to is the day it was dissolved or merged away (hieuLucDen).
 -- parent_code has no foreign key: a child may arrive in an earlier page than its parent.
 CREATE TABLE units (
-  code              text PRIMARY KEY,            -- national electronic identifier (mã định danh điện tử)
-  budget_code       text UNIQUE,                 -- budget-relation code (mã QHNS), the budget system's key
+  code              identifier PRIMARY KEY,      -- national electronic identifier (mã định danh điện tử)
+  budget_code       identifier UNIQUE,           -- budget-relation code (mã QHNS), the budget system's key
   name              text NOT NULL,
   name_folded       text GENERATED ALWAYS AS (fold_vi(name)) STORED,
-  parent_code       text,
+  parent_code       identifier,
   level             text NOT NULL CHECK (level IN ('PROVINCE', 'DISTRICT', 'COMMUNE')),
   kind              text NOT NULL CHECK (kind IN ('PEOPLES_COMMITTEE', 'AGENCY', 'PUBLIC_SERVICE_UNIT')),
   sector            text CHECK (sector IN ('EDUCATION', 'HEALTH', 'CULTURE', 'SCIENCE', 'LABOUR', 'ECONOMY', 'OTHER')),

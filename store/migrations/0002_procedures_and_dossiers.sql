@@ -1,9 +1,9 @@
 -- The procedure catalogue and every dossier, from the one-stop-shop.
 CREATE TABLE procedures (
-  code              text PRIMARY KEY,            -- MaTTHC
+  code              identifier PRIMARY KEY,      -- MaTTHC
   name              text NOT NULL,
   name_folded       text GENERATED ALWAYS AS (fold_vi(name)) STORED,
-  field_code        text NOT NULL,               -- MaLinhVuc
+  field_code        identifier NOT NULL,         -- MaLinhVuc
   field_name        text NOT NULL,
   levels            text[] NOT NULL CHECK (levels <@ ARRAY['PROVINCE', 'DISTRICT', 'COMMUNE']),
   online_service    text NOT NULL CHECK (online_service IN ('FULL_PROCESS', 'PARTIAL', 'NONE')),
@@ -16,9 +16,9 @@ CREATE INDEX procedures_field_code_idx ON procedures (field_code);
 -- The upstream's unit and procedure must be known first: the sync quarantines
 -- a dossier whose references do not resolve, so the foreign keys always hold.
 CREATE TABLE dossiers (
-  code                 text PRIMARY KEY,         -- MaHoSo
-  procedure_code       text NOT NULL REFERENCES procedures (code),
-  unit_code            text NOT NULL REFERENCES units (code),
+  code                 identifier PRIMARY KEY,   -- MaHoSo
+  procedure_code       identifier NOT NULL REFERENCES procedures (code),
+  unit_code            identifier NOT NULL REFERENCES units (code),
   channel              text NOT NULL CHECK (channel IN ('IN_PERSON', 'ONLINE', 'POSTAL')),
   status               text NOT NULL CHECK (status IN (
                          'REGISTERED', 'RECEIVED', 'REFUSED', 'PROCESSING', 'SUPPLEMENT_REQUESTED',

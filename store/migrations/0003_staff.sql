@@ -1,12 +1,12 @@
 -- Cadres, civil servants, public employees and contract workers, from the cadre database.
 CREATE TABLE staff (
-  id                text PRIMARY KEY,            -- soHieu
+  id                identifier PRIMARY KEY,      -- soHieu
   full_name         text NOT NULL,               -- personal data
   birth_date        date,                        -- personal data
   gender            text CHECK (gender IN ('MALE', 'FEMALE')),
-  unit_code         text NOT NULL REFERENCES units (code),
+  unit_code         identifier NOT NULL REFERENCES units (code),
   category          text NOT NULL CHECK (category IN ('CADRE', 'CIVIL_SERVANT', 'PUBLIC_EMPLOYEE', 'CONTRACT_WORKER')),
-  rank_code         text,                        -- maNgach
+  rank_code         identifier,                        -- maNgach
   position          text,
   qualification     text CHECK (qualification IN (
                       'DOCTORATE', 'MASTER', 'BACHELOR', 'COLLEGE', 'INTERMEDIATE', 'ELEMENTARY', 'UNTRAINED')),

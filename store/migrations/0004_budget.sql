@@ -5,7 +5,7 @@
 -- A public service unit's own revenue and recurrent spending for a year, and
 -- the autonomy group assigned to it by decision (Decree 60/2021/NĐ-CP).
 CREATE TABLE psu_finance (
-  unit_code             text NOT NULL REFERENCES units (code),
+  unit_code             identifier NOT NULL REFERENCES units (code),
   year                  smallint NOT NULL,
   autonomy_group        smallint NOT NULL CHECK (autonomy_group BETWEEN 1 AND 4),
   decision_no           text,
@@ -18,14 +18,14 @@ CREATE INDEX psu_finance_year_idx ON psu_finance (year);
 
 -- Budget execution, cumulative to the end of a month, by state budget classification.
 CREATE TABLE budget_execution_lines (
-  unit_code      text NOT NULL REFERENCES units (code),
+  unit_code      identifier NOT NULL REFERENCES units (code),
   year           smallint NOT NULL,
   month          smallint NOT NULL CHECK (month BETWEEN 1 AND 12),
   direction      text NOT NULL CHECK (direction IN ('REVENUE', 'SPENDING')),
-  chapter_code   text NOT NULL,                  -- chương
-  category_code  text NOT NULL,                  -- loại-khoản
-  item_code      text NOT NULL,                  -- mục
-  sub_item_code  text NOT NULL,                  -- tiểu mục
+  chapter_code   identifier NOT NULL,            -- chương
+  category_code  identifier NOT NULL,            -- loại-khoản
+  item_code      identifier NOT NULL,            -- mục
+  sub_item_code  identifier NOT NULL,            -- tiểu mục
   estimate       bigint NOT NULL,                -- dự toán
   executed       bigint NOT NULL,                -- thực hiện, cumulative
   synced_at      timestamptz NOT NULL DEFAULT now(),
@@ -34,17 +34,17 @@ CREATE TABLE budget_execution_lines (
 CREATE INDEX budget_execution_lines_period_idx ON budget_execution_lines (year, month);
 
 CREATE TABLE investment_projects (
-  code        text PRIMARY KEY,                  -- maDuAn
+  code        identifier PRIMARY KEY,            -- maDuAn
   name        text NOT NULL,
   name_folded text GENERATED ALWAYS AS (fold_vi(name)) STORED,
-  unit_code   text NOT NULL REFERENCES units (code),
+  unit_code   identifier NOT NULL REFERENCES units (code),
   synced_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX investment_projects_unit_idx ON investment_projects (unit_code);
 
 -- Disbursement to the end of a month against the year's capital plan.
 CREATE TABLE investment_disbursements (
-  project_code      text NOT NULL REFERENCES investment_projects (code),
+  project_code      identifier NOT NULL REFERENCES investment_projects (code),
   year              smallint NOT NULL,
   month             smallint NOT NULL CHECK (month BETWEEN 1 AND 12),
   capital_plan      bigint NOT NULL CHECK (capital_plan >= 0),   -- keHoachVon

@@ -2,7 +2,7 @@
 -- cursor, an updatedFrom/modifiedSince mark, an offset): the sync engine
 -- writes it in the same transaction as the batch it covers.
 CREATE TABLE sync_state (
-  source            text PRIMARY KEY,            -- e.g. 'one-stop-shop/dossiers'
+  source            identifier PRIMARY KEY,      -- e.g. 'one-stop-shop/dossiers'
   cursor            text,
   status            text NOT NULL DEFAULT 'IDLE' CHECK (status IN ('IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED')),
   last_started_at   timestamptz,
@@ -17,8 +17,8 @@ CREATE TABLE sync_state (
 -- runs; resolved_at is set when a retry succeeds.
 CREATE TABLE quarantine (
   id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  source        text NOT NULL,
-  record_key    text NOT NULL,
+  source        identifier NOT NULL,
+  record_key    identifier NOT NULL,
   reason        text NOT NULL,
   raw_payload   text NOT NULL,
   first_seen_at timestamptz NOT NULL DEFAULT now(),

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.ts';
+import { createLogger } from '../../gateway/logger.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 
@@ -59,14 +60,32 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
     expect(body.store.pendingMigrations).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('is not ready when the store is unreachable', async () => {
+  it('is not ready when the store is unreachable, masks the failure to clients and logs it with the request id', async () => {
     store = await openTestStore(backend);
-    hub = await startTestHub(store.db);
+    const lines: Record<string, any>[] = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    hub = await startTestHub(store.db, { logger });
     await store.db.close();
+
     const ready = await fetch(`${hub.url}/ready`);
     expect(ready.status).toBe(503);
     expect((await ready.json()).store.reachable).toBe(false);
     expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+
+    const response = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'trace-7' },
+      body: JSON.stringify({ query: '{ units(first: 1) { edges { node { code } } } }' }),
+    });
+    const body = await response.json();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].message).toBe('Unexpected error.');
+    const failure = lines.find((line) => line.level === 50);
+    expect(failure).toMatchObject({ requestId: 'trace-7', service: 'lgsp-hub' });
+    expect(failure!.err.message).toMatch(/PGlite is closed|Cannot use a pool after calling end/);
+    expect(lines.find((line) => line.msg === 'request' && line.requestId === 'trace-7')).toMatchObject({ status: 200, url: '/graphql' });
+    // probes stay out of the info log
+    expect(lines.filter((line) => line.url === '/health' || line.url === '/ready')).toEqual([]);
   });
 
   it('shuts down gracefully: finishes the request in flight, refuses new ones, then closes the store', async () => {
@@ -103,7 +122,7 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
   it('cuts connections still busy when the shutdown timeout passes', async () => {
     store = await openTestStore(backend);
     const holding = holdingDb(store.db);
-    hub = await startTestHub(holding.db, 200);
+    hub = await startTestHub(holding.db, { shutdownTimeoutMs: 200 });
     holding.state.hold = true;
     const outcome = new Promise<string>((resolve) => {
       const req = request(`${hub!.url}/graphql?query=${encodeURIComponent('{ units { edges { cursor } } }')}`, (res) =>

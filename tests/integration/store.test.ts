@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb } from '../../store/db.ts';
 import { loadMigrations, migrate, pendingMigrations } from '../../store/migrate.ts';
 import { listUnits, upsertUnits } from '../../store/units.ts';
 import type { Unit } from '../../store/model.ts';
@@ -60,6 +61,17 @@ describe.each(testBackends)('store on %s', (backend) => {
       `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1`,
     );
     expect(tables.map((t) => t.name)).toEqual(CANONICAL_TABLES);
+  });
+
+  it('compares every code byte by byte, whatever the locale (stable keyset order on any server)', async () => {
+    const rows = await store.db.query<{ table: string; column: string; collation: string | null }>(
+      `SELECT table_name AS table, column_name AS column, collation_name AS collation
+         FROM information_schema.columns
+        WHERE table_schema = current_schema() AND data_type = 'text' AND (column_name ~ '(^|_)code$' OR column_name IN ('id', 'source', 'record_key'))
+          AND table_name <> 'schema_migrations'`,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(20);
+    expect(rows.filter((row) => row.collation !== 'C')).toEqual([]);
   });
 
   it('applies concurrent runs once (the advisory lock serialises them)', async () => {
@@ -135,5 +147,25 @@ describe.each(testBackends)('store on %s', (backend) => {
          VALUES ('HS-1', 'no.such', 'no.such', 'ONLINE', 'RECEIVED', now(), true, false, true, false, now())`,
       ),
     ).rejects.toThrow(/foreign key/);
+  });
+});
+
+describe('PGlite on disk (the default of npm start)', () => {
+  it('keeps data and the migration ledger across restarts', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lgsp-pglite-')), 'data');
+    const first = await openDb({ pgliteDir: dir });
+    try {
+      expect((await migrate(first)).length).toBe(loadMigrations().length);
+      await upsertUnits(first, [unit('P.001', 'Phường Trần Phú')]);
+    } finally {
+      await first.close();
+    }
+    const reopened = await openDb({ pgliteDir: dir });
+    try {
+      expect(await migrate(reopened)).toEqual([]);
+      expect(await reopened.query(`SELECT name FROM units`)).toEqual([{ name: 'Phường Trần Phú' }]);
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Db } from '../../store/db.ts';
 import { createHub, type Hub } from '../../gateway/server.ts';
 
@@ -14,9 +14,12 @@ export interface TestHub {
   gql<Data = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
 }
 
-/** The hub on an ephemeral loopback port, silent, on the given store. */
-export async function startTestHub(db: Db, shutdownTimeoutMs = 5_000): Promise<TestHub> {
-  const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs });
+/** The hub on an ephemeral loopback port, on the given store; silent unless given a logger. */
+export async function startTestHub(
+  db: Db,
+  { shutdownTimeoutMs = 5_000, logger = pino({ level: 'silent' }) }: { shutdownTimeoutMs?: number; logger?: Logger } = {},
+): Promise<TestHub> {
+  const hub = createHub({ db, logger, shutdownTimeoutMs });
   const { port } = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
