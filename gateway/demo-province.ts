@@ -28,9 +28,21 @@ const DISTRICT_PSUS: [prefix: string, sector: PsuSector][] = [
   ['Trung tâm Văn hóa - Thông tin và Thể thao huyện', 'CULTURE'],
 ];
 const DISTRICTS = [
-  { no: 12, name: 'Yên Thế', communes: ['Thị trấn Cầu Gồ', 'Thị trấn Bố Hạ', 'Xã Đồng Hưu', 'Xã Tân Sỏi', 'Xã Đồng Kỳ', 'Xã Hồng Kỳ'] },
-  { no: 13, name: 'Tân Yên', communes: ['Thị trấn Cao Thượng', 'Thị trấn Nhã Nam', 'Xã Việt Lập', 'Xã Liên Chung', 'Xã Ngọc Thiện'] },
-  { no: 14, name: 'Lạng Giang', communes: ['Thị trấn Vôi', 'Thị trấn Kép', 'Xã Tân Dĩnh', 'Xã Xương Lâm', 'Xã Quang Thịnh'] },
+  {
+    no: 12,
+    name: 'Yên Thế',
+    communes: ['Thị trấn Cầu Gồ', 'Thị trấn Bố Hạ', 'Xã Đồng Hưu', 'Xã Tân Sỏi', 'Xã Đồng Kỳ', 'Xã Hồng Kỳ'],
+  },
+  {
+    no: 13,
+    name: 'Tân Yên',
+    communes: ['Thị trấn Cao Thượng', 'Thị trấn Nhã Nam', 'Xã Việt Lập', 'Xã Liên Chung', 'Xã Ngọc Thiện'],
+  },
+  {
+    no: 14,
+    name: 'Lạng Giang',
+    communes: ['Thị trấn Vôi', 'Thị trấn Kép', 'Xã Tân Dĩnh', 'Xã Xương Lâm', 'Xã Quang Thịnh'],
+  },
 ];
 // Communes formed on 2025-07-01 from the districts' communes, directly under the province.
 const MERGED_COMMUNES = ['Xã Yên Thế', 'Xã Bố Hạ', 'Xã Tân Yên', 'Xã Nhã Nam', 'Xã Lạng Giang', 'Xã Kép'];
@@ -39,31 +51,92 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function drafts(): Draft[] {
   const units: Draft[] = [
-    { code: PROVINCE, name: 'UBND tỉnh Bắc Giang', parentCode: null, level: 'PROVINCE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 60 },
+    {
+      code: PROVINCE,
+      name: 'UBND tỉnh Bắc Giang',
+      parentCode: null,
+      level: 'PROVINCE',
+      kind: 'PEOPLES_COMMITTEE',
+      headcountQuota: 60,
+    },
   ];
   AGENCIES.forEach((name, i) => {
-    units.push({ code: `000.${pad(i + 1)}.00.H06`, name, parentCode: PROVINCE, level: 'PROVINCE', kind: 'AGENCY', headcountQuota: 45 + 5 * i });
+    units.push({
+      code: `000.${pad(i + 1)}.00.H06`,
+      name,
+      parentCode: PROVINCE,
+      level: 'PROVINCE',
+      kind: 'AGENCY',
+      headcountQuota: 45 + 5 * i,
+    });
   });
   PROVINCE_PSUS.forEach(([agency, name, sector], i) => {
     const parentCode = `000.${pad(agency)}.00.H06`;
-    units.push({ code: `000.${pad(agency)}.${pad(50 + i)}.H06`, name, parentCode, level: 'PROVINCE', kind: 'PUBLIC_SERVICE_UNIT', sector });
+    units.push({
+      code: `000.${pad(agency)}.${pad(50 + i)}.H06`,
+      name,
+      parentCode,
+      level: 'PROVINCE',
+      kind: 'PUBLIC_SERVICE_UNIT',
+      sector,
+    });
   });
   for (const district of DISTRICTS) {
     const districtCode = `000.00.${district.no}.H06`;
     const ended = { validTo: REORGANISATION };
-    units.push({ code: districtCode, name: `UBND huyện ${district.name}`, parentCode: PROVINCE, level: 'DISTRICT', kind: 'PEOPLES_COMMITTEE', headcountQuota: 20, ...ended });
+    units.push({
+      code: districtCode,
+      name: `UBND huyện ${district.name}`,
+      parentCode: PROVINCE,
+      level: 'DISTRICT',
+      kind: 'PEOPLES_COMMITTEE',
+      headcountQuota: 20,
+      ...ended,
+    });
     DISTRICT_OFFICES.forEach((office, i) => {
-      units.push({ code: `000.${pad(30 + i)}.${district.no}.H06`, name: `${office} huyện ${district.name}`, parentCode: districtCode, level: 'DISTRICT', kind: 'AGENCY', headcountQuota: 8 + i, ...ended });
+      units.push({
+        code: `000.${pad(30 + i)}.${district.no}.H06`,
+        name: `${office} huyện ${district.name}`,
+        parentCode: districtCode,
+        level: 'DISTRICT',
+        kind: 'AGENCY',
+        headcountQuota: 8 + i,
+        ...ended,
+      });
     });
     DISTRICT_PSUS.forEach(([prefix, sector], i) => {
-      units.push({ code: `000.${pad(60 + i)}.${district.no}.H06`, name: `${prefix} ${district.name}`, parentCode: districtCode, level: 'DISTRICT', kind: 'PUBLIC_SERVICE_UNIT', sector, ...ended });
+      units.push({
+        code: `000.${pad(60 + i)}.${district.no}.H06`,
+        name: `${prefix} ${district.name}`,
+        parentCode: districtCode,
+        level: 'DISTRICT',
+        kind: 'PUBLIC_SERVICE_UNIT',
+        sector,
+        ...ended,
+      });
     });
     district.communes.forEach((name, i) => {
-      units.push({ code: `${pad(i + 1, 3)}.${district.no}.00.H06`, name, parentCode: districtCode, level: 'COMMUNE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 23, ...ended });
+      units.push({
+        code: `${pad(i + 1, 3)}.${district.no}.00.H06`,
+        name,
+        parentCode: districtCode,
+        level: 'COMMUNE',
+        kind: 'PEOPLES_COMMITTEE',
+        headcountQuota: 23,
+        ...ended,
+      });
     });
   }
   MERGED_COMMUNES.forEach((name, i) => {
-    units.push({ code: `${pad(101 + i, 3)}.00.00.H06`, name, parentCode: PROVINCE, level: 'COMMUNE', kind: 'PEOPLES_COMMITTEE', headcountQuota: 40, validFrom: REORGANISATION });
+    units.push({
+      code: `${pad(101 + i, 3)}.00.00.H06`,
+      name,
+      parentCode: PROVINCE,
+      level: 'COMMUNE',
+      kind: 'PEOPLES_COMMITTEE',
+      headcountQuota: 40,
+      validFrom: REORGANISATION,
+    });
   });
   return units;
 }

@@ -32,7 +32,11 @@ const storeName = config.DATABASE_URL
 
 let db: Db;
 try {
-  db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: config.PGLITE_DIR, poolMax: config.DATABASE_POOL_MAX });
+  db = await openDb({
+    databaseUrl: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
 } catch (error) {
   fail(`cannot open the store (${storeName}): ${(error as Error).message}`);
 }

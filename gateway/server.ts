@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
 import type { Db } from '../store/db.ts';
-import { pendingMigrations } from '../store/migrate.ts';
+import { loadMigrations, pendingMigrations } from '../store/migrate.ts';
 import { hubSchema, type Context } from '../schema/index.ts';
 import { requestScope, yogaLogger, type Logger } from './logger.ts';
 
@@ -21,7 +21,6 @@ export interface Hub {
   stop(): Promise<void>;
 }
 
-
 const EXAMPLE_QUERY = `# The province's units, with their parents. Try search: "yen the".
 {
   units(first: 5) {
@@ -38,6 +37,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
 
 export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
   let draining = false;
+  const migrations = loadMigrations(); // the ones this build expects; read once, probed often
 
   const yoga = createYoga<{}, Context>({
     schema: hubSchema(),
@@ -52,7 +52,7 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
   async function readiness(res: ServerResponse) {
     if (draining) return sendJson(res, 503, { status: 'draining' });
     try {
-      const pending = await pendingMigrations(db);
+      const pending = await pendingMigrations(db, migrations);
       const ready = pending.length === 0;
       sendJson(res, ready ? 200 : 503, {
         status: ready ? 'ready' : 'not ready',
@@ -75,7 +75,10 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
     res.on('finish', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
       // Probes come every few seconds from orchestrators: keep them out of the info log.
-      logger[probe ? 'debug' : 'info']({ requestId, method: req.method, url: req.url, status: res.statusCode, ms }, 'request');
+      logger[probe ? 'debug' : 'info'](
+        { requestId, method: req.method, url: req.url, status: res.statusCode, ms },
+        'request',
+      );
       // A keep-alive socket becomes idle once its response is out: while draining, close it then.
       if (draining) setImmediate(() => server.closeIdleConnections());
     });

@@ -46,19 +46,19 @@ export const UnitNode = builder.loadableNode('Unit', {
 
 // The tree's edges refer back to Unit, so they are added once the type exists.
 builder.objectFields(UnitNode, (t) => ({
-    parent: t.field({
-      type: UnitNode,
-      nullable: true,
-      // Returning the code lets the Unit loader batch every parent of a page into one query.
-      resolve: (unit) => unit.parentCode,
-    }),
-    children: t.loadableGroup({
-      type: UnitNode,
-      description: 'Direct subordinate units, ordered by code (dissolved ones included: see validTo).',
-      load: (codes: string[], ctx: Context) => findUnitsByParentCodes(ctx.db, codes),
-      group: (child) => (child as UnitRow).parentCode!,
-      resolve: (unit) => unit.code,
-    }),
+  parent: t.field({
+    type: UnitNode,
+    nullable: true,
+    // Returning the code lets the Unit loader batch every parent of a page into one query.
+    resolve: (unit) => unit.parentCode,
+  }),
+  children: t.loadableGroup({
+    type: UnitNode,
+    description: 'Direct subordinate units, ordered by code (dissolved ones included: see validTo).',
+    load: (codes: string[], ctx: Context) => findUnitsByParentCodes(ctx.db, codes),
+    group: (child) => (child as UnitRow).parentCode!,
+    resolve: (unit) => unit.code,
+  }),
 }));
 
 const UnitFilter = builder.inputType('UnitFilter', {
@@ -67,7 +67,8 @@ const UnitFilter = builder.inputType('UnitFilter', {
     kind: t.field({ type: UnitKind }),
     parentCode: t.string({ description: 'Direct children of this unit.' }),
     search: t.string({
-      description: 'Words that must each begin a word of the name, in any order, ignoring case and diacritics ("yen the" finds "Yên Thế").',
+      description:
+        'Words that must each begin a word of the name, in any order, ignoring case and diacritics ("yen the" finds "Yên Thế").',
     }),
     validOn: t.field({ type: 'Date', description: 'Only units that existed on this day.' }),
   }),
@@ -80,22 +81,31 @@ builder.queryFields((t) => ({
     args: { code: t.arg.string({ required: true, description: 'National electronic identifier.' }) },
     resolve: (_root, args) => args.code,
   }),
-  units: t.connection({
-    type: UnitNode,
-    description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
-    args: { filter: t.arg({ type: UnitFilter }) },
-    resolve: (_root, args, ctx) => {
-      checkPageSize(args);
-      return resolveCursorConnection<Promise<UnitRow[]>>(
-        { args, toCursor: (unit: UnitRow) => encodeCursor(unit.code), defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
-        ({ after, before, limit, inverted }) =>
-          listUnits(ctx.db, args.filter ?? {}, {
-            after: decodeCursor(after),
-            before: decodeCursor(before),
-            limit,
-            inverted,
-          }),
-      );
+  units: t.connection(
+    {
+      type: UnitNode,
+      description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      args: { filter: t.arg({ type: UnitFilter }) },
+      resolve: (_root, args, ctx) => {
+        checkPageSize(args);
+        return resolveCursorConnection<Promise<UnitRow[]>>(
+          {
+            args,
+            toCursor: (unit: UnitRow) => encodeCursor(unit.code),
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: MAX_PAGE_SIZE,
+          },
+          ({ after, before, limit, inverted }) =>
+            listUnits(ctx.db, args.filter ?? {}, {
+              after: decodeCursor(after),
+              before: decodeCursor(before),
+              limit,
+              inverted,
+            }),
+        );
+      },
     },
-  }, { name: 'UnitConnection' }, { name: 'UnitEdge' }),
+    { name: 'UnitConnection' },
+    { name: 'UnitEdge' },
+  ),
 }));

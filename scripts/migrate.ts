@@ -17,6 +17,8 @@ try {
     await db.close();
   }
 } catch (error) {
-  process.stderr.write(`lgsp-hub migrate: ${error instanceof ConfigError ? '' : 'failed: '}${(error as Error).message}\n`);
+  process.stderr.write(
+    `lgsp-hub migrate: ${error instanceof ConfigError ? '' : 'failed: '}${(error as Error).message}\n`,
+  );
   process.exit(1);
 }

@@ -76,9 +76,7 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
 
 /** Versions of the known migrations that the store has not recorded (readiness). */
 export async function pendingMigrations(db: Queryable, migrations: Migration[] = loadMigrations()): Promise<number[]> {
-  const [ledger] = await db.query<{ exists: boolean }>(
-    `SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`,
-  );
+  const [ledger] = await db.query<{ exists: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`);
   if (!ledger?.exists) return migrations.map((m) => m.version);
   const rows = await db.query<{ version: number }>('SELECT version FROM schema_migrations');
   const recorded = new Set(rows.map((row) => row.version));

@@ -43,10 +43,9 @@ export function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promi
 
 /** Direct children of each parent, ordered by code (for loaders). */
 export function findUnitsByParentCodes(db: Queryable, parentCodes: readonly string[]): Promise<UnitRow[]> {
-  return db.query<UnitRow>(
-    `SELECT ${UNIT_COLUMNS} FROM units WHERE parent_code = ANY($1::text[]) ORDER BY code`,
-    [parentCodes],
-  );
+  return db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE parent_code = ANY($1::text[]) ORDER BY code`, [
+    parentCodes,
+  ]);
 }
 
 export interface UnitFilter {

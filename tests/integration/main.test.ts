@@ -21,9 +21,18 @@ function startHub(env: Record<string, string>): Run {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const run: Run = { child, stdout: [], stderr: [], exited: once(child, 'exit').then(([code]) => code as number | null) };
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => run.stdout.push(...chunk.split('\n').filter(Boolean)));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => run.stderr.push(...chunk.split('\n').filter(Boolean)));
+  const run: Run = {
+    child,
+    stdout: [],
+    stderr: [],
+    exited: once(child, 'exit').then(([code]) => code as number | null),
+  };
+  child
+    .stdout!.setEncoding('utf8')
+    .on('data', (chunk: string) => run.stdout.push(...chunk.split('\n').filter(Boolean)));
+  child
+    .stderr!.setEncoding('utf8')
+    .on('data', (chunk: string) => run.stderr.push(...chunk.split('\n').filter(Boolean)));
   return run;
 }
 
@@ -74,7 +83,10 @@ describe('gateway/main.ts', () => {
   it.each([
     [{ PORT: 'abc' }, 'lgsp-hub: Invalid configuration: PORT must be a whole number from 0 to 65535 (got "abc")'],
     [{ LOG_LEVEL: 'chatty', PORT: '0' }, 'lgsp-hub: Invalid configuration: LOG_LEVEL must be one of'],
-    [{ DATABASE_URL: 'postgres://hub:pw@127.0.0.1:1/none', PORT: '0' }, 'lgsp-hub: cannot open the store (PostgreSQL at DATABASE_URL=postgres://hub:***@127.0.0.1:1/none)'],
+    [
+      { DATABASE_URL: 'postgres://hub:pw@127.0.0.1:1/none', PORT: '0' },
+      'lgsp-hub: cannot open the store (PostgreSQL at DATABASE_URL=postgres://hub:***@127.0.0.1:1/none)',
+    ],
   ])('refuses %o with one line naming the cause, and no stack trace', async (env, message) => {
     const run = startHub({ PGLITE_DIR: 'memory://', ...env });
     expect(await run.exited).toBe(1);

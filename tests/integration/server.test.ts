@@ -83,7 +83,10 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
     const failure = lines.find((line) => line.level === 50);
     expect(failure).toMatchObject({ requestId: 'trace-7', service: 'lgsp-hub' });
     expect(failure!.err.message).toMatch(/PGlite is closed|Cannot use a pool after calling end/);
-    expect(lines.find((line) => line.msg === 'request' && line.requestId === 'trace-7')).toMatchObject({ status: 200, url: '/graphql' });
+    expect(lines.find((line) => line.msg === 'request' && line.requestId === 'trace-7')).toMatchObject({
+      status: 200,
+      url: '/graphql',
+    });
     // probes stay out of the info log
     expect(lines.filter((line) => line.url === '/health' || line.url === '/ready')).toEqual([]);
   });

@@ -92,9 +92,13 @@ describe.each(testBackends)('store on %s', (backend) => {
     const migrations = [...loadMigrations(), ...loadMigrations(dir)];
     await expect(migrate(store.db, migrations)).rejects.toThrow(/no_such_function/);
     expect(await pendingMigrations(store.db, migrations)).toEqual([9002]);
-    const [three] = await store.db.query<{ exists: boolean }>(`SELECT to_regclass('extra_three') IS NOT NULL AS exists`);
+    const [three] = await store.db.query<{ exists: boolean }>(
+      `SELECT to_regclass('extra_three') IS NOT NULL AS exists`,
+    );
     expect(three?.exists).toBe(false);
-    await store.db.exec('DROP TABLE extra_one; DROP TABLE extra_two; DELETE FROM schema_migrations WHERE version = 9001');
+    await store.db.exec(
+      'DROP TABLE extra_one; DROP TABLE extra_two; DELETE FROM schema_migrations WHERE version = 9001',
+    );
   });
 
   it('returns the same value shapes on both backends: exact int8 and numeric, calendar dates, UTC instants', async () => {

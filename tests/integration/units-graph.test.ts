@@ -89,7 +89,14 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
     }
   });
 
-  const YEN_THE = ['000.00.12.H06', '000.30.12.H06', '000.31.12.H06', '000.32.12.H06', '000.60.12.H06', '000.61.12.H06'];
+  const YEN_THE = [
+    '000.00.12.H06',
+    '000.30.12.H06',
+    '000.31.12.H06',
+    '000.32.12.H06',
+    '000.60.12.H06',
+    '000.61.12.H06',
+  ];
   it.each([
     // "Thể thao" folds like "Thế": Tân Yên's sports centre matches "yen the" too.
     ['yen the', [...YEN_THE, '000.61.13.H06', '101.00.00.H06']],
@@ -113,14 +120,35 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
   it('filters by level, kind, parent and validity day', async () => {
     const codes = async (filter: Record<string, unknown>) =>
       (await hub.gql<Page>(UNIT_PAGE, { first: 100, filter })).data!.units.edges.map((e) => e.node.code);
-    const expected = (keep: (u: (typeof all)[number]) => boolean) => all.filter(keep).map((u) => u.code).sort();
+    const expected = (keep: (u: (typeof all)[number]) => boolean) =>
+      all
+        .filter(keep)
+        .map((u) => u.code)
+        .sort();
 
-    expect(await codes({ level: 'DISTRICT', kind: 'PEOPLES_COMMITTEE' })).toEqual(['000.00.12.H06', '000.00.13.H06', '000.00.14.H06']);
+    expect(await codes({ level: 'DISTRICT', kind: 'PEOPLES_COMMITTEE' })).toEqual([
+      '000.00.12.H06',
+      '000.00.13.H06',
+      '000.00.14.H06',
+    ]);
     expect(await codes({ kind: 'PUBLIC_SERVICE_UNIT' })).toEqual(expected((u) => u.kind === 'PUBLIC_SERVICE_UNIT'));
-    expect(await codes({ parentCode: '000.00.13.H06', level: 'COMMUNE' })).toEqual(['001.13.00.H06', '002.13.00.H06', '003.13.00.H06', '004.13.00.H06', '005.13.00.H06']);
+    expect(await codes({ parentCode: '000.00.13.H06', level: 'COMMUNE' })).toEqual([
+      '001.13.00.H06',
+      '002.13.00.H06',
+      '003.13.00.H06',
+      '004.13.00.H06',
+      '005.13.00.H06',
+    ]);
     // Before the 2025 reorganisation: 16 communes under districts; after it, the 6 merged ones.
     expect(await codes({ level: 'COMMUNE', validOn: '2025-06-30' })).toHaveLength(16);
-    expect(await codes({ level: 'COMMUNE', validOn: '2025-07-01' })).toEqual(['101.00.00.H06', '102.00.00.H06', '103.00.00.H06', '104.00.00.H06', '105.00.00.H06', '106.00.00.H06']);
+    expect(await codes({ level: 'COMMUNE', validOn: '2025-07-01' })).toEqual([
+      '101.00.00.H06',
+      '102.00.00.H06',
+      '103.00.00.H06',
+      '104.00.00.H06',
+      '105.00.00.H06',
+      '106.00.00.H06',
+    ]);
     expect(await codes({ level: 'DISTRICT', validOn: '2025-07-01' })).toEqual([]);
   });
 
@@ -129,10 +157,18 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
       unit(code: "000.00.12.H06") { name level kind validTo parent { code name } children { code name } }
     }`);
     expect(errors).toBeUndefined();
-    expect(data.unit).toMatchObject({ name: 'UBND huyện Yên Thế', level: 'DISTRICT', kind: 'PEOPLES_COMMITTEE', validTo: '2025-07-01' });
+    expect(data.unit).toMatchObject({
+      name: 'UBND huyện Yên Thế',
+      level: 'DISTRICT',
+      kind: 'PEOPLES_COMMITTEE',
+      validTo: '2025-07-01',
+    });
     expect(data.unit.parent).toEqual({ code: '000.00.00.H06', name: 'UBND tỉnh Bắc Giang' });
     expect(data.unit.children.map((c: any) => c.code)).toEqual(
-      all.filter((u) => u.parentCode === '000.00.12.H06').map((u) => u.code).sort(),
+      all
+        .filter((u) => u.parentCode === '000.00.12.H06')
+        .map((u) => u.code)
+        .sort(),
     );
     expect(data.unit.children.map((c: any) => c.name)).toContain('Xã Đồng Hưu');
   });

@@ -17,7 +17,10 @@ export interface TestHub {
 /** The hub on an ephemeral loopback port, on the given store; silent unless given a logger. */
 export async function startTestHub(
   db: Db,
-  { shutdownTimeoutMs = 5_000, logger = pino({ level: 'silent' }) }: { shutdownTimeoutMs?: number; logger?: Logger } = {},
+  {
+    shutdownTimeoutMs = 5_000,
+    logger = pino({ level: 'silent' }),
+  }: { shutdownTimeoutMs?: number; logger?: Logger } = {},
 ): Promise<TestHub> {
   const hub = createHub({ db, logger, shutdownTimeoutMs });
   const { port } = await hub.listen(0, '127.0.0.1');

@@ -23,7 +23,12 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://redis:6379',
       DEMO_DATA: 'off',
     });
-    expect(config).toMatchObject({ PORT: 8080, HOST: '0.0.0.0', DATABASE_URL: 'postgresql://hub@db:5432/lgsp', DEMO_DATA: 'off' });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://hub@db:5432/lgsp',
+      DEMO_DATA: 'off',
+    });
     expect(upstreamsConfigured(config)).toBe(true);
     expect(upstreamsConfigured(loadConfig({}))).toBe(false);
   });
