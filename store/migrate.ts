@@ -56,7 +56,8 @@ export async function migrate(db: Db, migrations: Migration[] = loadMigrations()
       if (recorded) {
         if (recorded.checksum !== migration.checksum) {
           throw new Error(
-            `migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration instead`,
+            `migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration ` +
+              'instead (a development store in PGLITE_DIR can simply be deleted)',
           );
         }
         return false;

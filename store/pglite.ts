@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import lockfile from 'proper-lockfile';
 import { asText, assertIdentifier, PG_TYPE, type Db, type DbOptions, type Queryable } from './db.ts';
 
 const parsers = { [PG_TYPE.INT8]: asText, [PG_TYPE.DATE]: asText, [PG_TYPE.NUMERIC]: asText };
@@ -16,9 +17,32 @@ function queryable(target: PGlite | Transaction): Queryable {
   };
 }
 
+/**
+ * Two processes on one PGlite directory would each keep their own copy of the
+ * database and overwrite each other's files, so a directory is locked while open
+ * (a lock that its owner keeps fresh, so a crashed owner's lock goes stale).
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  mkdirSync(dataDir, { recursive: true });
+  try {
+    return await lockfile.lock(dataDir, { stale: 15_000, update: 5_000 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    throw new Error(
+      `${dataDir} is in use by another process: embedded PGlite serves one process; use DATABASE_URL to share a store`,
+    );
+  }
+}
+
 export async function openPglite(dataDir: string, options: DbOptions): Promise<Db> {
-  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, { parsers });
+  const unlock = dataDir.includes('://') ? async () => {} : await lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, { parsers });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   await pglite.exec(`SET TimeZone = 'UTC'`);
   if (options.schema) {
     const schema = assertIdentifier(options.schema);
@@ -30,7 +54,9 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
     // PGlite has one connection and serialises work on it: other queries wait for the transaction.
     transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
     close: async () => {
-      if (!pglite.closed) await pglite.close();
+      if (pglite.closed) return;
+      await pglite.close();
+      await unlock();
     },
   };
 }

@@ -172,4 +172,17 @@ describe('PGlite on disk (the default of npm start)', () => {
       await reopened.close();
     }
   });
+
+  it('refuses a second opener of the same directory until the first closes it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lgsp-pglite-')), 'data');
+    const owner = await openDb({ pgliteDir: dir });
+    try {
+      await expect(openDb({ pgliteDir: dir })).rejects.toThrow(`${dir} is in use by another process`);
+    } finally {
+      await owner.close();
+    }
+    const next = await openDb({ pgliteDir: dir });
+    expect(await next.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await next.close();
+  });
 });
