@@ -1,5 +1,5 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { findUnitsByCodes, findUnitsByParentCodes, listUnits, type UnitRow } from '../store/units.ts';
+import { countUnits, findUnitsByCodes, findUnitsByParentCodes, listUnits, type UnitRow } from '../store/units.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
@@ -54,8 +54,11 @@ builder.objectFields(UnitNode, (t) => ({
   }),
   children: t.loadableGroup({
     type: UnitNode,
-    description: 'Direct subordinate units, ordered by code (dissolved ones included: see validTo).',
-    load: (codes: string[], ctx: Context) => findUnitsByParentCodes(ctx.db, codes),
+    description: 'Direct subordinate units, ordered by code; dissolved ones too unless validOn is given.',
+    args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
+    // Batched per field path, so every unit of a page shares one query with the same validOn.
+    byPath: true,
+    load: (codes: string[], ctx: Context, args) => findUnitsByParentCodes(ctx.db, codes, args.validOn ?? null),
     group: (child) => (child as UnitRow).parentCode!,
     resolve: (unit) => unit.code,
   }),
@@ -86,9 +89,10 @@ builder.queryFields((t) => ({
       type: UnitNode,
       description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
       args: { filter: t.arg({ type: UnitFilter }) },
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx) => {
         checkPageSize(args);
-        return resolveCursorConnection<Promise<UnitRow[]>>(
+        const filter = args.filter ?? {};
+        const connection = await resolveCursorConnection<Promise<UnitRow[]>>(
           {
             args,
             toCursor: (unit: UnitRow) => encodeCursor(unit.code),
@@ -96,16 +100,21 @@ builder.queryFields((t) => ({
             maxSize: MAX_PAGE_SIZE,
           },
           ({ after, before, limit, inverted }) =>
-            listUnits(ctx.db, args.filter ?? {}, {
-              after: decodeCursor(after),
-              before: decodeCursor(before),
-              limit,
-              inverted,
-            }),
+            listUnits(ctx.db, filter, { after: decodeCursor(after), before: decodeCursor(before), limit, inverted }),
         );
+        // Counted only when a client selects totalCount.
+        return { ...connection, totalCount: () => countUnits(ctx.db, filter) };
       },
     },
-    { name: 'UnitConnection' },
+    {
+      name: 'UnitConnection',
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'How many units match the filter, on every page.',
+          resolve: (connection) => connection.totalCount(),
+        }),
+      }),
+    },
     { name: 'UnitEdge' },
   ),
 }));

@@ -41,11 +41,20 @@ export function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promi
   return db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE code = ANY($1::text[])`, [codes]);
 }
 
-/** Direct children of each parent, ordered by code (for loaders). */
-export function findUnitsByParentCodes(db: Queryable, parentCodes: readonly string[]): Promise<UnitRow[]> {
-  return db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE parent_code = ANY($1::text[]) ORDER BY code`, [
-    parentCodes,
-  ]);
+/** A unit is valid on day d when valid_from <= d < valid_to (either bound may be open). */
+const validOn = (day: string) =>
+  `(${day}::date IS NULL OR ((valid_from IS NULL OR valid_from <= ${day}) AND (valid_to IS NULL OR ${day} < valid_to)))`;
+
+/** Direct children of each parent, ordered by code, optionally only those valid on a day (for loaders). */
+export function findUnitsByParentCodes(
+  db: Queryable,
+  parentCodes: readonly string[],
+  day: IsoDate | null = null,
+): Promise<UnitRow[]> {
+  return db.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS} FROM units WHERE parent_code = ANY($1::text[]) AND ${validOn('$2')} ORDER BY code`,
+    [parentCodes, day],
+  );
 }
 
 export interface UnitFilter {
@@ -67,34 +76,41 @@ export interface KeysetPage {
   inverted: boolean;
 }
 
-/** Units matching the filter, ordered by code, one keyset page at a time (no gaps or repeats as data changes). */
-export function listUnits(db: Queryable, filter: UnitFilter, page: KeysetPage): Promise<UnitRow[]> {
+/** The WHERE clause of a filter, on parameters $1 … $5. */
+function filterClause(filter: UnitFilter): { where: string; params: unknown[] } {
   const words = (filter.search ?? '')
     .normalize('NFC')
     .split(/\s+/)
     .filter(Boolean)
     // each word must begin a word of the name: "so" finds "Sở Nội vụ", not "Hồ sơ"
     .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  return db.query<UnitRow>(
-    `SELECT ${UNIT_COLUMNS} FROM units
-      WHERE ($1::text IS NULL OR level = $1)
+  return {
+    where: `($1::text IS NULL OR level = $1)
         AND ($2::text IS NULL OR kind = $2)
         AND ($3::text IS NULL OR parent_code = $3)
         AND (cardinality($4::text[]) = 0 OR ' ' || name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($4::text[]) AS p))
-        AND ($5::date IS NULL OR ((valid_from IS NULL OR valid_from <= $5) AND (valid_to IS NULL OR $5 < valid_to)))
+        AND ${validOn('$5')}`,
+    params: [filter.level ?? null, filter.kind ?? null, filter.parentCode ?? null, words, filter.validOn ?? null],
+  };
+}
+
+/** Units matching the filter, ordered by code, one keyset page at a time (no gaps or repeats as data changes). */
+export function listUnits(db: Queryable, filter: UnitFilter, page: KeysetPage): Promise<UnitRow[]> {
+  const { where, params } = filterClause(filter);
+  return db.query<UnitRow>(
+    `SELECT ${UNIT_COLUMNS} FROM units
+      WHERE ${where}
         AND ($6::text IS NULL OR code > $6)
         AND ($7::text IS NULL OR code < $7)
       ORDER BY code ${page.inverted ? 'DESC' : 'ASC'}
       LIMIT $8`,
-    [
-      filter.level ?? null,
-      filter.kind ?? null,
-      filter.parentCode ?? null,
-      words,
-      filter.validOn ?? null,
-      page.after ?? null,
-      page.before ?? null,
-      page.limit,
-    ],
+    [...params, page.after ?? null, page.before ?? null, page.limit],
   );
+}
+
+/** How many units match the filter. */
+export async function countUnits(db: Queryable, filter: UnitFilter): Promise<number> {
+  const { where, params } = filterClause(filter);
+  const [row] = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM units WHERE ${where}`, params);
+  return row?.count ?? 0;
 }

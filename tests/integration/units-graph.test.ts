@@ -173,6 +173,45 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
     expect(data.unit.children.map((c: any) => c.name)).toContain('Xã Đồng Hưu');
   });
 
+  it('gives the children of the province as they stood on a day, before and after the reorganisation', async () => {
+    const { data, errors } = await hub.gql(`{
+      unit(code: "000.00.00.H06") {
+        before: children(validOn: "2025-06-30") { code }
+        after: children(validOn: "2025-07-01") { code }
+        all: children { code }
+      }
+    }`);
+    expect(errors).toBeUndefined();
+    const agencies = ['000.01.00.H06', '000.02.00.H06', '000.03.00.H06', '000.04.00.H06', '000.05.00.H06'];
+    const districts = ['000.00.12.H06', '000.00.13.H06', '000.00.14.H06'];
+    const merged = [
+      '101.00.00.H06',
+      '102.00.00.H06',
+      '103.00.00.H06',
+      '104.00.00.H06',
+      '105.00.00.H06',
+      '106.00.00.H06',
+    ];
+    const codes = (list: { code: string }[]) => list.map((u) => u.code);
+    expect(codes(data.unit.before)).toEqual([...districts, ...agencies]);
+    expect(codes(data.unit.after)).toEqual([...agencies, ...merged]);
+    expect(codes(data.unit.all)).toEqual([...districts, ...agencies, ...merged]);
+  });
+
+  it('counts every unit that matches the filter, whatever the page', async () => {
+    const count = async (filter: Record<string, unknown>, first: number) =>
+      (
+        await hub.gql('query($f: UnitFilter, $n: Int) { units(filter: $f, first: $n) { totalCount } }', {
+          f: filter,
+          n: first,
+        })
+      ).data.units.totalCount;
+    expect(await count({}, 1)).toBe(all.length);
+    expect(await count({ level: 'COMMUNE' }, 5)).toBe(16 + 6);
+    expect(await count({ level: 'COMMUNE', validOn: '2025-07-01' }, 1)).toBe(6);
+    expect(await count({ search: 'phong noi vu' }, 0)).toBe(3);
+  });
+
   it('returns null for an unknown unit code, not an error', async () => {
     expect(await hub.gql('{ unit(code: "no.such") { name } }')).toEqual({ data: { unit: null } });
   });
