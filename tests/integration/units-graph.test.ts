@@ -10,6 +10,16 @@ const UNIT_PAGE = `query Page($first: Int, $after: String, $last: Int, $before: 
   }
 }`;
 
+// The communes formed on 2025-07-01, directly under the province.
+const MERGED_COMMUNES = [
+  '101.00.00.H06',
+  '102.00.00.H06',
+  '103.00.00.H06',
+  '104.00.00.H06',
+  '105.00.00.H06',
+  '106.00.00.H06',
+];
+
 interface Page {
   units: {
     edges: { cursor: string; node: { code: string; name: string } }[];
@@ -141,14 +151,7 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
     ]);
     // Before the 2025 reorganisation: 16 communes under districts; after it, the 6 merged ones.
     expect(await codes({ level: 'COMMUNE', validOn: '2025-06-30' })).toHaveLength(16);
-    expect(await codes({ level: 'COMMUNE', validOn: '2025-07-01' })).toEqual([
-      '101.00.00.H06',
-      '102.00.00.H06',
-      '103.00.00.H06',
-      '104.00.00.H06',
-      '105.00.00.H06',
-      '106.00.00.H06',
-    ]);
+    expect(await codes({ level: 'COMMUNE', validOn: '2025-07-01' })).toEqual(MERGED_COMMUNES);
     expect(await codes({ level: 'DISTRICT', validOn: '2025-07-01' })).toEqual([]);
   });
 
@@ -184,18 +187,10 @@ describe.each(testBackends)('the unit graph on %s', (backend) => {
     expect(errors).toBeUndefined();
     const agencies = ['000.01.00.H06', '000.02.00.H06', '000.03.00.H06', '000.04.00.H06', '000.05.00.H06'];
     const districts = ['000.00.12.H06', '000.00.13.H06', '000.00.14.H06'];
-    const merged = [
-      '101.00.00.H06',
-      '102.00.00.H06',
-      '103.00.00.H06',
-      '104.00.00.H06',
-      '105.00.00.H06',
-      '106.00.00.H06',
-    ];
     const codes = (list: { code: string }[]) => list.map((u) => u.code);
     expect(codes(data.unit.before)).toEqual([...districts, ...agencies]);
-    expect(codes(data.unit.after)).toEqual([...agencies, ...merged]);
-    expect(codes(data.unit.all)).toEqual([...districts, ...agencies, ...merged]);
+    expect(codes(data.unit.after)).toEqual([...agencies, ...MERGED_COMMUNES]);
+    expect(codes(data.unit.all)).toEqual([...districts, ...agencies, ...MERGED_COMMUNES]);
   });
 
   it('counts every unit that matches the filter, whatever the page', async () => {
