@@ -28,6 +28,8 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolMax ?? 10,
+    // A server that does not answer fails the request instead of holding it forever.
+    connectionTimeoutMillis: 10_000,
     // Every connection works in UTC and, for tests, in its own schema.
     options: ['-c TimeZone=UTC', options.schema ? `-c search_path=${assertIdentifier(options.schema)}` : '']
       .filter(Boolean)
@@ -41,16 +43,18 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
     ...queryable(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A connection whose rollback failed is in an unknown state: it is destroyed, not pooled again.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await work(queryable(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
-        client.release();
+        client.release(broken);
       }
     },
     close: async () => {
