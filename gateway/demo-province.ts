@@ -50,93 +50,44 @@ const MERGED_COMMUNES = ['Xã Yên Thế', 'Xã Bố Hạ', 'Xã Tân Yên', 'X�
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
 function drafts(): Draft[] {
-  const units: Draft[] = [
-    {
-      code: PROVINCE,
-      name: 'UBND tỉnh Bắc Giang',
-      parentCode: null,
-      level: 'PROVINCE',
-      kind: 'PEOPLES_COMMITTEE',
-      headcountQuota: 60,
-    },
-  ];
+  const units: Draft[] = [];
+  const add = (
+    code: string,
+    name: string,
+    parentCode: string | null,
+    level: Unit['level'],
+    kind: Unit['kind'],
+    extra: Partial<Unit> = {},
+  ) => units.push({ code, name, parentCode, level, kind, ...extra });
+
+  add(PROVINCE, 'UBND tỉnh Bắc Giang', null, 'PROVINCE', 'PEOPLES_COMMITTEE', { headcountQuota: 60 });
   AGENCIES.forEach((name, i) => {
-    units.push({
-      code: `000.${pad(i + 1)}.00.H06`,
-      name,
-      parentCode: PROVINCE,
-      level: 'PROVINCE',
-      kind: 'AGENCY',
-      headcountQuota: 45 + 5 * i,
-    });
+    add(`000.${pad(i + 1)}.00.H06`, name, PROVINCE, 'PROVINCE', 'AGENCY', { headcountQuota: 45 + 5 * i });
   });
   PROVINCE_PSUS.forEach(([agency, name, sector], i) => {
-    const parentCode = `000.${pad(agency)}.00.H06`;
-    units.push({
-      code: `000.${pad(agency)}.${pad(50 + i)}.H06`,
-      name,
-      parentCode,
-      level: 'PROVINCE',
-      kind: 'PUBLIC_SERVICE_UNIT',
-      sector,
-    });
+    const agencyCode = `000.${pad(agency)}.00.H06`;
+    add(`000.${pad(agency)}.${pad(50 + i)}.H06`, name, agencyCode, 'PROVINCE', 'PUBLIC_SERVICE_UNIT', { sector });
   });
-  for (const district of DISTRICTS) {
-    const districtCode = `000.00.${district.no}.H06`;
+  for (const { no, name, communes } of DISTRICTS) {
+    const district = `000.00.${no}.H06`;
     const ended = { validTo: REORGANISATION };
-    units.push({
-      code: districtCode,
-      name: `UBND huyện ${district.name}`,
-      parentCode: PROVINCE,
-      level: 'DISTRICT',
-      kind: 'PEOPLES_COMMITTEE',
-      headcountQuota: 20,
-      ...ended,
-    });
+    add(district, `UBND huyện ${name}`, PROVINCE, 'DISTRICT', 'PEOPLES_COMMITTEE', { headcountQuota: 20, ...ended });
     DISTRICT_OFFICES.forEach((office, i) => {
-      units.push({
-        code: `000.${pad(30 + i)}.${district.no}.H06`,
-        name: `${office} huyện ${district.name}`,
-        parentCode: districtCode,
-        level: 'DISTRICT',
-        kind: 'AGENCY',
-        headcountQuota: 8 + i,
-        ...ended,
-      });
+      const code = `000.${pad(30 + i)}.${no}.H06`;
+      add(code, `${office} huyện ${name}`, district, 'DISTRICT', 'AGENCY', { headcountQuota: 8 + i, ...ended });
     });
     DISTRICT_PSUS.forEach(([prefix, sector], i) => {
-      units.push({
-        code: `000.${pad(60 + i)}.${district.no}.H06`,
-        name: `${prefix} ${district.name}`,
-        parentCode: districtCode,
-        level: 'DISTRICT',
-        kind: 'PUBLIC_SERVICE_UNIT',
-        sector,
-        ...ended,
-      });
+      const code = `000.${pad(60 + i)}.${no}.H06`;
+      add(code, `${prefix} ${name}`, district, 'DISTRICT', 'PUBLIC_SERVICE_UNIT', { sector, ...ended });
     });
-    district.communes.forEach((name, i) => {
-      units.push({
-        code: `${pad(i + 1, 3)}.${district.no}.00.H06`,
-        name,
-        parentCode: districtCode,
-        level: 'COMMUNE',
-        kind: 'PEOPLES_COMMITTEE',
-        headcountQuota: 23,
-        ...ended,
-      });
+    communes.forEach((commune, i) => {
+      const code = `${pad(i + 1, 3)}.${no}.00.H06`;
+      add(code, commune, district, 'COMMUNE', 'PEOPLES_COMMITTEE', { headcountQuota: 23, ...ended });
     });
   }
   MERGED_COMMUNES.forEach((name, i) => {
-    units.push({
-      code: `${pad(101 + i, 3)}.00.00.H06`,
-      name,
-      parentCode: PROVINCE,
-      level: 'COMMUNE',
-      kind: 'PEOPLES_COMMITTEE',
-      headcountQuota: 40,
-      validFrom: REORGANISATION,
-    });
+    const code = `${pad(101 + i, 3)}.00.00.H06`;
+    add(code, name, PROVINCE, 'COMMUNE', 'PEOPLES_COMMITTEE', { headcountQuota: 40, validFrom: REORGANISATION });
   });
   return units;
 }

@@ -6,7 +6,7 @@ CREATE TABLE staff (
   gender            text CHECK (gender IN ('MALE', 'FEMALE')),
   unit_code         identifier NOT NULL REFERENCES units (code),
   category          text NOT NULL CHECK (category IN ('CADRE', 'CIVIL_SERVANT', 'PUBLIC_EMPLOYEE', 'CONTRACT_WORKER')),
-  rank_code         identifier,                        -- maNgach
+  rank_code         identifier,                  -- maNgach
   position          text,
   qualification     text CHECK (qualification IN (
                       'DOCTORATE', 'MASTER', 'BACHELOR', 'COLLEGE', 'INTERMEDIATE', 'ELEMENTARY', 'UNTRAINED')),

@@ -74,9 +74,16 @@ describe.each(testBackends)('store on %s', (backend) => {
     expect(rows.filter((row) => row.collation !== 'C')).toEqual([]);
   });
 
-  it('applies concurrent runs once (the advisory lock serialises them)', async () => {
-    const runs = await Promise.all([migrate(store.db), migrate(store.db), migrate(store.db)]);
-    expect(runs.flat()).toEqual([]);
+  it('applies each migration once when runs start together on an empty store (the advisory lock serialises them)', async () => {
+    const fresh = await openTestStore(backend, { migrated: false });
+    try {
+      const runs = await Promise.all([migrate(fresh.db), migrate(fresh.db), migrate(fresh.db)]);
+      const applied = runs.flat().map((m) => m.version);
+      expect(applied.sort((a, b) => a - b)).toEqual(loadMigrations().map((m) => m.version));
+      expect(await pendingMigrations(fresh.db)).toEqual([]);
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   it('refuses a migration that was edited after it was applied', async () => {

@@ -25,16 +25,25 @@ export async function openTestStore(backend: Backend, { migrated = true } = {}):
     db,
     async dispose() {
       await db.close().catch(() => {});
-      if (!databaseUrl) return;
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      if (databaseUrl) await dropSchemas(databaseUrl, (name) => name === schema);
     },
   };
+}
+
+/** Drops the test schemas (test_<pid>_<hex>) that `which` picks, on one connection of its own. */
+export async function dropSchemas(databaseUrl: string, which: (name: string) => boolean): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '^test_[0-9]+_[0-9a-f]{8}$'`,
+    );
+    for (const { name } of rows.filter((row) => which(row.name))) {
+      await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 /** A Db whose every statement is counted, to prove that loaders batch (no N+1). */
