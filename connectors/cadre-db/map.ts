@@ -1,0 +1,89 @@
+/**
+ * Cadre database records (validated by ./contract.ts) to the canonical model.
+ * Pure: no I/O. ISO local times are Vietnam time and become UTC instants;
+ * calendar days (validity, birth dates) stay 'YYYY-MM-DD' as given.
+ */
+import type { PsuSector, Qualification, Staff, StaffCategory, StaffStatus, Unit, UnitKind } from '../../store/model.ts';
+import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../shared/mapped.ts';
+import { parseIsoLocal } from '../shared/wire.ts';
+import type { StaffRecord, UnitRecord } from './contract.ts';
+
+const UNIT_KIND: Readonly<Record<UnitRecord['loaiDonVi'], UnitKind>> = {
+  UBND: 'PEOPLES_COMMITTEE',
+  CQCM: 'AGENCY',
+  DVSNCL: 'PUBLIC_SERVICE_UNIT',
+};
+
+const PSU_SECTOR: Readonly<Record<NonNullable<UnitRecord['linhVuc']>, PsuSector>> = {
+  GIAO_DUC: 'EDUCATION',
+  Y_TE: 'HEALTH',
+  VAN_HOA: 'CULTURE',
+  KHOA_HOC: 'SCIENCE',
+  LAO_DONG: 'LABOUR',
+  KINH_TE: 'ECONOMY',
+  KHAC: 'OTHER',
+};
+
+const GENDER: Readonly<Record<NonNullable<StaffRecord['gioiTinh']>, NonNullable<Staff['gender']>>> = {
+  NAM: 'MALE',
+  NU: 'FEMALE',
+};
+
+const STAFF_CATEGORY: Readonly<Record<StaffRecord['phanLoai'], StaffCategory>> = {
+  CAN_BO: 'CADRE',
+  CONG_CHUC: 'CIVIL_SERVANT',
+  VIEN_CHUC: 'PUBLIC_EMPLOYEE',
+  HOP_DONG: 'CONTRACT_WORKER',
+};
+
+const QUALIFICATION: Readonly<Record<NonNullable<StaffRecord['trinhDoChuyenMon']>, Qualification>> = {
+  TIEN_SI: 'DOCTORATE',
+  THAC_SI: 'MASTER',
+  DAI_HOC: 'BACHELOR',
+  CAO_DANG: 'COLLEGE',
+  TRUNG_CAP: 'INTERMEDIATE',
+  SO_CAP: 'ELEMENTARY',
+  CHUA_DAO_TAO: 'UNTRAINED',
+};
+
+const STAFF_STATUS: Readonly<Record<StaffRecord['trangThai'], StaffStatus>> = {
+  DANG_CONG_TAC: 'SERVING',
+  NGHI_HUU: 'RETIRED',
+  THOI_VIEC: 'LEFT',
+  CHUYEN_CONG_TAC: 'TRANSFERRED_OUT',
+};
+
+const instant = (local: string): Date => parseIsoLocal(local) ?? unreachable(`local time ${local}`);
+
+export function toUnit(record: UnitRecord): Unit {
+  return {
+    code: record.maDinhDanh,
+    budgetCode: record.maQHNS,
+    name: nfc(record.tenDonVi),
+    parentCode: record.maDinhDanhCha,
+    level: UNIT_LEVEL[record.cap],
+    kind: UNIT_KIND[record.loaiDonVi],
+    sector: record.linhVuc === null ? null : PSU_SECTOR[record.linhVuc],
+    headcountQuota: record.bienChe,
+    validFrom: record.hieuLucTu,
+    validTo: record.hieuLucDen,
+    sourceUpdatedAt: instant(record.ngayCapNhat),
+  };
+}
+
+export function toStaff(record: StaffRecord): Staff {
+  return {
+    id: record.soHieu,
+    fullName: nfc(record.hoTen),
+    birthDate: record.ngaySinh,
+    gender: record.gioiTinh === null ? null : GENDER[record.gioiTinh],
+    unitCode: record.maDinhDanhDonVi,
+    category: STAFF_CATEGORY[record.phanLoai],
+    rankCode: record.maNgach,
+    position: textOrNull(record.chucVu),
+    qualification: record.trinhDoChuyenMon === null ? null : QUALIFICATION[record.trinhDoChuyenMon],
+    meetsStandard: record.datChuan,
+    status: STAFF_STATUS[record.trangThai],
+    sourceUpdatedAt: instant(record.ngayCapNhat),
+  };
+}
