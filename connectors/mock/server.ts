@@ -1,0 +1,88 @@
+/**
+ * The three mock upstreams on real sockets, sharing one MockWorld, each with
+ * its own fault controller (so that a fault set on one server's admin
+ * endpoint leaves the others alone).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MockWorld } from './world.ts';
+import type { MockApp } from './app.ts';
+import { createFaultController, type FaultController } from './faults.ts';
+import { toNodeListener } from './node-adapter.ts';
+import { createOneStopShopApp } from '../one-stop-shop/mock/app.ts';
+import { createCadreDbApp } from '../cadre-db/mock/app.ts';
+import { createBudgetApp } from '../budget/mock/app.ts';
+
+export type UpstreamName = 'oneStopShop' | 'cadreDb' | 'budget';
+const UPSTREAMS: readonly UpstreamName[] = ['oneStopShop', 'cadreDb', 'budget'];
+
+export const DEFAULT_PORTS: Readonly<Record<UpstreamName, number>> = { oneStopShop: 4101, cadreDb: 4102, budget: 4103 };
+
+export interface MockUpstreamsOptions {
+  world: MockWorld;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default DEFAULT_PORTS; 0 for any free port. */
+  ports?: Partial<Record<UpstreamName, number>>;
+}
+
+export interface MockUpstreams {
+  urls: Record<UpstreamName, string>;
+  /** The servers' fault controllers, for tests in the same process (the admin endpoints reach the same ones). */
+  faults: Record<UpstreamName, FaultController>;
+  /** Stops the servers, cutting open connections (hung requests included) rather than waiting for them. */
+  close(): Promise<void>;
+}
+
+const appFactories: Record<UpstreamName, (world: MockWorld, faults: FaultController) => MockApp> = {
+  oneStopShop: createOneStopShopApp,
+  cadreDb: createCadreDbApp,
+  budget: createBudgetApp,
+};
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** How a client reaches `host`: a wildcard address is reached on localhost, IPv6 in brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startMockUpstreams({
+  world,
+  host = '127.0.0.1',
+  ports = {},
+}: MockUpstreamsOptions): Promise<MockUpstreams> {
+  const faults = {} as Record<UpstreamName, FaultController>;
+  const servers = {} as Record<UpstreamName, Server>;
+  for (const name of UPSTREAMS) {
+    faults[name] = createFaultController();
+    servers[name] = createServer(toNodeListener(appFactories[name](world, faults[name])));
+  }
+  const close = async () => void (await Promise.all(UPSTREAMS.map((name) => stop(servers[name]))));
+  try {
+    const bound = await Promise.all(
+      UPSTREAMS.map((name) => listen(servers[name], ports[name] ?? DEFAULT_PORTS[name], host)),
+    );
+    const urls = Object.fromEntries(UPSTREAMS.map((name, i) => [name, `http://${urlHost(host)}:${bound[i]}`]));
+    return { urls: urls as Record<UpstreamName, string>, faults, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
