@@ -24,6 +24,7 @@ const configSchema = z.object({
   DATABASE_POOL_MAX: integer(1, 1000).default(10),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   DEMO_DATA: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
+  DEMO_SCALE: z.enum(['tiny', 'demo'], { error: 'must be tiny or demo' }).default('demo'),
   ONE_STOP_SHOP_URL: url(['http', 'https']).optional(),
   CADRE_DB_URL: url(['http', 'https']).optional(),
   BUDGET_URL: url(['http', 'https']).optional(),

@@ -5,7 +5,7 @@
 import { openDb, type Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { ConfigError, loadConfig, redactPassword, upstreamsConfigured, type Config } from './config.ts';
-import { seedDemoProvince } from './demo-province.ts';
+import { loadDemoData } from './demo-data.ts';
 import { createLogger } from './logger.ts';
 import { createHub } from './server.ts';
 
@@ -45,8 +45,12 @@ try {
   const applied = await migrate(db);
   logger.info({ store: db.backend, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'store migrated');
   if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
-    const written = await seedDemoProvince(db);
-    if (written > 0) logger.info({ units: written }, 'empty store: loaded the demo province');
+    logger.info(
+      { scale: config.DEMO_SCALE },
+      'no upstream configured: loading the simulated demo province if the store is empty',
+    );
+    const loaded = await loadDemoData(db, { scale: config.DEMO_SCALE });
+    if (loaded) logger.info(loaded, 'empty store: loaded the demo province');
   }
 } catch (error) {
   await db.close().catch(() => {});

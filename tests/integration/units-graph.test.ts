@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUnits, seedDemoProvince } from '../../gateway/demo-province.ts';
+import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 

@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       DATABASE_POOL_MAX: 10,
       PGLITE_DIR: './.data/pglite',
       DEMO_DATA: 'auto',
+      DEMO_SCALE: 'demo',
       SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });

@@ -1,14 +1,14 @@
 /**
- * A small, fixed demo province so that a bare `npm start` answers real queries.
+ * A small, fixed province for the unit-graph tests, small enough that every
+ * expected answer (search hits, children on a day) can be checked by hand.
  * Places are real names of Bắc Giang (the province of seed 001's district, Yên
  * Thế); codes follow the shape of national electronic identifiers but are made up.
  * Three districts end on 2025-07-01, when the reorganisation abolished the
  * district level and merged their communes into new, larger ones.
- * The mock-upstreams issue replaces this with the calibrated generator.
  */
-import type { Queryable } from '../store/db.ts';
-import type { PsuSector, Unit } from '../store/model.ts';
-import { upsertUnits } from '../store/units.ts';
+import type { Queryable } from '../../store/db.ts';
+import type { PsuSector, Unit } from '../../store/model.ts';
+import { upsertUnits } from '../../store/units.ts';
 
 const SINCE = '2019-01-01';
 const REORGANISATION = '2025-07-01';
