@@ -6,7 +6,7 @@
  * one bad record is quarantined while the rest of the page proceeds.
  */
 import { z } from 'zod';
-import { code, compactLocalTime, optionalCompactLocalTime, parseCompactLocal } from '../shared/wire.ts';
+import { code, compactLocalTime, optionalCompactLocalTime } from '../shared/wire.ts';
 
 export const PROCEDURES_PATH = '/api/procedures';
 export const DOSSIERS_PATH = '/api/dossiers';
@@ -34,7 +34,8 @@ export const procedurePage = z.object({
   data: z.array(z.unknown()),
 });
 
-const flag = z.union([z.literal(0), z.literal(1)]);
+// Multi-value literals rather than unions of literals: one check instead of one per branch.
+const flag = z.literal([0, 1]);
 
 /** 1 in person, 2 online, 3 public postal service. */
 export const CHANNEL = { IN_PERSON: 1, ONLINE: 2, POSTAL: 3 } as const;
@@ -54,15 +55,15 @@ export const STATUS = {
 /** DuocThanhToanTrucTuyen: 1 national portal, 2 the province's gateway, 3 (or 0) not paid online. */
 export const PAYMENT = { NATIONAL_PORTAL: 1, PROVINCE_GATEWAY: 2, NOT_PAID_ONLINE: 3 } as const;
 
-const after = (later: string | null, earlier: string | null) =>
-  later === null || earlier === null || parseCompactLocal(later)! >= parseCompactLocal(earlier)!;
+// Valid yyyyMMddHHmmss strings of one zone sort as the moments they name, so no parsing is needed.
+const after = (later: string | null, earlier: string | null) => later === null || earlier === null || later >= earlier;
 
 export const dossierRecord = z
   .object({
     MaHoSo: code,
     MaTTHC: code,
     MaDonVi: code,
-    KenhThucHien: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    KenhThucHien: z.literal([1, 2, 3]),
     ChuHoSo: z.string(),
     SoDienThoai: z.string(),
     NgayTiepNhan: compactLocalTime,
@@ -72,7 +73,7 @@ export const dossierRecord = z
     TrangThaiHoSo: z.number().int().min(1).max(10),
     ToanTrinh: flag,
     CoPhiLePhi: flag,
-    DuocThanhToanTrucTuyen: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]),
+    DuocThanhToanTrucTuyen: z.literal([0, 1, 2, 3]),
     HoSoCoThanhPhanSoHoa: flag,
     KetQuaDienTu: flag,
     NgayCapNhat: compactLocalTime,
