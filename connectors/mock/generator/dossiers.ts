@@ -156,8 +156,9 @@ function draw(province: Province, random: Random, desk: GenUnit, day: number, se
   let finishedAt = 0;
   if (outcome < early && dueDay > day) {
     for (let attempt = 0; attempt < 4 && !finishedAt; attempt++) {
-      const candidate = receivedAt + Math.round(random.exponential(rates.earlyMeanDays) * DAY);
-      if (dayOf(candidate) < dueDay) finishedAt = candidate;
+      // The day comes from the processing time; the hour is an office hour of that day.
+      const day = dayOf(receivedAt + Math.round(random.exponential(rates.earlyMeanDays) * DAY));
+      if (day < dueDay) finishedAt = officeTime(random, day, receivedAt);
     }
     finishedAt ||= officeTime(random, dueDay - 1, receivedAt);
     if (dayOf(finishedAt) >= dueDay) finishedAt = 0; // no room to be early: on time instead
@@ -173,7 +174,10 @@ function draw(province: Province, random: Random, desk: GenUnit, day: number, se
     receivedAt + random.int(600, 4 * HOUR),
     receivedAt + Math.floor((finishedAt - receivedAt) / 2),
   );
-  facts.returnedAt = finishedAt + (facts.electronicResult ? random.int(60, HOUR) : random.int(HOUR / 2, 2 * DAY));
+  // An electronic result goes out with the finish; a paper one is handed over at the counter, in office hours.
+  facts.returnedAt = facts.electronicResult
+    ? finishedAt + random.int(60, HOUR)
+    : officeTime(random, dayOf(finishedAt) + random.int(0, 2), finishedAt);
   return facts;
 }
 
