@@ -410,7 +410,10 @@ describe.each(cases)('mock upstreams over $transport, $world world', ({ transpor
         const response = await fetch(url);
         expect(response.status).toBe(200);
         expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0);
+        // At once: a connection left open short of its content-length would only fail at the keep-alive timeout.
+        const started = performance.now();
         await expect(response.text()).rejects.toThrow();
+        expect(performance.now() - started).toBeLessThan(1000);
       }
     });
 
