@@ -25,7 +25,8 @@ VOLUME ["/data"]
 USER node
 
 EXPOSE 4000
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+# The first start loads the simulated demo province into an empty store (about 25 s on PGlite).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # node runs as PID 1 (not under npm), so the SIGTERM of `docker stop` reaches the graceful shutdown.
