@@ -3,27 +3,9 @@ import { budgetExecutionRow, psuFinanceRecord } from '../../connectors/budget/co
 import { unitRecord } from '../../connectors/cadre-db/contract.ts';
 import { dossierRecord } from '../../connectors/one-stop-shop/contract.ts';
 import { describeIssues, isCompactLocal, parseCompactLocal } from '../../connectors/shared/wire.ts';
+import { dossierWire, unitWire } from '../support/spec-examples.ts';
 
-// The spec's own example dossier (../shared/docs/upstreams.md).
-const DOSSIER = {
-  MaHoSo: 'H40.22-240614-0001',
-  MaTTHC: '1.001193',
-  MaDonVi: '000.00.12.H40',
-  KenhThucHien: 2,
-  ChuHoSo: 'Nguyễn Văn A',
-  SoDienThoai: '0912345678',
-  NgayTiepNhan: '20240614090512',
-  NgayHenTra: '20240617170000',
-  NgayKetThucXuLy: '20240617101500',
-  NgayTra: '20240617143000',
-  TrangThaiHoSo: 10,
-  ToanTrinh: 1,
-  CoPhiLePhi: 1,
-  DuocThanhToanTrucTuyen: 2,
-  HoSoCoThanhPhanSoHoa: 1,
-  KetQuaDienTu: 1,
-  NgayCapNhat: '20240617143000',
-};
+const DOSSIER = dossierWire();
 
 const reasons = (result: ReturnType<typeof dossierRecord.safeParse>) =>
   result.success ? 'accepted' : describeIssues(result.error);
@@ -65,19 +47,7 @@ describe('the one-stop-shop contract', () => {
 });
 
 describe('the cadre database and budget contracts', () => {
-  const unit = {
-    maDinhDanh: '000.00.12.H40',
-    tenDonVi: 'UBND huyện Yên Thế',
-    maDinhDanhCha: '000.00.00.H40',
-    cap: 'HUYEN',
-    loaiDonVi: 'UBND',
-    linhVuc: null,
-    maQHNS: '1045321',
-    bienChe: 120,
-    hieuLucTu: '2019-01-01',
-    hieuLucDen: null,
-    ngayCapNhat: '2024-06-01T08:00:00',
-  };
+  const unit = unitWire();
 
   it('checks units for validity dates, sectors and budget codes', () => {
     expect(unitRecord.safeParse(unit).success).toBe(true);

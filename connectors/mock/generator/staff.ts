@@ -5,16 +5,17 @@
  * merged away, and leaves by retirement (60 for women, 62 for men),
  * resignation or transfer; the post is filled again some months later.
  */
-import type { StaffWire } from '../../cadre-db/contract.ts';
+import type { z } from 'zod';
+import { qualification, staffCategory, staffStatus, type StaffWire } from '../../cadre-db/contract.ts';
 import { at, dayNumber, isoDay } from './calendar.ts';
 import { personName, type Gender } from './names.ts';
 import type { Province } from './province.ts';
 import { Random, STREAM, cumulative } from './random.ts';
 import { SINCE, isoLocal, type GenUnit, type Role } from './units.ts';
 
-type Category = 'CAN_BO' | 'CONG_CHUC' | 'VIEN_CHUC' | 'HOP_DONG';
-type Qualification = 'TIEN_SI' | 'THAC_SI' | 'DAI_HOC' | 'CAO_DANG' | 'TRUNG_CAP' | 'SO_CAP' | 'CHUA_DAO_TAO';
-type Status = 'DANG_CONG_TAC' | 'NGHI_HUU' | 'THOI_VIEC' | 'CHUYEN_CONG_TAC';
+type Category = z.infer<typeof staffCategory>;
+type Qualification = z.infer<typeof qualification>;
+type Status = z.infer<typeof staffStatus>;
 
 interface StaffVersion {
   at: number;
@@ -35,15 +36,8 @@ export interface GenStaff {
   versions: StaffVersion[];
 }
 
-const QUALIFICATIONS: Qualification[] = [
-  'TIEN_SI',
-  'THAC_SI',
-  'DAI_HOC',
-  'CAO_DANG',
-  'TRUNG_CAP',
-  'SO_CAP',
-  'CHUA_DAO_TAO',
-];
+/** From the highest degree down, as the contract lists them. */
+const QUALIFICATIONS = qualification.options;
 /** Weights over QUALIFICATIONS, by category. */
 const QUALIFICATION_WEIGHTS: Record<Category, number[]> = {
   CAN_BO: cumulative([0, 8, 70, 7, 12, 3, 0]),

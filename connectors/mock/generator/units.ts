@@ -8,15 +8,16 @@
  * CC the district (00 at province level), BB the agency or office, AAA the
  * sub-unit. They are made up; the place names are real where few are needed.
  */
-import type { UnitWire } from '../../cadre-db/contract.ts';
+import type { z } from 'zod';
+import type { UnitWire, unitKind, unitLevel, unitSector } from '../../cadre-db/contract.ts';
 import { at, dayNumber, isoDay } from './calendar.ts';
 import { DISTRICT_NAMES, PROVINCE_NAME, YEN_THE_COMMUNES, placeName, placeOf } from './names.ts';
 import { Random, STREAM } from './random.ts';
 import type { Scale } from './scales.ts';
 
-export type Level = 'TINH' | 'HUYEN' | 'XA';
-export type Kind = 'UBND' | 'CQCM' | 'DVSNCL';
-export type Sector = 'GIAO_DUC' | 'Y_TE' | 'VAN_HOA' | 'KHOA_HOC' | 'LAO_DONG' | 'KINH_TE' | 'KHAC';
+export type Level = z.infer<typeof unitLevel>;
+export type Kind = z.infer<typeof unitKind>;
+export type Sector = z.infer<typeof unitSector>;
 
 export const SUFFIX = 'H40';
 export const SINCE = dayNumber('2019-01-01');

@@ -1,0 +1,42 @@
+/**
+ * The example records of the upstream contracts (../shared/docs/upstreams.md),
+ * with overrides: the starting point of contract and mapper tests.
+ */
+import type { UnitWire } from '../../connectors/cadre-db/contract.ts';
+import type { DossierWire } from '../../connectors/one-stop-shop/contract.ts';
+
+export const dossierWire = (extra: Partial<DossierWire> = {}): DossierWire => ({
+  MaHoSo: 'H40.22-240614-0001',
+  MaTTHC: '1.001193',
+  MaDonVi: '000.00.12.H40',
+  KenhThucHien: 2,
+  ChuHoSo: 'Nguyễn Văn A',
+  SoDienThoai: '0912345678',
+  NgayTiepNhan: '20240614090512',
+  NgayHenTra: '20240617170000',
+  NgayKetThucXuLy: '20240617101500',
+  NgayTra: '20240617143000',
+  TrangThaiHoSo: 10,
+  ToanTrinh: 1,
+  CoPhiLePhi: 1,
+  DuocThanhToanTrucTuyen: 2,
+  HoSoCoThanhPhanSoHoa: 1,
+  KetQuaDienTu: 1,
+  NgayCapNhat: '20240617143000',
+  ...extra,
+});
+
+export const unitWire = (extra: Partial<UnitWire> = {}): UnitWire => ({
+  maDinhDanh: '000.00.12.H40',
+  tenDonVi: 'UBND huyện Yên Thế',
+  maDinhDanhCha: '000.00.00.H40',
+  cap: 'HUYEN',
+  loaiDonVi: 'UBND',
+  linhVuc: null,
+  maQHNS: '1045321',
+  bienChe: 120,
+  hieuLucTu: '2019-01-01',
+  hieuLucDen: null,
+  ngayCapNhat: '2024-06-01T08:00:00',
+  ...extra,
+});
