@@ -40,3 +40,16 @@ export const unitWire = (extra: Partial<UnitWire> = {}): UnitWire => ({
   ngayCapNhat: '2024-06-01T08:00:00',
   ...extra,
 });
+
+/** The budget execution CSV's example row, cells keyed by header. */
+export const budgetLineCells = (extra: Record<string, string> = {}): Record<string, string> => ({
+  ma_qhns: '1045321',
+  chuong: '418',
+  loai_khoan: '341',
+  muc: '6000',
+  tieu_muc: '6001',
+  thu_chi: 'CHI',
+  du_toan: '1520000000',
+  thuc_hien: '812000000',
+  ...extra,
+});

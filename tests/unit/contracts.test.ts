@@ -3,7 +3,7 @@ import { budgetExecutionRow, psuFinanceRecord } from '../../connectors/budget/co
 import { unitRecord } from '../../connectors/cadre-db/contract.ts';
 import { dossierRecord } from '../../connectors/one-stop-shop/contract.ts';
 import { describeIssues, isCompactLocal, parseCompactLocal } from '../../connectors/shared/wire.ts';
-import { dossierWire, unitWire } from '../support/spec-examples.ts';
+import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
 
 const DOSSIER = dossierWire();
 
@@ -68,17 +68,7 @@ describe('the cadre database and budget contracts', () => {
       chiThuongXuyen: '12345678901234567',
     });
     expect(psuFinanceRecord.safeParse({ ...row, chiThuongXuyen: 1.5 }).success).toBe(false);
-    const line = {
-      ma_qhns: '1045321',
-      chuong: '418',
-      loai_khoan: '341',
-      muc: '6000',
-      tieu_muc: '6001',
-      thu_chi: 'CHI',
-    };
-    expect(budgetExecutionRow.safeParse({ ...line, du_toan: '1520000000', thuc_hien: '812000000' }).success).toBe(true);
-    expect(budgetExecutionRow.safeParse({ ...line, du_toan: '1.520.000.000', thuc_hien: '812000000' }).success).toBe(
-      false,
-    );
+    expect(budgetExecutionRow.safeParse(budgetLineCells()).success).toBe(true);
+    expect(budgetExecutionRow.safeParse(budgetLineCells({ du_toan: '1.520.000.000' })).success).toBe(false);
   });
 });

@@ -28,7 +28,7 @@ import {
 } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
 import { vietnamDay } from '../../connectors/shared/wire.ts';
-import { dossierWire, unitWire } from '../support/spec-examples.ts';
+import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
 import {
   PSU_SECTORS,
   QUALIFICATIONS,
@@ -361,16 +361,7 @@ describe('budget mappers', () => {
   });
 
   it('maps a budget execution CSV row for the period asked, revenue and spending, amounts exact', () => {
-    const cells = {
-      ma_qhns: '1045321',
-      chuong: '418',
-      loai_khoan: '341',
-      muc: '6000',
-      tieu_muc: '6001',
-      thu_chi: 'CHI',
-      du_toan: '123456789012345678',
-      thuc_hien: '812000000',
-    };
+    const cells = budgetLineCells({ du_toan: '123456789012345678' });
     expect(toBudgetExecutionLine(budgetExecutionRow.parse(cells), 2024, 5, resolve)).toEqual({
       ok: true,
       value: {

@@ -12,7 +12,7 @@
  */
 import type { PsuFinanceWire, PublicInvestmentWire } from '../../budget/contract.ts';
 import type { BudgetExecutionLine } from '../world.ts';
-import { monthEnd, startOfDay } from './calendar.ts';
+import { monthEnd, monthStart, startOfDay, yearOf } from './calendar.ts';
 import { placeOf } from './names.ts';
 import type { Province } from './province.ts';
 import { Random, STREAM } from './random.ts';
@@ -20,7 +20,7 @@ import { REORGANISATION, validOn, type GenUnit } from './units.ts';
 
 export const FIRST_BUDGET_YEAR = 2021;
 const MILLION = 1_000_000;
-const yearStart = (year: number) => monthEnd(year, 0);
+const yearStart = (year: number) => monthStart(year, 1);
 
 /** Units that existed on some day of the year. */
 const existedIn = (unit: GenUnit, year: number) =>
@@ -189,8 +189,8 @@ const PROJECT_KINDS = [
 /** Investment projects of a year with their disbursement to the end of a month. */
 export function publicInvestment(province: Province, year: number, month: number, now: number): PublicInvestmentWire[] {
   if (year < FIRST_BUDGET_YEAR || !monthClosed(now, year, month)) return [];
-  // Owners: district People's Committees before the reorganisation, the new communes and agencies after.
-  const afterReorganisation = yearStart(year) >= REORGANISATION || year === 2025;
+  // Owners: district People's Committees before the reorganisation year, the new communes and agencies from it on.
+  const afterReorganisation = year >= yearOf(REORGANISATION);
   const owners = province.units.filter((u) =>
     afterReorganisation ? u.role === 'merged-commune' : u.role === 'district',
   );

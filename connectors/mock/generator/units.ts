@@ -292,13 +292,11 @@ export function buildUnits(scale: Scale, seed: number): GenUnit[] {
     addProvincePsu(15, `Trường THPT ${districtName} số 2`, 'GIAO_DUC', null);
 
     const communeNames =
-      d === 0 && scale.communesPerDistrict >= YEN_THE_COMMUNES.length
-        ? YEN_THE_COMMUNES
-        : d === 0
-          ? YEN_THE_COMMUNES.slice(0, scale.communesPerDistrict)
-          : Array.from({ length: scale.communesPerDistrict }, (_, i) =>
-              i === 0 ? `Thị trấn ${placeName(random, placesTaken)}` : `Xã ${placeName(random, placesTaken)}`,
-            );
+      d === 0
+        ? YEN_THE_COMMUNES.slice(0, scale.communesPerDistrict) // all 19 whenever the scale allows
+        : Array.from({ length: scale.communesPerDistrict }, (_, i) =>
+            i === 0 ? `Thị trấn ${placeName(random, placesTaken)}` : `Xã ${placeName(random, placesTaken)}`,
+          );
     const communes = communeNames.map((name, i) =>
       add(`${pad(i + 1, 3)}.00.${pad(no)}.${SUFFIX}`, name, district.code, 'XA', 'UBND', 'commune', {
         quota: 20 + (i % 4),
