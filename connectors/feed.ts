@@ -1,0 +1,79 @@
+/**
+ * What a connector gives the sync engine. A connector reads one upstream's
+ * paging style, validates every record with the upstream's contract and maps
+ * it to the canonical model; it knows nothing of SQL or GraphQL. What it needs
+ * to know about the hub's own data (which units and procedures exist, the
+ * budget-code crosswalk) it asks through `Lookups`, which the engine fills
+ * from the store.
+ *
+ * An upstream serves several feeds (the one-stop-shop: procedures and
+ * dossiers). Each feed has its own cursor in sync_state and its own records
+ * in quarantine, under the feed's name.
+ */
+import type { Mapped } from './shared/mapped.ts';
+
+/** The upstream systems, as the graph names them. */
+export const SOURCE_NAMES = ['ONE_STOP_SHOP', 'CADRE_DB', 'BUDGET'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/** What the hub already holds that records refer to; a snapshot taken by the engine before each feed runs. */
+export interface Lookups {
+  hasUnit(code: string): boolean;
+  hasProcedure(code: string): boolean;
+  /** The unit code of a budget-relation code (mã QHNS), through the cadre database's crosswalk. */
+  unitOfBudgetCode(budgetCode: string): string | undefined;
+}
+
+/** A record the connector could not accept, kept in quarantine with its reason and the payload as received. */
+export interface Reject {
+  /** The record's key when it can be read; otherwise a key made from the payload (stable for the same payload). */
+  key: string;
+  reason: string;
+  /** Exactly as received: the record's JSON text, or the CSV row. */
+  raw: string;
+  /**
+   * True when the record is valid but refers to something the hub does not
+   * know yet (a unit, a procedure): it is retried on later runs until it
+   * resolves. False for a record that breaks the contract: it stays in
+   * quarantine until the upstream sends a valid version of it.
+   */
+  retryable: boolean;
+}
+
+export interface Batch<T> {
+  /** Canonical records, each at most once per batch. */
+  records: T[];
+  /**
+   * The key of each record (keys[i] is records[i]'s), written as a Reject of
+   * the same record would be keyed: accepting a record resolves its open
+   * quarantine entry, if any.
+   */
+  keys: string[];
+  rejects: Reject[];
+  /**
+   * The cursor to store in the same transaction as this batch: pulling again
+   * from it loses nothing and repeats nothing already committed. Null means
+   * "from the beginning" (a feed re-read whole on every run).
+   */
+  cursor: string | null;
+}
+
+export interface Feed<T> {
+  /** The sync_state and quarantine key, e.g. 'one-stop-shop/dossiers'. */
+  readonly name: string;
+  readonly source: SourceName;
+  /**
+   * Pulls everything after `cursor` (null: from the beginning), one batch per
+   * upstream page or file. The last batch's cursor is where the next run starts.
+   * An upstream failure that survives the HTTP layer's retries throws.
+   */
+  pull(cursor: string | null, lookups: Lookups, signal?: AbortSignal): AsyncIterable<Batch<T>>;
+  /** Reads a quarantined record again (on a later run, once what it lacked may exist). */
+  retry(reject: { key: string; raw: string }, lookups: Lookups): Mapped<T> | Reject;
+}
+
+/** Every feed of one upstream, in the order they must run (what later feeds refer to comes first). */
+export interface Connector {
+  readonly source: SourceName;
+  readonly feeds: readonly Feed<unknown>[];
+}
