@@ -1,0 +1,90 @@
+/**
+ * Reading one received record into a canonical record or a Reject, the same
+ * way on the first pull and on a retry from quarantine, so that a quarantined
+ * record resolves exactly when a fresh copy of it would. A record breaking
+ * its contract is rejected for good (until the upstream sends a valid
+ * version); a valid record the mapper cannot place (an unknown unit, say) is
+ * rejected as retryable.
+ */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import type { Reject } from '../feed.ts';
+import type { Mapped } from './mapped.ts';
+import type { Mark } from './paging.ts';
+import { describeIssues } from './wire.ts';
+
+/** A key for a record whose own key cannot be read: the same payload always gets the same key. */
+export const hashKey = (raw: string): string => `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+
+/** A field of a record that may break its contract, when it is a non-empty string. */
+export function stringField(item: unknown, field: string): string | undefined {
+  if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+  const value = (item as Record<string, unknown>)[field];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * One record read. `version` is the record's position in its change feed
+ * (update time and key) once it has passed its contract, null otherwise or
+ * for feeds without one: what deduplication and watermarks go by.
+ */
+export type Reading<T> =
+  | { ok: true; key: string; version: Mark | null; value: T }
+  | { ok: false; key: string; version: Mark | null; reject: Reject };
+
+export function rejection<T>(
+  key: string,
+  version: Mark | null,
+  raw: string,
+  reason: string,
+  retryable: boolean,
+): Reading<T> {
+  return { ok: false, key, version, reject: { key, reason, raw, retryable } };
+}
+
+/** How a feed reads a JSON record; `O` is what its contract outputs. */
+export interface JsonRecordSpec<O, T> {
+  schema: z.ZodType<O>;
+  /** The field holding the record's key. */
+  keyField: string;
+  /** Put before the key: the period, for budget records, whose own key repeats from period to period. */
+  keyPrefix?: string;
+  /** The record's position in its change feed, for feeds that have one. */
+  version?: (record: O) => Mark;
+  /** The mapping, which may reject a valid record for what the hub does not know yet. */
+  map: (record: O) => Mapped<T>;
+}
+
+/** Reads one record of a page; `raw` defaults to the record's JSON text, as received. */
+export function readJsonRecord<O, T>(
+  spec: JsonRecordSpec<O, T>,
+  item: unknown,
+  raw = JSON.stringify(item),
+): Reading<T> {
+  const key = (spec.keyPrefix ?? '') + (stringField(item, spec.keyField) ?? hashKey(raw));
+  const parsed = spec.schema.safeParse(item);
+  if (!parsed.success) return rejection<T>(key, null, raw, describeIssues(parsed.error), false);
+  const version = spec.version?.(parsed.data) ?? null;
+  const mapped = spec.map(parsed.data);
+  if (!mapped.ok) return rejection<T>(key, version, raw, mapped.reason, true);
+  return { ok: true, key, version, value: mapped.value };
+}
+
+/** The retry result of a reading: the quarantined key and payload are kept as they were. */
+export function retryResult<T>(reading: Reading<T>, reject: { key: string; raw: string }): Mapped<T> | Reject {
+  return reading.ok ? { ok: true, value: reading.value } : { ...reading.reject, key: reject.key, raw: reject.raw };
+}
+
+/** Reads a quarantined JSON record again. */
+export function retryJsonRecord<O, T>(
+  spec: JsonRecordSpec<O, T>,
+  reject: { key: string; raw: string },
+): Mapped<T> | Reject {
+  let item: unknown;
+  try {
+    item = JSON.parse(reject.raw);
+  } catch {
+    return { key: reject.key, reason: 'the quarantined payload is not JSON', raw: reject.raw, retryable: false };
+  }
+  return retryResult(readJsonRecord(spec, item, reject.raw), reject);
+}
