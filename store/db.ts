@@ -17,6 +17,14 @@ export interface Db extends Queryable {
   readonly backend: Backend;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Takes the named lock for this process unless another holder has it (then
+   * resolves to null); resolves to its release. On PostgreSQL it is a session
+   * advisory lock on a connection held until release, so every hub instance
+   * sharing the server sees it, and a holder that dies frees it with its
+   * connection. Embedded PGlite serves one process, so there it always succeeds.
+   */
+  tryLock(name: string): Promise<(() => Promise<void>) | null>;
   /** Closes the pool or the embedded database; closing again does nothing. */
   close(): Promise<void>;
 }

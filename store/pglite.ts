@@ -53,6 +53,8 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
     ...queryable(pglite),
     // PGlite has one connection and serialises work on it: other queries wait for the transaction.
     transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
+    // The data directory is locked to this process (above): nobody else can hold a lock.
+    tryLock: async () => async () => {},
     close: async () => {
       if (pglite.closed) return;
       await pglite.close();

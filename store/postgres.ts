@@ -57,6 +57,33 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
         client.release(broken);
       }
     },
+    async tryLock(name) {
+      const client = await pool.connect();
+      try {
+        const [row] = (
+          await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
+            `lgsp-hub:${name}`,
+          ])
+        ).rows;
+        if (!row?.locked) {
+          client.release();
+          return null;
+        }
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+      return async () => {
+        // A connection that cannot unlock is destroyed: closing it frees the lock.
+        const failed = await client
+          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`lgsp-hub:${name}`])
+          .then(
+            () => undefined,
+            (error: Error) => error,
+          );
+        client.release(failed);
+      };
+    },
     close: async () => {
       if (!pool.ended) await pool.end();
     },

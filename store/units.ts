@@ -1,5 +1,6 @@
 import type { Queryable } from './db.ts';
 import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
+import { defineUpsert } from './upsert.ts';
 
 export interface UnitRow extends Unit {
   syncedAt: Date;
@@ -12,29 +13,26 @@ const UNIT_COLUMNS = `code, budget_code AS "budgetCode", name, parent_code AS "p
 /**
  * Inserts or updates units in one statement. Idempotent, and an older version
  * of a unit (by source_updated_at) never overwrites a newer one, so a replayed
- * or out-of-order page is harmless. Returns how many rows changed.
+ * or out-of-order page is harmless. Returns how many rows were written.
  */
-export async function upsertUnits(db: Queryable, units: readonly Unit[]): Promise<number> {
-  if (units.length === 0) return 0;
-  const rows = await db.query(
-    `INSERT INTO units (code, budget_code, name, parent_code, level, kind, sector, headcount_quota,
-                        valid_from, valid_to, source_updated_at)
-     SELECT r."code", r."budgetCode", r."name", r."parentCode", r."level", r."kind", r."sector", r."headcountQuota",
-            r."validFrom", r."validTo", r."sourceUpdatedAt"
-       FROM jsonb_to_recordset($1::jsonb) AS r(
-              "code" text, "budgetCode" text, "name" text, "parentCode" text, "level" text, "kind" text,
-              "sector" text, "headcountQuota" integer, "validFrom" date, "validTo" date, "sourceUpdatedAt" timestamptz)
-     ON CONFLICT (code) DO UPDATE SET
-       budget_code = EXCLUDED.budget_code, name = EXCLUDED.name, parent_code = EXCLUDED.parent_code,
-       level = EXCLUDED.level, kind = EXCLUDED.kind, sector = EXCLUDED.sector,
-       headcount_quota = EXCLUDED.headcount_quota, valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to,
-       source_updated_at = EXCLUDED.source_updated_at, synced_at = now()
-     WHERE units.source_updated_at <= EXCLUDED.source_updated_at
-     RETURNING code`,
-    [JSON.stringify(units.map((unit) => ({ ...unit, name: unit.name.normalize('NFC') })))],
-  );
-  return rows.length;
-}
+export const upsertUnits = defineUpsert<Unit>({
+  table: 'units',
+  key: ['code'],
+  versioned: true,
+  columns: {
+    code: ['text', (u) => u.code],
+    budget_code: ['text', (u) => u.budgetCode],
+    name: ['text', (u) => u.name.normalize('NFC')],
+    parent_code: ['text', (u) => u.parentCode],
+    level: ['text', (u) => u.level],
+    kind: ['text', (u) => u.kind],
+    sector: ['text', (u) => u.sector],
+    headcount_quota: ['integer', (u) => u.headcountQuota],
+    valid_from: ['date', (u) => u.validFrom],
+    valid_to: ['date', (u) => u.validTo],
+    source_updated_at: ['timestamptz', (u) => u.sourceUpdatedAt],
+  },
+});
 
 /** Units by code, in no particular order; unknown codes are absent (for loaders). */
 export function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {

@@ -18,6 +18,7 @@ const CANONICAL_TABLES = [
   'quarantine',
   'schema_migrations',
   'staff',
+  'sync_runs',
   'sync_state',
   'units',
 ];
@@ -134,7 +135,7 @@ describe.each(testBackends)('store on %s', (backend) => {
     const older = unit('T.001', 'Xã Tân Sỏi', { sourceUpdatedAt: new Date('2024-01-01T00:00:00Z') });
     const newer = unit('T.001', 'Xã Tân Sỏi mới', { sourceUpdatedAt: new Date('2024-02-01T00:00:00Z') });
     expect(await upsertUnits(store.db, [newer])).toBe(1);
-    expect(await upsertUnits(store.db, [newer])).toBe(1); // same version again: rewritten, unchanged
+    expect(await upsertUnits(store.db, [newer])).toBe(0); // the same version again: nothing to write
     expect(await upsertUnits(store.db, [older])).toBe(0);
     const [stored] = await store.db.query<{ name: string; n: string }>(
       `SELECT name, count(*) OVER () AS n FROM units WHERE code = 'T.001'`,

@@ -60,6 +60,7 @@ export function countingDb(db: Db): { db: Db; statements: string[] } {
       },
       exec: db.exec,
       transaction: db.transaction,
+      tryLock: db.tryLock,
       close: db.close,
     },
   };
