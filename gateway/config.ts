@@ -22,6 +22,10 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   DATABASE_URL: url(['postgres', 'postgresql']).optional(),
   DATABASE_POOL_MAX: integer(1, 1000).default(10),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
+    .optional(),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   DEMO_DATA: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
   DEMO_SCALE: z.enum(['tiny', 'demo'], { error: 'must be tiny or demo' }).default('demo'),
@@ -29,6 +33,8 @@ const configSchema = z.object({
   CADRE_DB_URL: url(['http', 'https']).optional(),
   BUDGET_URL: url(['http', 'https']).optional(),
   REDIS_URL: url(['redis', 'rediss']).optional(),
+  SYNC_INTERVAL_SECONDS: integer(0, 86_400).default(300),
+  ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
 });
 

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
+import { register } from 'prom-client';
 import type { Db } from '../store/db.ts';
 import { loadMigrations, pendingMigrations } from '../store/migrate.ts';
-import { hubSchema, type Context } from '../schema/index.ts';
+import { hubSchema, type Context, type SyncAccess } from '../schema/index.ts';
 import { requestScope, yogaLogger, type Logger } from './logger.ts';
 
 export interface HubOptions {
@@ -12,6 +13,10 @@ export interface HubOptions {
   logger: Logger;
   /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
   shutdownTimeoutMs: number;
+  /** The sync engine, for `sources` and `syncNow`; stopped before the store closes. */
+  sync?: SyncAccess | null;
+  /** The bearer token that makes a request an administrator's; unset: nobody is. */
+  adminToken?: string | undefined;
 }
 
 export interface Hub {
@@ -35,7 +40,16 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** Compares digests in constant time, so the response time says nothing about the token. */
+function isAdminRequest(request: Request, adminToken: string | undefined): boolean {
+  const header = request.headers.get('authorization');
+  if (!adminToken || !header?.startsWith('Bearer ')) return false;
+  return timingSafeEqual(digest(header.slice('Bearer '.length)), digest(adminToken));
+}
+
+export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminToken }: HubOptions): Hub {
   let draining = false;
   const migrations = loadMigrations(); // the ones this build expects; read once, probed often
 
@@ -45,7 +59,7 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
     landingPage: false,
     graphiql: { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
     logging: yogaLogger(logger),
-    context: () => ({ db }),
+    context: ({ request }) => ({ db, sync, admin: isAdminRequest(request, adminToken) }),
   });
 
   /** Liveness answers whenever the process can; readiness only when the store can serve. */
@@ -69,7 +83,7 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const started = process.hrtime.bigint();
     const path = (req.url ?? '/').split('?')[0];
-    const probe = path === '/health' || path === '/ready';
+    const probe = path === '/health' || path === '/ready' || path === '/metrics';
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     res.on('finish', () => {
@@ -84,6 +98,10 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
     });
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/ready') return readiness(res);
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': register.contentType });
+      return res.end(await register.metrics());
+    }
     return yoga.handle(req, res);
   }
 
@@ -123,6 +141,7 @@ export function createHub({ db, logger, shutdownTimeoutMs }: HubOptions): Hub {
         }, shutdownTimeoutMs);
         await closed;
         clearTimeout(deadline);
+        await sync?.engine.stop();
         await db.close();
       })();
       return stopping;

@@ -3,8 +3,10 @@ import { builder } from './builder.ts';
 // Each type file registers itself on the builder.
 import './scalars.ts';
 import './unit.ts';
+import './source.ts';
+import './quarantine.ts';
 
-export type { Context } from './context.ts';
+export type { Context, SyncAccess } from './context.ts';
 
 let schema: GraphQLSchema | undefined;
 

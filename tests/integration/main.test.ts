@@ -51,23 +51,54 @@ async function listeningUrl(run: Run, timeoutMs = 60_000): Promise<string> {
 }
 
 describe('gateway/main.ts', () => {
-  it('starts on a bare machine with embedded PGlite and the demo province, and stops cleanly on SIGTERM', async () => {
-    const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_SCALE: 'tiny' });
+  it('starts on a bare machine with embedded PGlite, syncs the demo province from in-process mock upstreams, and stops cleanly on SIGTERM', async () => {
+    const adminToken = 'a-test-admin-token-of-some-length';
+    const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_SCALE: 'tiny', ADMIN_TOKEN: adminToken });
     try {
       const url = await listeningUrl(run);
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ units(first: 5) { edges { node { code name } } } }' }),
-      });
-      const { data } = (await response.json()) as { data: { units: { edges: { node: { name: string } }[] } } };
-      expect(data.units.edges.map((e) => e.node.name)).toEqual([
+      const gql = async (query: string, token?: string) => {
+        const response = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify({ query }),
+        });
+        return (await response.json()) as { data: any; errors?: { message: string; extensions: { code: string } }[] };
+      };
+      // The first pass of every source runs at start, through the real connectors.
+      for (let waited = 0; ; waited += 200) {
+        const { data } = await gql('{ sources { name lastSuccessAt } }');
+        if (data.sources.every((s: { lastSuccessAt: string | null }) => s.lastSuccessAt)) break;
+        if (waited > 60_000) throw new Error(`demo sync did not finish: ${JSON.stringify(data)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const { data } = await gql('{ units(first: 5) { edges { node { code name } } } }');
+      expect(data.units.edges.map((e: { node: { name: string } }) => e.node.name)).toEqual([
         'UBND tỉnh Bắc Giang',
         'UBND huyện Yên Thế',
         'Văn phòng UBND tỉnh',
         'Văn phòng HĐND và UBND huyện Yên Thế',
         'Sở Nội vụ',
       ]);
+      const sources = await gql('{ sources { name recordsSynced quarantined circuit lastError } }');
+      expect(sources.data.sources.map((s: { name: string }) => s.name)).toEqual([
+        'ONE_STOP_SHOP',
+        'CADRE_DB',
+        'BUDGET',
+      ]);
+      for (const source of sources.data.sources) {
+        expect(source).toMatchObject({ quarantined: 0, circuit: 'CLOSED', lastError: null });
+        expect(BigInt(source.recordsSynced)).toBeGreaterThan(0n);
+      }
+
+      const syncNow = 'mutation { syncNow(source: BUDGET) { name lastSuccessAt lastError } }';
+      const refused = await gql(syncNow);
+      expect(refused.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+      const ran = await gql(syncNow, adminToken);
+      expect(ran.errors).toBeUndefined();
+      expect(ran.data.syncNow).toMatchObject({ name: 'BUDGET', lastError: null });
+
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/lgsp_upstream_requests_total\{[^}]*source="CADRE_DB"/);
       const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
       expect(await graphiql.text()).toContain('lgsp-hub');
     } finally {
@@ -75,7 +106,10 @@ describe('gateway/main.ts', () => {
     }
     expect(await run.exited).toBe(0);
     const messages = run.stdout.map((line) => (JSON.parse(line) as { msg: string }).msg);
-    expect(messages).toContain('empty store: loaded the demo province');
+    expect(messages).toContain(
+      'no upstream configured: syncing from mock upstreams over a simulated province (demo mode)',
+    );
+    expect(messages.filter((m) => m === 'sync pass succeeded').length).toBeGreaterThanOrEqual(3);
     expect(messages.slice(-2)).toEqual(['shutting down: finishing in-flight requests', 'stopped']);
     expect(run.stderr).toEqual([]);
   });

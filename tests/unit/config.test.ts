@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       PGLITE_DIR: './.data/pglite',
       DEMO_DATA: 'auto',
       DEMO_SCALE: 'demo',
+      SYNC_INTERVAL_SECONDS: 300,
       SHUTDOWN_TIMEOUT_MS: 10_000,
     });
   });

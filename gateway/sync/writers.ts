@@ -1,0 +1,118 @@
+/**
+ * How each feed's canonical records reach the store, inside the batch's
+ * transaction, and what the write changed (for the change event). The
+ * connectors know nothing of SQL; this is the only place that maps a feed to
+ * its tables.
+ */
+import type { Investment } from '../../connectors/budget/map.ts';
+import type { Queryable } from '../../store/db.ts';
+import { upsertDossiers } from '../../store/dossiers.ts';
+import {
+  upsertBudgetExecutionLines,
+  upsertInvestmentDisbursements,
+  upsertInvestmentProjects,
+  upsertPsuFinance,
+} from '../../store/finance.ts';
+import type { BudgetExecutionLine, Dossier, Procedure, PsuFinance, Staff, Unit } from '../../store/model.ts';
+import { upsertProcedures } from '../../store/procedures.ts';
+import { upsertStaff } from '../../store/staff.ts';
+import { upsertUnits } from '../../store/units.ts';
+import type { ChangedEntity, DossierChange, DossierChangeKind } from './changes.ts';
+
+export interface Written {
+  written: number;
+  unitCodes: string[];
+  dossiers: DossierChange[];
+}
+
+export interface FeedWriter<T> {
+  entity: ChangedEntity;
+  write(tx: Queryable, records: readonly T[]): Promise<Written>;
+}
+
+const distinct = (codes: Iterable<string>) => [...new Set(codes)];
+
+/** A writer whose change is "these units' data changed". */
+function byUnit<T>(
+  entity: ChangedEntity,
+  upsert: (tx: Queryable, records: readonly T[]) => Promise<number>,
+  unitOf: (record: T) => string | null,
+): FeedWriter<T> {
+  return {
+    entity,
+    async write(tx, records) {
+      const written = await upsert(tx, records);
+      const unitCodes = distinct(records.flatMap((record) => unitOf(record) ?? []));
+      return { written, unitCodes, dossiers: [] };
+    },
+  };
+}
+
+interface PreviousDossier {
+  code: string;
+  finishedAt: Date | null;
+  returnedAt: Date | null;
+  dueAt: Date | null;
+  syncedAt: Date;
+}
+
+/** What a dossier's new version changed against the version the hub held (undefined: none). */
+function dossierChangeKinds(record: Dossier, previous: PreviousDossier | undefined, now: Date): DossierChangeKind[] {
+  const kinds: DossierChangeKind[] = [];
+  if (!previous) kinds.push('RECEIVED');
+  if (record.finishedAt && !previous?.finishedAt) kinds.push('FINISHED');
+  if (record.returnedAt && !previous?.returnedAt) kinds.push('RETURNED');
+  // Overdue "since it was last synced": open and past due now, but not yet past due when the hub last wrote it.
+  const overdueNow = !record.finishedAt && record.dueAt !== null && record.dueAt < now;
+  const overdueBefore =
+    previous && !previous.finishedAt && previous.dueAt !== null && previous.dueAt < previous.syncedAt;
+  if (overdueNow && !overdueBefore) kinds.push('OVERDUE');
+  return kinds;
+}
+
+const dossierWriter: FeedWriter<Dossier> = {
+  entity: 'DOSSIERS',
+  async write(tx, records) {
+    // The versions held before this batch, to tell what changed; read in the batch's transaction.
+    const previous = await tx.query<PreviousDossier>(
+      `SELECT code, finished_at AS "finishedAt", returned_at AS "returnedAt", due_at AS "dueAt", synced_at AS "syncedAt"
+         FROM dossiers WHERE code = ANY($1::text[])`,
+      [records.map((d) => d.code)],
+    );
+    const before = new Map(previous.map((row) => [row.code, row]));
+    const written = await upsertDossiers(tx, records);
+    const now = new Date();
+    const dossiers = records.flatMap((record) => {
+      const kinds = dossierChangeKinds(record, before.get(record.code), now);
+      return kinds.length ? [{ code: record.code, unitCode: record.unitCode, kinds }] : [];
+    });
+    return { written, unitCodes: distinct(records.map((d) => d.unitCode)), dossiers };
+  },
+};
+
+const investmentWriter: FeedWriter<Investment> = {
+  entity: 'FINANCE',
+  async write(tx, records) {
+    // A project before its disbursements: they refer to it.
+    await upsertInvestmentProjects(
+      tx,
+      records.map((r) => r.project),
+    );
+    const written = await upsertInvestmentDisbursements(
+      tx,
+      records.map((r) => r.disbursement),
+    );
+    return { written, unitCodes: distinct(records.map((r) => r.project.unitCode)), dossiers: [] };
+  },
+};
+
+/** The writer of every feed, by feed name. */
+export const FEED_WRITERS: Readonly<Record<string, FeedWriter<never>>> = {
+  'cadre-db/units': byUnit<Unit>('UNITS', upsertUnits, (u) => u.code),
+  'cadre-db/staff': byUnit<Staff>('STAFF', upsertStaff, (s) => s.unitCode),
+  'one-stop-shop/procedures': byUnit<Procedure>('PROCEDURES', upsertProcedures, () => null),
+  'one-stop-shop/dossiers': dossierWriter,
+  'budget/psu-finance': byUnit<PsuFinance>('FINANCE', upsertPsuFinance, (f) => f.unitCode),
+  'budget/execution': byUnit<BudgetExecutionLine>('FINANCE', upsertBudgetExecutionLines, (l) => l.unitCode),
+  'budget/investment': investmentWriter,
+};

@@ -1,0 +1,72 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { GraphQLError } from 'graphql';
+import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
+import { listOpenQuarantine, type QuarantinedRecordRow } from '../store/sync.ts';
+import { builder } from './builder.ts';
+import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { SourceNameEnum } from './source.ts';
+
+const QuarantinedRecord = builder.objectRef<QuarantinedRecordRow>('QuarantinedRecord').implement({
+  description:
+    'An upstream record the hub could not accept, held until a valid version or its missing reference arrives.',
+  fields: (t) => ({
+    feed: t.exposeString('feed', { description: 'e.g. one-stop-shop/dossiers' }),
+    key: t.exposeString('key', {
+      description: "The record's key in its upstream (or a hash of an unreadable payload).",
+    }),
+    reason: t.exposeString('reason'),
+    retryable: t.exposeBoolean('retryable', {
+      description: 'It refers to something the hub does not know yet and is retried on every sync pass.',
+    }),
+    attempts: t.exposeInt('attempts', { description: 'How many times it has been received or retried.' }),
+    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
+    rawPayload: t.string({
+      nullable: true,
+      description: 'The record exactly as received. It may hold personal data: administrators only.',
+      resolve: (record, _args, ctx) => {
+        if (!ctx.admin) {
+          throw new GraphQLError('rawPayload may hold personal data: administrators only', {
+            extensions: { code: 'FORBIDDEN' },
+          });
+        }
+        return record.rawPayload;
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  quarantine: t.connection(
+    {
+      type: QuarantinedRecord,
+      description: `Records of a source held in quarantine now, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      args: { source: t.arg({ type: SourceNameEnum, required: true }) },
+      resolve: async (_root, args, ctx) => {
+        checkPageSize(args);
+        if (args.last != null || args.before != null) {
+          throw new GraphQLError('quarantine pages forward only: use first and after', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        const after = decodeCursor(args.after);
+        if (after !== undefined && !/^\d{1,18}$/.test(after)) {
+          throw new GraphQLError(`Invalid cursor: ${JSON.stringify(args.after)}`, {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        return resolveCursorConnection<Promise<QuarantinedRecordRow[]>>(
+          {
+            args,
+            toCursor: (row: QuarantinedRecordRow) => encodeCursor(row.id),
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: MAX_PAGE_SIZE,
+          },
+          ({ limit }) => listOpenQuarantine(ctx.db, FEEDS_OF_SOURCE[args.source], after ?? null, limit),
+        );
+      },
+    },
+    { name: 'QuarantinedRecordConnection' },
+    { name: 'QuarantinedRecordEdge' },
+  ),
+}));

@@ -1,0 +1,154 @@
+import { GraphQLError } from 'graphql';
+import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
+import { SyncBusyError } from '../gateway/sync/engine.ts';
+import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
+import type { Queryable } from '../store/db.ts';
+import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
+import { builder } from './builder.ts';
+import type { Context } from './context.ts';
+
+export const SourceNameEnum = builder.enumType('SourceName', {
+  description: 'The upstream systems the hub pulls from.',
+  values: SOURCE_NAMES,
+});
+
+const CircuitStateEnum = builder.enumType('CircuitState', {
+  description:
+    "The upstream's circuit breaker on this hub instance: OPEN after repeated failures (calls fail fast), HALF_OPEN while one probe is let through.",
+  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+});
+
+const FeedStatusEnum = builder.enumType('FeedStatus', { values: ['IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const });
+
+interface SourceRow {
+  name: SourceName;
+  feeds: FeedState[];
+  lastRun: { status: string; finishedAt: Date | null; error: string | null } | null;
+  lastSuccessAt: Date | null;
+}
+
+/** Each source's feeds and passes, in one read per source list. */
+async function loadSources(db: Queryable, names: readonly SourceName[]): Promise<SourceRow[]> {
+  const states = await readFeedStates(
+    db,
+    names.flatMap((name) => FEEDS_OF_SOURCE[name]),
+  );
+  const runs = await db.query<{
+    source: SourceName;
+    status: string;
+    finishedAt: Date | null;
+    error: string | null;
+    lastSuccessAt: Date | null;
+  }>(
+    `SELECT s.source, r.status, r.finished_at AS "finishedAt", r.error,
+            (SELECT max(finished_at) FROM sync_runs WHERE source = s.source AND status = 'SUCCEEDED') AS "lastSuccessAt"
+       FROM unnest($1::text[]) AS s(source)
+       LEFT JOIN LATERAL (SELECT * FROM sync_runs WHERE source = s.source ORDER BY id DESC LIMIT 1) r ON true`,
+    [names],
+  );
+  return names.map((name) => {
+    const run = runs.find((r) => r.source === name);
+    return {
+      name,
+      feeds: FEEDS_OF_SOURCE[name].flatMap((feed) => states.find((s) => s.feed === feed) ?? []),
+      lastRun: run?.status ? { status: run.status, finishedAt: run.finishedAt, error: run.error } : null,
+      lastSuccessAt: run?.lastSuccessAt ?? null,
+    };
+  });
+}
+
+const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
+  description: "One of a source's feeds (the one-stop-shop has procedures and dossiers) and where its sync stands.",
+  fields: (t) => ({
+    name: t.exposeString('feed', { description: 'e.g. one-stop-shop/dossiers' }),
+    status: t.expose('status', { type: FeedStatusEnum }),
+    lastStartedAt: t.expose('lastStartedAt', { type: 'DateTime', nullable: true }),
+    lastSuccessAt: t.expose('lastSucceededAt', { type: 'DateTime', nullable: true }),
+    recordsSynced: t.string({
+      description: 'Rows written since the first sync (a count that can pass 2^31, so a string of digits).',
+      resolve: (feed) => feed.recordsSynced,
+    }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+  }),
+});
+
+const Source = builder.objectRef<SourceRow>('Source').implement({
+  description: 'An upstream system and how fresh its copy in the hub is.',
+  fields: (t) => ({
+    name: t.expose('name', { type: SourceNameEnum }),
+    lastSuccessAt: t.expose('lastSuccessAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the last successful sync pass ended; null if none has.',
+    }),
+    lagSeconds: t.int({
+      nullable: true,
+      description: 'Seconds since lastSuccessAt: how stale the copy may be.',
+      resolve: (source) =>
+        source.lastSuccessAt ? Math.max(0, Math.round((Date.now() - source.lastSuccessAt.getTime()) / 1000)) : null,
+    }),
+    recordsSynced: t.string({
+      description: 'Rows written from this source since the first sync, all feeds (a string of digits).',
+      resolve: (source) => source.feeds.reduce((sum, feed) => sum + BigInt(feed.recordsSynced), 0n).toString(),
+    }),
+    quarantined: t.int({
+      description: 'Records of this source held in quarantine now (see the quarantine field).',
+      resolve: (source, _args, ctx) => countOpenQuarantine(ctx.db, FEEDS_OF_SOURCE[source.name]),
+    }),
+    circuit: t.field({
+      type: CircuitStateEnum,
+      nullable: true,
+      description: 'The circuit breaker on this instance; null when this instance does not sync the source.',
+      resolve: (source, _args, ctx) => ctx.sync?.circuit(source.name) ?? null,
+    }),
+    running: t.boolean({
+      description: 'A pass is running on this instance now.',
+      resolve: (source, _args, ctx) => ctx.sync?.engine.isRunning(source.name) ?? false,
+    }),
+    lastError: t.string({
+      nullable: true,
+      description: 'Why the last pass failed; null when it succeeded.',
+      resolve: (source) => (source.lastRun?.status === 'FAILED' ? source.lastRun.error : null),
+    }),
+    feeds: t.field({ type: [Feed], resolve: (source) => source.feeds }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  sources: t.field({
+    type: [Source],
+    description: 'Every upstream system, with its freshness, quarantine and circuit breaker.',
+    resolve: (_root, _args, ctx) => loadSources(ctx.db, SOURCE_NAMES),
+  }),
+}));
+
+builder.mutationType({});
+
+builder.mutationFields((t) => ({
+  syncNow: t.field({
+    type: Source,
+    description:
+      'Runs a sync pass of the source now and returns it once the pass has ended (admin only). A pass already running on this instance is joined, not repeated.',
+    args: { source: t.arg({ type: SourceNameEnum, required: true }) },
+    resolve: async (_root, { source }, ctx: Context) => {
+      if (!ctx.admin) {
+        throw new GraphQLError('syncNow is for administrators: send "Authorization: Bearer <ADMIN_TOKEN>"', {
+          extensions: { code: 'FORBIDDEN' },
+        });
+      }
+      if (!ctx.sync?.engine.connector(source)) {
+        throw new GraphQLError(`${source} is not configured on this hub instance (no upstream URL)`, {
+          extensions: { code: 'BAD_USER_INPUT', argument: 'source' },
+        });
+      }
+      try {
+        await ctx.sync.engine.run(source, { trigger: 'MUTATION' });
+      } catch (error) {
+        if (error instanceof SyncBusyError) throw new GraphQLError(error.message, { extensions: { code: 'CONFLICT' } });
+        throw error;
+      }
+      const [row] = await loadSources(ctx.db, [source]);
+      return row!;
+    },
+  }),
+}));

@@ -1,0 +1,117 @@
+/**
+ * Syncs from the configured upstreams without serving the graph:
+ *
+ *   npm run sync -- --source=all --once            one pass of every source, then exit
+ *   npm run sync -- --source=one-stop-shop --once  one source (ONE_STOP_SHOP also works)
+ *   npm run sync -- --source=all                   keep syncing every SYNC_INTERVAL_SECONDS
+ *
+ * The store and upstreams come from the same environment as the hub's
+ * (DATABASE_URL or PGLITE_DIR, ONE_STOP_SHOP_URL, CADRE_DB_URL, BUDGET_URL).
+ * With --once, a source that another instance is syncing is waited for (up
+ * to --wait seconds, default 600), then synced. Exit 0 when every pass
+ * succeeded; otherwise 1, with each failure's reason on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
+import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { createLogger } from '../gateway/logger.ts';
+import { createSyncEngine, type PassResult } from '../gateway/sync/engine.ts';
+import { createUpstreams } from '../gateway/sync/upstreams.ts';
+import { openDb } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+
+class UsageError extends Error {}
+
+/** ONE_STOP_SHOP, one-stop-shop and one_stop_shop all name the same source. */
+function sourcesOf(text: string): readonly SourceName[] | 'all' {
+  if (text === 'all') return 'all';
+  const name = text.toUpperCase().replaceAll('-', '_');
+  if (!(SOURCE_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`--source must be all or one of ${SOURCE_NAMES.join(', ')}, not ${JSON.stringify(text)}`);
+  }
+  return [name as SourceName];
+}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      source: { type: 'string', default: 'all' },
+      once: { type: 'boolean', default: false },
+      wait: { type: 'string', default: '600' },
+    },
+  });
+  if (!/^\d+$/.test(values.wait)) throw new UsageError('--wait must be a whole number of seconds');
+  return { sources: sourcesOf(values.source), once: values.once, waitMs: Number(values.wait) * 1000 };
+}
+
+function exit(code: number, message?: string): never {
+  if (message) process.stderr.write(`lgsp-hub sync: ${message}\n`);
+  process.exit(code);
+}
+
+let args: ReturnType<typeof options>;
+let config: ReturnType<typeof loadConfig>;
+try {
+  args = options();
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof UsageError || error instanceof ConfigError) exit(2, error.message);
+  throw error;
+}
+
+const logger = createLogger(config.LOG_LEVEL);
+const upstreams = createUpstreams({
+  ONE_STOP_SHOP: config.ONE_STOP_SHOP_URL,
+  CADRE_DB: config.CADRE_DB_URL,
+  BUDGET: config.BUDGET_URL,
+});
+const db = await openDb({
+  databaseUrl: config.DATABASE_URL,
+  pgliteDir: config.PGLITE_DIR,
+  poolMax: 4,
+  schema: config.DATABASE_SCHEMA,
+}).catch((error: Error) => exit(1, `cannot open the store: ${error.message}`));
+await migrate(db).catch((error: Error) => exit(1, `cannot migrate the store: ${error.message}`));
+const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger });
+
+const wanted = args.sources === 'all' ? engine.sources : args.sources;
+const missing = wanted.filter((source) => !engine.sources.includes(source));
+if (wanted.length === 0 || missing.length > 0) {
+  await db.close();
+  exit(
+    2,
+    `no upstream URL configured for ${(missing.length ? missing : SOURCE_NAMES).join(', ')} ` +
+      '(set ONE_STOP_SHOP_URL, CADRE_DB_URL or BUDGET_URL)',
+  );
+}
+
+async function shutdown(code: number, message?: string): Promise<never> {
+  await engine.stop();
+  await Promise.allSettled([upstreams.close(), db.close()]);
+  exit(code, message);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => void shutdown(signal === 'SIGINT' ? 130 : 143, `stopped by ${signal}`));
+}
+
+if (!args.once) {
+  engine.schedule(config.SYNC_INTERVAL_SECONDS * 1000 || 300_000);
+} else {
+  const results: PassResult[] = [];
+  try {
+    for (const source of engine.sources.filter((s) => wanted.includes(s))) {
+      results.push(await engine.run(source, { trigger: 'COMMAND', waitMs: args.waitMs }));
+    }
+  } catch (error) {
+    await shutdown(1, (error as Error).message);
+  }
+  for (const result of results) {
+    process.stdout.write(
+      `${result.source}: ${result.error ? `FAILED (${result.error})` : 'ok'}, ${result.records} records written, ` +
+        `${result.rejected} quarantined, ${result.resolved} resolved from quarantine\n`,
+    );
+  }
+  const failed = results.filter((r) => r.error);
+  await shutdown(failed.length ? 1 : 0, failed.map((r) => `${r.source} failed: ${r.error}`).join('; ') || undefined);
+}

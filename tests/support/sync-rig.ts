@@ -1,0 +1,68 @@
+/**
+ * A sync engine wired to mock upstreams on real sockets, with an HTTP client
+ * tuned for tests (short timeouts and backoff, so that fault runs are quick),
+ * and every change event it publishes collected.
+ */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { MockWorld } from '../../connectors/mock/world.ts';
+import { startMockUpstreams, type MockUpstreams } from '../../connectors/mock/server.ts';
+import type { Db } from '../../store/db.ts';
+import type { ChangeEvent } from '../../gateway/sync/changes.ts';
+import { createSyncEngine, type SyncEngine } from '../../gateway/sync/engine.ts';
+import { createUpstreams, type Upstreams, type UpstreamUrls } from '../../gateway/sync/upstreams.ts';
+
+/** Client settings for tests: a hung upstream fails in a fraction of a second, retries come quickly. */
+export const TEST_CLIENT = {
+  connectTimeoutMs: 2_000,
+  headersTimeoutMs: 1_500,
+  bodyTimeoutMs: 1_500,
+  maxAttempts: 6,
+  backoffInitialMs: 5,
+  backoffMaxMs: 50,
+  maxRetryAfterMs: 5_000,
+  breakerThreshold: 50,
+  breakerHalfOpenAfterMs: 200,
+};
+
+export interface SyncRig {
+  engine: SyncEngine;
+  upstreams: Upstreams;
+  events: ChangeEvent[];
+  close(): Promise<void>;
+}
+
+export const mockUrls = (mocks: MockUpstreams): UpstreamUrls => ({
+  ONE_STOP_SHOP: mocks.urls.oneStopShop,
+  CADRE_DB: mocks.urls.cadreDb,
+  BUDGET: mocks.urls.budget,
+});
+
+/** Starts the three mock upstreams on free ports. */
+export const startMocks = (world: MockWorld) =>
+  startMockUpstreams({ world, ports: { oneStopShop: 0, cadreDb: 0, budget: 0 } });
+
+/** An engine over `db` syncing from the mocks, on the world's clock. */
+export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig {
+  const upstreams = createUpstreams(mockUrls(mocks), {
+    client: { ...TEST_CLIENT, registry: new Registry() },
+    now: () => world.now(),
+  });
+  const events: ChangeEvent[] = [];
+  const engine = createSyncEngine({
+    db,
+    connectors: upstreams.connectors,
+    logger: pino({ level: 'silent' }),
+    publisher: { publish: (_topic, event) => void events.push(event) },
+    instance: 'test',
+  });
+  return {
+    engine,
+    upstreams,
+    events,
+    async close() {
+      await engine.stop();
+      await upstreams.close();
+    },
+  };
+}
