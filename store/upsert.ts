@@ -59,34 +59,45 @@ const encode = (type: ColumnType, value: ValueOf[ColumnType] | null): unknown =>
 
 const quote = (name: string) => `"${name}"`;
 
-/** Builds the statement once; returns the upsert, which resolves to the number of rows written. */
-export function defineUpsert<T>(spec: UpsertSpec<T>): (db: Queryable, rows: readonly T[]) => Promise<number> {
+/**
+ * The statement of a spec, and how a batch becomes its parameters. With
+ * `before`, the statement also reads those stored columns of the batch's rows
+ * as they were before it ran (every part of one statement sees the same
+ * snapshot), saving the caller a round trip.
+ */
+function compile<T>(spec: UpsertSpec<T>, before: readonly string[] = []) {
   const columns = Object.entries(spec.columns);
   const names = columns.map(([name]) => quote(name)).join(', ');
   const arrays = columns.map(([, [type]], i) => `$${i + 1}::${type === 'text[]' ? 'text' : type}[]`).join(', ');
   const values = columns.map(([name, [type]]) => `r.${quote(name)}${type === 'text[]' ? '::text[]' : ''}`).join(', ');
-  const updates = columns
-    .filter(([name]) => !spec.key.includes(name))
-    .map(([name]) => `${quote(name)} = EXCLUDED.${quote(name)}`);
-  // A row identical to the one stored is left alone: re-reading a page rewrites nothing and counts nothing.
   const updated = columns.filter(([name]) => !spec.key.includes(name)).map(([name]) => quote(name));
+  // A row identical to the one stored is left alone: re-reading a page rewrites nothing and counts nothing.
   const changed = `(${updated.map((name) => `t.${name}`).join(', ')}) IS DISTINCT FROM (${updated
     .map((name) => `EXCLUDED.${name}`)
     .join(', ')})`;
-  const sql = `WITH written AS (
-      INSERT INTO ${quote(spec.table)} AS t (${names})
-      SELECT ${values} FROM unnest(${arrays}) AS r(${names})
-      ON CONFLICT (${spec.key.map(quote).join(', ')}) DO UPDATE SET ${[...updates, 'synced_at = now()'].join(', ')}
+  const keys = spec.key.map(quote).join(', ');
+  const sql = `WITH input AS (SELECT ${values} FROM unnest(${arrays}) AS r(${names})),
+    ${
+      before.length
+        ? `stored AS (SELECT ${[...spec.key, ...before].map(quote).join(', ')} FROM ${quote(spec.table)}
+                       WHERE (${keys}) IN (SELECT ${keys} FROM input)),`
+        : ''
+    }
+    written AS (
+      INSERT INTO ${quote(spec.table)} AS t (${names}) SELECT * FROM input
+      ON CONFLICT (${keys}) DO UPDATE SET ${[...updated.map((name) => `${name} = EXCLUDED.${name}`), 'synced_at = now()'].join(', ')}
       WHERE ${[...(spec.versioned ? ['t.source_updated_at <= EXCLUDED.source_updated_at'] : []), changed].join(' AND ')}
       RETURNING 1
     )
-    SELECT count(*)::int AS written FROM written`;
+    SELECT (SELECT count(*)::int FROM written) AS written
+    ${before.length ? `, (SELECT coalesce(json_agg(stored), '[]') FROM stored) AS before` : ''}`;
 
   const keyReaders = spec.key.map((name) => spec.columns[name]?.[1] ?? invalid(spec.table, `no key column ${name}`));
   const keyOf = (row: T) => keyReaders.map((read) => String(read(row))).join('\u0000');
   const versionOf = versionReader(spec);
 
-  return async (db, rows) => {
+  /** The batch's parameters, or null for an empty batch. */
+  function parameters(rows: readonly T[]): unknown[][] | null {
     // PostgreSQL refuses to update one row twice in a statement, and a record
     // that changed between two pages comes twice: the newest version (or, on
     // a table without versions, the last one) stands for it.
@@ -96,11 +107,41 @@ export function defineUpsert<T>(spec: UpsertSpec<T>): (db: Queryable, rows: read
       const seen = latest.get(key);
       if (seen === undefined || versionOf(row) >= versionOf(seen)) latest.set(key, row);
     }
-    if (latest.size === 0) return 0;
+    if (latest.size === 0) return null;
     const batch = [...latest.values()];
-    const params = columns.map(([, [type, read]]) => batch.map((row) => encode(type, read(row))));
+    return columns.map(([, [type, read]]) => batch.map((row) => encode(type, read(row))));
+  }
+  return { sql, parameters };
+}
+
+/** Builds the statement once; returns the upsert, which resolves to the number of rows written. */
+export function defineUpsert<T>(spec: UpsertSpec<T>): (db: Queryable, rows: readonly T[]) => Promise<number> {
+  const { sql, parameters } = compile(spec);
+  return async (db, rows) => {
+    const params = parameters(rows);
+    if (!params) return 0;
     const [result] = await db.query<{ written: number }>(sql, params);
     return result?.written ?? 0;
+  };
+}
+
+/**
+ * An upsert that also reports the `before` columns of the rows it met, as
+ * they were stored before it ran (keyed by column name, as JSON gives them:
+ * instants as ISO text), so that the caller can tell what changed.
+ */
+export function defineReportingUpsert<T>(
+  spec: UpsertSpec<T>,
+  before: readonly string[],
+): (db: Queryable, rows: readonly T[]) => Promise<{ written: number; before: Record<string, unknown>[] }> {
+  const { sql, parameters } = compile(spec, before);
+  return async (db, rows) => {
+    const params = parameters(rows);
+    if (!params) return { written: 0, before: [] };
+    const [result] = await db.query<{ written: number; before: Record<string, unknown>[] | string }>(sql, params);
+    // json arrives parsed from PostgreSQL and as text from PGlite's pg-compatible path on some versions.
+    const stored = typeof result?.before === 'string' ? JSON.parse(result.before) : (result?.before ?? []);
+    return { written: result?.written ?? 0, before: stored as Record<string, unknown>[] };
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Investment } from '../../connectors/budget/map.ts';
 import type { Queryable } from '../../store/db.ts';
-import { upsertDossiers } from '../../store/dossiers.ts';
+import { upsertDossiersReportingChanges, type StoredDossierDates } from '../../store/dossiers.ts';
 import {
   upsertBudgetExecutionLines,
   upsertInvestmentDisbursements,
@@ -48,16 +48,8 @@ function byUnit<T>(
   };
 }
 
-interface PreviousDossier {
-  code: string;
-  finishedAt: Date | null;
-  returnedAt: Date | null;
-  dueAt: Date | null;
-  syncedAt: Date;
-}
-
 /** What a dossier's new version changed against the version the hub held (undefined: none). */
-function dossierChangeKinds(record: Dossier, previous: PreviousDossier | undefined, now: Date): DossierChangeKind[] {
+function dossierChangeKinds(record: Dossier, previous: StoredDossierDates | undefined, now: Date): DossierChangeKind[] {
   const kinds: DossierChangeKind[] = [];
   if (!previous) kinds.push('RECEIVED');
   if (record.finishedAt && !previous?.finishedAt) kinds.push('FINISHED');
@@ -73,17 +65,11 @@ function dossierChangeKinds(record: Dossier, previous: PreviousDossier | undefin
 const dossierWriter: FeedWriter<Dossier> = {
   entity: 'DOSSIERS',
   async write(tx, records) {
-    // The versions held before this batch, to tell what changed; read in the batch's transaction.
-    const previous = await tx.query<PreviousDossier>(
-      `SELECT code, finished_at AS "finishedAt", returned_at AS "returnedAt", due_at AS "dueAt", synced_at AS "syncedAt"
-         FROM dossiers WHERE code = ANY($1::text[])`,
-      [records.map((d) => d.code)],
-    );
-    const before = new Map(previous.map((row) => [row.code, row]));
-    const written = await upsertDossiers(tx, records);
+    const { written, before } = await upsertDossiersReportingChanges(tx, records);
+    const stored = new Map(before.map((row) => [row.code, row]));
     const now = new Date();
     const dossiers = records.flatMap((record) => {
-      const kinds = dossierChangeKinds(record, before.get(record.code), now);
+      const kinds = dossierChangeKinds(record, stored.get(record.code), now);
       return kinds.length ? [{ code: record.code, unitCode: record.unitCode, kinds }] : [];
     });
     return { written, unitCodes: distinct(records.map((d) => d.unitCode)), dossiers };
