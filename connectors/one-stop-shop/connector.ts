@@ -133,8 +133,10 @@ function dossiersFeed(client: UpstreamClient, options: OneStopShopOptions): Feed
       const start: Mark | null = parseCursor(DOSSIERS_FEED, markSchema, cursor);
       let watermark = start;
       const spec = dossierSpec(lookups);
-      // The latest version handled in this run, by key: a page served again is skipped, a later change is not.
-      const handled = new Map<string, Mark | null>();
+      // The feed is ordered by (NgayCapNhat, MaHoSo), so anything at or before the watermark has been
+      // handled: a page served again is skipped, a later change of the same dossier is not. Rejected
+      // records do not move the watermark; they are remembered apart (few) so a repeat is not held twice.
+      const rejectedVersions = new Map<string, Mark | null>();
       let upstreamCursor: string | undefined;
       for (;;) {
         signal?.throwIfAborted();
@@ -150,16 +152,16 @@ function dossiersFeed(client: UpstreamClient, options: OneStopShopOptions): Feed
         for (const item of body.data) {
           const reading = readJsonRecord(spec, item);
           const version = reading.version;
-          if (version && start && compareMarks(version, start) <= 0) continue;
-          if (handled.has(reading.key)) {
-            const before = handled.get(reading.key);
+          if (version && watermark && compareMarks(version, watermark) <= 0) continue;
+          if (!reading.ok && rejectedVersions.has(reading.key)) {
+            const before = rejectedVersions.get(reading.key);
             if (!version || !before || compareMarks(version, before) <= 0) continue;
           }
           batch.add(reading);
         }
         for (const reading of batch.readings()) {
-          if (reading.ok || !batch.hasRecord(reading.key)) handled.set(reading.key, reading.version);
           if (reading.ok) watermark = maxMark(watermark, reading.version);
+          else if (!batch.hasRecord(reading.key)) rejectedVersions.set(reading.key, reading.version);
         }
         yield batch.batch(watermark && JSON.stringify({ t: watermark.t, k: watermark.k }));
         if (body.nextCursor === null) return;
