@@ -161,8 +161,9 @@ export function createSyncEngine({
       totals.records += written.written;
       totals.rejected += batch.rejects.length;
       totals.resolved += resolved;
-      for (const reject of batch.rejects) {
-        logger.warn({ feed: feed.name, key: reject.key, reason: reject.reason }, 'record quarantined');
+      if (batch.rejects.length) {
+        const sample = batch.rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
+        logger.warn({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
       }
       if (written.written > 0) {
         publisher?.publish(CHANGE_TOPIC, {
