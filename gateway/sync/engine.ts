@@ -32,7 +32,7 @@ import {
 } from '../../store/sync.ts';
 import type { Logger } from '../logger.ts';
 import { CHANGE_TOPIC, type ChangePublisher } from './changes.ts';
-import { FEED_WRITERS, type FeedWriter } from './writers.ts';
+import { FEED_WRITERS, type FeedWriter, type Written } from './writers.ts';
 
 /** Units first: staff, dossiers and finance refer to them; the budget system's codes resolve through them. */
 export const SYNC_ORDER: readonly SourceName[] = ['CADRE_DB', 'ONE_STOP_SHOP', 'BUDGET'];
@@ -140,6 +140,12 @@ export function createSyncEngine({
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
+  /** Publishes what a committed batch changed; a batch that changed nothing says nothing. */
+  function announce(source: SourceName, feed: Feed<unknown>, writer: FeedWriter<unknown>, written: Written) {
+    if (written.written === 0) return;
+    publisher?.publish(CHANGE_TOPIC, { source, feed: feed.name, entity: writer.entity, at: new Date(), ...written });
+  }
+
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
     const writer = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
     if (!writer) throw new Error(`no writer for feed ${feed.name}`);
@@ -165,15 +171,7 @@ export function createSyncEngine({
         const sample = batch.rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
         logger.warn({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
       }
-      if (written.written > 0) {
-        publisher?.publish(CHANGE_TOPIC, {
-          source,
-          feed: feed.name,
-          entity: writer.entity,
-          at: new Date(),
-          ...written,
-        });
-      }
+      announce(source, feed, writer, written);
     }
     await retryQuarantined(source, feed, writer, signal, totals);
     await markFeedFinished(db, feed.name, null);
@@ -213,15 +211,7 @@ export function createSyncEngine({
       totals.records += written.written;
       totals.resolved += keys.length;
       if (keys.length) logger.info({ feed: feed.name, resolved: keys.length }, 'quarantined records resolved');
-      if (written.written > 0) {
-        publisher?.publish(CHANGE_TOPIC, {
-          source,
-          feed: feed.name,
-          entity: writer.entity,
-          at: new Date(),
-          ...written,
-        });
-      }
+      announce(source, feed, writer, written);
     }
   }
 
