@@ -130,6 +130,16 @@ describe.each(testBackends)('sync on %s', (backend) => {
           .map((d) => d.code)
           .sort(),
       ).toEqual(newCodes.sort());
+      const finishedCodes = changedDossiers
+        .filter((d) => d.NgayKetThucXuLy && d.NgayKetThucXuLy >= since)
+        .map((d) => d.MaHoSo);
+      expect(finishedCodes.length).toBeGreaterThan(0);
+      expect(
+        announced
+          .filter((d) => d.kinds.includes('FINISHED'))
+          .map((d) => d.code)
+          .sort(),
+      ).toEqual(finishedCodes.sort());
     });
   });
 
