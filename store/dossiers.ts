@@ -1,5 +1,5 @@
 import type { Queryable } from './db.ts';
-import type { Dossier } from './model.ts';
+import type { Dossier, DossierChannel, DossierStatus, IsoDate } from './model.ts';
 import { defineReportingUpsert, defineUpsert, type UpsertSpec } from './upsert.ts';
 
 /**
@@ -63,4 +63,281 @@ export async function upsertDossiersReportingChanges(
       syncedAt: instant(row.synced_at)!,
     })),
   };
+}
+
+// ---------------------------------------------------------------------------
+// Reads for the graph.
+
+/** How a dossier stands against its due date (finished ones from `finish_outcome`; open ones as of a given instant). */
+export const DOSSIER_OUTCOMES = ['EARLY', 'ON_TIME', 'LATE', 'OPEN', 'OPEN_OVERDUE'] as const;
+export type DossierOutcome = (typeof DOSSIER_OUTCOMES)[number];
+
+/**
+ * Statuses that close a dossier without resolving it (refused, withdrawn by the
+ * applicant, processing stopped): it has no outcome, neither open nor finished.
+ */
+export const UNRESOLVED_CLOSED_STATUSES: readonly DossierStatus[] = ['REFUSED', 'WITHDRAWN', 'STOPPED'];
+
+export interface DossierRow extends Dossier {
+  /** The generated `finish_outcome`: null while open or without a due date. */
+  finishOutcome: 'EARLY' | 'ON_TIME' | 'LATE' | null;
+  syncedAt: Date;
+}
+
+const DOSSIER_COLUMNS = `code, procedure_code AS "procedureCode", unit_code AS "unitCode", channel, status,
+  applicant_name AS "applicantName", applicant_phone AS "applicantPhone", received_at AS "receivedAt",
+  due_at AS "dueAt", finished_at AS "finishedAt", returned_at AS "returnedAt",
+  full_process_online AS "fullProcessOnline", has_fee AS "hasFee", online_payment AS "onlinePayment",
+  digitised, electronic_result AS "electronicResult", source_updated_at AS "sourceUpdatedAt",
+  finish_outcome AS "finishOutcome", synced_at AS "syncedAt"`;
+
+const CLOSED_LIST = UNRESOLVED_CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * A dossier's outcome as of `now`: a finished one by its finish_outcome (null
+ * without a due date), an open one OPEN_OVERDUE once its due instant has
+ * passed, one closed without being resolved null. The SQL of outcomeSql() says the same.
+ */
+export function dossierOutcome(
+  dossier: Pick<DossierRow, 'finishedAt' | 'finishOutcome' | 'status' | 'dueAt'>,
+  now: Date,
+): DossierOutcome | null {
+  if (dossier.finishedAt !== null) return dossier.finishOutcome;
+  if (UNRESOLVED_CLOSED_STATUSES.includes(dossier.status)) return null;
+  return dossier.dueAt !== null && dossier.dueAt < now ? 'OPEN_OVERDUE' : 'OPEN';
+}
+
+/** dossierOutcome() in SQL, with `now` the given parameter. */
+const outcomeSql = (now: string) => `CASE
+    WHEN finished_at IS NOT NULL THEN finish_outcome
+    WHEN status IN (${CLOSED_LIST}) THEN NULL
+    WHEN due_at < ${now} THEN 'OPEN_OVERDUE'
+    ELSE 'OPEN'
+  END`;
+
+/** Dossiers by code, in no particular order; unknown codes are absent (for loaders). */
+export function findDossiersByCodes(db: Queryable, codes: readonly string[]): Promise<DossierRow[]> {
+  return db.query<DossierRow>(`SELECT ${DOSSIER_COLUMNS} FROM dossiers WHERE code = ANY($1::text[])`, [codes]);
+}
+
+export interface DossierFilter {
+  /** The unit and every unit below it (by parent_code, at any depth). */
+  unitCode?: string | null;
+  procedureCode?: string | null;
+  channel?: DossierChannel | null;
+  status?: DossierStatus | null;
+  /** As of the `now` the query is given. */
+  outcome?: DossierOutcome | null;
+  /** Vietnam days, both bounds inclusive. */
+  receivedFrom?: IsoDate | null;
+  receivedTo?: IsoDate | null;
+  finishedFrom?: IsoDate | null;
+  finishedTo?: IsoDate | null;
+}
+
+/** A position in the dossier order (received_at DESC, code DESC). */
+export interface DossierKey {
+  receivedAt: Date;
+  code: string;
+}
+
+export interface DossierPage {
+  /** Exclusive bounds in the dossier order: `after` is later in the list (received earlier). */
+  after?: DossierKey | undefined;
+  before?: DossierKey | undefined;
+  limit: number;
+  /** Read backwards from `before` (for `last`). */
+  inverted: boolean;
+}
+
+/** Positional parameters collected while a statement is built. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown, type: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+/**
+ * The instant a Vietnam day begins. Day bounds compare instants, so that the
+ * received_at / finished_at indexes serve them: `received_at >= start(from)
+ * AND received_at < start(to + 1)` is `vn_day(received_at) BETWEEN from AND to`.
+ */
+const vnDayStart = (day: string) => `((${day})::timestamp AT TIME ZONE INTERVAL '+07:00')`;
+
+/** The conditions of a filter (all but unitCode, which the callers join as a subtree). */
+function filterConditions(filter: DossierFilter, now: Date, p: Params): string[] {
+  const where: string[] = [];
+  if (filter.procedureCode != null) where.push(`procedure_code = ${p.add(filter.procedureCode, 'text')}`);
+  if (filter.channel != null) where.push(`channel = ${p.add(filter.channel, 'text')}`);
+  if (filter.status != null) where.push(`status = ${p.add(filter.status, 'text')}`);
+  if (filter.receivedFrom != null) where.push(`received_at >= ${vnDayStart(p.add(filter.receivedFrom, 'date'))}`);
+  if (filter.receivedTo != null) where.push(`received_at < ${vnDayStart(`${p.add(filter.receivedTo, 'date')} + 1`)}`);
+  if (filter.finishedFrom != null) where.push(`finished_at >= ${vnDayStart(p.add(filter.finishedFrom, 'date'))}`);
+  if (filter.finishedTo != null) where.push(`finished_at < ${vnDayStart(`${p.add(filter.finishedTo, 'date')} + 1`)}`);
+  switch (filter.outcome) {
+    case null:
+    case undefined:
+      break;
+    case 'EARLY':
+    case 'ON_TIME':
+    case 'LATE':
+      where.push(`finish_outcome = ${p.add(filter.outcome, 'text')}`);
+      break;
+    case 'OPEN':
+      where.push(
+        `finished_at IS NULL AND status NOT IN (${CLOSED_LIST}) AND (due_at IS NULL OR due_at >= ${p.add(now, 'timestamptz')})`,
+      );
+      break;
+    case 'OPEN_OVERDUE':
+      where.push(`finished_at IS NULL AND status NOT IN (${CLOSED_LIST}) AND due_at < ${p.add(now, 'timestamptz')}`);
+      break;
+  }
+  return where;
+}
+
+/** Keyset bounds; the extra `received_at <=` / `>=` gives the index a range to scan. */
+function keysetConditions(page: DossierPage, p: Params): string[] {
+  const where: string[] = [];
+  if (page.after) {
+    const [at, code] = [p.add(page.after.receivedAt, 'timestamptz'), p.add(page.after.code, 'text')];
+    where.push(`received_at <= ${at} AND (received_at < ${at} OR code < ${code})`);
+  }
+  if (page.before) {
+    const [at, code] = [p.add(page.before.receivedAt, 'timestamptz'), p.add(page.before.code, 'text')];
+    where.push(`received_at >= ${at} AND (received_at > ${at} OR code > ${code})`);
+  }
+  return where;
+}
+
+/** The unit and its descendants; UNION (not ALL) stops at a cycle in the tree. */
+const subtreeCte = (unit: string) => `WITH RECURSIVE subtree (code) AS (
+    SELECT code FROM units WHERE code = ${unit}
+    UNION
+    SELECT u.code FROM units u JOIN subtree s ON u.parent_code = s.code
+  )`;
+
+const and = (conditions: string[]) => (conditions.length ? conditions.join(' AND ') : 'TRUE');
+const direction = (page: DossierPage) => (page.inverted ? 'ASC' : 'DESC');
+
+/**
+ * Dossiers matching the filter in the order (received_at DESC, code DESC), one
+ * keyset page at a time. Without a unit it walks dossiers_received_idx; with a
+ * unit it takes the page's worth from each unit of the subtree through
+ * dossiers_unit_received_cover_idx and merges them, so a busy commune never sorts its
+ * whole history.
+ */
+export function listDossiers(
+  db: Queryable,
+  filter: DossierFilter,
+  page: DossierPage,
+  now: Date,
+): Promise<DossierRow[]> {
+  const p = new Params();
+  const where = and([...filterConditions(filter, now, p), ...keysetConditions(page, p)]);
+  const dir = direction(page);
+  const limit = p.add(page.limit, 'int');
+  if (filter.unitCode == null) {
+    return db.query<DossierRow>(
+      `SELECT ${DOSSIER_COLUMNS} FROM dossiers WHERE ${where} ORDER BY received_at ${dir}, code ${dir} LIMIT ${limit}`,
+      p.values,
+    );
+  }
+  const unit = p.add(filter.unitCode, 'text');
+  return db.query<DossierRow>(
+    `${subtreeCte(unit)}
+    SELECT d.* FROM subtree s CROSS JOIN LATERAL (
+      SELECT ${DOSSIER_COLUMNS} FROM dossiers
+       WHERE unit_code = s.code AND ${where}
+       ORDER BY received_at ${dir}, code ${dir} LIMIT ${limit}
+    ) d
+    ORDER BY d."receivedAt" ${dir}, d.code ${dir} LIMIT ${limit}`,
+    p.values,
+  );
+}
+
+/** How many dossiers match the filter; with a unit, counted unit by unit of the subtree through its index. */
+export async function countDossiers(db: Queryable, filter: DossierFilter, now: Date): Promise<number> {
+  const p = new Params();
+  const where = and(filterConditions(filter, now, p));
+  const sql =
+    filter.unitCode == null
+      ? `SELECT count(*)::int AS count FROM dossiers WHERE ${where}`
+      : `${subtreeCte(p.add(filter.unitCode, 'text'))}
+        SELECT coalesce(sum(n), 0)::int AS count FROM subtree s CROSS JOIN LATERAL (
+          SELECT count(*) AS n FROM dossiers WHERE unit_code = s.code AND ${where}
+        ) c`;
+  const [row] = await db.query<{ count: number }>(sql, p.values);
+  return row?.count ?? 0;
+}
+
+/**
+ * One keyset page of each procedure's dossiers (the filter's procedureCode is
+ * ignored), in one statement: the rows of every procedure together, each
+ * procedure's in the dossier order (for a loader of Procedure.dossiers).
+ */
+export function listDossiersOfProcedures(
+  db: Queryable,
+  procedureCodes: readonly string[],
+  filter: DossierFilter,
+  page: DossierPage,
+  now: Date,
+): Promise<DossierRow[]> {
+  const p = new Params();
+  const codes = p.add(procedureCodes, 'text[]');
+  const where = [...filterConditions({ ...filter, procedureCode: null }, now, p), ...keysetConditions(page, p)];
+  const cte = filter.unitCode == null ? '' : subtreeCte(p.add(filter.unitCode, 'text'));
+  if (cte) where.push('unit_code IN (SELECT code FROM subtree)');
+  const dir = direction(page);
+  return db.query<DossierRow>(
+    `${cte}
+    SELECT d.* FROM unnest(${codes}) AS p (code) CROSS JOIN LATERAL (
+      SELECT ${DOSSIER_COLUMNS} FROM dossiers
+       WHERE procedure_code = p.code AND ${and(where)}
+       ORDER BY received_at ${dir}, code ${dir} LIMIT ${p.add(page.limit, 'int')}
+    ) d
+    ORDER BY d."procedureCode", d."receivedAt" ${dir}, d.code ${dir}`,
+    p.values,
+  );
+}
+
+/** How many dossiers of each procedure match the filter (procedures without any are absent). */
+export function countDossiersOfProcedures(
+  db: Queryable,
+  procedureCodes: readonly string[],
+  filter: DossierFilter,
+  now: Date,
+): Promise<{ procedureCode: string; count: number }[]> {
+  const p = new Params();
+  const where = [
+    `procedure_code = ANY(${p.add(procedureCodes, 'text[]')})`,
+    ...filterConditions({ ...filter, procedureCode: null }, now, p),
+  ];
+  const cte = filter.unitCode == null ? '' : subtreeCte(p.add(filter.unitCode, 'text'));
+  if (cte) where.push('unit_code IN (SELECT code FROM subtree)');
+  return db.query(
+    `${cte} SELECT procedure_code AS "procedureCode", count(*)::int AS count FROM dossiers
+      WHERE ${and(where)} GROUP BY procedure_code`,
+    p.values,
+  );
+}
+
+/**
+ * How many of each unit's own dossiers (not its subtree's) stand at each
+ * outcome as of `now`, in one statement for every unit (for a loader of a
+ * Unit field). Rows with count 0 are absent; dossiers closed without being
+ * resolved, or finished without a due date, count under outcome null.
+ */
+export function countDossiersByOutcome(
+  db: Queryable,
+  unitCodes: readonly string[],
+  now: Date,
+): Promise<{ unitCode: string; outcome: DossierOutcome | null; count: number }[]> {
+  return db.query(
+    `SELECT unit_code AS "unitCode", ${outcomeSql('$2::timestamptz')} AS outcome, count(*)::int AS count
+       FROM dossiers WHERE unit_code = ANY($1::text[])
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [unitCodes, now],
+  );
 }

@@ -1,4 +1,5 @@
-import type { Procedure } from './model.ts';
+import type { Queryable } from './db.ts';
+import type { OnlineServiceLevel, Procedure, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 
 /**
@@ -20,3 +21,80 @@ export const upsertProcedures = defineUpsert<Procedure>({
     has_fee: ['boolean', (p) => p.hasFee],
   },
 });
+
+export interface ProcedureRow extends Procedure {
+  syncedAt: Date;
+}
+
+const PROCEDURE_COLUMNS = `code, name, field_code AS "fieldCode", field_name AS "fieldName", levels,
+  online_service AS "onlineService", has_fee AS "hasFee", synced_at AS "syncedAt"`;
+
+/** Procedures by code, in no particular order; unknown codes are absent (for loaders). */
+export function findProceduresByCodes(db: Queryable, codes: readonly string[]): Promise<ProcedureRow[]> {
+  return db.query<ProcedureRow>(`SELECT ${PROCEDURE_COLUMNS} FROM procedures WHERE code = ANY($1::text[])`, [codes]);
+}
+
+export interface ProcedureFilter {
+  /** Words that must all begin words of the name, ignoring case and diacritics. */
+  search?: string | null;
+  fieldCode?: string | null;
+  /** Procedures carried out at this level (among others). */
+  level?: UnitLevel | null;
+  onlineService?: OnlineServiceLevel | null;
+}
+
+export interface ProcedurePage {
+  /** Exclusive bounds on the sort key (the procedure code). */
+  after?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+  /** Read backwards from `before` (for `last`). */
+  inverted: boolean;
+}
+
+/**
+ * The folded name with a space before every word: punctuation separates words
+ * too, so "khai" finds "(khai sinh)" as well as "Đăng ký khai sinh".
+ */
+const WORD_STARTS = `' ' || translate(name_folded, '()[],.;:/"-', '           ')`;
+
+/** The WHERE clause of a filter, on parameters $1 … $4 (the search as in store/units.ts). */
+function filterClause(filter: ProcedureFilter): { where: string; params: unknown[] } {
+  const words = (filter.search ?? '')
+    .normalize('NFC')
+    .split(/\s+/)
+    .filter(Boolean)
+    // each word must begin a word of the name: "tich" finds "Hộ tịch", "ich" does not
+    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return {
+    where: `(cardinality($1::text[]) = 0 OR ${WORD_STARTS} LIKE ALL (SELECT fold_vi(p) FROM unnest($1::text[]) AS p))
+        AND ($2::text IS NULL OR field_code = $2)
+        AND ($3::text IS NULL OR $3 = ANY(levels))
+        AND ($4::text IS NULL OR online_service = $4)`,
+    params: [words, filter.fieldCode ?? null, filter.level ?? null, filter.onlineService ?? null],
+  };
+}
+
+/** Procedures matching the filter, ordered by code, one keyset page at a time. */
+export function listProcedures(db: Queryable, filter: ProcedureFilter, page: ProcedurePage): Promise<ProcedureRow[]> {
+  const { where, params } = filterClause(filter);
+  return db.query<ProcedureRow>(
+    `SELECT ${PROCEDURE_COLUMNS} FROM procedures
+      WHERE ${where}
+        AND ($5::text IS NULL OR code > $5)
+        AND ($6::text IS NULL OR code < $6)
+      ORDER BY code ${page.inverted ? 'DESC' : 'ASC'}
+      LIMIT $7`,
+    [...params, page.after ?? null, page.before ?? null, page.limit],
+  );
+}
+
+/** How many procedures match the filter. */
+export async function countProcedures(db: Queryable, filter: ProcedureFilter): Promise<number> {
+  const { where, params } = filterClause(filter);
+  const [row] = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM procedures WHERE ${where}`,
+    params,
+  );
+  return row?.count ?? 0;
+}

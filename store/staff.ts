@@ -1,4 +1,5 @@
-import type { Staff } from './model.ts';
+import type { Queryable } from './db.ts';
+import type { Qualification, Staff, StaffCategory, StaffStatus } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 
 /**
@@ -25,3 +26,118 @@ export const upsertStaff = defineUpsert<Staff>({
     source_updated_at: ['timestamptz', (s) => s.sourceUpdatedAt],
   },
 });
+
+export interface StaffRow extends Staff {
+  syncedAt: Date;
+}
+
+const STAFF_COLUMNS = `id, full_name AS "fullName", birth_date AS "birthDate", gender, unit_code AS "unitCode", category,
+  rank_code AS "rankCode", position, qualification, meets_standard AS "meetsStandard", status,
+  source_updated_at AS "sourceUpdatedAt", synced_at AS "syncedAt"`;
+
+/** Staff by id (soHieu), in no particular order; unknown ids are absent (for loaders). */
+export function findStaffByIds(db: Queryable, ids: readonly string[]): Promise<StaffRow[]> {
+  return db.query<StaffRow>(`SELECT ${STAFF_COLUMNS} FROM staff WHERE id = ANY($1::text[])`, [ids]);
+}
+
+export interface StaffFilter {
+  /** Staff of this unit and of every unit below it in the tree. */
+  unitCode?: string | null;
+  category?: StaffCategory | null;
+  qualification?: Qualification | null;
+  status?: StaffStatus | null;
+  meetsStandard?: boolean | null;
+  /** Words that must each begin a word of the full name, in any order, ignoring case and diacritics. */
+  search?: string | null;
+}
+
+export interface StaffPage {
+  /** Exclusive bounds on the sort key (the id). */
+  after?: string | undefined;
+  before?: string | undefined;
+  limit: number;
+  /** Read backwards from `before` (for `last`). */
+  inverted: boolean;
+}
+
+/**
+ * The WITH clause (the unit subtree, when asked) and WHERE clause of a filter,
+ * on parameters $1 … $6. The subtree follows units.parent_code down from the
+ * unit, whatever the validity dates (staff stay filed under dissolved units).
+ */
+function staffFilterClause(filter: StaffFilter): { withClause: string; where: string; params: unknown[] } {
+  const words = (filter.search ?? '')
+    .normalize('NFC')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  return {
+    withClause: `WITH RECURSIVE subtree(code) AS (
+        SELECT code FROM units WHERE code = $1
+        UNION
+        SELECT u.code FROM units u JOIN subtree s ON u.parent_code = s.code
+      )`,
+    where: `($1::text IS NULL OR unit_code IN (SELECT code FROM subtree))
+        AND ($2::text IS NULL OR category = $2)
+        AND ($3::text IS NULL OR qualification = $3)
+        AND ($4::text IS NULL OR status = $4)
+        AND ($5::boolean IS NULL OR meets_standard = $5)
+        AND (cardinality($6::text[]) = 0
+             OR ' ' || full_name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($6::text[]) AS p))`,
+    params: [
+      filter.unitCode ?? null,
+      filter.category ?? null,
+      filter.qualification ?? null,
+      filter.status ?? null,
+      filter.meetsStandard ?? null,
+      words,
+    ],
+  };
+}
+
+/** Staff matching the filter, ordered by id, one keyset page at a time. */
+export function listStaff(db: Queryable, filter: StaffFilter, page: StaffPage): Promise<StaffRow[]> {
+  const { withClause, where, params } = staffFilterClause(filter);
+  return db.query<StaffRow>(
+    `${withClause}
+     SELECT ${STAFF_COLUMNS} FROM staff
+      WHERE ${where}
+        AND ($7::text IS NULL OR id > $7)
+        AND ($8::text IS NULL OR id < $8)
+      ORDER BY id ${page.inverted ? 'DESC' : 'ASC'}
+      LIMIT $9`,
+    [...params, page.after ?? null, page.before ?? null, page.limit],
+  );
+}
+
+/** How many staff match the filter. */
+export async function countStaff(db: Queryable, filter: StaffFilter): Promise<number> {
+  const { withClause, where, params } = staffFilterClause(filter);
+  const [row] = await db.query<{ count: number }>(
+    `${withClause} SELECT count(*)::int AS count FROM staff WHERE ${where}`,
+    params,
+  );
+  return row?.count ?? 0;
+}
+
+export interface StaffCategoryCount {
+  unitCode: string;
+  category: StaffCategory;
+  count: number;
+}
+
+/**
+ * Serving staff of each unit (the unit itself, not its subtree) by category, in
+ * one statement for a whole batch of units; a unit or category with nobody is
+ * absent. Ordered by unit code, then category.
+ */
+export function countStaffByCategory(db: Queryable, unitCodes: readonly string[]): Promise<StaffCategoryCount[]> {
+  return db.query<StaffCategoryCount>(
+    `SELECT unit_code AS "unitCode", category, count(*)::int AS count
+       FROM staff
+      WHERE unit_code = ANY($1::text[]) AND status = 'SERVING'
+      GROUP BY unit_code, category
+      ORDER BY unit_code, category`,
+    [unitCodes],
+  );
+}

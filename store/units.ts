@@ -6,9 +6,14 @@ export interface UnitRow extends Unit {
   syncedAt: Date;
 }
 
-const UNIT_COLUMNS = `code, budget_code AS "budgetCode", name, parent_code AS "parentCode", level, kind, sector,
-  headcount_quota AS "headcountQuota", valid_from AS "validFrom", valid_to AS "validTo",
-  source_updated_at AS "sourceUpdatedAt", synced_at AS "syncedAt"`;
+/** The columns of a UnitRow, each qualified by `alias` when given. */
+const unitColumns = (alias = '') => {
+  const a = alias ? `${alias}.` : '';
+  return `${a}code, ${a}budget_code AS "budgetCode", ${a}name, ${a}parent_code AS "parentCode", ${a}level, ${a}kind,
+  ${a}sector, ${a}headcount_quota AS "headcountQuota", ${a}valid_from AS "validFrom", ${a}valid_to AS "validTo",
+  ${a}source_updated_at AS "sourceUpdatedAt", ${a}synced_at AS "syncedAt"`;
+};
+const UNIT_COLUMNS = unitColumns();
 
 /**
  * Inserts or updates units in one statement. Idempotent, and an older version
@@ -39,9 +44,11 @@ export function findUnitsByCodes(db: Queryable, codes: readonly string[]): Promi
   return db.query<UnitRow>(`SELECT ${UNIT_COLUMNS} FROM units WHERE code = ANY($1::text[])`, [codes]);
 }
 
-/** A unit is valid on day d when valid_from <= d < valid_to (either bound may be open). */
-const validOn = (day: string) =>
-  `(${day}::date IS NULL OR ((valid_from IS NULL OR valid_from <= ${day}) AND (valid_to IS NULL OR ${day} < valid_to)))`;
+/** A unit is valid on day d when valid_from <= d < valid_to (either bound may be open); a null day keeps every unit. */
+const validOn = (day: string, alias = '') => {
+  const a = alias ? `${alias}.` : '';
+  return `(${day}::date IS NULL OR ((${a}valid_from IS NULL OR ${a}valid_from <= ${day}) AND (${a}valid_to IS NULL OR ${day} < ${a}valid_to)))`;
+};
 
 /** Direct children of each parent, ordered by code, optionally only those valid on a day (for loaders). */
 export function findUnitsByParentCodes(
@@ -111,4 +118,186 @@ export async function countUnits(db: Queryable, filter: UnitFilter): Promise<num
   const { where, params } = filterClause(filter);
   const [row] = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM units WHERE ${where}`, params);
   return row?.count ?? 0;
+}
+
+// ---------------------------------------------------------------------------
+// The tree and the dashboard counts, each read for a whole page of units in one statement (for loaders).
+
+/** The longest parent chain followed: a cycle in the source data ends here instead of looping. */
+const MAX_TREE_DEPTH = 32;
+
+/**
+ * The ancestors of each unit, from its parent up to the root (nearest first),
+ * in one recursive statement for all the units; a unit without a parent, or an
+ * unknown code, gets an empty list. Aligned with `codes`.
+ */
+export async function findAncestorsOfUnits(db: Queryable, codes: readonly string[]): Promise<UnitRow[][]> {
+  const rows = await db.query<UnitRow & { start: string }>(
+    `WITH RECURSIVE chain (start, code, depth) AS (
+       SELECT u.code, u.parent_code, 1 FROM units u WHERE u.code = ANY($1::text[]) AND u.parent_code IS NOT NULL
+       UNION ALL
+       SELECT c.start, p.parent_code, c.depth + 1 FROM chain c JOIN units p ON p.code = c.code
+        WHERE p.parent_code IS NOT NULL AND c.depth < ${MAX_TREE_DEPTH}
+     )
+     SELECT c.start, ${unitColumns('u')} FROM chain c JOIN units u ON u.code = c.code ORDER BY c.start, c.depth`,
+    [codes],
+  );
+  const byStart = new Map<string, UnitRow[]>();
+  for (const { start, ...unit } of rows) {
+    const list = byStart.get(start) ?? [];
+    list.push(unit);
+    byStart.set(start, list);
+  }
+  return codes.map((code) => byStart.get(code) ?? []);
+}
+
+export interface SubtreeFilter {
+  kind?: UnitKind | null;
+  level?: UnitLevel | null;
+  /** Only descendants valid on this day (the units between them and the root may not be). */
+  validOn?: IsoDate | null;
+}
+
+/** A descendant, with the root it was found under (a unit may lie below several roots of a batch). */
+export interface DescendantRow extends UnitRow {
+  root: string;
+}
+
+/**
+ * Every unit below each root (the whole subtree, not only children), ordered
+ * by code, that matches the filter; the walk goes through every unit whatever
+ * the filter, so a matching unit below a non-matching one is still found.
+ */
+export function findDescendantsOfUnits(
+  db: Queryable,
+  roots: readonly string[],
+  filter: SubtreeFilter = {},
+): Promise<DescendantRow[]> {
+  return db.query<DescendantRow>(
+    `WITH RECURSIVE tree (root, code, depth) AS (
+       SELECT u.parent_code, u.code, 1 FROM units u WHERE u.parent_code = ANY($1::text[])
+       UNION ALL
+       SELECT t.root, u.code, t.depth + 1 FROM tree t JOIN units u ON u.parent_code = t.code
+        WHERE t.depth < ${MAX_TREE_DEPTH}
+     )
+     SELECT DISTINCT t.root, ${unitColumns('u')} FROM tree t JOIN units u ON u.code = t.code
+      WHERE ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.level = $3) AND ${validOn('$4', 'u')}
+      ORDER BY t.root, u.code`,
+    [roots, filter.kind ?? null, filter.level ?? null, filter.validOn ?? null],
+  );
+}
+
+/** How many direct children each unit has (optionally only those valid on a day). Aligned with `codes`. */
+export async function countChildrenOfUnits(
+  db: Queryable,
+  codes: readonly string[],
+  day: IsoDate | null = null,
+): Promise<number[]> {
+  const rows = await db.query<{ code: string; count: number }>(
+    `SELECT parent_code AS code, count(*)::int AS count FROM units
+      WHERE parent_code = ANY($1::text[]) AND ${validOn('$2')} GROUP BY parent_code`,
+    [codes, day],
+  );
+  const counts = new Map(rows.map((row) => [row.code, row.count]));
+  return codes.map((code) => counts.get(code) ?? 0);
+}
+
+/** The staff categories, in the order counts are listed. */
+export const STAFF_COUNT_CATEGORIES = ['CADRE', 'CIVIL_SERVANT', 'PUBLIC_EMPLOYEE', 'CONTRACT_WORKER'] as const;
+
+export interface UnitStaffCountRow {
+  category: string;
+  count: number;
+}
+
+/**
+ * Serving staff of each unit itself (not of its subordinate units) by
+ * category, every category listed (zero included), in one grouped statement.
+ * Aligned with `codes`.
+ */
+export async function countServingStaffOfUnits(
+  db: Queryable,
+  codes: readonly string[],
+): Promise<UnitStaffCountRow[][]> {
+  const rows = await db.query<{ code: string; label: string; count: number }>(
+    `SELECT unit_code AS code, category AS label, count(*)::int AS count FROM staff
+      WHERE unit_code = ANY($1::text[]) AND status = 'SERVING' GROUP BY unit_code, category`,
+    [codes],
+  );
+  return spread(codes, STAFF_COUNT_CATEGORIES, rows).map((list) =>
+    list.map(({ label, count }) => ({ category: label, count })),
+  );
+}
+
+/**
+ * How a dossier stands, in the order counts are listed: resolved EARLY, ON_TIME
+ * or LATE (dossiers.finish_outcome, by Vietnam day); RESOLVED_WITHOUT_DUE_DATE;
+ * WITHDRAWN_OR_REFUSED (left the open count without being resolved); still
+ * OPEN, or OPEN_OVERDUE when its due date has passed.
+ */
+export const DOSSIER_COUNT_OUTCOMES = [
+  'EARLY',
+  'ON_TIME',
+  'LATE',
+  'RESOLVED_WITHOUT_DUE_DATE',
+  'WITHDRAWN_OR_REFUSED',
+  'OPEN',
+  'OPEN_OVERDUE',
+] as const;
+
+export interface UnitDossierCountRow {
+  outcome: string;
+  count: number;
+}
+
+export interface ReceivedRange {
+  /** First Vietnam day of reception, inclusive; null: from the beginning. */
+  from?: IsoDate | null;
+  /** Last Vietnam day of reception, inclusive; null: up to now. */
+  to?: IsoDate | null;
+}
+
+/** The instant a Vietnam calendar day begins, from a 'YYYY-MM-DD' parameter (no time zone database needed). */
+const vnDayStart = (param: string) => `(${param}::date::timestamp AT TIME ZONE INTERVAL '+07:00')`;
+
+/**
+ * Dossiers received by each unit (in the range of Vietnam days, both ends
+ * included) by outcome, every outcome listed (zero included), in one grouped
+ * statement. Open dossiers are overdue against the database's clock. Aligned
+ * with `codes`.
+ */
+export async function countDossiersOfUnits(
+  db: Queryable,
+  codes: readonly string[],
+  range: ReceivedRange = {},
+): Promise<UnitDossierCountRow[][]> {
+  const rows = await db.query<{ code: string; label: string; count: number }>(
+    `SELECT unit_code AS code, outcome AS label, count(*)::int AS count FROM (
+       SELECT unit_code, CASE
+           WHEN status IN ('WITHDRAWN', 'REFUSED') THEN 'WITHDRAWN_OR_REFUSED'
+           WHEN finished_at IS NOT NULL THEN coalesce(finish_outcome, 'RESOLVED_WITHOUT_DUE_DATE')
+           WHEN due_at < now() THEN 'OPEN_OVERDUE'
+           ELSE 'OPEN'
+         END AS outcome
+         FROM dossiers
+        WHERE unit_code = ANY($1::text[])
+          AND ($2::date IS NULL OR received_at >= ${vnDayStart('$2')})
+          AND ($3::date IS NULL OR received_at < ${vnDayStart('$3')} + INTERVAL '1 day')
+     ) AS d
+     GROUP BY unit_code, outcome`,
+    [codes, range.from ?? null, range.to ?? null],
+  );
+  return spread(codes, DOSSIER_COUNT_OUTCOMES, rows).map((list) =>
+    list.map(({ label, count }) => ({ outcome: label, count })),
+  );
+}
+
+/** Grouped counts as one list per code (in the order of `codes`), each listing every label, zero for absent ones. */
+function spread(
+  codes: readonly string[],
+  labels: readonly string[],
+  rows: readonly { code: string; label: string; count: number }[],
+): { label: string; count: number }[][] {
+  const counts = new Map(rows.map((row) => [`${row.code}\u0000${row.label}`, row.count]));
+  return codes.map((code) => labels.map((label) => ({ label, count: counts.get(`${code}\u0000${label}`) ?? 0 })));
 }
