@@ -10,6 +10,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     Date: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date };
+    VND: { Input: string; Output: string };
   };
 }>({
   plugins: [RelayPlugin, DataloaderPlugin],
@@ -17,7 +18,11 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodeQueryOptions: { description: 'Any object by its global ID (Relay); null when none has it.' },
+    nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for each unknown one.' },
   },
 });
 
-builder.queryType({});
+builder.queryType({
+  description: 'The province in one graph: units, procedures, dossiers, staff, finance, and the sync.',
+});

@@ -3,6 +3,10 @@ import { builder } from './builder.ts';
 // Each type file registers itself on the builder.
 import './scalars.ts';
 import './unit.ts';
+import './procedure.ts';
+import './dossier.ts';
+import './staff.ts';
+import './finance.ts';
 import './source.ts';
 import './quarantine.ts';
 

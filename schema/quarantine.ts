@@ -14,13 +14,13 @@ const QuarantinedRecord = builder.objectRef<QuarantinedRecordRow>('QuarantinedRe
     key: t.exposeString('key', {
       description: "The record's key in its upstream (or a hash of an unreadable payload).",
     }),
-    reason: t.exposeString('reason'),
+    reason: t.exposeString('reason', { description: 'Why the hub could not accept it.' }),
     retryable: t.exposeBoolean('retryable', {
       description: 'It refers to something the hub does not know yet and is retried on every sync pass.',
     }),
     attempts: t.exposeInt('attempts', { description: 'How many times it has been received or retried.' }),
-    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime' }),
-    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime' }),
+    firstSeenAt: t.expose('firstSeenAt', { type: 'DateTime', description: 'When it was first quarantined.' }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', description: 'When it was last received or retried.' }),
     rawPayload: t.string({
       nullable: true,
       description: 'The record exactly as received. It may hold personal data: administrators only.',
@@ -41,7 +41,7 @@ builder.queryFields((t) => ({
     {
       type: QuarantinedRecord,
       description: `Records of a source held in quarantine now, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
-      args: { source: t.arg({ type: SourceNameEnum, required: true }) },
+      args: { source: t.arg({ type: SourceNameEnum, required: true, description: 'Whose records.' }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
         if (args.last != null || args.before != null) {

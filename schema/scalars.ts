@@ -34,3 +34,27 @@ builder.scalarType('DateTime', {
     return date;
   },
 });
+
+const INT8_MAX = 9_223_372_036_854_775_807n;
+const INT8_MIN = -9_223_372_036_854_775_808n;
+
+/** Whole đồng written as digits, optionally signed, within the store's bigint range; returned in canonical form. */
+export function parseVnd(value: unknown): string {
+  if (typeof value !== 'string' || !/^[+-]?\d{1,19}$/.test(value)) {
+    throw new GraphQLError(
+      `VND must be whole đồng written as a string of digits, optionally signed (e.g. "1250000000"), got ${JSON.stringify(value)}`,
+    );
+  }
+  const amount = BigInt(value);
+  if (amount > INT8_MAX || amount < INT8_MIN) {
+    throw new GraphQLError(`VND amount ${value} is out of range (at most 19 digits, within a signed 64-bit integer)`);
+  }
+  return amount.toString();
+}
+
+builder.scalarType('VND', {
+  description:
+    'An amount of Vietnamese đồng, whole, written as a string of digits with an optional sign ("-1250000000"): exact past 2^53, where a JSON number is not.',
+  serialize: (value) => value,
+  parseValue: parseVnd,
+});

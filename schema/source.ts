@@ -5,20 +5,38 @@ import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
 import { builder } from './builder.ts';
+import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 
 export const SourceNameEnum = builder.enumType('SourceName', {
   description: 'The upstream systems the hub pulls from.',
-  values: SOURCE_NAMES,
+  values: describedValues(SOURCE_NAMES, {
+    ONE_STOP_SHOP:
+      'The one-stop-shop system (hệ thống thông tin giải quyết thủ tục hành chính): procedures and dossiers.',
+    CADRE_DB: 'The cadre database (cơ sở dữ liệu cán bộ, công chức, viên chức): the unit tree and staff.',
+    BUDGET: 'The budget system (hệ thống quản lý ngân sách): PSU finance, budget execution, public investment.',
+  }),
 });
 
 const CircuitStateEnum = builder.enumType('CircuitState', {
   description:
     "The upstream's circuit breaker on this hub instance: OPEN after repeated failures (calls fail fast), HALF_OPEN while one probe is let through.",
-  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+  values: describedValues(['CLOSED', 'OPEN', 'HALF_OPEN'] as const, {
+    CLOSED: 'Requests go through.',
+    OPEN: 'Recent requests failed repeatedly: calls fail at once without reaching the upstream.',
+    HALF_OPEN: 'One probe request is let through; its success closes the circuit.',
+  }),
 });
 
-const FeedStatusEnum = builder.enumType('FeedStatus', { values: ['IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const });
+const FeedStatusEnum = builder.enumType('FeedStatus', {
+  description: "Where a feed's sync stands.",
+  values: describedValues(['IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const, {
+    IDLE: 'Never synced yet.',
+    RUNNING: 'A pass is reading it now (or one was cut off and will resume from its cursor).',
+    SUCCEEDED: 'The last pass read it to the end.',
+    FAILED: 'The last pass failed on it: see lastError.',
+  }),
+});
 
 interface SourceRow {
   name: SourceName;
@@ -61,21 +79,32 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
   description: "One of a source's feeds (the one-stop-shop has procedures and dossiers) and where its sync stands.",
   fields: (t) => ({
     name: t.exposeString('feed', { description: 'e.g. one-stop-shop/dossiers' }),
-    status: t.expose('status', { type: FeedStatusEnum }),
-    lastStartedAt: t.expose('lastStartedAt', { type: 'DateTime', nullable: true }),
-    lastSuccessAt: t.expose('lastSucceededAt', { type: 'DateTime', nullable: true }),
+    status: t.expose('status', { type: FeedStatusEnum, description: "Where the feed's sync stands." }),
+    lastStartedAt: t.expose('lastStartedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a pass last started reading it.',
+    }),
+    lastSuccessAt: t.expose('lastSucceededAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a pass last read it to the end.',
+    }),
     recordsSynced: t.string({
       description: 'Rows written since the first sync (a count that can pass 2^31, so a string of digits).',
       resolve: (feed) => feed.recordsSynced,
     }),
-    lastError: t.exposeString('lastError', { nullable: true }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'Why the last pass failed on it; null after a success.',
+    }),
   }),
 });
 
 const Source = builder.objectRef<SourceRow>('Source').implement({
   description: 'An upstream system and how fresh its copy in the hub is.',
   fields: (t) => ({
-    name: t.expose('name', { type: SourceNameEnum }),
+    name: t.expose('name', { type: SourceNameEnum, description: 'Which upstream system.' }),
     lastSuccessAt: t.expose('lastSuccessAt', {
       type: 'DateTime',
       nullable: true,
@@ -110,7 +139,11 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
       description: 'Why the last pass failed; null when it succeeded.',
       resolve: (source) => (source.lastRun?.status === 'FAILED' ? source.lastRun.error : null),
     }),
-    feeds: t.field({ type: [Feed], resolve: (source) => source.feeds }),
+    feeds: t.field({
+      type: [Feed],
+      description: "The source's feeds in sync order, each with its own cursor and status.",
+      resolve: (source) => source.feeds,
+    }),
   }),
 });
 
@@ -122,14 +155,14 @@ builder.queryFields((t) => ({
   }),
 }));
 
-builder.mutationType({});
+builder.mutationType({ description: 'Operations that change what the hub does.' });
 
 builder.mutationFields((t) => ({
   syncNow: t.field({
     type: Source,
     description:
       'Runs a sync pass of the source now and returns it once the pass has ended (admin only). A pass already running on this instance is joined, not repeated.',
-    args: { source: t.arg({ type: SourceNameEnum, required: true }) },
+    args: { source: t.arg({ type: SourceNameEnum, required: true, description: 'The source to sync.' }) },
     resolve: async (_root, { source }, ctx: Context) => {
       if (!ctx.admin) {
         throw new GraphQLError('syncNow is for administrators: send "Authorization: Bearer <ADMIN_TOKEN>"', {

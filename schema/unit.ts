@@ -1,22 +1,60 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { countUnits, findUnitsByCodes, findUnitsByParentCodes, listUnits, type UnitRow } from '../store/units.ts';
+import { GraphQLError } from 'graphql';
+import {
+  countChildrenOfUnits,
+  countDossiersOfUnits,
+  countServingStaffOfUnits,
+  countUnits,
+  DOSSIER_COUNT_OUTCOMES,
+  findAncestorsOfUnits,
+  findDescendantsOfUnits,
+  findUnitsByCodes,
+  findUnitsByParentCodes,
+  listUnits,
+  STAFF_COUNT_CATEGORIES,
+  type DescendantRow,
+  type UnitDossierCountRow,
+  type UnitRow,
+  type UnitStaffCountRow,
+} from '../store/units.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
 import { builder } from './builder.ts';
+import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 
 export const UnitLevel = builder.enumType('UnitLevel', {
   description: 'Administrative level. DISTRICT exists only in periods before the 2025 reorganisation.',
-  values: UNIT_LEVELS,
+  values: describedValues(UNIT_LEVELS, {
+    PROVINCE: 'Province level (cấp tỉnh).',
+    DISTRICT: 'District level (cấp huyện), until 2025-07-01.',
+    COMMUNE: 'Commune level (cấp xã).',
+  }),
 });
 
 export const UnitKind = builder.enumType('UnitKind', {
   description:
     "PEOPLES_COMMITTEE: a level's People's Committee (UBND); AGENCY: a specialised agency or office (CQCM); PUBLIC_SERVICE_UNIT: a public service unit (ĐVSNCL).",
-  values: UNIT_KINDS,
+  values: describedValues(UNIT_KINDS, {
+    PEOPLES_COMMITTEE: "A level's People's Committee (UBND).",
+    AGENCY: 'A specialised agency or office (cơ quan chuyên môn, CQCM).',
+    PUBLIC_SERVICE_UNIT: 'A public service unit (đơn vị sự nghiệp công lập, ĐVSNCL).',
+  }),
 });
 
-export const PsuSector = builder.enumType('PsuSector', { values: PSU_SECTORS });
+export const PsuSector = builder.enumType('PsuSector', {
+  description:
+    'Sector of a public service unit (lĩnh vực): EDUCATION (giáo dục), HEALTH (y tế), CULTURE (văn hóa), SCIENCE (khoa học), LABOUR (lao động), ECONOMY (kinh tế), OTHER (khác).',
+  values: describedValues(PSU_SECTORS, {
+    EDUCATION: 'Education and training (giáo dục).',
+    HEALTH: 'Health (y tế).',
+    CULTURE: 'Culture, sport and information (văn hoá).',
+    SCIENCE: 'Science and technology (khoa học).',
+    LABOUR: 'Labour and social affairs (lao động).',
+    ECONOMY: 'Economic and other public services (kinh tế).',
+    OTHER: 'Other (khác).',
+  }),
+});
 
 export const UnitNode = builder.loadableNode('Unit', {
   description: 'An agency or unit of the province, as the cadre database records it, with its validity dates.',
@@ -29,12 +67,16 @@ export const UnitNode = builder.loadableNode('Unit', {
       nullable: true,
       description: 'Budget-relation code (mã quan hệ ngân sách), the key the budget system uses.',
     }),
-    name: t.exposeString('name'),
-    level: t.expose('level', { type: UnitLevel }),
-    kind: t.expose('kind', { type: UnitKind }),
+    name: t.exposeString('name', { description: 'Name with diacritics, as the cadre database writes it (NFC).' }),
+    level: t.expose('level', { type: UnitLevel, description: 'Administrative level (cấp).' }),
+    kind: t.expose('kind', { type: UnitKind, description: 'Kind of unit (loại đơn vị).' }),
     sector: t.expose('sector', { type: PsuSector, nullable: true, description: 'Public service units only.' }),
     headcountQuota: t.exposeInt('headcountQuota', { nullable: true, description: 'Headcount quota (biên chế).' }),
-    validFrom: t.expose('validFrom', { type: 'Date', nullable: true }),
+    validFrom: t.expose('validFrom', {
+      type: 'Date',
+      nullable: true,
+      description: 'The day the unit was established (hiệu lực từ); null when unknown.',
+    }),
     validTo: t.expose('validTo', {
       type: 'Date',
       nullable: true,
@@ -49,6 +91,7 @@ builder.objectFields(UnitNode, (t) => ({
   parent: t.field({
     type: UnitNode,
     nullable: true,
+    description: 'The unit directly above this one; null for the province.',
     // Returning the code lets the Unit loader batch every parent of a page into one query.
     resolve: (unit) => unit.parentCode,
   }),
@@ -64,10 +107,106 @@ builder.objectFields(UnitNode, (t) => ({
   }),
 }));
 
-const UnitFilter = builder.inputType('UnitFilter', {
+const UnitStaffCount = builder.objectRef<UnitStaffCountRow>('UnitStaffCount').implement({
+  description:
+    "How many serving staff (đang công tác) of one category a unit employs itself, its subordinate units' staff not included.",
   fields: (t) => ({
-    level: t.field({ type: UnitLevel }),
-    kind: t.field({ type: UnitKind }),
+    category: t.exposeString('category', {
+      description: `The staff category, one of ${STAFF_COUNT_CATEGORIES.join(', ')}: CADRE is an elected or appointed cadre (cán bộ), CIVIL_SERVANT a civil servant (công chức), PUBLIC_EMPLOYEE a public employee of a public service unit (viên chức), CONTRACT_WORKER a worker under a labour contract (hợp đồng lao động).`,
+    }),
+    count: t.exposeInt('count', { description: 'Serving staff of the category; zero is listed too.' }),
+  }),
+});
+
+const UnitDossierCount = builder.objectRef<UnitDossierCountRow>('UnitDossierCount').implement({
+  description: 'How many dossiers (hồ sơ) a unit received that stand at one outcome.',
+  fields: (t) => ({
+    outcome: t.exposeString('outcome', {
+      description: `The outcome, one of ${DOSSIER_COUNT_OUTCOMES.join(', ')}. Resolved dossiers, comparing the Vietnam day of finishing with that of the due date (ngày hẹn trả): EARLY (trước hạn), ON_TIME (đúng hạn, on the due day), LATE (quá hạn); RESOLVED_WITHOUT_DUE_DATE when there was no due date. WITHDRAWN_OR_REFUSED: withdrawn by the applicant or refused (rút hồ sơ, từ chối), which leaves the open count without being resolved. Still being processed (đang giải quyết): OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.`,
+    }),
+    count: t.exposeInt('count', { description: 'Dossiers at this outcome; zero is listed too.' }),
+  }),
+});
+
+const UnitSubtreeFilter = builder.inputType('UnitSubtreeFilter', {
+  description: 'Which units of a subtree to list.',
+  fields: (t) => ({
+    kind: t.field({ type: UnitKind, description: 'Only units of this kind.' }),
+    level: t.field({ type: UnitLevel, description: 'Only units of this level.' }),
+    validOn: t.field({
+      type: 'Date',
+      description: 'Only units that existed on this day (the units between them and the root need not have).',
+    }),
+  }),
+});
+
+function badInput(message: string, argument: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
+}
+
+// The tree beyond direct edges, and the counts dashboards show beside a unit: each read for a
+// whole page of units in one statement (a loader keyed by unit code, per field path when it has arguments).
+builder.objectFields(UnitNode, (t) => ({
+  ancestors: t.loadableList({
+    type: UnitNode,
+    description:
+      'Every unit above this one, from its parent up to the root (the province), nearest first; empty for the root.',
+    load: (codes: string[], ctx: Context) => findAncestorsOfUnits(ctx.db, codes),
+    resolve: (unit) => unit.code,
+  }),
+  descendants: t.loadableGroup({
+    type: UnitNode,
+    description:
+      'The whole subtree below this unit (children, their children and so on), ordered by code; dissolved units too unless filter.validOn is given.',
+    args: { filter: t.arg({ type: UnitSubtreeFilter, description: 'Which units of the subtree to list.' }) },
+    byPath: true,
+    load: (codes: string[], ctx: Context, args) => findDescendantsOfUnits(ctx.db, codes, args.filter ?? {}),
+    group: (unit) => (unit as DescendantRow).root,
+    resolve: (unit) => unit.code,
+  }),
+  childCount: t.loadable({
+    type: 'Int',
+    description: 'How many direct subordinate units it has; dissolved ones too unless validOn is given.',
+    args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
+    byPath: true,
+    load: (codes: string[], ctx: Context, args) => countChildrenOfUnits(ctx.db, codes, args.validOn ?? null),
+    resolve: (unit) => unit.code,
+  }),
+  staffCounts: t.loadableList({
+    type: UnitStaffCount,
+    description:
+      'Serving staff of the unit itself by category (subordinate units not included), every category listed in a fixed order.',
+    load: (codes: string[], ctx: Context) => countServingStaffOfUnits(ctx.db, codes),
+    resolve: (unit) => unit.code,
+  }),
+  dossierCounts: t.loadableList({
+    type: UnitDossierCount,
+    description:
+      'Dossiers the unit received, by outcome, every outcome listed in a fixed order. The range is of Vietnam days, both ends included; without it, every dossier.',
+    args: {
+      receivedFrom: t.arg({ type: 'Date', description: 'First day of reception counted.' }),
+      receivedTo: t.arg({ type: 'Date', description: 'Last day of reception counted.' }),
+    },
+    byPath: true,
+    load: (codes: string[], ctx: Context, args) =>
+      countDossiersOfUnits(ctx.db, codes, { from: args.receivedFrom ?? null, to: args.receivedTo ?? null }),
+    resolve: (unit, args) => {
+      if (args.receivedFrom && args.receivedTo && args.receivedTo < args.receivedFrom) {
+        throw badInput(
+          `"receivedTo" (${args.receivedTo}) is before "receivedFrom" (${args.receivedFrom})`,
+          'receivedTo',
+        );
+      }
+      return unit.code;
+    },
+  }),
+}));
+
+const UnitFilter = builder.inputType('UnitFilter', {
+  description: 'Which units to list; every condition given must hold.',
+  fields: (t) => ({
+    level: t.field({ type: UnitLevel, description: 'Only units of this level.' }),
+    kind: t.field({ type: UnitKind, description: 'Only units of this kind.' }),
     parentCode: t.string({ description: 'Direct children of this unit.' }),
     search: t.string({
       description:
@@ -81,6 +220,7 @@ builder.queryFields((t) => ({
   unit: t.field({
     type: UnitNode,
     nullable: true,
+    description: 'A unit by its code, dissolved ones included; null when no unit has that code.',
     args: { code: t.arg.string({ required: true, description: 'National electronic identifier.' }) },
     resolve: (_root, args) => args.code,
   }),
@@ -88,7 +228,7 @@ builder.queryFields((t) => ({
     {
       type: UnitNode,
       description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
-      args: { filter: t.arg({ type: UnitFilter }) },
+      args: { filter: t.arg({ type: UnitFilter, description: 'Which units to list.' }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
         const filter = args.filter ?? {};

@@ -1,0 +1,381 @@
+import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import {
+  countDossiers,
+  countDossiersOfProcedures,
+  dossierOutcome,
+  findDossiersByCodes,
+  listDossiers,
+  listDossiersOfProcedures,
+  type DossierFilter as StoreDossierFilter,
+  type DossierKey,
+  type DossierOutcome as Outcome,
+  type DossierRow,
+} from '../store/dossiers.ts';
+import type {
+  DossierChannel as Channel,
+  DossierStatus as Status,
+  OnlinePaymentChannel as Payment,
+} from '../store/model.ts';
+import { builder } from './builder.ts';
+import type { Context } from './context.ts';
+import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { ProcedureNode } from './procedure.ts';
+import { UnitNode } from './unit.ts';
+
+// ---------------------------------------------------------------------------
+// Per-request helpers.
+
+const requestTimes = new WeakMap<object, Date>();
+
+/**
+ * The instant a request is answered "as of": read once per request, so every
+ * open dossier's outcome and every outcome filter of one response agree.
+ */
+export function requestNow(ctx: Context): Date {
+  let now = requestTimes.get(ctx);
+  if (!now) requestTimes.set(ctx, (now = new Date()));
+  return now;
+}
+
+/**
+ * Personal data stays masked until the security issue brings the `read:pii`
+ * scope. A name keeps the first letter of each word and the length of the
+ * rest: "Nguyễn Văn An" → "N***** V** A*".
+ */
+export function maskName(name: string | null): string | null {
+  if (name == null) return null;
+  return name
+    .normalize('NFC')
+    .split(/(\s+)/)
+    .map((part) => {
+      const letters = Array.from(part);
+      return /^\s*$/.test(part) ? part : letters[0]! + '*'.repeat(letters.length - 1);
+    })
+    .join('');
+}
+
+/** A phone number keeps its first three and last two digits: "0912345678" → "091*****78"; a short one is all stars. */
+export function maskPhone(phone: string | null): string | null {
+  if (phone == null) return null;
+  const chars = Array.from(phone);
+  if (chars.length < 7) return '*'.repeat(chars.length);
+  return chars.slice(0, 3).join('') + '*'.repeat(chars.length - 5) + chars.slice(-2).join('');
+}
+
+// ---------------------------------------------------------------------------
+// Enums.
+
+export const DossierChannel = builder.enumType('DossierChannel', {
+  description: 'How a dossier was filed (kênh thực hiện).',
+  values: {
+    IN_PERSON: { description: 'In person at the one-stop desk (trực tiếp).' },
+    ONLINE: { description: 'Online (trực tuyến), through the national or provincial public-service portal.' },
+    POSTAL: { description: 'By public postal service (bưu chính công ích, BCCI).' },
+  } satisfies Record<Channel, unknown>,
+});
+
+export const DossierStatus = builder.enumType('DossierStatus', {
+  description: "The upstream's status (TrangThaiHoSo 1 … 10), in its order.",
+  values: {
+    REGISTERED: { description: '1: newly registered (mới đăng ký), not yet received.' },
+    RECEIVED: { description: '2: received (đã tiếp nhận).' },
+    REFUSED: { description: '3: refused (từ chối tiếp nhận / không giải quyết); closed without being resolved.' },
+    PROCESSING: { description: '4: being processed (đang xử lý).' },
+    SUPPLEMENT_REQUESTED: { description: '5: the applicant was asked to supplement it (yêu cầu bổ sung).' },
+    AWAITING_PAYMENT: { description: '6: awaiting the financial obligation (chờ thực hiện nghĩa vụ tài chính).' },
+    WITHDRAWN: { description: '7: withdrawn by the applicant (công dân rút hồ sơ); closed without being resolved.' },
+    STOPPED: { description: '8: processing stopped (dừng xử lý); closed without being resolved.' },
+    PROCESSED: { description: '9: processed (đã xử lý xong), the result not yet handed over.' },
+    RETURNED: { description: '10: result returned to the applicant (đã trả kết quả).' },
+  } satisfies Record<Status, unknown>,
+});
+
+export const DossierOutcome = builder.enumType('DossierOutcome', {
+  description:
+    'How a dossier stands against its due date (ngày hẹn trả). Finished dossiers compare the Vietnam day of finishing with the day due; open ones are judged as of the moment the query is answered, so the same dossier can be OPEN today and OPEN_OVERDUE tomorrow.',
+  values: {
+    EARLY: { description: 'Finished before the due day (trước hạn).' },
+    ON_TIME: { description: 'Finished on the due day (đúng hạn).' },
+    LATE: { description: 'Finished after the due day (quá hạn).' },
+    OPEN: { description: 'Still being processed, within its deadline (đang giải quyết, trong hạn), as of now.' },
+    OPEN_OVERDUE: {
+      description: 'Still being processed, its due time passed (đang giải quyết, quá hạn), as of now.',
+    },
+  } satisfies Record<Outcome, unknown>,
+});
+
+export const OnlinePaymentChannel = builder.enumType('OnlinePaymentChannel', {
+  description: 'Where a fee was paid online (thanh toán trực tuyến).',
+  values: {
+    NATIONAL_PORTAL: { description: 'Through the national public-service portal (Cổng Dịch vụ công quốc gia).' },
+    PROVINCE_GATEWAY: { description: "Through the province's own payment gateway." },
+  } satisfies Record<Payment, unknown>,
+});
+
+// ---------------------------------------------------------------------------
+// The node.
+
+const PII_NOTE = 'Masked: the real value will need the `read:pii` scope (personal data).';
+
+export const DossierNode = builder.loadableNode('Dossier', {
+  description: 'A dossier (hồ sơ) filed under a procedure and received by a unit, from the one-stop-shop.',
+  id: { resolve: (dossier) => dossier.code },
+  load: (codes: string[], ctx: Context) => findDossiersByCodes(ctx.db, codes),
+  sort: (dossier) => dossier.code,
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Dossier code (mã hồ sơ).' }),
+    procedure: t.field({
+      type: ProcedureNode,
+      description: 'The procedure it was filed under.',
+      // The code lets the Procedure loader batch every procedure of a page into one query.
+      resolve: (dossier) => dossier.procedureCode,
+    }),
+    unit: t.field({
+      type: UnitNode,
+      description: 'The unit that received it (đơn vị tiếp nhận).',
+      resolve: (dossier) => dossier.unitCode,
+    }),
+    channel: t.expose('channel', { type: DossierChannel, description: 'How it was filed (kênh thực hiện).' }),
+    status: t.expose('status', { type: DossierStatus, description: 'Where it stands (trạng thái hồ sơ).' }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'Received (ngày tiếp nhận).' }),
+    dueAt: t.expose('dueAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Due for its result (ngày hẹn trả).',
+    }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Processing finished (ngày kết thúc xử lý); null until then.',
+    }),
+    returnedAt: t.expose('returnedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Result handed to the applicant (ngày trả kết quả); null until then.',
+    }),
+    outcome: t.field({
+      type: DossierOutcome,
+      nullable: true,
+      description:
+        'Early, on time or late once finished; open or open-overdue while open, as of the time the query is answered. Null for a dossier closed without being resolved (refused, withdrawn, stopped) or finished without a due date.',
+      resolve: (dossier, _args, ctx) => dossierOutcome(dossier, requestNow(ctx)),
+    }),
+    fullProcessOnline: t.exposeBoolean('fullProcessOnline', {
+      description: 'Filed through a full-process online service (dịch vụ công trực tuyến toàn trình).',
+    }),
+    hasFee: t.exposeBoolean('hasFee', { description: 'Carries a fee or charge (phí, lệ phí).' }),
+    paidOnline: t.boolean({
+      description: 'Its fee was paid online (thanh toán trực tuyến).',
+      resolve: (dossier) => dossier.onlinePayment !== null,
+    }),
+    onlinePaymentChannel: t.expose('onlinePayment', {
+      type: OnlinePaymentChannel,
+      nullable: true,
+      description: 'Where its fee was paid online; null when it was not.',
+    }),
+    digitised: t.exposeBoolean('digitised', {
+      description: 'Its components were digitised (hồ sơ có thành phần số hóa).',
+    }),
+    electronicResult: t.exposeBoolean('electronicResult', {
+      description: 'Its result was issued electronically (kết quả điện tử).',
+    }),
+    applicantName: t.string({
+      nullable: true,
+      description: `The applicant (chủ hồ sơ), as the first letter of each word and a star per further letter ("N***** V** A*"). ${PII_NOTE}`,
+      resolve: (dossier) => maskName(dossier.applicantName),
+    }),
+    applicantPhone: t.string({
+      nullable: true,
+      description: `The applicant's phone, its first three and last two digits kept ("091*****78"). ${PII_NOTE}`,
+      resolve: (dossier) => maskPhone(dossier.applicantPhone),
+    }),
+    syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this dossier.' }),
+  }),
+});
+
+// ---------------------------------------------------------------------------
+// Filters, cursors and the connection type.
+
+interface FilterInput {
+  unitCode?: string | null;
+  procedureCode?: string | null;
+  channel?: Channel | null;
+  status?: Status | null;
+  outcome?: Outcome | null;
+  receivedFrom?: string | null;
+  receivedTo?: string | null;
+  finishedFrom?: string | null;
+  finishedTo?: string | null;
+}
+
+type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
+
+/** The fields DossierFilter and ProcedureDossierFilter share. */
+const filterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
+  unitCode: t.string({
+    description: 'Only dossiers received by this unit or any unit below it in the tree (its whole subtree).',
+  }),
+  channel: t.field({ type: DossierChannel, description: 'Only dossiers filed through this channel.' }),
+  status: t.field({ type: DossierStatus, description: 'Only dossiers in this status.' }),
+  outcome: t.field({ type: DossierOutcome, description: 'Open outcomes are judged as of the time of the query.' }),
+  receivedFrom: t.field({ type: 'Date', description: 'Received on or after this Vietnam day.' }),
+  receivedTo: t.field({ type: 'Date', description: 'Received on or before this Vietnam day.' }),
+  finishedFrom: t.field({ type: 'Date', description: 'Finished on or after this Vietnam day.' }),
+  finishedTo: t.field({ type: 'Date', description: 'Finished on or before this Vietnam day.' }),
+});
+
+const DossierFilter = builder.inputType('DossierFilter', {
+  description: 'Conditions a dossier must all meet.',
+  fields: (t) => ({
+    ...filterFields(t),
+    procedureCode: t.string({ description: 'Only dossiers filed under this procedure.' }),
+  }),
+});
+
+const ProcedureDossierFilter = builder.inputType('ProcedureDossierFilter', {
+  description: "Conditions on a procedure's dossiers: those of DossierFilter but the procedure.",
+  fields: (t) => filterFields(t),
+});
+
+/** Refuses a day range whose start is after its end (days written YYYY-MM-DD compare as text). */
+function checkFilter(filter: FilterInput): StoreDossierFilter {
+  for (const name of ['received', 'finished'] as const) {
+    const [from, to] = [filter[`${name}From`], filter[`${name}To`]];
+    if (from != null && to != null && from > to) {
+      throw new GraphQLError(`"${name}From" (${from}) is after "${name}To" (${to})`, {
+        extensions: { code: 'BAD_USER_INPUT', argument: `filter.${name}From` },
+      });
+    }
+  }
+  return filter;
+}
+
+// A cursor is the position in the order (received_at DESC, code DESC): the received instant and the code.
+const toCursor = (dossier: DossierRow) => encodeCursor(`${dossier.receivedAt.toISOString()} ${dossier.code}`);
+
+function toKey(cursor: string | null | undefined): DossierKey | undefined {
+  const key = decodeCursor(cursor);
+  if (key === undefined) return undefined;
+  const space = key.indexOf(' ');
+  const receivedAt = new Date(key.slice(0, space));
+  const code = key.slice(space + 1);
+  if (space < 0 || !code || Number.isNaN(receivedAt.getTime()) || receivedAt.toISOString() !== key.slice(0, space)) {
+    throw new GraphQLError(`Invalid cursor: ${JSON.stringify(cursor)}`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return { receivedAt, code };
+}
+
+interface Counted {
+  totalCount(): Promise<number>;
+}
+
+const DossierConnection = builder.connectionObject(
+  {
+    type: DossierNode,
+    name: 'DossierConnection',
+    description: 'A page of dossiers, newest received first.',
+    fields: (t) => ({
+      totalCount: t.int({
+        description: 'How many dossiers match the filter, on every page.',
+        resolve: (connection) => (connection as unknown as Counted).totalCount(),
+      }),
+    }),
+  },
+  { name: 'DossierEdge', description: 'A dossier in a page, with its cursor.' },
+);
+
+const connectionDescription = (what: string) =>
+  `${what}, newest received first (by received time, then code), ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`;
+
+/** Pages through dossiers with `read`, checking the arguments first. */
+async function dossierPage(
+  args: DefaultConnectionArguments,
+  read: (page: { after?: DossierKey; before?: DossierKey; limit: number; inverted: boolean }) => Promise<DossierRow[]>,
+) {
+  checkPageSize(args);
+  return resolveCursorConnection<Promise<DossierRow[]>>(
+    { args, toCursor, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+    ({ after, before, limit, inverted }) => read({ after: toKey(after), before: toKey(before), limit, inverted }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Root fields.
+
+builder.queryFields((t) => ({
+  dossier: t.field({
+    type: DossierNode,
+    nullable: true,
+    description: 'A dossier by its code; null when the hub does not know it.',
+    args: { code: t.arg.string({ required: true, description: 'Dossier code (mã hồ sơ).' }) },
+    resolve: (_root, args) => args.code,
+  }),
+  dossiers: t.connection(
+    {
+      type: DossierNode,
+      description: connectionDescription('Dossiers'),
+      args: { filter: t.arg({ type: DossierFilter }) },
+      resolve: async (_root, args, ctx) => {
+        const filter = checkFilter(args.filter ?? {});
+        const now = requestNow(ctx);
+        const connection = await dossierPage(args, (page) => listDossiers(ctx.db, filter, page, now));
+        // Counted only when a client selects totalCount.
+        return { ...connection, totalCount: () => countDossiers(ctx.db, filter, now) };
+      },
+    },
+    DossierConnection,
+  ),
+}));
+
+// ---------------------------------------------------------------------------
+// Procedure.dossiers: every procedure of a page shares one statement per set of arguments.
+
+type Loaders = Map<string, DataLoader<string, unknown>>;
+const requestLoaders = new WeakMap<object, Loaders>();
+
+/** One DataLoader per request and key (the field's arguments), batching by procedure code. */
+function loaderFor<V>(
+  ctx: Context,
+  key: string,
+  batch: (codes: readonly string[]) => Promise<V[]>,
+): DataLoader<string, V> {
+  let loaders = requestLoaders.get(ctx);
+  if (!loaders) requestLoaders.set(ctx, (loaders = new Map()));
+  let loader = loaders.get(key) as DataLoader<string, V> | undefined;
+  if (!loader) loaders.set(key, (loader = new DataLoader<string, V>(batch)));
+  return loader;
+}
+
+builder.objectFields(ProcedureNode, (t) => ({
+  dossiers: t.connection(
+    {
+      type: DossierNode,
+      description: connectionDescription('Dossiers filed under this procedure'),
+      args: { filter: t.arg({ type: ProcedureDossierFilter }) },
+      resolve: async (procedure, args, ctx) => {
+        const filter = checkFilter(args.filter ?? {});
+        const now = requestNow(ctx);
+        const connection = await dossierPage(args, (page) =>
+          loaderFor(ctx, `dossiers ${JSON.stringify([filter, page])}`, async (codes) => {
+            const byProcedure = new Map<string, DossierRow[]>(codes.map((code) => [code, []]));
+            for (const row of await listDossiersOfProcedures(ctx.db, codes, filter, page, now)) {
+              byProcedure.get(row.procedureCode)?.push(row);
+            }
+            return codes.map((code) => byProcedure.get(code)!);
+          }).load(procedure.code),
+        );
+        const totalCount = () =>
+          loaderFor(ctx, `count ${JSON.stringify(filter)}`, async (codes) => {
+            const counts = new Map(
+              (await countDossiersOfProcedures(ctx.db, codes, filter, now)).map((r) => [r.procedureCode, r.count]),
+            );
+            return codes.map((code) => counts.get(code) ?? 0);
+          }).load(procedure.code);
+        return { ...connection, totalCount };
+      },
+    },
+    DossierConnection,
+  ),
+}));

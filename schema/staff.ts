@@ -1,0 +1,173 @@
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { QUALIFICATIONS, STAFF_CATEGORIES, STAFF_STATUSES } from '../store/model.ts';
+import { countStaff, findStaffByIds, listStaff, type StaffFilter, type StaffRow } from '../store/staff.ts';
+import { builder } from './builder.ts';
+import { describedValues } from './enum-values.ts';
+import type { Context } from './context.ts';
+import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { UnitNode } from './unit.ts';
+
+export const StaffCategory = builder.enumType('StaffCategory', {
+  description: 'Which body of public personnel law a person is employed under.',
+  values: describedValues(STAFF_CATEGORIES, {
+    CADRE: 'Cadre (cán bộ): elected or appointed to a term of office.',
+    CIVIL_SERVANT: 'Civil servant (công chức): recruited to a rank in an agency.',
+    PUBLIC_EMPLOYEE: 'Public employee (viên chức): works in a public service unit under a working contract.',
+    CONTRACT_WORKER: 'Contract worker (hợp đồng lao động): support or service work under a labour contract.',
+  }),
+});
+
+export const Qualification = builder.enumType('Qualification', {
+  description: 'Highest professional qualification (trình độ chuyên môn).',
+  values: describedValues(QUALIFICATIONS, {
+    DOCTORATE: 'Doctorate (tiến sĩ).',
+    MASTER: "Master's degree (thạc sĩ).",
+    BACHELOR: "Bachelor's degree, university (đại học).",
+    COLLEGE: 'College (cao đẳng).',
+    INTERMEDIATE: 'Intermediate vocational (trung cấp).',
+    ELEMENTARY: 'Elementary vocational (sơ cấp).',
+    UNTRAINED: 'No professional training (chưa qua đào tạo).',
+  }),
+});
+
+export const StaffStatus = builder.enumType('StaffStatus', {
+  description: 'Whether the person still works in the unit (trạng thái công tác).',
+  values: describedValues(STAFF_STATUSES, {
+    SERVING: 'Serving (đang công tác).',
+    RETIRED: 'Retired (nghỉ hưu).',
+    LEFT: 'Left public service (thôi việc).',
+    TRANSFERRED_OUT: 'Transferred to a unit outside the province (chuyển công tác).',
+  }),
+});
+
+export const Gender = builder.enumType('Gender', {
+  description: 'Gender as the cadre database records it (giới tính).',
+  values: { MALE: { description: 'Male (nam).' }, FEMALE: { description: 'Female (nữ).' } },
+});
+
+/**
+ * Masks a personal name until the security issue brings the read:pii scope:
+ * every word keeps its first letter and its length, the rest become stars
+ * ("Nguyễn Văn An" → "N***** V** A*").
+ */
+export function maskName(name: string): string {
+  return name
+    .normalize('NFC')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      const [first = '', ...rest] = [...word];
+      return first + '*'.repeat(rest.length);
+    })
+    .join(' ');
+}
+
+/** Masks a birth date to its year: "1984-03-06" → "1984-**-**". */
+export const maskBirthDate = (day: string | null): string | null => (day === null ? null : `${day.slice(0, 4)}-**-**`);
+
+export const StaffNode = builder.loadableNode('Staff', {
+  description:
+    'A cadre, civil servant, public employee or contract worker (cán bộ, công chức, viên chức, người lao động), as the cadre database records them.',
+  id: { resolve: (staff) => staff.id },
+  load: (ids: string[], ctx: Context) => findStaffByIds(ctx.db, ids),
+  sort: (staff) => staff.id,
+  fields: (t) => ({
+    staffId: t.exposeString('id', {
+      description: 'Personnel number in the cadre database (số hiệu cán bộ, công chức, viên chức).',
+    }),
+    unit: t.field({
+      type: UnitNode,
+      description: 'The unit the person works in.',
+      // The code lets the Unit loader fetch every unit of a page in one query.
+      resolve: (staff) => staff.unitCode,
+    }),
+    category: t.expose('category', { type: StaffCategory, description: 'Staff category (phân loại).' }),
+    rankCode: t.exposeString('rankCode', {
+      nullable: true,
+      description: 'Civil service or professional rank code (mã ngạch), e.g. "01.003" or "V.07.04.32".',
+    }),
+    position: t.exposeString('position', { nullable: true, description: 'Position held (chức vụ).' }),
+    qualification: t.expose('qualification', {
+      type: Qualification,
+      nullable: true,
+      description: 'Highest professional qualification (trình độ chuyên môn); null when not recorded.',
+    }),
+    meetsStandard: t.exposeBoolean('meetsStandard', {
+      description: 'Meets the qualification standard of the post (đạt chuẩn); PAR INDEX 5.6 counts it for communes.',
+    }),
+    status: t.expose('status', { type: StaffStatus, description: 'Employment status (trạng thái).' }),
+    gender: t.expose('gender', { type: Gender, nullable: true, description: 'Null when not recorded.' }),
+    fullName: t.string({
+      description:
+        'Full name (họ và tên), MASKED: each word keeps its first letter and length, the rest are stars ("Nguyễn Văn An" → "N***** V** A*"). The real value will need the `read:pii` scope.',
+      resolve: (staff) => maskName(staff.fullName),
+    }),
+    birthDate: t.string({
+      nullable: true,
+      description:
+        'Date of birth (ngày sinh), MASKED to its year as "YYYY-**-**"; null when unknown. The real value will need the `read:pii` scope.',
+      resolve: (staff) => maskBirthDate(staff.birthDate),
+    }),
+    syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this record.' }),
+  }),
+});
+
+const StaffFilterInput = builder.inputType('StaffFilter', {
+  description: 'Conditions that all must hold.',
+  fields: (t) => ({
+    unitCode: t.string({
+      description: 'Staff of this unit and of every unit below it in the tree (e.g. a district and its communes).',
+    }),
+    category: t.field({ type: StaffCategory, description: 'Only this category.' }),
+    qualification: t.field({ type: Qualification, description: 'Only this qualification.' }),
+    status: t.field({ type: StaffStatus, description: 'Only this status.' }),
+    meetsStandard: t.boolean({ description: 'Only those who meet (true) or do not meet (false) the standard.' }),
+    search: t.string({
+      description:
+        'Words that must each begin a word of the full name, in any order, ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn An").',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  staffMember: t.field({
+    type: StaffNode,
+    nullable: true,
+    description: 'One person by personnel number; null when unknown.',
+    args: { id: t.arg.string({ required: true, description: 'Personnel number (số hiệu).' }) },
+    resolve: (_root, args) => args.id,
+  }),
+  staff: t.connection(
+    {
+      type: StaffNode,
+      description: `Staff ordered by personnel number, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      args: { filter: t.arg({ type: StaffFilterInput }) },
+      resolve: async (_root, args, ctx) => {
+        checkPageSize(args);
+        const filter: StaffFilter = args.filter ?? {};
+        const connection = await resolveCursorConnection<Promise<StaffRow[]>>(
+          {
+            args,
+            toCursor: (staff: StaffRow) => encodeCursor(staff.id),
+            defaultSize: DEFAULT_PAGE_SIZE,
+            maxSize: MAX_PAGE_SIZE,
+          },
+          ({ after, before, limit, inverted }) =>
+            listStaff(ctx.db, filter, { after: decodeCursor(after), before: decodeCursor(before), limit, inverted }),
+        );
+        // Counted only when a client selects totalCount.
+        return { ...connection, totalCount: () => countStaff(ctx.db, filter) };
+      },
+    },
+    {
+      name: 'StaffConnection',
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'How many staff match the filter, on every page.',
+          resolve: (connection) => connection.totalCount(),
+        }),
+      }),
+    },
+    { name: 'StaffEdge' },
+  ),
+}));
