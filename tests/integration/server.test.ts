@@ -81,6 +81,8 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
     const body = await response.json();
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0].message).toBe('Unexpected error.');
+    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(response.headers.get('x-request-id')).toBe('trace-7');
     const failure = lines.find((line) => line.level === 50);
     expect(failure).toMatchObject({ requestId: 'trace-7', service: 'lgsp-hub' });
     expect(failure!.err.message).toMatch(/PGlite is closed|Cannot use a pool after calling end/);
