@@ -169,7 +169,9 @@ export function createSyncEngine({
       totals.resolved += resolved;
       if (batch.rejects.length) {
         const sample = batch.rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
-        logger.warn({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
+        // Records waiting for a unit or procedure usually resolve within the pass: not worth a warning.
+        const level = batch.rejects.every((r) => r.retryable) ? 'info' : 'warn';
+        logger[level]({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
       }
       announce(source, feed, writer, written);
     }
