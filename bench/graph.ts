@@ -24,11 +24,9 @@
  * On a small machine the client, the hub and PostgreSQL share the cores, which
  * the figures include.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
@@ -41,7 +39,6 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
-import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createHub } from '../gateway/server.ts';
@@ -50,9 +47,10 @@ import { createUpstreams } from '../gateway/sync/upstreams.ts';
 import { hubSchema } from '../schema/index.ts';
 import { encodeCursor } from '../schema/pagination.ts';
 import { openDb } from '../store/db.ts';
+import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
 import { migrate } from '../store/migrate.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = benchDatabaseUrl;
 const SCHEMA = 'bench_graph';
 const scale = process.argv[2] ?? 'bench';
 const CONCURRENCY = 16;
@@ -64,42 +62,6 @@ const POOL_MAX = 10;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-/** Starts the mock upstreams in a child process; resolves with their URLs once they listen. */
-async function startMockProcess() {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/mock-upstreams.ts',
-      `--scale=${scale}`,
-      '--one-stop-shop-port=0',
-      '--cadre-db-port=0',
-      '--budget-port=0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const urls: Record<string, string> = {};
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /^(\w+_URL)=(.+)$/.exec(line);
-    if (match) urls[match[1]!] = match[2]!;
-    if (Object.keys(urls).length === 3) break;
-  }
-  if (Object.keys(urls).length < 3) throw new Error('the mock upstreams did not start');
-  child.stdout!.resume();
-  return { urls, stop: () => child.kill('SIGTERM') };
-}
-
-async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${SCHEMA}` });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---------------------------------------------------------------------------
 // The load: a worker thread with `concurrency` loops, each sending the next body as soon as
@@ -251,9 +213,9 @@ async function probe(gql: (body: string) => Promise<any>, name: string, sample: 
 }
 
 async function main() {
-  await withClient((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   const mockStarted = Date.now();
-  const mocks = await startMockProcess();
+  const mocks = await startMockProcess(scale);
   console.log(`mock upstreams (${scale}) ready in ${seconds(Date.now() - mockStarted)} s`);
 
   const db = await openDb({ databaseUrl, schema: SCHEMA, poolMax: POOL_MAX });
@@ -273,7 +235,7 @@ async function main() {
       }
       // Statistics and the visibility map (index-only scans) as autovacuum would leave them soon after a
       // bulk load; the suite's tables only, not the rest of the database.
-      await withClient((c) => c.query('VACUUM (ANALYZE) units, staff, procedures, dossiers'));
+      await withClient(SCHEMA, (c) => c.query('VACUUM (ANALYZE) units, staff, procedures, dossiers'));
       const [sizes] = await db.query<{ units: number; staff: number; dossiers: number }>(
         `SELECT (SELECT count(*)::int FROM units) AS units, (SELECT count(*)::int FROM staff) AS staff,
                 (SELECT count(*)::int FROM dossiers) AS dossiers`,
@@ -432,7 +394,7 @@ async function main() {
     await closeServers();
     await db.close();
     mocks.stop();
-    await withClient((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+    await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   }
 }
 

@@ -16,66 +16,28 @@
  * dossiers/s; 10,000 changed dossiers in under 2 s. The store is
  * DATABASE_URL, else the local test database.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createSyncEngine } from '../gateway/sync/engine.ts';
 import { createUpstreams } from '../gateway/sync/upstreams.ts';
 import { openDb } from '../store/db.ts';
+import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
 import { migrate } from '../store/migrate.ts';
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const databaseUrl = benchDatabaseUrl;
 const SCHEMA = 'bench_sync';
 const scale = process.argv[2] ?? 'bench';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
-/** Starts the mock upstreams in a child process; resolves with their URLs once they listen. */
-async function startMockProcess() {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/mock-upstreams.ts',
-      `--scale=${scale}`,
-      '--one-stop-shop-port=0',
-      '--cadre-db-port=0',
-      '--budget-port=0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const urls: Record<string, string> = {};
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /^(\w+_URL)=(.+)$/.exec(line);
-    if (match) urls[match[1]!] = match[2]!;
-    if (Object.keys(urls).length === 3) break;
-  }
-  if (Object.keys(urls).length < 3) throw new Error('the mock upstreams did not start');
-  child.stdout!.resume();
-  return { urls, stop: () => child.kill('SIGTERM') };
-}
-
-async function withClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${SCHEMA}` });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main() {
-  await withClient((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   const mockStarted = Date.now();
-  const mocks = await startMockProcess();
+  const mocks = await startMockProcess(scale);
   console.log(`mock upstreams (${scale}) ready in ${seconds(Date.now() - mockStarted)} s`);
 
   const db = await openDb({ databaseUrl, schema: SCHEMA, poolMax: 4 });
@@ -108,7 +70,7 @@ async function main() {
     );
 
     // The reference: the same rows, out of the table and back in with COPY, indexes and all.
-    const copyMs = await withClient(async (client) => {
+    const copyMs = await withClient(SCHEMA, async (client) => {
       const rows = new PassThrough();
       const chunks: Buffer[] = [];
       rows.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -150,7 +112,7 @@ async function main() {
     await upstreams.close();
     await db.close();
     mocks.stop();
-    await withClient((c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+    await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   }
 }
 
