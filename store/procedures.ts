@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts';
+import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { OnlineServiceLevel, Procedure, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 
@@ -43,15 +44,6 @@ export interface ProcedureFilter {
   onlineService?: OnlineServiceLevel | null;
 }
 
-export interface ProcedurePage {
-  /** Exclusive bounds on the sort key (the procedure code). */
-  after?: string | undefined;
-  before?: string | undefined;
-  limit: number;
-  /** Read backwards from `before` (for `last`). */
-  inverted: boolean;
-}
-
 /**
  * The folded name with a space before every word: punctuation separates words
  * too, so "khai" finds "(khai sinh)" as well as "Đăng ký khai sinh".
@@ -76,16 +68,14 @@ function filterClause(filter: ProcedureFilter): { where: string; params: unknown
 }
 
 /** Procedures matching the filter, ordered by code, one keyset page at a time. */
-export function listProcedures(db: Queryable, filter: ProcedureFilter, page: ProcedurePage): Promise<ProcedureRow[]> {
+export function listProcedures(db: Queryable, filter: ProcedureFilter, page: KeysetPage): Promise<ProcedureRow[]> {
   const { where, params } = filterClause(filter);
+  const keyset = keysetClause('code', page, params.length + 1);
   return db.query<ProcedureRow>(
     `SELECT ${PROCEDURE_COLUMNS} FROM procedures
       WHERE ${where}
-        AND ($5::text IS NULL OR code > $5)
-        AND ($6::text IS NULL OR code < $6)
-      ORDER BY code ${page.inverted ? 'DESC' : 'ASC'}
-      LIMIT $7`,
-    [...params, page.after ?? null, page.before ?? null, page.limit],
+        ${keyset.sql}`,
+    [...params, ...keyset.params],
   );
 }
 

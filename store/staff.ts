@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts';
+import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { Qualification, Staff, StaffCategory, StaffStatus } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 
@@ -51,15 +52,6 @@ export interface StaffFilter {
   search?: string | null;
 }
 
-export interface StaffPage {
-  /** Exclusive bounds on the sort key (the id). */
-  after?: string | undefined;
-  before?: string | undefined;
-  limit: number;
-  /** Read backwards from `before` (for `last`). */
-  inverted: boolean;
-}
-
 /**
  * The WITH clause (the unit subtree, when asked) and WHERE clause of a filter,
  * on parameters $1 … $6. The subtree follows units.parent_code down from the
@@ -96,17 +88,15 @@ function staffFilterClause(filter: StaffFilter): { withClause: string; where: st
 }
 
 /** Staff matching the filter, ordered by id, one keyset page at a time. */
-export function listStaff(db: Queryable, filter: StaffFilter, page: StaffPage): Promise<StaffRow[]> {
+export function listStaff(db: Queryable, filter: StaffFilter, page: KeysetPage): Promise<StaffRow[]> {
   const { withClause, where, params } = staffFilterClause(filter);
+  const keyset = keysetClause('id', page, params.length + 1);
   return db.query<StaffRow>(
     `${withClause}
      SELECT ${STAFF_COLUMNS} FROM staff
       WHERE ${where}
-        AND ($7::text IS NULL OR id > $7)
-        AND ($8::text IS NULL OR id < $8)
-      ORDER BY id ${page.inverted ? 'DESC' : 'ASC'}
-      LIMIT $9`,
-    [...params, page.after ?? null, page.before ?? null, page.limit],
+        ${keyset.sql}`,
+    [...params, ...keyset.params],
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Queryable } from './db.ts';
+import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 
@@ -72,15 +73,6 @@ export interface UnitFilter {
   validOn?: IsoDate | null;
 }
 
-export interface KeysetPage {
-  /** Exclusive bounds on the sort key (the unit code). */
-  after?: string | undefined;
-  before?: string | undefined;
-  limit: number;
-  /** Read backwards from `before` (for `last`). */
-  inverted: boolean;
-}
-
 /** The WHERE clause of a filter, on parameters $1 … $5. */
 function filterClause(filter: UnitFilter): { where: string; params: unknown[] } {
   const words = (filter.search ?? '')
@@ -102,14 +94,12 @@ function filterClause(filter: UnitFilter): { where: string; params: unknown[] } 
 /** Units matching the filter, ordered by code, one keyset page at a time (no gaps or repeats as data changes). */
 export function listUnits(db: Queryable, filter: UnitFilter, page: KeysetPage): Promise<UnitRow[]> {
   const { where, params } = filterClause(filter);
+  const keyset = keysetClause('code', page, params.length + 1);
   return db.query<UnitRow>(
     `SELECT ${UNIT_COLUMNS} FROM units
       WHERE ${where}
-        AND ($6::text IS NULL OR code > $6)
-        AND ($7::text IS NULL OR code < $7)
-      ORDER BY code ${page.inverted ? 'DESC' : 'ASC'}
-      LIMIT $8`,
-    [...params, page.after ?? null, page.before ?? null, page.limit],
+        ${keyset.sql}`,
+    [...params, ...keyset.params],
   );
 }
 
