@@ -167,28 +167,3 @@ export interface InvestmentDisbursement {
   capitalPlan: Vnd;
   disbursedToDate: Vnd;
 }
-
-export type SyncStatus = 'IDLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
-
-export interface SyncState {
-  source: string;
-  cursor: string | null;
-  status: SyncStatus;
-  lastStartedAt: Date | null;
-  lastSucceededAt: Date | null;
-  lastError: string | null;
-  recordsSynced: string;
-  updatedAt: Date;
-}
-
-export interface QuarantinedRecord {
-  id: string;
-  source: string;
-  recordKey: string;
-  reason: string;
-  rawPayload: string;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  attempts: number;
-  resolvedAt: Date | null;
-}

@@ -4,7 +4,10 @@
  * connectors know nothing of SQL; this is the only place that maps a feed to
  * its tables.
  */
+import { BUDGET_EXECUTION_FEED, PSU_FINANCE_FEED, PUBLIC_INVESTMENT_FEED } from '../../connectors/budget/connector.ts';
 import type { Investment } from '../../connectors/budget/map.ts';
+import { STAFF_FEED, UNITS_FEED } from '../../connectors/cadre-db/connector.ts';
+import { DOSSIERS_FEED, PROCEDURES_FEED } from '../../connectors/one-stop-shop/connector.ts';
 import type { Queryable } from '../../store/db.ts';
 import { upsertDossiersReportingChanges, type StoredDossierDates } from '../../store/dossiers.ts';
 import {
@@ -94,11 +97,11 @@ const investmentWriter: FeedWriter<Investment> = {
 
 /** The writer of every feed, by feed name. */
 export const FEED_WRITERS: Readonly<Record<string, FeedWriter<never>>> = {
-  'cadre-db/units': byUnit<Unit>('UNITS', upsertUnits, (u) => u.code),
-  'cadre-db/staff': byUnit<Staff>('STAFF', upsertStaff, (s) => s.unitCode),
-  'one-stop-shop/procedures': byUnit<Procedure>('PROCEDURES', upsertProcedures, () => null),
-  'one-stop-shop/dossiers': dossierWriter,
-  'budget/psu-finance': byUnit<PsuFinance>('FINANCE', upsertPsuFinance, (f) => f.unitCode),
-  'budget/execution': byUnit<BudgetExecutionLine>('FINANCE', upsertBudgetExecutionLines, (l) => l.unitCode),
-  'budget/investment': investmentWriter,
+  [UNITS_FEED]: byUnit<Unit>('UNITS', upsertUnits, (u) => u.code),
+  [STAFF_FEED]: byUnit<Staff>('STAFF', upsertStaff, (s) => s.unitCode),
+  [PROCEDURES_FEED]: byUnit<Procedure>('PROCEDURES', upsertProcedures, () => null),
+  [DOSSIERS_FEED]: dossierWriter,
+  [PSU_FINANCE_FEED]: byUnit<PsuFinance>('FINANCE', upsertPsuFinance, (f) => f.unitCode),
+  [BUDGET_EXECUTION_FEED]: byUnit<BudgetExecutionLine>('FINANCE', upsertBudgetExecutionLines, (l) => l.unitCode),
+  [PUBLIC_INVESTMENT_FEED]: investmentWriter,
 };

@@ -13,7 +13,7 @@ import { FIRST_BUDGET_YEAR } from '../../connectors/mock/generator/finance.ts';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import { storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
+import { emptyStore, storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 import { mockUrls, startMocks } from '../support/sync-rig.ts';
 
@@ -43,10 +43,7 @@ describe.skipIf(!databaseUrl)('sync processes on one PostgreSQL', () => {
     await store?.dispose();
   });
   beforeEach(async () => {
-    await store.db.exec(
-      `TRUNCATE units, procedures, dossiers, staff, psu_finance, budget_execution_lines, investment_projects,
-                investment_disbursements, sync_state, quarantine, sync_runs CASCADE`,
-    );
+    await emptyStore(store.db);
     for (const faults of Object.values(mocks.faults)) faults.clear();
   });
 

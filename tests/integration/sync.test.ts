@@ -12,27 +12,11 @@ import { FAULT_MODES, type FaultMode, type FaultSpec, type Injection } from '../
 import type { MockUpstreams, UpstreamName } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { formatCompactLocal } from '../../connectors/shared/wire.ts';
-import { counts, storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
+import { CANONICAL_TABLES, counts, emptyStore, storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig, type SyncRig } from '../support/sync-rig.ts';
 
 const HOUR = 3_600_000;
-const CANONICAL_TABLES = [
-  'units',
-  'procedures',
-  'dossiers',
-  'staff',
-  'psu_finance',
-  'budget_execution_lines',
-  'investment_projects',
-  'investment_disbursements',
-];
-const BOOKKEEPING_TABLES = ['sync_state', 'quarantine', 'sync_runs'];
-
-async function emptyStore(store: TestStore) {
-  await store.db.exec(`TRUNCATE ${[...CANONICAL_TABLES, ...BOOKKEEPING_TABLES].join(', ')} CASCADE`);
-}
-
 const openQuarantine = (store: TestStore) =>
   store.db.query<{ feed: string; key: string; reason: string; retryable: boolean; raw: string }>(
     `SELECT source AS feed, record_key AS key, reason, retryable, raw_payload AS raw
@@ -145,7 +129,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
 
   describe('references the hub does not know yet', () => {
     it('quarantines dossiers of unknown units and resolves them once the units arrive', async () => {
-      await emptyStore(store);
+      await emptyStore(store.db);
       const first = await rig.engine.run('ONE_STOP_SHOP', { trigger: 'COMMAND' });
       const dossierCount = world.dossiers(null, null, Number.MAX_SAFE_INTEGER).records.length;
       expect(first.error).toBeNull();
@@ -192,7 +176,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
     }
 
     it.each(FAULT_MODES)('survives %s with nothing lost', async (mode) => {
-      await emptyStore(store);
+      await emptyStore(store.db);
       for (const upstream of UPSTREAMS) {
         mocks.faults[upstream].clear();
         mocks.faults[upstream].add(FAULTS[mode]);

@@ -281,6 +281,14 @@ export function worldSnapshot(
   return snapshot;
 }
 
+/** The canonical tables a sync fills. */
+export const CANONICAL_TABLES = Object.keys(TABLES);
+
+/** Empties every table a sync writes, its bookkeeping included, for a sync from scratch. */
+export async function emptyStore(db: Queryable): Promise<void> {
+  await db.exec(`TRUNCATE ${[...CANONICAL_TABLES, 'sync_state', 'quarantine', 'sync_runs'].join(', ')} CASCADE`);
+}
+
 /** Row counts per table, for a readable first assertion before the field-by-field one. */
 export const counts = (snapshot: ProvinceSnapshot) =>
   Object.fromEntries(Object.entries(snapshot).map(([table, rows]) => [table, rows.length]));
