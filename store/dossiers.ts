@@ -211,12 +211,8 @@ function keysetConditions(page: DossierPage, p: Params): string[] {
   return where;
 }
 
-/** The unit and its descendants; UNION (not ALL) stops at a cycle in the tree. */
-const subtreeCte = (unit: string) => `WITH RECURSIVE subtree (code) AS (
-    SELECT code FROM units WHERE code = ${unit}
-    UNION
-    SELECT u.code FROM units u JOIN subtree s ON u.parent_code = s.code
-  )`;
+/** The unit and every unit below it (unit_tree holds the unit itself at depth 0). */
+const subtreeOf = (unit: string) => `(SELECT unit_code AS code FROM unit_tree WHERE ancestor_code = ${unit})`;
 
 const and = (conditions: string[]) => (conditions.length ? conditions.join(' AND ') : 'TRUE');
 const direction = (page: DossierPage) => (page.inverted ? 'ASC' : 'DESC');
@@ -246,8 +242,7 @@ export function listDossiers(
   }
   const unit = p.add(filter.unitCode, 'text');
   return db.query<DossierRow>(
-    `${subtreeCte(unit)}
-    SELECT d.* FROM subtree s CROSS JOIN LATERAL (
+    `SELECT d.* FROM ${subtreeOf(unit)} s CROSS JOIN LATERAL (
       SELECT ${DOSSIER_COLUMNS} FROM dossiers
        WHERE unit_code = s.code AND ${where}
        ORDER BY received_at ${dir}, code ${dir} LIMIT ${limit}
@@ -264,8 +259,7 @@ export async function countDossiers(db: Queryable, filter: DossierFilter, now: D
   const sql =
     filter.unitCode == null
       ? `SELECT count(*)::int AS count FROM dossiers WHERE ${where}`
-      : `${subtreeCte(p.add(filter.unitCode, 'text'))}
-        SELECT coalesce(sum(n), 0)::int AS count FROM subtree s CROSS JOIN LATERAL (
+      : `SELECT coalesce(sum(n), 0)::int AS count FROM ${subtreeOf(p.add(filter.unitCode, 'text'))} s CROSS JOIN LATERAL (
           SELECT count(*) AS n FROM dossiers WHERE unit_code = s.code AND ${where}
         ) c`;
   const [row] = await db.query<{ count: number }>(sql, p.values);
@@ -287,12 +281,10 @@ export function listDossiersOfProcedures(
   const p = new Params();
   const codes = p.add(procedureCodes, 'text[]');
   const where = [...filterConditions({ ...filter, procedureCode: null }, now, p), ...keysetConditions(page, p)];
-  const cte = filter.unitCode == null ? '' : subtreeCte(p.add(filter.unitCode, 'text'));
-  if (cte) where.push('unit_code IN (SELECT code FROM subtree)');
+  if (filter.unitCode != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCode, 'text'))}`);
   const dir = direction(page);
   return db.query<DossierRow>(
-    `${cte}
-    SELECT d.* FROM unnest(${codes}) AS p (code) CROSS JOIN LATERAL (
+    `SELECT d.* FROM unnest(${codes}) AS p (code) CROSS JOIN LATERAL (
       SELECT ${DOSSIER_COLUMNS} FROM dossiers
        WHERE procedure_code = p.code AND ${and(where)}
        ORDER BY received_at ${dir}, code ${dir} LIMIT ${p.add(page.limit, 'int')}
@@ -314,30 +306,10 @@ export function countDossiersOfProcedures(
     `procedure_code = ANY(${p.add(procedureCodes, 'text[]')})`,
     ...filterConditions({ ...filter, procedureCode: null }, now, p),
   ];
-  const cte = filter.unitCode == null ? '' : subtreeCte(p.add(filter.unitCode, 'text'));
-  if (cte) where.push('unit_code IN (SELECT code FROM subtree)');
+  if (filter.unitCode != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCode, 'text'))}`);
   return db.query(
-    `${cte} SELECT procedure_code AS "procedureCode", count(*)::int AS count FROM dossiers
+    `SELECT procedure_code AS "procedureCode", count(*)::int AS count FROM dossiers
       WHERE ${and(where)} GROUP BY procedure_code`,
     p.values,
-  );
-}
-
-/**
- * How many of each unit's own dossiers (not its subtree's) stand at each
- * outcome as of `now`, in one statement for every unit (for a loader of a
- * Unit field). Rows with count 0 are absent; dossiers closed without being
- * resolved, or finished without a due date, count under outcome null.
- */
-export function countDossiersByOutcome(
-  db: Queryable,
-  unitCodes: readonly string[],
-  now: Date,
-): Promise<{ unitCode: string; outcome: DossierOutcome | null; count: number }[]> {
-  return db.query(
-    `SELECT unit_code AS "unitCode", ${outcomeSql('$2::timestamptz')} AS outcome, count(*)::int AS count
-       FROM dossiers WHERE unit_code = ANY($1::text[])
-      GROUP BY 1, 2 ORDER BY 1, 2`,
-    [unitCodes, now],
   );
 }

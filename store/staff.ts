@@ -53,23 +53,21 @@ export interface StaffFilter {
 }
 
 /**
- * The WITH clause (the unit subtree, when asked) and WHERE clause of a filter,
- * on parameters $1 … $6. The subtree follows units.parent_code down from the
- * unit, whatever the validity dates (staff stay filed under dissolved units).
+ * The WHERE clause of a filter, on parameters $1 … $6. The unit's subtree comes
+ * from unit_tree, whatever the validity dates (staff stay filed under dissolved units).
  */
-function staffFilterClause(filter: StaffFilter): { withClause: string; where: string; params: unknown[] } {
+function staffFilterClause(
+  filter: StaffFilter,
+  /** The caller joins the subtree itself (on $1), so the clause leaves the unit out. */
+  subtreeJoined = false,
+): { where: string; params: unknown[] } {
   const words = (filter.search ?? '')
     .normalize('NFC')
     .split(/\s+/)
     .filter(Boolean)
     .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   return {
-    withClause: `WITH RECURSIVE subtree(code) AS (
-        SELECT code FROM units WHERE code = $1
-        UNION
-        SELECT u.code FROM units u JOIN subtree s ON u.parent_code = s.code
-      )`,
-    where: `($1::text IS NULL OR unit_code IN (SELECT code FROM subtree))
+    where: `${subtreeJoined ? 'TRUE' : '($1::text IS NULL OR unit_code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $1))'}
         AND ($2::text IS NULL OR category = $2)
         AND ($3::text IS NULL OR qualification = $3)
         AND ($4::text IS NULL OR status = $4)
@@ -87,47 +85,38 @@ function staffFilterClause(filter: StaffFilter): { withClause: string; where: st
   };
 }
 
-/** Staff matching the filter, ordered by id, one keyset page at a time. */
+/**
+ * Staff matching the filter, ordered by id, one keyset page at a time. With a
+ * unit, the page's worth is taken from each unit of the subtree through
+ * staff_unit_id_idx and merged: walking the whole staff list by id and
+ * filtering on the unit read 28,000 rows for a page of a large hospital.
+ */
 export function listStaff(db: Queryable, filter: StaffFilter, page: KeysetPage): Promise<StaffRow[]> {
-  const { withClause, where, params } = staffFilterClause(filter);
+  const { where, params } = staffFilterClause(filter, filter.unitCode != null);
   const keyset = keysetClause('id', page, params.length + 1);
+  if (filter.unitCode == null) {
+    return db.query<StaffRow>(
+      `SELECT ${STAFF_COLUMNS} FROM staff
+        WHERE ${where}
+          ${keyset.sql}`,
+      [...params, ...keyset.params],
+    );
+  }
   return db.query<StaffRow>(
-    `${withClause}
-     SELECT ${STAFF_COLUMNS} FROM staff
-      WHERE ${where}
-        ${keyset.sql}`,
+    `SELECT s.* FROM unit_tree t CROSS JOIN LATERAL (
+       SELECT ${STAFF_COLUMNS} FROM staff
+        WHERE unit_code = t.unit_code AND ${where}
+          ${keyset.sql}
+     ) s
+     WHERE t.ancestor_code = $1
+     ORDER BY s.id ${page.inverted ? 'DESC' : 'ASC'} LIMIT $${params.length + 3}`,
     [...params, ...keyset.params],
   );
 }
 
 /** How many staff match the filter. */
 export async function countStaff(db: Queryable, filter: StaffFilter): Promise<number> {
-  const { withClause, where, params } = staffFilterClause(filter);
-  const [row] = await db.query<{ count: number }>(
-    `${withClause} SELECT count(*)::int AS count FROM staff WHERE ${where}`,
-    params,
-  );
+  const { where, params } = staffFilterClause(filter);
+  const [row] = await db.query<{ count: number }>(`SELECT count(*)::int AS count FROM staff WHERE ${where}`, params);
   return row?.count ?? 0;
-}
-
-export interface StaffCategoryCount {
-  unitCode: string;
-  category: StaffCategory;
-  count: number;
-}
-
-/**
- * Serving staff of each unit (the unit itself, not its subtree) by category, in
- * one statement for a whole batch of units; a unit or category with nobody is
- * absent. Ordered by unit code, then category.
- */
-export function countStaffByCategory(db: Queryable, unitCodes: readonly string[]): Promise<StaffCategoryCount[]> {
-  return db.query<StaffCategoryCount>(
-    `SELECT unit_code AS "unitCode", category, count(*)::int AS count
-       FROM staff
-      WHERE unit_code = ANY($1::text[]) AND status = 'SERVING'
-      GROUP BY unit_code, category
-      ORDER BY unit_code, category`,
-    [unitCodes],
-  );
 }

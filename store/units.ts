@@ -113,23 +113,17 @@ export async function countUnits(db: Queryable, filter: UnitFilter): Promise<num
 // ---------------------------------------------------------------------------
 // The tree and the dashboard counts, each read for a whole page of units in one statement (for loaders).
 
-/** The longest parent chain followed: a cycle in the source data ends here instead of looping. */
-const MAX_TREE_DEPTH = 32;
-
 /**
  * The ancestors of each unit, from its parent up to the root (nearest first),
- * in one recursive statement for all the units; a unit without a parent, or an
- * unknown code, gets an empty list. Aligned with `codes`.
+ * read from unit_tree in one statement for all the units; a unit without a
+ * parent, or an unknown code, gets an empty list. Aligned with `codes`.
  */
 export async function findAncestorsOfUnits(db: Queryable, codes: readonly string[]): Promise<UnitRow[][]> {
   const rows = await db.query<UnitRow & { start: string }>(
-    `WITH RECURSIVE chain (start, code, depth) AS (
-       SELECT u.code, u.parent_code, 1 FROM units u WHERE u.code = ANY($1::text[]) AND u.parent_code IS NOT NULL
-       UNION ALL
-       SELECT c.start, p.parent_code, c.depth + 1 FROM chain c JOIN units p ON p.code = c.code
-        WHERE p.parent_code IS NOT NULL AND c.depth < ${MAX_TREE_DEPTH}
-     )
-     SELECT c.start, ${unitColumns('u')} FROM chain c JOIN units u ON u.code = c.code ORDER BY c.start, c.depth`,
+    `SELECT t.unit_code AS start, ${unitColumns('u')}
+       FROM unit_tree t JOIN units u ON u.code = t.ancestor_code
+      WHERE t.unit_code = ANY($1::text[]) AND t.depth > 0
+      ORDER BY t.unit_code, t.depth`,
     [codes],
   );
   const byStart = new Map<string, UnitRow[]>();
@@ -155,8 +149,8 @@ export interface DescendantRow extends UnitRow {
 
 /**
  * Every unit below each root (the whole subtree, not only children), ordered
- * by code, that matches the filter; the walk goes through every unit whatever
- * the filter, so a matching unit below a non-matching one is still found.
+ * by code, that matches the filter; unit_tree holds every unit below the root
+ * whatever the filter, so a matching unit below a non-matching one is still found.
  */
 export function findDescendantsOfUnits(
   db: Queryable,
@@ -164,15 +158,11 @@ export function findDescendantsOfUnits(
   filter: SubtreeFilter = {},
 ): Promise<DescendantRow[]> {
   return db.query<DescendantRow>(
-    `WITH RECURSIVE tree (root, code, depth) AS (
-       SELECT u.parent_code, u.code, 1 FROM units u WHERE u.parent_code = ANY($1::text[])
-       UNION ALL
-       SELECT t.root, u.code, t.depth + 1 FROM tree t JOIN units u ON u.parent_code = t.code
-        WHERE t.depth < ${MAX_TREE_DEPTH}
-     )
-     SELECT DISTINCT t.root, ${unitColumns('u')} FROM tree t JOIN units u ON u.code = t.code
-      WHERE ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.level = $3) AND ${validOn('$4', 'u')}
-      ORDER BY t.root, u.code`,
+    `SELECT t.ancestor_code AS root, ${unitColumns('u')}
+       FROM unit_tree t JOIN units u ON u.code = t.unit_code
+      WHERE t.ancestor_code = ANY($1::text[]) AND t.depth > 0
+        AND ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.level = $3) AND ${validOn('$4', 'u')}
+      ORDER BY t.ancestor_code, u.code`,
     [roots, filter.kind ?? null, filter.level ?? null, filter.validOn ?? null],
   );
 }
@@ -250,32 +240,86 @@ export interface ReceivedRange {
 /** The instant a Vietnam calendar day begins, from a 'YYYY-MM-DD' parameter (no time zone database needed). */
 const vnDayStart = (param: string) => `(${param}::date::timestamp AT TIME ZONE INTERVAL '+07:00')`;
 
+/** A day `n` days after an ISO day (UTC arithmetic on the calendar date only). */
+const addDays = (day: IsoDate, n: number): IsoDate =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** The first day of the month after the month of an ISO day. */
+function nextMonthStart(day: IsoDate): IsoDate {
+  const [year, month] = day.split('-').map(Number) as [number, number];
+  return month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+}
+
+/**
+ * A range of days as the rollups read it: the whole calendar months inside it
+ * (from dossier_month_counts, `monthsFrom` inclusive to `monthsTo` exclusive,
+ * either open) and the days of its partial months at either end (from
+ * dossier_day_counts, each [start, end)). A year is then 12 monthly rows per
+ * unit and outcome instead of 365 daily ones.
+ */
+export function splitDayRange(range: ReceivedRange): {
+  months: { from: IsoDate | null; to: IsoDate | null } | null;
+  days: [IsoDate, IsoDate][];
+} {
+  const from = range.from ?? null;
+  const to = range.to ?? null;
+  // The first month that starts on or after `from`, and the first day after the last month that ends by `to`.
+  const monthsFrom = from === null ? null : from.endsWith('-01') ? from : nextMonthStart(from);
+  const monthsTo = to === null ? null : `${addDays(to, 1).slice(0, 7)}-01`;
+  if (monthsFrom !== null && monthsTo !== null && monthsFrom >= monthsTo) {
+    // No whole month inside: the days alone.
+    return { months: null, days: [[from!, addDays(to!, 1)]] };
+  }
+  const days: [IsoDate, IsoDate][] = [];
+  if (from !== null && monthsFrom !== null && from < monthsFrom) days.push([from, monthsFrom]);
+  if (to !== null && monthsTo !== null && monthsTo <= to) days.push([monthsTo, addDays(to, 1)]);
+  return { months: { from: monthsFrom, to: monthsTo }, days };
+}
+
 /**
  * Dossiers received by each unit (in the range of Vietnam days, both ends
- * included) by outcome, every outcome listed (zero included), in one grouped
- * statement. Open dossiers are overdue against the database's clock. Aligned
- * with `codes`.
+ * included) by outcome, every outcome listed (zero included), in one
+ * statement. Resolved and withdrawn dossiers come from the rollups
+ * (dossier_month_counts for whole months, dossier_day_counts for the days of
+ * partial ones); open dossiers from the dossiers table itself, where they are
+ * few, because whether one is overdue depends on the database's clock.
+ * Aligned with `codes`.
  */
 export async function countDossiersOfUnits(
   db: Queryable,
   codes: readonly string[],
   range: ReceivedRange = {},
 ): Promise<UnitDossierCountRow[][]> {
+  const { months, days } = splitDayRange(range);
   const rows = await db.query<{ code: string; label: string; count: number }>(
-    `SELECT unit_code AS code, outcome AS label, count(*)::int AS count FROM (
-       SELECT unit_code, CASE
-           WHEN status IN ('WITHDRAWN', 'REFUSED') THEN 'WITHDRAWN_OR_REFUSED'
-           WHEN finished_at IS NOT NULL THEN coalesce(finish_outcome, 'RESOLVED_WITHOUT_DUE_DATE')
-           WHEN due_at < now() THEN 'OPEN_OVERDUE'
-           ELSE 'OPEN'
-         END AS outcome
-         FROM dossiers
-        WHERE unit_code = ANY($1::text[])
-          AND ($2::date IS NULL OR received_at >= ${vnDayStart('$2')})
-          AND ($3::date IS NULL OR received_at < ${vnDayStart('$3')} + INTERVAL '1 day')
-     ) AS d
-     GROUP BY unit_code, outcome`,
-    [codes, range.from ?? null, range.to ?? null],
+    `SELECT unit_code AS code, outcome AS label, sum(count)::int AS count FROM (
+         SELECT unit_code, outcome, count FROM dossier_month_counts
+          WHERE $4::boolean AND unit_code = ANY($1::text[])
+            AND ($5::date IS NULL OR month >= $5) AND ($6::date IS NULL OR month < $6)
+         UNION ALL
+         SELECT c.unit_code, c.outcome, c.count
+           FROM unnest($7::date[], $8::date[]) AS r (first_day, end_day)
+           JOIN dossier_day_counts c ON c.unit_code = ANY($1::text[]) AND c.day >= r.first_day AND c.day < r.end_day
+       ) AS rolled
+      WHERE outcome <> 'OPEN'
+      GROUP BY unit_code, outcome
+     UNION ALL
+     SELECT unit_code, CASE WHEN due_at < now() THEN 'OPEN_OVERDUE' ELSE 'OPEN' END, count(*)::int
+       FROM dossiers
+      WHERE unit_code = ANY($1::text[]) AND finished_at IS NULL AND status NOT IN ('WITHDRAWN', 'REFUSED')
+        AND ($2::date IS NULL OR received_at >= ${vnDayStart('$2')})
+        AND ($3::date IS NULL OR received_at < ${vnDayStart('$3')} + INTERVAL '1 day')
+      GROUP BY 1, 2`,
+    [
+      codes,
+      range.from ?? null,
+      range.to ?? null,
+      months !== null,
+      months?.from ?? null,
+      months?.to ?? null,
+      days.map(([first]) => first),
+      days.map(([, end]) => end),
+    ],
   );
   return spread(codes, DOSSIER_COUNT_OUTCOMES, rows).map((list) =>
     list.map(({ label, count }) => ({ outcome: label, count })),

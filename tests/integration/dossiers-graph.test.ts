@@ -10,7 +10,7 @@ import type { MockWorld } from '../../connectors/mock/world.ts';
 import type { DossierWire, ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
 import { parseCompactLocal, vietnamDay } from '../../connectors/shared/wire.ts';
 import { maskName, maskPhone } from '../../schema/dossier.ts';
-import { countDossiersByOutcome } from '../../store/dossiers.ts';
+import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig } from '../support/sync-rig.ts';
@@ -546,16 +546,43 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
     expect(counted.statements).toHaveLength(5);
   });
 
-  it('counts each unit’s own dossiers by outcome in one statement (for Unit.dossierCounts)', async () => {
+  it('counts each unit’s own dossiers by outcome from the rollups, whole months and partial ones (Unit.dossierCounts)', async () => {
     const now = new Date();
     const units = [COMMUNE, AGENCY, PROVINCE, 'no.such'];
-    const rows = await countDossiersByOutcome(store.db, units, now);
-    const want = new Map<string, number>();
-    for (const d of all.filter((x) => units.includes(x.unitCode))) {
-      const key = `${d.unitCode} ${outcomeOf(d, now)}`;
-      want.set(key, (want.get(key) ?? 0) + 1);
+    /** The count's outcome rule, written out: left without resolution, resolved by day, open by the due instant. */
+    const countOutcomeOf = (d: Expected) =>
+      ['WITHDRAWN', 'REFUSED'].includes(d.status)
+        ? 'WITHDRAWN_OR_REFUSED'
+        : d.finishedAt
+          ? (outcomeOf(d, now) ?? 'RESOLVED_WITHOUT_DUE_DATE')
+          : d.dueAt && d.dueAt < now
+            ? 'OPEN_OVERDUE'
+            : 'OPEN';
+    const ranges = [
+      {}, // everything
+      { from: '2026-01-01', to: '2026-12-31' }, // whole months only
+      { from: '2026-03-17', to: '2026-10-04' }, // partial months at both ends
+      { from: '2026-05-10', to: '2026-05-20' }, // inside one month
+      { to: '2026-08-09' },
+      { from: '2026-02-28' },
+    ];
+    let nonZero = 0;
+    for (const range of ranges) {
+      const lists = await countDossiersOfUnits(store.db, units, range);
+      units.forEach((unit, i) => {
+        const want = new Map<string, number>(DOSSIER_COUNT_OUTCOMES.map((o) => [o, 0]));
+        for (const d of all) {
+          if (d.unitCode !== unit) continue;
+          if (range.from && d.receivedDay < range.from) continue;
+          if (range.to && d.receivedDay > range.to) continue;
+          want.set(countOutcomeOf(d), want.get(countOutcomeOf(d))! + 1);
+        }
+        expect(new Map(lists[i]!.map((r) => [r.outcome, r.count])), `${unit} ${JSON.stringify(range)}`).toEqual(want);
+        nonZero += [...want.values()].filter((n) => n > 0).length;
+      });
     }
-    expect(new Map(rows.map((r) => [`${r.unitCode} ${r.outcome}`, r.count]))).toEqual(want);
-    expect(rows.every((r) => r.unitCode !== PROVINCE)).toBe(true); // its own dossiers only: none
+    expect(nonZero).toBeGreaterThan(20); // the comparison is not between empty lists
+    // Its own dossiers only: the province receives none itself.
+    expect((await countDossiersOfUnits(store.db, [PROVINCE]))[0]!.every((r) => r.count === 0)).toBe(true);
   });
 });

@@ -8,8 +8,11 @@ import { listUnits, upsertUnits } from '../../store/units.ts';
 import type { Unit } from '../../store/model.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
+/** Every table of the store: the canonical ones, the sync's bookkeeping and the derived ones (unit_tree, rollups). */
 const CANONICAL_TABLES = [
   'budget_execution_lines',
+  'dossier_day_counts',
+  'dossier_month_counts',
   'dossiers',
   'investment_disbursements',
   'investment_projects',
@@ -20,6 +23,7 @@ const CANONICAL_TABLES = [
   'staff',
   'sync_runs',
   'sync_state',
+  'unit_tree',
   'units',
 ];
 

@@ -346,13 +346,13 @@ describe.each(testBackends)('the unit tree and its counts on %s', (backend) => {
   const statementKind = (sql: string) =>
     sql.includes('LIMIT')
       ? 'page'
-      : sql.includes('RECURSIVE chain')
+      : sql.includes('JOIN units u ON u.code = t.ancestor_code')
         ? 'ancestors'
-        : sql.includes('RECURSIVE tree')
+        : sql.includes('JOIN units u ON u.code = t.unit_code')
           ? 'descendants'
           : sql.includes('FROM staff')
             ? 'staff counts'
-            : sql.includes('FROM dossiers')
+            : sql.includes('FROM dossier_month_counts')
               ? 'dossier counts'
               : sql.includes('GROUP BY parent_code')
                 ? 'child counts'
