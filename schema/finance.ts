@@ -90,7 +90,10 @@ export const SelfFinancingBand = builder.enumType('SelfFinancingBand', {
 });
 type Band = 'FULL' | 'FROM_70_UNDER_100' | 'FROM_30_UNDER_70' | 'FROM_10_UNDER_30' | 'UNDER_10';
 
-/** The band of own revenue ÷ recurrent spending, compared exactly on the amounts. */
+/**
+ * The band of own revenue ÷ recurrent spending, compared exactly on the amounts.
+ * Its SQL twin (with computedGroup) is COMPUTED_GROUP in store/indicators/finance.ts: change both together.
+ */
 export function selfFinancingBand(ownRevenue: Vnd, recurrentExpenditure: Vnd): Band {
   const revenue = BigInt(ownRevenue);
   const spending = BigInt(recurrentExpenditure);

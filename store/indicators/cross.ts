@@ -1,0 +1,100 @@
+/**
+ * Figures that join two upstream systems, for a batch of roots in one
+ * statement, over the units in scope valid on some day of the period
+ * (`in_period`). With S = vnDayStart(first), E = vnDayEnd(last), Y and M the
+ * calendar year and month of `last`:
+ *
+ * - civilServantsOfReceivingUnits (one-stop-shop × cadre database): serving
+ *   cadres and civil servants of the units that received at least one dossier
+ *   in [S, E). Staff are the cadre database's current state (see staff.ts).
+ * - R, the resolving units with spending: units that resolved at least one
+ *   dossier in the period (status PROCESSED or RETURNED, finished_at in
+ *   [S, E)) and have SPENDING execution lines in year Y up to month M (a unit
+ *   whose first report of the year comes after M has no spending to show for
+ *   the period, so it is not in R).
+ * - spendingOfResolvingUnits (budget × one-stop-shop): over R, the spending
+ *   executed within the period. Lines are cumulative from January, so it is
+ *   the cumulative SPENDING executed at the unit's latest month <= M of year
+ *   Y, minus the cumulative at its latest month < M0 (0 when there is none),
+ *   where M0 is the month of `first` when `first` lies in year Y, else 1
+ *   (nothing is subtracted: the period covers the year from January).
+ * - resolvedByUnitsWithSpending: dossiers resolved in the period by the units
+ *   of R, the denominator beside that spending.
+ */
+import type { Queryable } from '../db.ts';
+import type { CrossFigures } from './figures.ts';
+import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
+import { exactFigures } from './numbers.ts';
+import { alignByRoot, scopeItems, vnDayEnd, vnDayStart, type DayRange } from './scope.ts';
+
+const S = vnDayStart('$2');
+const E = vnDayEnd('$3');
+/** M0: the month the period starts in, when it starts in the budget year; else January. */
+const FIRST_MONTH = `CASE WHEN extract(year FROM $2::date) = extract(year FROM $3::date)
+                          THEN extract(month FROM $2::date)::int ELSE 1 END`;
+
+const NAMES: readonly (keyof CrossFigures)[] = [
+  'civilServantsOfReceivingUnits',
+  'spendingOfResolvingUnits',
+  'resolvedByUnitsWithSpending',
+];
+
+/**
+ * Per unit first (each unit's dossiers, staff and lines are read once however
+ * many roots of the batch hold it), then summed per root. Receiving is an
+ * EXISTS per unit (dossiers_unit_received_idx stops at the first dossier);
+ * resolved dossiers are counted on dossiers_unit_finished_idx.
+ */
+const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+  units_in_period AS (SELECT DISTINCT code FROM scope WHERE in_period),
+  receiving AS (
+    SELECT u.code AS unit_code FROM units_in_period u
+     WHERE EXISTS (SELECT 1 FROM dossiers d
+                    WHERE d.unit_code = u.code AND d.received_at >= ${S} AND d.received_at < ${E})
+  ),
+  cadres_of_receiving AS (
+    SELECT unit_code, count(*) AS cadres
+      FROM staff
+     WHERE status = 'SERVING' AND category IN ('CADRE', 'CIVIL_SERVANT')
+       AND unit_code IN (SELECT unit_code FROM receiving)
+     GROUP BY unit_code
+  ),
+  resolving AS (
+    SELECT unit_code, count(*) AS resolved
+      FROM dossiers
+     WHERE unit_code IN (SELECT code FROM units_in_period)
+       AND status IN ('PROCESSED', 'RETURNED') AND finished_at >= ${S} AND finished_at < ${E}
+     GROUP BY unit_code
+  ),
+  spending_by_month AS (
+    SELECT unit_code, month, sum(executed) AS executed
+      FROM budget_execution_lines
+     WHERE year = ${BUDGET_YEAR} AND month <= ${BUDGET_MONTH} AND direction = 'SPENDING'
+       AND unit_code IN (SELECT unit_code FROM resolving)
+     GROUP BY unit_code, month
+  ),
+  -- Only units with spending lines up to M have a row here: joined to resolving, they are R.
+  spending_in_period AS (
+    SELECT unit_code,
+           (array_agg(executed ORDER BY month DESC))[1]
+             - coalesce((array_agg(executed ORDER BY month DESC) FILTER (WHERE month < ${FIRST_MONTH}))[1], 0)
+             AS executed
+      FROM spending_by_month
+     GROUP BY unit_code
+  )
+  SELECT s.root,
+         coalesce(sum(c.cadres), 0) AS "civilServantsOfReceivingUnits",
+         coalesce(sum(p.executed), 0) AS "spendingOfResolvingUnits",
+         coalesce(sum(r.resolved) FILTER (WHERE p.unit_code IS NOT NULL), 0) AS "resolvedByUnitsWithSpending"
+    FROM scope s
+    LEFT JOIN cadres_of_receiving c ON c.unit_code = s.code
+    LEFT JOIN resolving r ON r.unit_code = s.code
+    LEFT JOIN spending_in_period p ON p.unit_code = s.code
+   WHERE s.in_period
+   GROUP BY s.root`;
+
+/** The cross-system figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
+export async function crossFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<CrossFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL, [roots, range.first, range.last]);
+  return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
+}

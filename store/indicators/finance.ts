@@ -1,0 +1,182 @@
+/**
+ * The budget system's figures for a batch of roots, one statement per group:
+ * public service units and their financial autonomy (psuFigures), budget
+ * execution and public investment (budgetFigures).
+ *
+ * Budget figures follow the calendar: the year Y and month M are those of the
+ * period's last day, whatever the convention that chose its first day.
+ */
+import type { Queryable } from '../db.ts';
+import type { BudgetFigures, PsuFigures } from './figures.ts';
+import { exactFigures } from './numbers.ts';
+import { alignByRoot, scopeItems, type DayRange } from './scope.ts';
+
+/** The budget year Y: the calendar year of the period's last day ($3). */
+export const BUDGET_YEAR = `extract(year FROM $3::date)::int`;
+/** The month M the figures are read as of: the calendar month of the period's last day ($3). */
+export const BUDGET_MONTH = `extract(month FROM $3::date)::int`;
+
+/** The baseline day of PAR INDEX 4.1.3 (public service units cut since the end of 2021). */
+const PSU_BASELINE_DAY = '2021-12-31';
+
+// ─── Public service units ────────────────────────────────────────────────────────────────────────────────────────
+
+const PSU_NAMES: readonly (keyof PsuFigures)[] = [
+  'psuCount',
+  'psuCount2021',
+  'psuReduction',
+  'psuSelfFinancing',
+  'psuPartlySelfFinancing',
+  'psuWithFinance',
+  'psuOwnRevenue',
+  'psuRecurrentExpenditure',
+  'psuGroupMismatch',
+];
+
+/**
+ * The autonomy group a unit's own figures place it in: the SQL twin of
+ * schema/finance.ts `computedGroup(selfFinancingBand(...), assigned)`, with the
+ * same exact integer comparisons on the bigint amounts (no division, so no
+ * rounding decides a band edge), in the same order:
+ *
+ * - no revenue of its own (<= 0): group 4, even when it spends nothing;
+ * - revenue >= recurrent spending (≥ 100 %, also with no spending at all):
+ *   group 1 when assigned 1 (the budget system does not report investment
+ *   spending, which group 1 must also cover), else 2;
+ * - revenue × 10 >= spending (≥ 10 %): group 3 (its bands 70/30/10 % do not
+ *   change the group);
+ * - else (under 10 %): group 4.
+ *
+ * An overflow of revenue × 10 would be an error, not a wrong answer (bigint
+ * arithmetic raises), and needs amounts near 10^18 đồng.
+ */
+const COMPUTED_GROUP = `CASE
+    WHEN f.own_revenue <= 0 THEN 4
+    WHEN f.own_revenue >= f.recurrent_expenditure THEN CASE WHEN f.autonomy_group = 1 THEN 1 ELSE 2 END
+    WHEN f.own_revenue * 10 >= f.recurrent_expenditure THEN 3
+    ELSE 4
+  END`;
+
+/**
+ * Public service units (units of kind PUBLIC_SERVICE_UNIT) in scope:
+ *
+ * - psuCount: valid on the period's last day (`at_end`: a stock);
+ *   psuCount2021: valid on 2021-12-31, whether or not they still are (the walk
+ *   reaches units dissolved or merged away since); psuReduction: the
+ *   difference (negative when the count grew).
+ * - Of the psuCount units, with their psu_finance row for year Y:
+ *   psuSelfFinancing (assigned group 1 or 2), psuPartlySelfFinancing (group 3),
+ *   psuWithFinance (any row), psuOwnRevenue and psuRecurrentExpenditure (sums
+ *   over those rows), psuGroupMismatch (computed group, above, differs from
+ *   the assigned one). A unit without a row for Y counts in psuCount only.
+ */
+const PSU_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+  psu AS (
+    SELECT s.root, s.at_end,
+           (u.valid_from IS NULL OR u.valid_from <= DATE '${PSU_BASELINE_DAY}')
+             AND (u.valid_to IS NULL OR DATE '${PSU_BASELINE_DAY}' < u.valid_to) AS valid_at_baseline,
+           f.autonomy_group, f.own_revenue, f.recurrent_expenditure,
+           ${COMPUTED_GROUP} AS computed_group
+      FROM scope s
+      JOIN units u ON u.code = s.code
+      LEFT JOIN psu_finance f ON f.unit_code = s.code AND f.year = ${BUDGET_YEAR}
+     WHERE s.kind = 'PUBLIC_SERVICE_UNIT'
+  )
+  SELECT root,
+         count(*) FILTER (WHERE at_end) AS "psuCount",
+         count(*) FILTER (WHERE valid_at_baseline) AS "psuCount2021",
+         count(*) FILTER (WHERE valid_at_baseline) - count(*) FILTER (WHERE at_end) AS "psuReduction",
+         count(*) FILTER (WHERE at_end AND autonomy_group IN (1, 2)) AS "psuSelfFinancing",
+         count(*) FILTER (WHERE at_end AND autonomy_group = 3) AS "psuPartlySelfFinancing",
+         count(*) FILTER (WHERE at_end AND autonomy_group IS NOT NULL) AS "psuWithFinance",
+         coalesce(sum(own_revenue) FILTER (WHERE at_end), 0) AS "psuOwnRevenue",
+         coalesce(sum(recurrent_expenditure) FILTER (WHERE at_end), 0) AS "psuRecurrentExpenditure",
+         count(*) FILTER (WHERE at_end AND computed_group <> autonomy_group) AS "psuGroupMismatch"
+    FROM psu
+   GROUP BY root`;
+
+/** The public service unit figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
+export async function psuFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<PsuFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(PSU_SQL, [roots, range.first, range.last]);
+  return alignByRoot(roots, rows, (row) => exactFigures(row, PSU_NAMES));
+}
+
+// ─── Budget execution and public investment ──────────────────────────────────────────────────────────────────────
+
+const BUDGET_NAMES: readonly (keyof BudgetFigures)[] = [
+  'revenueEstimate',
+  'revenueExecuted',
+  'spendingEstimate',
+  'spendingExecuted',
+  'investmentPlan',
+  'investmentDisbursed',
+];
+
+/**
+ * Budget execution over the units in scope valid on some day of the period
+ * (`in_period`: money spent is a flow). Execution lines are cumulative from
+ * January, so a month's lines are the year so far and months must not be
+ * added up: for each unit and direction, the figures are the sums over its
+ * lines of its latest month m <= M of year Y that has lines of that direction
+ * (a unit that has not reported month M yet counts as of its last report).
+ * The latest month is taken per direction, so that a unit whose latest report
+ * carries only spending lines keeps its earlier revenue (cross.ts reads
+ * spending the same way).
+ *
+ * Public investment: for each project of those units, its latest month <= M of
+ * year Y with a disbursement row; capital_plan and disbursed_to_date (both as
+ * of that month) are summed.
+ */
+const BUDGET_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+  lines AS (
+    SELECT l.unit_code, l.direction, l.estimate, l.executed,
+           l.month = max(l.month) OVER (PARTITION BY l.unit_code, l.direction) AS latest
+      FROM budget_execution_lines l
+     WHERE l.year = ${BUDGET_YEAR} AND l.month <= ${BUDGET_MONTH}
+       AND l.unit_code IN (SELECT code FROM scope WHERE in_period)
+  ),
+  budget_of_unit AS (
+    SELECT unit_code,
+           sum(estimate) FILTER (WHERE direction = 'REVENUE') AS revenue_estimate,
+           sum(executed) FILTER (WHERE direction = 'REVENUE') AS revenue_executed,
+           sum(estimate) FILTER (WHERE direction = 'SPENDING') AS spending_estimate,
+           sum(executed) FILTER (WHERE direction = 'SPENDING') AS spending_executed
+      FROM lines
+     WHERE latest
+     GROUP BY unit_code
+  ),
+  latest_disbursement AS (
+    SELECT DISTINCT ON (d.project_code) p.unit_code, d.capital_plan, d.disbursed_to_date
+      FROM investment_projects p
+      JOIN investment_disbursements d ON d.project_code = p.code
+     WHERE p.unit_code IN (SELECT code FROM scope WHERE in_period)
+       AND d.year = ${BUDGET_YEAR} AND d.month <= ${BUDGET_MONTH}
+     ORDER BY d.project_code, d.month DESC
+  ),
+  investment_of_unit AS (
+    SELECT unit_code, sum(capital_plan) AS plan, sum(disbursed_to_date) AS disbursed
+      FROM latest_disbursement
+     GROUP BY unit_code
+  )
+  SELECT s.root,
+         coalesce(sum(b.revenue_estimate), 0) AS "revenueEstimate",
+         coalesce(sum(b.revenue_executed), 0) AS "revenueExecuted",
+         coalesce(sum(b.spending_estimate), 0) AS "spendingEstimate",
+         coalesce(sum(b.spending_executed), 0) AS "spendingExecuted",
+         coalesce(sum(i.plan), 0) AS "investmentPlan",
+         coalesce(sum(i.disbursed), 0) AS "investmentDisbursed"
+    FROM scope s
+    LEFT JOIN budget_of_unit b ON b.unit_code = s.code
+    LEFT JOIN investment_of_unit i ON i.unit_code = s.code
+   WHERE s.in_period
+   GROUP BY s.root`;
+
+/** The budget figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
+export async function budgetFigures(
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+): Promise<BudgetFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(BUDGET_SQL, [roots, range.first, range.last]);
+  return alignByRoot(roots, rows, (row) => exactFigures(row, BUDGET_NAMES));
+}

@@ -1,0 +1,63 @@
+/**
+ * What every indicator query starts from: the units it counts (a root and
+ * everything below it, as the tree stood in the period) and the period's
+ * bounds as instants. Shared by the figure groups (dossiers, staff, finance,
+ * cross-system) so that they all count over the same units.
+ */
+import type { IsoDate } from '../model.ts';
+
+/** A period as Vietnam calendar days, both ends included (the reporting or calendar convention is already applied). */
+export interface DayRange {
+  first: IsoDate;
+  last: IsoDate;
+}
+
+/** The instant a Vietnam calendar day begins, from a 'YYYY-MM-DD' expression (UTC+7, no time zone database). */
+export const vnDayStart = (day: string) => `(${day}::date::timestamp AT TIME ZONE INTERVAL '+07:00')`;
+
+/** The instant just after a Vietnam calendar day ends (the next day's start): ranges are [start, end). */
+export const vnDayEnd = (day: string) => `((${day}::date + 1)::timestamp AT TIME ZONE INTERVAL '+07:00')`;
+
+/**
+ * A `WITH` item naming `scope (root, code, level, kind, headcount_quota,
+ * in_period, at_end)`: for each root of a batch, the root and every unit below
+ * it (from unit_tree, the closure of the parent links the store holds); a unit
+ * below two roots of the batch appears once under each. Two flags judge its
+ * validity (valid_from <= day < valid_to, either bound open):
+ *
+ * - `in_period`: valid on some day of the period. Flows (dossiers received or
+ *   resolved, money spent) count over these: a unit dissolved mid-period still
+ *   received its dossiers before it ended.
+ * - `at_end`: valid on the period's last day. Stocks (public service units,
+ *   serving staff, headcount quotas) count over these, as the tree stood when
+ *   the period closed.
+ *
+ * unit_tree holds every unit below a root whatever its dates, so a unit valid
+ * in the period is found below a parent that was not; each unit is then judged
+ * by its own dates. Arguments are SQL expressions: `roots` a text[] (e.g. '$1'),
+ * the range's days dates (e.g. '$2', '$3'). Callers may write `WITH RECURSIVE`
+ * before it (their own items may recurse).
+ */
+export function scopeItems(roots: string, range: { first: string; last: string }): string {
+  const validOn = (day: string) =>
+    `(u.valid_from IS NULL OR u.valid_from <= ${day}::date) AND (u.valid_to IS NULL OR ${day}::date < u.valid_to)`;
+  return `scope AS (
+       SELECT t.ancestor_code AS root, u.code, u.level, u.kind, u.headcount_quota,
+              (u.valid_from IS NULL OR u.valid_from <= ${range.last}::date)
+                AND (u.valid_to IS NULL OR ${range.first}::date < u.valid_to) AS in_period,
+              ${validOn(range.last)} AS at_end
+         FROM (SELECT DISTINCT root FROM unnest(${roots}::text[]) AS r (root)) AS r
+         JOIN unit_tree t ON t.ancestor_code = r.root
+         JOIN units u ON u.code = t.unit_code
+     )`;
+}
+
+/** Rows grouped by root, as one entry per root in the order of `roots`; a root without a row gets `empty()`. */
+export function alignByRoot<Row extends { root: string }, Out>(
+  roots: readonly string[],
+  rows: readonly Row[],
+  toFigures: (row: Row | undefined) => Out,
+): Out[] {
+  const byRoot = new Map(rows.map((row) => [row.root, row]));
+  return roots.map((root) => toFigures(byRoot.get(root)));
+}

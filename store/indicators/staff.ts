@@ -1,0 +1,79 @@
+/**
+ * The cadre database's figures for a batch of roots, in one statement.
+ *
+ * Staff are a stock: they count over the units in scope valid on the period's
+ * last day (`at_end`), and only staff whose status is SERVING (retired, left
+ * and transferred-out people stay in the database but hold no post). The store
+ * keeps no staff history (a person's row is the cadre database's current
+ * state), so for any period these are today's staff of the units as the tree
+ * stood at the period's end: a past period shows the present staff, not the
+ * staff it had.
+ *
+ * - serving, and serving by category (CADRE, CIVIL_SERVANT, PUBLIC_EMPLOYEE,
+ *   CONTRACT_WORKER).
+ * - headcountQuota: the sum of units.headcount_quota over the units that have
+ *   one (null: no quota recorded, not a quota of 0); headcountFilled: the
+ *   serving cadres, civil servants and public employees of those same units
+ *   (contract workers hold no quota post, and staff of units without a quota
+ *   would fill nothing), so fill = filled ÷ quota compares like with like.
+ * - communeCadres: serving cadres and civil servants of commune-level units
+ *   (PAR INDEX 5.6); communeCadresMeetingStandard: those with meets_standard.
+ */
+import type { Queryable } from '../db.ts';
+import type { StaffFigures } from './figures.ts';
+import { exactFigures } from './numbers.ts';
+import { alignByRoot, scopeItems, type DayRange } from './scope.ts';
+
+const NAMES: readonly (keyof StaffFigures)[] = [
+  'serving',
+  'servingCadres',
+  'servingCivilServants',
+  'servingPublicEmployees',
+  'servingContractWorkers',
+  'headcountQuota',
+  'headcountFilled',
+  'communeCadres',
+  'communeCadresMeetingStandard',
+];
+
+/**
+ * Staff are counted per unit first (one pass over the staff of the units in
+ * scope, however many roots hold a unit), then the per-unit counts and quotas
+ * are summed per root: a quota is a unit's, so it must be summed over units,
+ * not over staff rows.
+ */
+const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+  staff_of_unit AS (
+    SELECT unit_code,
+           count(*) AS serving,
+           count(*) FILTER (WHERE category = 'CADRE') AS cadres,
+           count(*) FILTER (WHERE category = 'CIVIL_SERVANT') AS civil_servants,
+           count(*) FILTER (WHERE category = 'PUBLIC_EMPLOYEE') AS public_employees,
+           count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
+           count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
+      FROM staff
+     WHERE status = 'SERVING' AND unit_code IN (SELECT code FROM scope WHERE at_end)
+     GROUP BY unit_code
+  )
+  SELECT s.root,
+         coalesce(sum(b.serving), 0) AS "serving",
+         coalesce(sum(b.cadres), 0) AS "servingCadres",
+         coalesce(sum(b.civil_servants), 0) AS "servingCivilServants",
+         coalesce(sum(b.public_employees), 0) AS "servingPublicEmployees",
+         coalesce(sum(b.contract_workers), 0) AS "servingContractWorkers",
+         coalesce(sum(s.headcount_quota), 0) AS "headcountQuota",
+         coalesce(sum(b.cadres + b.civil_servants + b.public_employees)
+                    FILTER (WHERE s.headcount_quota IS NOT NULL), 0) AS "headcountFilled",
+         coalesce(sum(b.cadres + b.civil_servants) FILTER (WHERE s.level = 'COMMUNE'), 0) AS "communeCadres",
+         coalesce(sum(b.cadres_meeting_standard) FILTER (WHERE s.level = 'COMMUNE'), 0)
+           AS "communeCadresMeetingStandard"
+    FROM scope s
+    LEFT JOIN staff_of_unit b ON b.unit_code = s.code
+   WHERE s.at_end
+   GROUP BY s.root`;
+
+/** The staff figures of each root at the end of `range`, aligned with `roots` (an unknown root gets zeros). */
+export async function staffFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<StaffFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL, [roots, range.first, range.last]);
+  return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
+}
