@@ -9,6 +9,8 @@ import './staff.ts';
 import './finance.ts';
 import './source.ts';
 import './quarantine.ts';
+import './indicators/indicator.ts';
+import './indicators/query.ts';
 
 export type { Context, SyncAccess } from './context.ts';
 

@@ -22,6 +22,7 @@ import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef } from './indicators/indicator-value.ts';
 
 export const UnitLevel = builder.enumType('UnitLevel', {
   description: 'Administrative level. DISTRICT exists only in periods before the 2025 reorganisation.',
@@ -257,4 +258,14 @@ builder.queryFields((t) => ({
     },
     { name: 'UnitEdge' },
   ),
+}));
+
+builder.objectFields(UnitNode, (t) => ({
+  indicators: t.field({
+    type: [IndicatorValueRef],
+    description:
+      'Indicators of this unit and its whole subtree (as it stood in the period) over a period; a page of units is evaluated in one statement per figure group.',
+    args: indicatorArgs,
+    resolve: (unit, args, ctx) => indicatorsOfUnit(ctx, unit, args),
+  }),
 }));

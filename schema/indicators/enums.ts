@@ -1,0 +1,37 @@
+/** The enums of the indicator types, each value with its meaning. */
+import { builder } from '../builder.ts';
+import { describedValues } from '../enum-values.ts';
+import { INDICATOR_DIRECTIONS, INDICATOR_UNITS } from './catalog.ts';
+import { PERIOD_CONVENTIONS } from './period.ts';
+
+export const PeriodConventionEnum = builder.enumType('PeriodConvention', {
+  description: 'How a period such as 2024-Q2 maps to days.',
+  values: describedValues(PERIOD_CONVENTIONS, {
+    CALENDAR:
+      'Calendar months, quarters, halves and years (the national service index and the budget use these): 2024-06 is 1 to 30 June.',
+    REPORTING:
+      'The reporting periods of Decree 09/2019/NĐ-CP used by administrative-reform statistics (kỳ báo cáo): a month runs from the 15th of the month before to the 14th (2024-06 is 15 May to 14 June); a quarter from the 15th of the month before its first month to the 14th of its last; H1 from 15 December of the previous year to 14 June; H2 from 15 June to 14 December; the year from 15 December of the previous year to 14 December.',
+  }),
+});
+
+export const IndicatorUnitEnum = builder.enumType('IndicatorUnit', {
+  description: 'What an indicator’s value measures.',
+  values: describedValues(INDICATOR_UNITS, {
+    PERCENT: 'A percentage (factor 100): 98.5 means 98.5 %.',
+    DOSSIERS: 'A number of dossiers (hồ sơ).',
+    PEOPLE: 'A number of people.',
+    UNITS: 'A number of units (đơn vị).',
+    VND: 'An amount of Vietnamese đồng.',
+    DOSSIERS_PER_PERSON: 'Dossiers per person.',
+    VND_PER_DOSSIER: 'Vietnamese đồng per dossier.',
+  }),
+});
+
+export const IndicatorDirectionEnum = builder.enumType('IndicatorDirection', {
+  description: 'Which way an indicator improves.',
+  values: describedValues(INDICATOR_DIRECTIONS, {
+    HIGHER_IS_BETTER: 'A higher value is better (e.g. the on-time rate).',
+    LOWER_IS_BETTER: 'A lower value is better (e.g. public service units whose level contradicts their group).',
+    NEUTRAL: 'Neither: a volume or a workload to read in context (e.g. dossiers received).',
+  }),
+});

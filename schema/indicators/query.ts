@@ -1,0 +1,35 @@
+/**
+ * Indicators joined to units: the root `indicators` field and the value's
+ * Unit. Unit.indicators lives beside the Unit type (schema/unit.ts).
+ */
+import { builder } from '../builder.ts';
+import { UnitNode } from '../unit.ts';
+import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef, checkIndicatorArgs } from './indicator-value.ts';
+
+builder.objectFields(IndicatorValueRef, (t) => ({
+  orgUnit: t.field({
+    type: UnitNode,
+    description: 'The unit whose subtree is counted (the organisation unit; `unit` is what the value measures).',
+    // The code lets the Unit loader fetch every unit of a response in one query.
+    resolve: (v) => v.unitCode,
+  }),
+}));
+
+builder.queryFields((t) => ({
+  indicators: t.field({
+    type: [IndicatorValueRef],
+    nullable: true,
+    description:
+      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. Null, without an error, when no unit has that code; a malformed period or an unknown indicator code is an error (BAD_USER_INPUT).',
+    args: {
+      unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
+      ...indicatorArgs,
+    },
+    resolve: async (_root, args, ctx) => {
+      checkIndicatorArgs(args);
+      const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
+      if (!unit) return null;
+      return indicatorsOfUnit(ctx, unit, args);
+    },
+  }),
+}));
