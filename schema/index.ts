@@ -11,6 +11,11 @@ import './source.ts';
 import './quarantine.ts';
 import './indicators/indicator.ts';
 import './indicators/query.ts';
+import './indicators/breakdown.ts';
+import './indicators/ranking.ts';
+import './indicators/trend.ts';
+import './indicators/target.ts';
+import './indicators/data-quality.ts';
 
 export type { Context, SyncAccess } from './context.ts';
 

@@ -76,6 +76,11 @@ export interface IndicatorDefinition {
   direction: IndicatorDirection;
   /** A breakdown of the numerator; the parts add up to it. */
   parts?: readonly IndicatorPartDefinition[];
+  /**
+   * The target when none is stored for the unit or an ancestor (in the
+   * indicator's unit: 98.5 is 98.5 %); each one's source is given beside it.
+   */
+  defaultTarget?: number;
 }
 
 /**
@@ -233,6 +238,8 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
     sources: ['ONE_STOP_SHOP'],
     criterion: ON_TIME_BY_LEVEL,
     direction: 'HIGHER_IS_BETTER',
+    // Seed 004 (Hà Tĩnh's 2021 plan), target 5: “Tối thiểu 98,5% hồ sơ TTHC được giải quyết trước và đúng hạn”.
+    defaultTarget: 98.5,
   },
   {
     code: 'ONLINE_SUBMISSION_RATE',
@@ -270,6 +277,9 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
     sources: ['ONE_STOP_SHOP'],
     criterion: '7.3.6',
     direction: 'HIGHER_IS_BETTER',
+    // Seed 002 (Hưng Yên's 2024 plan), criterion 7.3.6: “85% hồ sơ trực tuyến toàn trình được tiếp nhận, xử lý trên
+    // tổng số hồ sơ phát sinh của các TTHC được cung cấp dịch vụ công trực tuyến toàn trình”.
+    defaultTarget: 85,
   },
   {
     code: 'ONLINE_PAYMENT_RATE',
@@ -287,6 +297,8 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
     sources: ['ONE_STOP_SHOP'],
     criterion: '7.3.7',
     direction: 'HIGHER_IS_BETTER',
+    // Seed 002, criterion 7.3.7: “50% hồ sơ phát sinh có yêu cầu phí, lệ phí được thanh toán trực tuyến”.
+    defaultTarget: 50,
   },
   {
     code: 'DIGITISATION_RATE',
@@ -460,6 +472,9 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
     sources: ['CADRE_DB'],
     criterion: '4.1.3',
     direction: 'HIGHER_IS_BETTER',
+    // Seed 002, criterion 4.1.3: “bảo đảm đạt mục tiêu giảm tối thiểu bình quân toàn tỉnh 10% đơn vị sự nghiệp công
+    // lập so với năm 2021”; ../shared/docs/domain.md: “target at least 10 %”.
+    defaultTarget: 10,
   },
   {
     code: 'BUDGET_REVENUE_EXECUTION_RATE',

@@ -3,7 +3,8 @@
  * breakdown (IndicatorPart), and the arguments every field that evaluates
  * indicators takes. The value's links to its Unit and its Indicator are added
  * where those types are known (query.ts, indicator.ts), so that schema/unit.ts
- * can import this file without a cycle.
+ * can import this file without a cycle; so are its target, targetSource,
+ * meetsTarget, gap and score (target.ts).
  */
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
@@ -18,8 +19,6 @@ import {
 } from './evaluate.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
 import { parsePeriod, type PeriodConvention } from './period.ts';
-
-const TARGETS_LATER = 'Always null until targets arrive (indicator engine, part 2).';
 
 export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart').implement({
   description:
@@ -83,16 +82,6 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description:
         'The national criterion it feeds at this unit’s level: a PAR INDEX criterion code (e.g. 3.4.2) or SERVICE_INDEX; null when none.',
       resolve: (v) => criterionAt(v.definition, v.unitLevel),
-    }),
-    target: t.float({
-      nullable: true,
-      description: `The target for this unit and period. ${TARGETS_LATER}`,
-      resolve: () => null,
-    }),
-    meetsTarget: t.boolean({
-      nullable: true,
-      description: `Whether the value meets the target, in the indicator’s direction. ${TARGETS_LATER}`,
-      resolve: () => null,
     }),
     computedAt: t.expose('computedAt', {
       type: 'DateTime',

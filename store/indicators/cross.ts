@@ -25,7 +25,15 @@ import type { Queryable } from '../db.ts';
 import type { CrossFigures } from './figures.ts';
 import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
 import { exactFigures } from './numbers.ts';
-import { alignByRoot, scopeItems, vnDayEnd, vnDayStart, type DayRange } from './scope.ts';
+import {
+  alignByRoot,
+  figureSql,
+  scopeItems,
+  type FigureOptions,
+  vnDayEnd,
+  vnDayStart,
+  type DayRange,
+} from './scope.ts';
 
 const S = vnDayStart('$2');
 const E = vnDayEnd('$3');
@@ -45,7 +53,8 @@ const NAMES: readonly (keyof CrossFigures)[] = [
  * EXISTS per unit (dossiers_unit_received_idx stops at the first dossier);
  * resolved dossiers are counted on dossiers_unit_finished_idx.
  */
-const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+const SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   units_in_period AS (SELECT DISTINCT code FROM scope WHERE in_period),
   receiving AS (
     SELECT u.code AS unit_code FROM units_in_period u
@@ -91,10 +100,23 @@ const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
     LEFT JOIN resolving r ON r.unit_code = s.code
     LEFT JOIN spending_in_period p ON p.unit_code = s.code
    WHERE s.in_period
-   GROUP BY s.root`;
+   GROUP BY s.root`,
+);
 
-/** The cross-system figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
-export async function crossFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<CrossFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL, [roots, range.first, range.last]);
+/**
+ * The cross-system figures of each root (with `own`, of the root alone) for `range`, aligned with
+ * `roots` (unknown: zeros).
+ */
+export async function crossFigures(
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+  options?: FigureOptions,
+): Promise<CrossFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL(options), [
+    roots,
+    range.first,
+    range.last,
+  ]);
   return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
 }

@@ -32,7 +32,15 @@ import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
 import type { Queryable } from '../db.ts';
 import type { DossierFigures } from './figures.ts';
 import { exactFigures } from './numbers.ts';
-import { alignByRoot, scopeItems, vnDayEnd, vnDayStart, type DayRange } from './scope.ts';
+import {
+  alignByRoot,
+  figureSql,
+  scopeItems,
+  type FigureOptions,
+  vnDayEnd,
+  vnDayStart,
+  type DayRange,
+} from './scope.ts';
 
 const S = vnDayStart('$2');
 const E = vnDayEnd('$3');
@@ -66,6 +74,37 @@ const FIGURES: Readonly<Record<keyof DossierFigures, string>> = {
 };
 const NAMES = Object.keys(FIGURES) as (keyof DossierFigures)[];
 
+/** The figures' conditions and names, for statements that group the same figures otherwise (dossiers-by.ts). */
+export { FIGURES as DOSSIER_FIGURE_CONDITIONS, NAMES as DOSSIER_FIGURE_NAMES };
+
+/** Every figure as a count over the rows of dossierRowsOf (a select list, each column named after its figure). */
+export const DOSSIER_FIGURE_COUNTS = NAMES.map((name) => `count(*) FILTER (WHERE ${FIGURES[name]}) AS "${name}"`).join(
+  ',\n               ',
+);
+
+/**
+ * The dossiers of one unit (`unitCode`, an SQL expression) that can count in
+ * some figure over the period [$2, $3], with the columns and flags the
+ * figures' conditions read, and `columns` besides (e.g. 'p.field_code'; d is
+ * the dossier, p its procedure). The WHERE is explained below.
+ */
+export function dossierRowsOf(unitCode: string, columns: readonly string[] = []): string {
+  return `SELECT d.channel, d.full_process_online, d.has_fee, d.paid_online, d.digitised,
+                   d.electronic_result, d.finish_outcome, d.due_at, p.online_service,${columns.map((c) => ` ${c},`).join('')}
+                   d.received_at >= ${S} AND d.received_at < ${E} AS received,
+                   d.received_at < ${S} AND (d.finished_at IS NULL OR d.finished_at >= ${S})
+                     AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${S}) AS carried_over,
+                   d.status IN ('PROCESSED', 'RETURNED') AND d.finished_at >= ${S} AND d.finished_at < ${E} AS resolved,
+                   d.received_at < ${E} AND (d.finished_at IS NULL OR d.finished_at >= ${E})
+                     AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${E}) AS pending
+              FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
+             WHERE d.unit_code = ${unitCode}
+               AND ((d.received_at >= ${S} AND d.received_at < ${E})
+                    OR (d.finished_at IS NULL AND d.received_at < ${E})
+                    OR (d.finished_at >= ${S} AND d.finished_at < ${E})
+                    OR (d.finished_at >= ${E} AND d.received_at < ${E}))`;
+}
+
 /**
  * Each unit's dossiers are counted first, then the units' counts are summed
  * per root: a dossier is read once however many roots of the batch hold its
@@ -88,42 +127,37 @@ const NAMES = Object.keys(FIGURES) as (keyof DossierFigures)[];
  * across its end: nothing for a current period, more for an old one (no index
  * of the store bounds "open at an instant" from both sides).
  */
-const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+const SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   by_unit AS (
     SELECT c.code, f.*
       FROM unnest(ARRAY(SELECT DISTINCT code FROM scope WHERE in_period)) AS c (code)
       CROSS JOIN LATERAL (
-        SELECT ${NAMES.map((name) => `count(*) FILTER (WHERE ${FIGURES[name]}) AS "${name}"`).join(',\n               ')}
-          FROM (
-            SELECT d.channel, d.full_process_online, d.has_fee, d.paid_online, d.digitised,
-                   d.electronic_result, d.finish_outcome, d.due_at, p.online_service,
-                   d.received_at >= ${S} AND d.received_at < ${E} AS received,
-                   d.received_at < ${S} AND (d.finished_at IS NULL OR d.finished_at >= ${S})
-                     AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${S}) AS carried_over,
-                   d.status IN ('PROCESSED', 'RETURNED') AND d.finished_at >= ${S} AND d.finished_at < ${E} AS resolved,
-                   d.received_at < ${E} AND (d.finished_at IS NULL OR d.finished_at >= ${E})
-                     AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${E}) AS pending
-              FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
-             WHERE d.unit_code = c.code
-               AND ((d.received_at >= ${S} AND d.received_at < ${E})
-                    OR (d.finished_at IS NULL AND d.received_at < ${E})
-                    OR (d.finished_at >= ${S} AND d.finished_at < ${E})
-                    OR (d.finished_at >= ${E} AND d.received_at < ${E}))
-          ) AS d
+        SELECT ${DOSSIER_FIGURE_COUNTS}
+          FROM (${dossierRowsOf('c.code')}) AS d
       ) AS f
   )
 SELECT s.root,
        ${NAMES.map((name) => `sum(b."${name}")::bigint AS "${name}"`).join(',\n       ')}
   FROM scope s JOIN by_unit b ON b.code = s.code -- by_unit holds only the units valid in the period
- GROUP BY s.root`;
+ GROUP BY s.root`,
+);
 
-/** The one-stop-shop's figures of each root's subtree over the period, aligned with `roots` (unknown: all zeros). */
+/**
+ * The one-stop-shop's figures of each root's subtree (with `own`, of the root
+ * alone) over the period, aligned with `roots` (unknown: all zeros).
+ */
 export async function dossierFigures(
   db: Queryable,
   roots: readonly string[],
   range: DayRange,
+  options?: FigureOptions,
 ): Promise<DossierFigures[]> {
   if (roots.length === 0) return [];
-  const rows = await db.query<Record<string, unknown> & { root: string }>(SQL, [roots, range.first, range.last]);
+  const rows = await db.query<Record<string, unknown> & { root: string }>(SQL(options), [
+    roots,
+    range.first,
+    range.last,
+  ]);
   return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
 }

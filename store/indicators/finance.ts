@@ -9,7 +9,7 @@
 import type { Queryable } from '../db.ts';
 import type { BudgetFigures, PsuFigures } from './figures.ts';
 import { exactFigures } from './numbers.ts';
-import { alignByRoot, scopeItems, type DayRange } from './scope.ts';
+import { alignByRoot, figureSql, scopeItems, type FigureOptions, type DayRange } from './scope.ts';
 
 /** The budget year Y: the calendar year of the period's last day ($3). */
 export const BUDGET_YEAR = `extract(year FROM $3::date)::int`;
@@ -50,7 +50,7 @@ const PSU_NAMES: readonly (keyof PsuFigures)[] = [
  * An overflow of revenue × 10 would be an error, not a wrong answer (bigint
  * arithmetic raises), and needs amounts near 10^18 đồng.
  */
-const COMPUTED_GROUP = `CASE
+export const COMPUTED_GROUP = `CASE
     WHEN f.own_revenue <= 0 THEN 4
     WHEN f.own_revenue >= f.recurrent_expenditure THEN CASE WHEN f.autonomy_group = 1 THEN 1 ELSE 2 END
     WHEN f.own_revenue * 10 >= f.recurrent_expenditure THEN 3
@@ -70,7 +70,8 @@ const COMPUTED_GROUP = `CASE
  *   over those rows), psuGroupMismatch (computed group, above, differs from
  *   the assigned one). A unit without a row for Y counts in psuCount only.
  */
-const PSU_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+const PSU_SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   psu AS (
     SELECT s.root, s.at_end,
            (u.valid_from IS NULL OR u.valid_from <= DATE '${PSU_BASELINE_DAY}')
@@ -93,11 +94,24 @@ const PSU_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })}
          coalesce(sum(recurrent_expenditure) FILTER (WHERE at_end), 0) AS "psuRecurrentExpenditure",
          count(*) FILTER (WHERE at_end AND computed_group <> autonomy_group) AS "psuGroupMismatch"
     FROM psu
-   GROUP BY root`;
+   GROUP BY root`,
+);
 
-/** The public service unit figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
-export async function psuFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<PsuFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(PSU_SQL, [roots, range.first, range.last]);
+/**
+ * The public service unit figures of each root (with `own`, of the root alone) for `range`, aligned
+ * with `roots` (unknown: zeros).
+ */
+export async function psuFigures(
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+  options?: FigureOptions,
+): Promise<PsuFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(PSU_SQL(options), [
+    roots,
+    range.first,
+    range.last,
+  ]);
   return alignByRoot(roots, rows, (row) => exactFigures(row, PSU_NAMES));
 }
 
@@ -127,7 +141,8 @@ const BUDGET_NAMES: readonly (keyof BudgetFigures)[] = [
  * year Y with a disbursement row; capital_plan and disbursed_to_date (both as
  * of that month) are summed.
  */
-const BUDGET_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+const BUDGET_SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   lines AS (
     SELECT l.unit_code, l.direction, l.estimate, l.executed,
            l.month = max(l.month) OVER (PARTITION BY l.unit_code, l.direction) AS latest
@@ -169,14 +184,23 @@ const BUDGET_SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' 
     LEFT JOIN budget_of_unit b ON b.unit_code = s.code
     LEFT JOIN investment_of_unit i ON i.unit_code = s.code
    WHERE s.in_period
-   GROUP BY s.root`;
+   GROUP BY s.root`,
+);
 
-/** The budget figures of each root for `range`, aligned with `roots` (an unknown root gets zeros). */
+/**
+ * The budget figures of each root (with `own`, of the root alone) for `range`, aligned with `roots`
+ * (unknown: zeros).
+ */
 export async function budgetFigures(
   db: Queryable,
   roots: readonly string[],
   range: DayRange,
+  options?: FigureOptions,
 ): Promise<BudgetFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(BUDGET_SQL, [roots, range.first, range.last]);
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(BUDGET_SQL(options), [
+    roots,
+    range.first,
+    range.last,
+  ]);
   return alignByRoot(roots, rows, (row) => exactFigures(row, BUDGET_NAMES));
 }

@@ -6,24 +6,29 @@
  */
 import type { Queryable } from '../db.ts';
 import { crossFigures } from './cross.ts';
-import { dossierFigures } from './dossiers.ts';
+import { dossierFiguresFromRollups } from './dossier-rollups.ts';
 import type { FigureGroup, FigureGroups } from './figures.ts';
 import { budgetFigures, psuFigures } from './finance.ts';
-import type { DayRange } from './scope.ts';
+import type { DayRange, FigureOptions } from './scope.ts';
 import { staffFigures } from './staff.ts';
 
-export type { DayRange } from './scope.ts';
+export type { DayRange, FigureOptions } from './scope.ts';
 export type { FigureGroup, FigureGroups, FigureRef } from './figures.ts';
 
-/** A group's figures for each root of a batch, aligned with `roots` (an unknown root gets zeros). */
+/**
+ * A group's figures for each root of a batch, aligned with `roots` (an unknown
+ * root gets zeros); with `own`, each root's own records only (scope.ts).
+ */
 export type FigureFunction<G extends FigureGroup> = (
   db: Queryable,
   roots: readonly string[],
   range: DayRange,
+  options?: FigureOptions,
 ) => Promise<FigureGroups[G][]>;
 
 export const FIGURE_GROUPS: { readonly [G in FigureGroup]: FigureFunction<G> } = {
-  DOSSIERS: dossierFigures,
+  // From the rollups of migration 0011; dossiers.ts's dossierFigures stays the reference they are tested against.
+  DOSSIERS: dossierFiguresFromRollups,
   STAFF: staffFigures,
   PSU: psuFigures,
   BUDGET: budgetFigures,

@@ -37,19 +37,28 @@ export const vnDayEnd = (day: string) => `((${day}::date + 1)::timestamp AT TIME
  * by its own dates. Arguments are SQL expressions: `roots` a text[] (e.g. '$1'),
  * the range's days dates (e.g. '$2', '$3'). Callers may write `WITH RECURSIVE`
  * before it (their own items may recurse).
+ *
+ * With `own`, each root's scope is the root alone (its own records, none of
+ * its subordinates'), judged by the same flags: summed over every unit of a
+ * subtree, the own figures give the subtree's (a breakdown by level relies on it).
  */
-export function scopeItems(roots: string, range: { first: string; last: string }): string {
+export function scopeItems(roots: string, range: { first: string; last: string }, { own = false } = {}): string {
   const validOn = (day: string) =>
     `(u.valid_from IS NULL OR u.valid_from <= ${day}::date) AND (u.valid_to IS NULL OR ${day}::date < u.valid_to)`;
   return `scope AS (
-       SELECT t.ancestor_code AS root, u.code, u.level, u.kind, u.headcount_quota,
+       SELECT r.root, u.code, u.level, u.kind, u.headcount_quota,
               (u.valid_from IS NULL OR u.valid_from <= ${range.last}::date)
                 AND (u.valid_to IS NULL OR ${range.first}::date < u.valid_to) AS in_period,
               ${validOn(range.last)} AS at_end
          FROM (SELECT DISTINCT root FROM unnest(${roots}::text[]) AS r (root)) AS r
-         JOIN unit_tree t ON t.ancestor_code = r.root
-         JOIN units u ON u.code = t.unit_code
+         ${own ? 'JOIN units u ON u.code = r.root' : 'JOIN unit_tree t ON t.ancestor_code = r.root JOIN units u ON u.code = t.unit_code'}
      )`;
+}
+
+/** The options every figure function takes (store/indicators/index.ts `FigureFunction`). */
+export interface FigureOptions {
+  /** Count each root's own records only: its scope is the root alone, not its subtree. */
+  own?: boolean;
 }
 
 /** Rows grouped by root, as one entry per root in the order of `roots`; a root without a row gets `empty()`. */
@@ -60,4 +69,14 @@ export function alignByRoot<Row extends { root: string }, Out>(
 ): Out[] {
   const byRoot = new Map(rows.map((row) => [row.root, row]));
   return roots.map((root) => toFigures(byRoot.get(root)));
+}
+
+/**
+ * A figure statement built once for each scope (subtree and own), picked by
+ * the options of a call: the scope is part of the statement's text, so each
+ * variant stays a fixed string the server can keep prepared.
+ */
+export function figureSql(build: (own: boolean) => string): (options?: FigureOptions) => string {
+  const [subtree, own] = [build(false), build(true)];
+  return (options) => (options?.own ? own : subtree);
 }

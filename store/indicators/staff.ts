@@ -22,7 +22,7 @@
 import type { Queryable } from '../db.ts';
 import type { StaffFigures } from './figures.ts';
 import { exactFigures } from './numbers.ts';
-import { alignByRoot, scopeItems, type DayRange } from './scope.ts';
+import { alignByRoot, figureSql, scopeItems, type FigureOptions, type DayRange } from './scope.ts';
 
 const NAMES: readonly (keyof StaffFigures)[] = [
   'serving',
@@ -42,7 +42,8 @@ const NAMES: readonly (keyof StaffFigures)[] = [
  * are summed per root: a quota is a unit's, so it must be summed over units,
  * not over staff rows.
  */
-const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+const SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   staff_of_unit AS (
     SELECT unit_code,
            count(*) AS serving,
@@ -70,10 +71,23 @@ const SQL = `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
     FROM scope s
     LEFT JOIN staff_of_unit b ON b.unit_code = s.code
    WHERE s.at_end
-   GROUP BY s.root`;
+   GROUP BY s.root`,
+);
 
-/** The staff figures of each root at the end of `range`, aligned with `roots` (an unknown root gets zeros). */
-export async function staffFigures(db: Queryable, roots: readonly string[], range: DayRange): Promise<StaffFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL, [roots, range.first, range.last]);
+/**
+ * The staff figures of each root (with `own`, of the root alone) at the end of `range`, aligned
+ * with `roots` (an unknown root gets zeros).
+ */
+export async function staffFigures(
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+  options?: FigureOptions,
+): Promise<StaffFigures[]> {
+  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL(options), [
+    roots,
+    range.first,
+    range.last,
+  ]);
   return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
 }

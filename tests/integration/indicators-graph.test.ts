@@ -759,7 +759,7 @@ describe.each(testBackends)('indicators in the graph on %s', (backend) => {
     expect(july.DOSSIER_RECEIVED).toMatchObject({ firstDay: '2024-06-15', lastDay: '2024-07-14' });
   });
 
-  it('picks the criterion by the unit’s level and leaves targets null', async () => {
+  it('picks the criterion by the unit’s level, with the catalog’s default targets when none is stored', async () => {
     const c1 = await indicators(C1, '2024-h1');
     expect(c1.ON_TIME_RATE!.criterion).toBe('3.4.3');
     expect(c1.ON_TIME_RATE!.period).toBe('2024-H1');
@@ -767,8 +767,17 @@ describe.each(testBackends)('indicators in the graph on %s', (backend) => {
     expect(c1.ONLINE_PAYMENT_RATE!.criterion).toBe('7.3.7');
     expect(c1.ONLINE_SUBMISSION_RATE!.criterion).toBe('SERVICE_INDEX');
     expect(c1.DOSSIER_RECEIVED!.criterion).toBeNull();
-    for (const v of Object.values(c1))
-      expect({ target: v.target, meetsTarget: v.meetsTarget }).toEqual({ target: null, meetsTarget: null });
+    // Nothing is stored: the four defaults of the catalog (seeds 002 and 004), no target elsewhere.
+    const defaults: Record<string, number> = {
+      ON_TIME_RATE: 98.5,
+      FULL_PROCESS_ONLINE_RATE: 85,
+      ONLINE_PAYMENT_RATE: 50,
+      PSU_REDUCTION_SINCE_2021: 10,
+    };
+    for (const [code, v] of Object.entries(c1)) {
+      expect(v.target, code).toBe(defaults[code] ?? null);
+      if (v.target === null) expect(v.meetsTarget, code).toBeNull();
+    }
   });
 
   it('evaluates the whole catalog by default, in its order, and the codes asked in theirs', async () => {

@@ -12,8 +12,10 @@ import { openTestStore, testBackends, type TestStore } from '../support/store.ts
 const CANONICAL_TABLES = [
   'budget_execution_lines',
   'dossier_day_counts',
+  'dossier_figure_rollups',
   'dossier_month_counts',
   'dossiers',
+  'indicator_targets',
   'investment_disbursements',
   'investment_projects',
   'procedures',

@@ -10,8 +10,8 @@ export interface GraphQLResponse<Data = any> {
 export interface TestHub {
   hub: Hub;
   url: string;
-  /** POSTs a GraphQL request over a real socket. */
-  gql<Data = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+  /** POSTs a GraphQL request over a real socket, with `Authorization: Bearer <token>` when a token is given. */
+  gql<Data = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
 }
 
 /** The hub on an ephemeral loopback port, on the given store; silent unless given a logger. */
@@ -20,18 +20,23 @@ export async function startTestHub(
   {
     shutdownTimeoutMs = 5_000,
     logger = pino({ level: 'silent' }),
-  }: { shutdownTimeoutMs?: number; logger?: Logger } = {},
+    adminToken,
+  }: { shutdownTimeoutMs?: number; logger?: Logger; adminToken?: string } = {},
 ): Promise<TestHub> {
-  const hub = createHub({ db, logger, shutdownTimeoutMs });
+  const hub = createHub({ db, logger, shutdownTimeoutMs, adminToken });
   const { port } = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
     hub,
     url,
-    async gql(query, variables) {
+    async gql(query, variables, token) {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return (await response.json()) as GraphQLResponse;

@@ -1,0 +1,388 @@
+/**
+ * `npm run bench:indicators [bench|demo] [--keep] [--runs=N] [--raw-runs=N]`:
+ * indicator queries on a synced province through the GraphQL hub, against
+ * the raw aggregate over the dossiers table in the same run.
+ *
+ * 1. The mock upstreams of the three sources (cadre database, budget system,
+ *    one-stop-shop) serve the province from a child process; a full sync
+ *    fills a schema of its own (`bench_indicators`) on PostgreSQL
+ *    (DATABASE_URL, else the local test database). The bench scale takes
+ *    about 6 minutes; `--keep` keeps the schema and reuses it next time.
+ * 2. The hub (createHub) listens on a free port. Each case runs one request
+ *    at a time (the latency of a query, not the server's throughput): 3
+ *    warm-up runs, then `--runs` (default 30) measured ones.
+ *    - province: every catalog indicator of the province for the last full
+ *      calendar year (`indicators(unitCode, period)`), every figure group;
+ *    - ranking: ON_TIME_RATE of every commune for the last full half-year
+ *      (`ranking`, or when the schema has none, `units(filter: {level:
+ *      COMMUNE})` pages with `indicators`, said in the output);
+ *    - trend: ON_TIME_RATE of the province for the last 24 full months
+ *      (`trend`, or 24 aliased `indicators` fields in one request).
+ * 3. For each case, the dossier figures it needs, straight from the store:
+ *    from the rollups (dossierFiguresFromRollups, what the hub uses) and raw
+ *    (dossierFigures over the dossiers table, the reference) for the same
+ *    roots and ranges (the trend's 24 months concurrently, as the hub's
+ *    loaders ask them), `--raw-runs` times (default 5: a raw run takes
+ *    seconds). The two must give equal figures; the ratio is raw ÷ hub.
+ *
+ * Targets (issue 7): province p95 < 200 ms, commune ranking p95 < 100 ms,
+ * each at least 5× faster than the raw aggregate.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createHub } from '../gateway/server.ts';
+import { createSyncEngine } from '../gateway/sync/engine.ts';
+import { createUpstreams } from '../gateway/sync/upstreams.ts';
+import { hubSchema } from '../schema/index.ts';
+import { encodeCursor } from '../schema/pagination.ts';
+import { openDb, type Db } from '../store/db.ts';
+import { dossierFiguresFromRollups } from '../store/indicators/dossier-rollups.ts';
+import { dossierFigures } from '../store/indicators/dossiers.ts';
+import type { DossierFigures } from '../store/indicators/figures.ts';
+import type { DayRange } from '../store/indicators/scope.ts';
+import { migrate } from '../store/migrate.ts';
+import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
+
+const SCHEMA = 'bench_indicators';
+const args = process.argv.slice(2);
+const scale = args.find((a) => !a.startsWith('--')) ?? 'bench';
+/** `--keep`: keep the synced schema at the end, and reuse it (no sync) when a previous run kept it. */
+const keep = args.includes('--keep');
+const option = (name: string, fallback: number) => {
+  const value = args.find((a) => a.startsWith(`--${name}=`));
+  return value ? Number(value.slice(name.length + 3)) : fallback;
+};
+const RUNS = option('runs', 30);
+const RAW_RUNS = option('raw-runs', 5);
+const WARMUP = 3;
+/** The hub's pool: the production default (DATABASE_POOL_MAX). */
+const POOL_MAX = 10;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/** Syncs the province of the scale from the mock upstreams of its three sources (in a child process). */
+async function syncProvince(db: Db) {
+  const mockStarted = Date.now();
+  const mocks = await startMockProcess(scale);
+  console.log(`mock upstreams (${scale}) ready in ${seconds(Date.now() - mockStarted)} s`);
+  const upstreams = createUpstreams(
+    { ONE_STOP_SHOP: mocks.urls.ONE_STOP_SHOP_URL, CADRE_DB: mocks.urls.CADRE_DB_URL, BUDGET: mocks.urls.BUDGET_URL },
+    { client: { registry: new Registry() } },
+  );
+  const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger: pino({ level: 'warn' }) });
+  try {
+    const started = Date.now();
+    for (const source of ['CADRE_DB', 'BUDGET', 'ONE_STOP_SHOP'] as const) {
+      const run = await engine.run(source, { trigger: 'COMMAND' });
+      if (run.error) throw new Error(`${source}: ${run.error}`);
+      console.log(`${source} synced in ${seconds(Date.now() - started)} s`);
+    }
+    await withClient(SCHEMA, (c) => c.query('VACUUM (ANALYZE)'));
+    const [sizes] = await db.query<{ units: number; staff: number; dossiers: number }>(
+      `SELECT (SELECT count(*)::int FROM units) AS units, (SELECT count(*)::int FROM staff) AS staff,
+              (SELECT count(*)::int FROM dossiers) AS dossiers`,
+    );
+    console.log(
+      `synced ${fmt(sizes!.units)} units, ${fmt(sizes!.staff)} staff, ${fmt(sizes!.dossiers)} dossiers ` +
+        `in ${seconds(Date.now() - started)} s`,
+    );
+  } finally {
+    await engine.stop();
+    await upstreams.close();
+    mocks.stop();
+  }
+}
+
+/** Whether a kept schema of an earlier `--keep` run holds a synced province (all three sources). */
+async function keptProvince(): Promise<boolean> {
+  return withClient(SCHEMA, async (c) => {
+    const { rows } = await c.query<{ table: string | null }>(
+      `SELECT to_regclass('${SCHEMA}.sync_runs')::text AS table`,
+    );
+    if (!rows[0]?.table) return false;
+    const runs = await c.query(
+      `SELECT DISTINCT source FROM ${SCHEMA}.sync_runs WHERE status = 'SUCCEEDED'
+          AND source IN ('CADRE_DB', 'BUDGET', 'ONE_STOP_SHOP')`,
+    );
+    return (runs.rowCount ?? 0) === 3;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Timing
+
+interface Timing {
+  p50: number;
+  p95: number;
+  runs: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Runs `work` `warmup` times unmeasured, then `runs` times one after the other; the last result too. */
+async function measure<T>(runs: number, warmup: number, work: () => Promise<T>): Promise<{ timing: Timing; last: T }> {
+  for (let i = 0; i < warmup; i++) await work();
+  const latencies: number[] = [];
+  let last!: T;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    last = await work();
+    latencies.push(performance.now() - started);
+  }
+  latencies.sort((a, b) => a - b);
+  return { timing: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), runs }, last };
+}
+
+const ms = (n: number) => `${n.toFixed(1).padStart(8)} ms`;
+const show = (t: Timing) => `p50 ${ms(t.p50)}   p95 ${ms(t.p95)}   (${t.runs} runs)`;
+
+// ---------------------------------------------------------------------------
+// The periods: the last full calendar year, half-year and 24 months before the newest dossier.
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const lastDayOf = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+const monthRange = (year: number, month: number): DayRange => ({
+  first: `${year}-${pad(month)}-01`,
+  last: lastDayOf(year, month),
+});
+
+function periods(newest: string) {
+  const [year, month] = newest.split('-').map(Number) as [number, number];
+  const fullYear = year - 1;
+  const half = month > 6 ? { year, n: 1 } : { year: year - 1, n: 2 };
+  // 24 months ending with the month before the newest dossier's.
+  const months: { label: string; range: DayRange }[] = [];
+  for (let i = 24; i >= 1; i--) {
+    const index = year * 12 + (month - 1) - i;
+    const [y, m] = [Math.floor(index / 12), (index % 12) + 1];
+    months.push({ label: `${y}-${pad(m)}`, range: monthRange(y, m) });
+  }
+  return {
+    year: { label: String(fullYear), range: { first: `${fullYear}-01-01`, last: `${fullYear}-12-31` } },
+    half: {
+      label: `${half.year}-H${half.n}`,
+      range:
+        half.n === 1
+          ? { first: `${half.year}-01-01`, last: `${half.year}-06-30` }
+          : { first: `${half.year}-07-01`, last: `${half.year}-12-31` },
+    },
+    months,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The cases
+
+const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+const hasQueryField = (name: string) => Boolean(hubSchema().getQueryType()?.getFields()[name]);
+
+interface Case {
+  name: string;
+  /** What the GraphQL request is, in words (which field, or which fallback). */
+  through: string;
+  /** The requests of one run (sent one after the other; one for every case but the ranking fallback). */
+  bodies: string[];
+  /**
+   * The dossier figures of the same roots and ranges, as the store's function computes them; several ranges
+   * concurrently (as the hub's loaders ask them) unless `sequential` (the raw statements take seconds each and
+   * would wait past the pool's connection timeout).
+   */
+  figures: (compute: typeof dossierFigures, sequential: boolean) => Promise<DossierFigures[][]>;
+  /** How many raw runs (default --raw-runs). */
+  rawRuns?: number;
+  targetMs?: number;
+}
+
+/** `work` for each month, concurrently or one after the other. */
+async function eachMonth<T>(
+  months: readonly { range: DayRange }[],
+  work: (m: { range: DayRange }) => Promise<T>,
+  sequential: boolean,
+) {
+  if (!sequential) return Promise.all(months.map(work));
+  const results: T[] = [];
+  for (const m of months) results.push(await work(m));
+  return results;
+}
+
+async function main() {
+  const reuse = keep && (await keptProvince());
+  if (!reuse) await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  const db = await openDb({ databaseUrl: benchDatabaseUrl, schema: SCHEMA, poolMax: POOL_MAX });
+  let stopHub = async () => db.close();
+  try {
+    const migrated = Date.now();
+    const applied = await migrate(db);
+    if (applied.length) {
+      console.log(
+        `migrations ${applied.map((m) => m.version).join(', ')} applied in ${seconds(Date.now() - migrated)} s`,
+      );
+    }
+    if (reuse) console.log(`reusing the province kept in schema ${SCHEMA} (--keep)`);
+    else await syncProvince(db);
+    const [sizes] = await db.query<{ dossiers: number; rollups: number }>(
+      `SELECT (SELECT count(*)::int FROM dossiers) AS dossiers, (SELECT count(*)::int FROM dossier_figure_rollups) AS rollups`,
+    );
+    console.log(`${fmt(sizes!.dossiers)} dossiers, ${fmt(sizes!.rollups)} rollup rows (dossier_figure_rollups)`);
+
+    const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 5_000 });
+    const origin = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
+    stopHub = () => hub.stop(); // closes the store too
+    const gql = async (requestBody: string) => {
+      const response = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: requestBody,
+      });
+      const result = (await response.json()) as { errors?: { message: string }[]; data?: unknown };
+      if (result.errors) throw new Error(`the hub refused a query: ${result.errors[0]?.message}`);
+      return result;
+    };
+
+    const [{ province }] = (await db.query<{ province: string }>(
+      `SELECT code AS province FROM units WHERE parent_code IS NULL AND level = 'PROVINCE' ORDER BY code LIMIT 1`,
+    )) as [{ province: string }];
+    const [{ newest }] = (await db.query<{ newest: string }>(
+      `SELECT to_char(vn_day(max(received_at)), 'YYYY-MM-DD') AS newest FROM dossiers`,
+    )) as [{ newest: string }];
+    const { year, half, months } = periods(newest);
+    // The communes a ranking holds: valid on the half-year's last day (as ranking and units(validOn) list them).
+    const communes = (
+      await db.query<{ code: string }>(
+        `SELECT code FROM units WHERE level = 'COMMUNE'
+            AND (valid_from IS NULL OR valid_from <= $1::date) AND (valid_to IS NULL OR $1::date < valid_to)
+          ORDER BY code`,
+        [half.range.last],
+      )
+    ).map((r) => r.code);
+    console.log(
+      `province ${province}; year ${year.label}, half-year ${half.label} (${fmt(communes.length)} communes), ` +
+        `months ${months[0]!.label} to ${months.at(-1)!.label}`,
+    );
+
+    const cases: Case[] = [];
+    cases.push({
+      name: 'province, every indicator, one year',
+      through: `indicators(unitCode, period: "${year.label}") { code value numerator denominator }`,
+      bodies: [
+        body(
+          `query ($unit: String!, $period: String!) {
+            indicators(unitCode: $unit, period: $period) { code value numerator denominator }
+          }`,
+          { unit: province, period: year.label },
+        ),
+      ],
+      figures: async (compute) => [await compute(db, [province], year.range)],
+      targetMs: 200,
+    });
+
+    if (hasQueryField('ranking')) {
+      cases.push({
+        name: 'ON_TIME_RATE of every commune, half-year (ranking)',
+        through: `ranking(code: "ON_TIME_RATE", level: COMMUNE, period: "${half.label}") { rank unit { code } value { value } }`,
+        bodies: [
+          body(
+            `query ($period: String!) {
+              ranking(code: "ON_TIME_RATE", level: COMMUNE, period: $period) { rank unit { code } value { value } }
+            }`,
+            { period: half.label },
+          ),
+        ],
+        figures: async (compute) => [await compute(db, communes, half.range)],
+        targetMs: 100,
+      });
+    } else {
+      // No ranking field yet: every commune's value through pages of units (100 a page), one after the other.
+      const page = `query ($after: String, $period: String!, $validOn: Date) {
+        units(first: 100, after: $after, filter: { level: COMMUNE, validOn: $validOn }) {
+          edges { node { code indicators(period: $period, codes: ["ON_TIME_RATE"]) { value } } }
+        }
+      }`;
+      const bodies: string[] = [];
+      for (let i = 0; i < communes.length; i += 100) {
+        bodies.push(
+          body(page, {
+            after: i === 0 ? null : encodeCursor(communes[i - 1]!),
+            period: half.label,
+            validOn: half.range.last,
+          }),
+        );
+      }
+      cases.push({
+        name: 'ON_TIME_RATE of every commune, half-year (unit pages)',
+        through: `no ranking field in the schema: ${bodies.length} pages of units(filter: {level: COMMUNE}) { indicators }`,
+        bodies,
+        figures: async (compute) => [await compute(db, communes, half.range)],
+        targetMs: 100,
+      });
+    }
+
+    if (hasQueryField('trend')) {
+      cases.push({
+        name: 'ON_TIME_RATE of the province, 24 months (trend)',
+        through: `trend(code: "ON_TIME_RATE", unitCode, from: "${months[0]!.label}", to: "${months.at(-1)!.label}", step: MONTH) { period value }`,
+        bodies: [
+          body(
+            `query ($unit: String!, $from: String!, $to: String!) {
+              trend(code: "ON_TIME_RATE", unitCode: $unit, from: $from, to: $to, step: MONTH) { period value }
+            }`,
+            { unit: province, from: months[0]!.label, to: months.at(-1)!.label },
+          ),
+        ],
+        figures: (compute, sequential) => eachMonth(months, (m) => compute(db, [province], m.range), sequential),
+        rawRuns: Math.min(RAW_RUNS, 3),
+      });
+    } else {
+      const fields = months.map(
+        (m, i) => `m${i}: indicators(unitCode: $unit, period: "${m.label}", codes: ["ON_TIME_RATE"]) { period value }`,
+      );
+      cases.push({
+        name: 'ON_TIME_RATE of the province, 24 months (indicators)',
+        through: 'no trend field in the schema: 24 aliased indicators(...) fields in one request',
+        bodies: [body(`query ($unit: String!) { ${fields.join('\n')} }`, { unit: province })],
+        figures: (compute, sequential) => eachMonth(months, (m) => compute(db, [province], m.range), sequential),
+        rawRuns: Math.min(RAW_RUNS, 3),
+      });
+    }
+
+    const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+    const summary: string[] = [];
+    for (const c of cases) {
+      console.log(`\n${c.name}\n  request: ${c.through}`);
+      const hubRun = await measure(RUNS, WARMUP, async () => {
+        for (const requestBody of c.bodies) await gql(requestBody);
+      });
+      console.log(`  hub (GraphQL):         ${show(hubRun.timing)}`);
+      const rolled = await measure(RUNS, WARMUP, () => c.figures(dossierFiguresFromRollups, false));
+      console.log(`  dossier figures, rollups: ${show(rolled.timing)}`);
+      const raw = await measure(c.rawRuns ?? RAW_RUNS, 1, () => c.figures(dossierFigures, true));
+      console.log(
+        `  dossier figures, raw:     ${show(raw.timing)}${c.rawRuns ? ', the months one after the other' : ''}`,
+      );
+      const equal = isDeepStrictEqual(rolled.last, raw.last);
+      const ratio = raw.timing.p50 / hubRun.timing.p50;
+      console.log(
+        `  raw ÷ hub (p50): ${ratio.toFixed(1)}×   raw ÷ rollups (p50): ${(raw.timing.p50 / rolled.timing.p50).toFixed(1)}×   ` +
+          `figures from the rollups ${equal ? 'equal the raw ones' : 'DIFFER FROM THE RAW ONES'}`,
+      );
+      if (c.targetMs !== undefined) {
+        summary.push(
+          `${c.name}: p95 ${hubRun.timing.p95.toFixed(1)} ms (target < ${c.targetMs} ms): ${verdict(hubRun.timing.p95 < c.targetMs)}; ` +
+            `${ratio.toFixed(1)}× faster than the raw aggregate (target ≥ 5×): ${verdict(ratio >= 5)}` +
+            (equal ? '' : '; the figures DIFFER'),
+        );
+      } else if (!equal) summary.push(`${c.name}: the figures DIFFER`);
+    }
+    console.log('');
+    for (const line of summary) console.log(line);
+  } finally {
+    await stopHub();
+    if (!keep) await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
+  }
+}
+
+await main();

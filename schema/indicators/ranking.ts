@@ -1,0 +1,161 @@
+/**
+ * The units of a level ranked by an indicator (RankedUnit and the root field
+ * `ranking`): every unit of the level valid on the period's last day, below a
+ * parent or in the whole province, each evaluated over its own subtree. All of
+ * them go through the evaluator in the same tick, so each figure group is one
+ * statement for every unit at once: a ranking costs the same few statements
+ * for ten communes or a thousand.
+ *
+ * Order: best first in the indicator's direction (higher first for
+ * HIGHER_IS_BETTER and NEUTRAL, lower first for LOWER_IS_BETTER); units whose
+ * value is null (nothing to rate) come last, unranked. Values are compared
+ * exactly, as the fractions numerator ÷ denominator (cross-multiplied in
+ * BigInt), not as the rounded doubles: two units tie exactly when their rates
+ * are equal fractions (2/3 and 4/6), and never because two close rates round
+ * alike. Ties share a rank, standard competition style (1, 2, 2, 4), and are
+ * listed by unit code.
+ */
+import { GraphQLError } from 'graphql';
+import type { UnitLevel } from '../../store/model.ts';
+import { findDescendantsOfUnits, listUnits, type UnitRow } from '../../store/units.ts';
+import { builder } from '../builder.ts';
+import type { Context } from '../context.ts';
+import { UnitLevel as UnitLevelEnum, UnitNode } from '../unit.ts';
+import type { IndicatorDirection } from './catalog.ts';
+import { PeriodConventionEnum } from './enums.ts';
+import { evaluateIndicators, type IndicatorEvaluation } from './evaluate.ts';
+import { indicatorByCode } from './breakdown.ts';
+import { IndicatorValueRef } from './indicator-value.ts';
+import { parsePeriod, type PeriodConvention } from './period.ts';
+
+export interface RankedUnit {
+  /** Null when the value is null. */
+  rank: number | null;
+  unit: UnitRow;
+  value: IndicatorEvaluation;
+}
+
+/**
+ * The exact order of two non-null values, ascending: negative when a < b.
+ * A count compares its numerators; a rate a.n/a.d against b.n/b.d compares
+ * a.n × b.d with b.n × a.d (the factor is the same on both sides), the sign
+ * flipped when one denominator is negative.
+ */
+export function compareValues(a: IndicatorEvaluation, b: IndicatorEvaluation): number {
+  if (a.denominator === null || b.denominator === null) return Math.sign(a.numerator - b.numerator);
+  const left = BigInt(a.numerator) * BigInt(b.denominator);
+  const right = BigInt(b.numerator) * BigInt(a.denominator);
+  const sign = left < right ? -1 : left > right ? 1 : 0;
+  return a.denominator * b.denominator < 0 ? -sign : sign;
+}
+
+/** The values ranked best first (see the header); units with a null value last, unranked. */
+export function rankValues(
+  entries: readonly { unit: UnitRow; value: IndicatorEvaluation }[],
+  direction: IndicatorDirection,
+): RankedUnit[] {
+  const better = direction === 'LOWER_IS_BETTER' ? 1 : -1;
+  const byCode = (a: { unit: UnitRow }, b: { unit: UnitRow }) =>
+    a.unit.code < b.unit.code ? -1 : a.unit.code > b.unit.code ? 1 : 0;
+  const rated = entries
+    .filter((entry) => entry.value.value !== null)
+    .sort((a, b) => better * compareValues(a.value, b.value) || byCode(a, b));
+  const unrated = entries.filter((entry) => entry.value.value === null).sort(byCode);
+  const ranked: RankedUnit[] = [];
+  rated.forEach((entry, i) => {
+    const previous = ranked[i - 1];
+    const tied = previous !== undefined && compareValues(previous.value, entry.value) === 0;
+    ranked.push({ ...entry, rank: tied ? previous.rank : i + 1 });
+  });
+  return [...ranked, ...unrated.map((entry) => ({ ...entry, rank: null }))];
+}
+
+/** No limit: LIMIT takes a bigint, and a province holds some thousands of units. */
+const ALL = Number.MAX_SAFE_INTEGER;
+
+export async function rankUnits(
+  ctx: Context,
+  args: {
+    code: string;
+    level: UnitLevel;
+    period: string;
+    convention?: PeriodConvention | null;
+    parentCode?: string | null;
+    first?: number | null;
+  },
+): Promise<RankedUnit[] | null> {
+  const definition = indicatorByCode(args.code);
+  const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
+  if (args.first != null && args.first < 0) {
+    throw new GraphQLError(`first must not be negative (got ${args.first})`, {
+      extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
+    });
+  }
+  const validOn = period.range.last;
+  let units: UnitRow[];
+  if (args.parentCode != null) {
+    const [parent, below] = await Promise.all([
+      UnitNode.getDataloader(ctx).load(args.parentCode) as Promise<UnitRow | null>,
+      findDescendantsOfUnits(ctx.db, [args.parentCode], { level: args.level, validOn }),
+    ]);
+    if (!parent) return null;
+    units = below;
+  } else {
+    units = await listUnits(ctx.db, { level: args.level, validOn }, { limit: ALL, inverted: false });
+  }
+  // Every evaluation is started before the first await: one batch of all the units per figure group.
+  const values = await Promise.all(units.map((unit) => evaluateIndicators(ctx, [definition], unit, period)));
+  const ranked = rankValues(
+    units.map((unit, i) => ({ unit, value: values[i]![0]! })),
+    definition.direction,
+  );
+  return args.first != null ? ranked.slice(0, args.first) : ranked;
+}
+
+export const RankedUnitRef = builder.objectRef<RankedUnit>('RankedUnit').implement({
+  description: 'A unit’s place in a ranking by an indicator, and the value it was ranked by.',
+  fields: (t) => ({
+    rank: t.exposeInt('rank', {
+      nullable: true,
+      description:
+        'Its rank, best first in the indicator’s direction (NEUTRAL: highest first); equal values share a rank and the next rank skips (1, 2, 2, 4). Null when the value is null (nothing to rate): those units come last.',
+    }),
+    unit: t.field({ type: UnitNode, description: 'The unit ranked.', resolve: (r) => r.unit }),
+    value: t.field({
+      type: IndicatorValueRef,
+      description: 'The indicator over the unit’s subtree for the period.',
+      resolve: (r) => r.value,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  ranking: t.field({
+    type: [RankedUnitRef],
+    nullable: true,
+    description:
+      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. Null, without an error, when no unit has the parentCode; an unknown indicator code or a malformed period is an error (BAD_USER_INPUT).',
+    args: {
+      code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
+      level: t.arg({ type: UnitLevelEnum, required: true, description: 'The level of the units ranked.' }),
+      period: t.arg.string({
+        required: true,
+        description:
+          'The period: a year (2024), a half (2024-H1), a quarter (2024-Q2) or a month (2024-06); H and Q may be lower case.',
+      }),
+      convention: t.arg({
+        type: PeriodConventionEnum,
+        defaultValue: 'CALENDAR',
+        description: 'How the period maps to days.',
+      }),
+      parentCode: t.arg.string({
+        description:
+          'Rank only the units below this one (its whole subtree, not only its children); the whole province when omitted.',
+      }),
+      first: t.arg.int({
+        description: 'Only the first this many units of the ranking (all when omitted); must not be negative.',
+      }),
+    },
+    resolve: (_root, args, ctx) => rankUnits(ctx, args),
+  }),
+}));
