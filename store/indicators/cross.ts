@@ -23,6 +23,7 @@
  */
 import type { Queryable } from '../db.ts';
 import type { CrossFigures } from './figures.ts';
+import { rollupFiguresOfUnits } from './dossier-rollups.ts';
 import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
 import { exactFigures } from './numbers.ts';
 import {
@@ -49,18 +50,16 @@ const NAMES: readonly (keyof CrossFigures)[] = [
 
 /**
  * Per unit first (each unit's dossiers, staff and lines are read once however
- * many roots of the batch hold it), then summed per root. Receiving is an
- * EXISTS per unit (dossiers_unit_received_idx stops at the first dossier);
- * resolved dossiers are counted on dossiers_unit_finished_idx.
+ * many roots of the batch hold it), then summed per root. Whether a unit
+ * received and how many it resolved come from the dossier rollups (the same
+ * figures as dossiers.ts: received in [S, E); status PROCESSED or RETURNED
+ * with finished_at in [S, E)), a few rows a unit instead of its dossiers.
  */
 const SQL = figureSql(
   (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
   units_in_period AS (SELECT DISTINCT code FROM scope WHERE in_period),
-  receiving AS (
-    SELECT u.code AS unit_code FROM units_in_period u
-     WHERE EXISTS (SELECT 1 FROM dossiers d
-                    WHERE d.unit_code = u.code AND d.received_at >= ${S} AND d.received_at < ${E})
-  ),
+  ${rollupFiguresOfUnits('SELECT code FROM units_in_period', ['received', 'resolved'])},
+  receiving AS (SELECT code AS unit_code FROM by_unit WHERE received > 0),
   cadres_of_receiving AS (
     SELECT unit_code, count(*) AS cadres
       FROM staff
@@ -68,13 +67,7 @@ const SQL = figureSql(
        AND unit_code IN (SELECT unit_code FROM receiving)
      GROUP BY unit_code
   ),
-  resolving AS (
-    SELECT unit_code, count(*) AS resolved
-      FROM dossiers
-     WHERE unit_code IN (SELECT code FROM units_in_period)
-       AND status IN ('PROCESSED', 'RETURNED') AND finished_at >= ${S} AND finished_at < ${E}
-     GROUP BY unit_code
-  ),
+  resolving AS (SELECT code AS unit_code, resolved FROM by_unit WHERE resolved > 0),
   spending_by_month AS (
     SELECT unit_code, month, sum(executed) AS executed
       FROM budget_execution_lines

@@ -57,15 +57,16 @@ const rows = (grain: string, from: string | null, to: string) =>
             WHERE unit_code = c.code AND grain = '${grain}'${from ? ` AND start >= ${from}` : ''} AND start < ${to}`;
 
 /**
- * As in dossiers.ts, each unit in scope (valid in the period) is read once
- * through its own index ranges (LATERAL), then the units' sums are added up
- * per root. The five ranges: years before B's year (they hold A's years
- * too), A's months and then B's months not already read, A's days and then
- * B's days not already read.
+ * `WITH` items naming `k` (the range's bounds) and `by_unit (code, figures…)`:
+ * the figures of each unit that `units` (a SELECT of unit codes) lists, each
+ * unit read once through its own index ranges (LATERAL). The five ranges:
+ * years before B's year (they hold A's years too), A's months and then B's
+ * months not already read, A's days and then B's days not already read. The
+ * range's days are $2 and $3. Units without any rollup row are skipped at once
+ * (the partial index of year rows).
  */
-const SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
-  k AS (
+export function rollupFiguresOfUnits(units: string, names: readonly (keyof DossierFigures)[] = NAMES): string {
+  return `k AS (
     SELECT a, b, date_trunc('year', a::timestamp)::date AS ya, date_trunc('month', a::timestamp)::date AS ma,
            date_trunc('year', b::timestamp)::date AS yb, date_trunc('month', b::timestamp)::date AS mb
       FROM (SELECT $2::date AS a, $3::date + 1 AS b) AS k
@@ -73,12 +74,11 @@ const SQL = figureSql(
   by_unit AS (
     SELECT c.code, f.*
       FROM k CROSS JOIN unnest(ARRAY(
-             SELECT DISTINCT s.code FROM scope s
-              WHERE s.in_period
-                AND s.code IN (SELECT h.unit_code FROM dossier_figure_rollups h WHERE h.grain = 'year')
+             SELECT u.code FROM (${units}) AS u (code)
+              WHERE u.code IN (SELECT h.unit_code FROM dossier_figure_rollups h WHERE h.grain = 'year')
            )) AS c (code)
       CROSS JOIN LATERAL (
-        SELECT ${NAMES.map((name) => `coalesce(sum(${FIGURES[name]}), 0) AS "${name}"`).join(',\n               ')}
+        SELECT ${names.map((name) => `coalesce(sum(${FIGURES[name]}), 0) AS "${name}"`).join(',\n               ')}
           FROM (
             SELECT r.*, ${before('k.a', 'k.ya', 'k.ma')} AS wa, ${before('k.b', 'k.yb', 'k.mb')} AS wb
               FROM (${rows('year', null, 'k.yb')}
@@ -88,7 +88,13 @@ const SQL = figureSql(
                     UNION ALL ${rows('day', 'greatest(k.mb, k.a)', 'k.b')}) AS r
           ) AS r
       ) AS f
-  )
+  )`;
+}
+
+/** As in dossiers.ts, each unit in scope (valid in the period) is read once, then the units' sums are added up per root. */
+const SQL = figureSql(
+  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
+  ${rollupFiguresOfUnits('SELECT DISTINCT s.code FROM scope s WHERE s.in_period')}
 SELECT s.root,
        ${NAMES.map((name) => `sum(b."${name}")::bigint AS "${name}"`).join(',\n       ')}
   FROM scope s JOIN by_unit b ON b.code = s.code -- by_unit holds only the units valid in the period

@@ -143,22 +143,26 @@ const BUDGET_NAMES: readonly (keyof BudgetFigures)[] = [
  */
 const BUDGET_SQL = figureSql(
   (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
-  lines AS (
-    SELECT l.unit_code, l.direction, l.estimate, l.executed,
-           l.month = max(l.month) OVER (PARTITION BY l.unit_code, l.direction) AS latest
-      FROM budget_execution_lines l
-     WHERE l.year = ${BUDGET_YEAR} AND l.month <= ${BUDGET_MONTH}
-       AND l.unit_code IN (SELECT code FROM scope WHERE in_period)
-  ),
+  -- Per unit and direction, its latest month <= M, then that month's lines: two index ranges of the
+  -- primary key (unit_code, year, month, …) a unit, instead of a window over every line of the year
+  -- (the province's 150,000 lines a year took 175 ms; this reads only the months that count).
   budget_of_unit AS (
-    SELECT unit_code,
-           sum(estimate) FILTER (WHERE direction = 'REVENUE') AS revenue_estimate,
-           sum(executed) FILTER (WHERE direction = 'REVENUE') AS revenue_executed,
-           sum(estimate) FILTER (WHERE direction = 'SPENDING') AS spending_estimate,
-           sum(executed) FILTER (WHERE direction = 'SPENDING') AS spending_executed
-      FROM lines
-     WHERE latest
-     GROUP BY unit_code
+    SELECT u.code AS unit_code,
+           sum(t.estimate) FILTER (WHERE d.direction = 'REVENUE') AS revenue_estimate,
+           sum(t.executed) FILTER (WHERE d.direction = 'REVENUE') AS revenue_executed,
+           sum(t.estimate) FILTER (WHERE d.direction = 'SPENDING') AS spending_estimate,
+           sum(t.executed) FILTER (WHERE d.direction = 'SPENDING') AS spending_executed
+      FROM (SELECT DISTINCT code FROM scope WHERE in_period) AS u
+      CROSS JOIN (VALUES ('REVENUE'), ('SPENDING')) AS d (direction)
+      CROSS JOIN LATERAL (
+        SELECT sum(l.estimate) AS estimate, sum(l.executed) AS executed
+          FROM budget_execution_lines l
+         WHERE l.unit_code = u.code AND l.year = ${BUDGET_YEAR} AND l.direction = d.direction
+           AND l.month = (SELECT max(m.month) FROM budget_execution_lines m
+                           WHERE m.unit_code = u.code AND m.year = ${BUDGET_YEAR} AND m.month <= ${BUDGET_MONTH}
+                             AND m.direction = d.direction)
+      ) AS t
+     GROUP BY u.code
   ),
   latest_disbursement AS (
     SELECT DISTINCT ON (d.project_code) p.unit_code, d.capital_plan, d.disbursed_to_date
