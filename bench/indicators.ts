@@ -13,11 +13,9 @@
  *    warm-up runs, then `--runs` (default 30) measured ones.
  *    - province: every catalog indicator of the province for the last full
  *      calendar year (`indicators(unitCode, period)`), every figure group;
- *    - ranking: ON_TIME_RATE of every commune for the last full half-year
- *      (`ranking`, or when the schema has none, `units(filter: {level:
- *      COMMUNE})` pages with `indicators`, said in the output);
- *    - trend: ON_TIME_RATE of the province for the last 24 full months
- *      (`trend`, or 24 aliased `indicators` fields in one request).
+ *    - ranking: ON_TIME_RATE of every commune (its People's Committee, over
+ *      its subtree) for the last full half-year (`ranking`);
+ *    - trend: ON_TIME_RATE of the province for the last 24 full months (`trend`).
  * 3. For each case, the dossier figures it needs, straight from the store:
  *    from the rollups (dossierFiguresFromRollups, what the hub uses) and raw
  *    (dossierFigures over the dossiers table, the reference) for the same
@@ -34,8 +32,6 @@ import { Registry } from 'prom-client';
 import { createHub } from '../gateway/server.ts';
 import { createSyncEngine } from '../gateway/sync/engine.ts';
 import { createUpstreams } from '../gateway/sync/upstreams.ts';
-import { hubSchema } from '../schema/index.ts';
-import { encodeCursor } from '../schema/pagination.ts';
 import { openDb, type Db } from '../store/db.ts';
 import { dossierFiguresFromRollups } from '../store/indicators/dossier-rollups.ts';
 import { dossierFigures } from '../store/indicators/dossiers.ts';
@@ -178,13 +174,12 @@ function periods(newest: string) {
 // The cases
 
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-const hasQueryField = (name: string) => Boolean(hubSchema().getQueryType()?.getFields()[name]);
 
 interface Case {
   name: string;
-  /** What the GraphQL request is, in words (which field, or which fallback). */
+  /** What the GraphQL request is, in words. */
   through: string;
-  /** The requests of one run (sent one after the other; one for every case but the ranking fallback). */
+  /** The requests of one run (sent one after the other). */
   bodies: string[];
   /**
    * The dossier figures of the same roots and ranges, as the store's function computes them; several ranges
@@ -250,10 +245,11 @@ async function main() {
       `SELECT to_char(vn_day(max(received_at)), 'YYYY-MM-DD') AS newest FROM dossiers`,
     )) as [{ newest: string }];
     const { year, half, months } = periods(newest);
-    // The communes a ranking holds: valid on the half-year's last day (as ranking and units(validOn) list them).
+    // The communes a ranking holds: the communes' People's Committees (not the schools and stations of
+    // the commune level) valid on the half-year's last day, as ranking(kind: PEOPLES_COMMITTEE) lists them.
     const communes = (
       await db.query<{ code: string }>(
-        `SELECT code FROM units WHERE level = 'COMMUNE'
+        `SELECT code FROM units WHERE level = 'COMMUNE' AND kind = 'PEOPLES_COMMITTEE'
             AND (valid_from IS NULL OR valid_from <= $1::date) AND (valid_to IS NULL OR $1::date < valid_to)
           ORDER BY code`,
         [half.range.last],
@@ -280,74 +276,37 @@ async function main() {
       targetMs: 200,
     });
 
-    if (hasQueryField('ranking')) {
-      cases.push({
-        name: 'ON_TIME_RATE of every commune, half-year (ranking)',
-        through: `ranking(code: "ON_TIME_RATE", level: COMMUNE, period: "${half.label}") { rank unit { code } value { value } }`,
-        bodies: [
-          body(
-            `query ($period: String!) {
-              ranking(code: "ON_TIME_RATE", level: COMMUNE, period: $period) { rank unit { code } value { value } }
-            }`,
-            { period: half.label },
-          ),
-        ],
-        figures: async (compute) => [await compute(db, communes, half.range)],
-        targetMs: 100,
-      });
-    } else {
-      // No ranking field yet: every commune's value through pages of units (100 a page), one after the other.
-      const page = `query ($after: String, $period: String!, $validOn: Date) {
-        units(first: 100, after: $after, filter: { level: COMMUNE, validOn: $validOn }) {
-          edges { node { code indicators(period: $period, codes: ["ON_TIME_RATE"]) { value } } }
-        }
-      }`;
-      const bodies: string[] = [];
-      for (let i = 0; i < communes.length; i += 100) {
-        bodies.push(
-          body(page, {
-            after: i === 0 ? null : encodeCursor(communes[i - 1]!),
-            period: half.label,
-            validOn: half.range.last,
-          }),
-        );
-      }
-      cases.push({
-        name: 'ON_TIME_RATE of every commune, half-year (unit pages)',
-        through: `no ranking field in the schema: ${bodies.length} pages of units(filter: {level: COMMUNE}) { indicators }`,
-        bodies,
-        figures: async (compute) => [await compute(db, communes, half.range)],
-        targetMs: 100,
-      });
-    }
+    cases.push({
+      name: 'ON_TIME_RATE of every commune, half-year (ranking)',
+      through: `ranking(code: "ON_TIME_RATE", level: COMMUNE, kind: PEOPLES_COMMITTEE, period: "${half.label}") { rank unit { code } value { value } }`,
+      bodies: [
+        body(
+          `query ($period: String!) {
+            ranking(code: "ON_TIME_RATE", level: COMMUNE, kind: PEOPLES_COMMITTEE, period: $period) {
+              rank unit { code } value { value }
+            }
+          }`,
+          { period: half.label },
+        ),
+      ],
+      figures: async (compute) => [await compute(db, communes, half.range)],
+      targetMs: 100,
+    });
 
-    if (hasQueryField('trend')) {
-      cases.push({
-        name: 'ON_TIME_RATE of the province, 24 months (trend)',
-        through: `trend(code: "ON_TIME_RATE", unitCode, from: "${months[0]!.label}", to: "${months.at(-1)!.label}", step: MONTH) { period value }`,
-        bodies: [
-          body(
-            `query ($unit: String!, $from: String!, $to: String!) {
-              trend(code: "ON_TIME_RATE", unitCode: $unit, from: $from, to: $to, step: MONTH) { period value }
-            }`,
-            { unit: province, from: months[0]!.label, to: months.at(-1)!.label },
-          ),
-        ],
-        figures: (compute, sequential) => eachMonth(months, (m) => compute(db, [province], m.range), sequential),
-        rawRuns: Math.min(RAW_RUNS, 3),
-      });
-    } else {
-      const fields = months.map(
-        (m, i) => `m${i}: indicators(unitCode: $unit, period: "${m.label}", codes: ["ON_TIME_RATE"]) { period value }`,
-      );
-      cases.push({
-        name: 'ON_TIME_RATE of the province, 24 months (indicators)',
-        through: 'no trend field in the schema: 24 aliased indicators(...) fields in one request',
-        bodies: [body(`query ($unit: String!) { ${fields.join('\n')} }`, { unit: province })],
-        figures: (compute, sequential) => eachMonth(months, (m) => compute(db, [province], m.range), sequential),
-        rawRuns: Math.min(RAW_RUNS, 3),
-      });
-    }
+    cases.push({
+      name: 'ON_TIME_RATE of the province, 24 months (trend)',
+      through: `trend(code: "ON_TIME_RATE", unitCode, from: "${months[0]!.label}", to: "${months.at(-1)!.label}", step: MONTH) { period value }`,
+      bodies: [
+        body(
+          `query ($unit: String!, $from: String!, $to: String!) {
+            trend(code: "ON_TIME_RATE", unitCode: $unit, from: $from, to: $to, step: MONTH) { period value }
+          }`,
+          { unit: province, from: months[0]!.label, to: months.at(-1)!.label },
+        ),
+      ],
+      figures: (compute, sequential) => eachMonth(months, (m) => compute(db, [province], m.range), sequential),
+      rawRuns: Math.min(RAW_RUNS, 3),
+    });
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
     const summary: string[] = [];

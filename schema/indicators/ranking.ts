@@ -16,11 +16,11 @@
  * listed by unit code.
  */
 import { GraphQLError } from 'graphql';
-import type { UnitLevel } from '../../store/model.ts';
+import type { UnitKind, UnitLevel } from '../../store/model.ts';
 import { findDescendantsOfUnits, listUnits, type UnitRow } from '../../store/units.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { UnitLevel as UnitLevelEnum, UnitNode } from '../unit.ts';
+import { UnitKind as UnitKindEnum, UnitLevel as UnitLevelEnum, UnitNode } from '../unit.ts';
 import type { IndicatorDirection } from './catalog.ts';
 import { PeriodConventionEnum } from './enums.ts';
 import { evaluateIndicators, type IndicatorEvaluation } from './evaluate.ts';
@@ -78,6 +78,7 @@ export async function rankUnits(
   args: {
     code: string;
     level: UnitLevel;
+    kind?: UnitKind | null;
     period: string;
     convention?: PeriodConvention | null;
     parentCode?: string | null;
@@ -96,12 +97,16 @@ export async function rankUnits(
   if (args.parentCode != null) {
     const [parent, below] = await Promise.all([
       UnitNode.getDataloader(ctx).load(args.parentCode) as Promise<UnitRow | null>,
-      findDescendantsOfUnits(ctx.db, [args.parentCode], { level: args.level, validOn }),
+      findDescendantsOfUnits(ctx.db, [args.parentCode], { level: args.level, kind: args.kind ?? null, validOn }),
     ]);
     if (!parent) return null;
     units = below;
   } else {
-    units = await listUnits(ctx.db, { level: args.level, validOn }, { limit: ALL, inverted: false });
+    units = await listUnits(
+      ctx.db,
+      { level: args.level, kind: args.kind ?? null, validOn },
+      { limit: ALL, inverted: false },
+    );
   }
   // Every evaluation is started before the first await: one batch of all the units per figure group.
   const values = await Promise.all(units.map((unit) => evaluateIndicators(ctx, [definition], unit, period)));
@@ -147,6 +152,11 @@ builder.queryFields((t) => ({
         type: PeriodConventionEnum,
         defaultValue: 'CALENDAR',
         description: 'How the period maps to days.',
+      }),
+      kind: t.arg({
+        type: UnitKindEnum,
+        description:
+          'Only units of this kind: PEOPLES_COMMITTEE ranks the communes (or districts) themselves, each over its subtree, leaving out the schools and stations of the same level.',
       }),
       parentCode: t.arg.string({
         description:

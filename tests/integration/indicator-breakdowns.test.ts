@@ -208,8 +208,8 @@ const BREAKDOWN = `query B($code: String!, $unitCode: String!, $period: String!,
   }
 }`;
 
-const RANKING = `query R($code: String!, $level: UnitLevel!, $period: String!, $parentCode: String, $first: Int) {
-  ranking(code: $code, level: $level, period: $period, parentCode: $parentCode, first: $first) {
+const RANKING = `query R($code: String!, $level: UnitLevel!, $kind: UnitKind, $period: String!, $parentCode: String, $first: Int) {
+  ranking(code: $code, level: $level, kind: $kind, period: $period, parentCode: $parentCode, first: $first) {
     rank unit { code } value { numerator denominator value unitCode }
   }
 }`;
@@ -464,6 +464,17 @@ describe.each(testBackends)('breakdowns, rankings and trends on %s', (backend) =
       [null, C4, 0, 0],
     ]);
     expect(r!.map((x) => x.value.unitCode)).toEqual([C5, C1, C2, C6, C4]);
+    // Every unit of the fixture is a People's Committee: filtering on that kind keeps them all, on another none.
+    const committees = await ranking({
+      code: 'ON_TIME_RATE',
+      level: 'COMMUNE',
+      kind: 'PEOPLES_COMMITTEE',
+      period: '2024-H1',
+    });
+    expect(rows(committees)).toEqual(rows(r));
+    const schools = { code: 'ON_TIME_RATE', level: 'COMMUNE', kind: 'PUBLIC_SERVICE_UNIT', period: '2024-H1' };
+    expect(await ranking(schools)).toEqual([]);
+    expect(await ranking({ ...schools, parentCode: D2 })).toEqual([]);
   });
 
   it('ranks counts highest first, below a parent and cut to the first few', async () => {
