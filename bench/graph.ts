@@ -40,17 +40,16 @@ import {
 } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { createHub } from '../gateway/server.ts';
-import { createSyncEngine } from '../gateway/sync/engine.ts';
-import { createUpstreams } from '../gateway/sync/upstreams.ts';
 import { hubSchema } from '../schema/index.ts';
 import { encodeCursor } from '../schema/pagination.ts';
-import { openDb, type Db } from '../store/db.ts';
-import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
+import { openDb } from '../store/db.ts';
+import { benchDatabaseUrl, keptProvince, syncProvince, withClient } from './support.ts';
 import { migrate } from '../store/migrate.ts';
 
 const databaseUrl = benchDatabaseUrl;
+/** What the benchmark syncs, in this order. */
+const SOURCES = ['CADRE_DB', 'ONE_STOP_SHOP'] as const;
 const SCHEMA = 'bench_graph';
 const args = process.argv.slice(2);
 const scale = args.find((a) => !a.startsWith('--')) ?? 'bench';
@@ -215,63 +214,15 @@ async function probe(gql: (body: string) => Promise<any>, name: string, sample: 
   return null;
 }
 
-/** Syncs the province of the scale from its mock upstreams (in a child process) into the schema. */
-async function syncProvince(db: Db) {
-  const mockStarted = Date.now();
-  const mocks = await startMockProcess(scale);
-  console.log(`mock upstreams (${scale}) ready in ${seconds(Date.now() - mockStarted)} s`);
-  const upstreams = createUpstreams(
-    { ONE_STOP_SHOP: mocks.urls.ONE_STOP_SHOP_URL, CADRE_DB: mocks.urls.CADRE_DB_URL, BUDGET: mocks.urls.BUDGET_URL },
-    { client: { registry: new Registry() } },
-  );
-  const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger: pino({ level: 'warn' }) });
-  try {
-    const started = Date.now();
-    for (const source of ['CADRE_DB', 'ONE_STOP_SHOP'] as const) {
-      const run = await engine.run(source, { trigger: 'COMMAND' });
-      if (run.error) throw new Error(`${source}: ${run.error}`);
-    }
-    // Statistics and the visibility map (index-only scans) as autovacuum would leave them soon after a
-    // bulk load; the suite's tables only, not the rest of the database.
-    await withClient(SCHEMA, (c) => c.query('VACUUM (ANALYZE) units, staff, procedures, dossiers'));
-    const [sizes] = await db.query<{ units: number; staff: number; dossiers: number }>(
-      `SELECT (SELECT count(*)::int FROM units) AS units, (SELECT count(*)::int FROM staff) AS staff,
-              (SELECT count(*)::int FROM dossiers) AS dossiers`,
-    );
-    console.log(
-      `synced ${fmt(sizes!.units)} units, ${fmt(sizes!.staff)} staff, ${fmt(sizes!.dossiers)} dossiers ` +
-        `in ${seconds(Date.now() - started)} s`,
-    );
-  } finally {
-    await engine.stop();
-    await upstreams.close();
-    mocks.stop();
-  }
-}
-
-/** Whether a kept schema of an earlier `--keep` run holds a synced province. */
-async function keptProvince(): Promise<boolean> {
-  return withClient(SCHEMA, async (c) => {
-    const { rows } = await c.query<{ table: string | null }>(
-      `SELECT to_regclass('${SCHEMA}.sync_runs')::text AS table`,
-    );
-    if (!rows[0]?.table) return false;
-    const runs = await c.query(
-      `SELECT 1 FROM ${SCHEMA}.sync_runs WHERE source = 'ONE_STOP_SHOP' AND status = 'SUCCEEDED'`,
-    );
-    return (runs.rowCount ?? 0) > 0;
-  });
-}
-
 async function main() {
-  const reuse = keep && (await keptProvince());
+  const reuse = keep && (await keptProvince(SCHEMA, SOURCES));
   if (!reuse) await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   const db = await openDb({ databaseUrl, schema: SCHEMA, poolMax: POOL_MAX });
   let closeServers = async () => {};
   try {
     await migrate(db);
     if (reuse) console.log(`reusing the province kept in schema ${SCHEMA} (--keep)`);
-    else await syncProvince(db);
+    else await syncProvince(db, SCHEMA, scale, SOURCES);
     // The hub, and the bare server to compare it with.
     const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 5_000 });
     const hubOrigin = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;

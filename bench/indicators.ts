@@ -28,18 +28,17 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { createHub } from '../gateway/server.ts';
-import { createSyncEngine } from '../gateway/sync/engine.ts';
-import { createUpstreams } from '../gateway/sync/upstreams.ts';
-import { openDb, type Db } from '../store/db.ts';
+import { openDb } from '../store/db.ts';
 import { dossierFiguresFromRollups } from '../store/indicators/dossier-rollups.ts';
 import { dossierFigures } from '../store/indicators/dossiers.ts';
 import type { DossierFigures } from '../store/indicators/figures.ts';
 import type { DayRange } from '../store/indicators/scope.ts';
 import { migrate } from '../store/migrate.ts';
-import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
+import { benchDatabaseUrl, keptProvince, syncProvince, withClient } from './support.ts';
 
+/** What the benchmark syncs, in this order. */
+const SOURCES = ['CADRE_DB', 'BUDGET', 'ONE_STOP_SHOP'] as const;
 const SCHEMA = 'bench_indicators';
 const args = process.argv.slice(2);
 const scale = args.find((a) => !a.startsWith('--')) ?? 'bench';
@@ -57,54 +56,6 @@ const POOL_MAX = 10;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-/** Syncs the province of the scale from the mock upstreams of its three sources (in a child process). */
-async function syncProvince(db: Db) {
-  const mockStarted = Date.now();
-  const mocks = await startMockProcess(scale);
-  console.log(`mock upstreams (${scale}) ready in ${seconds(Date.now() - mockStarted)} s`);
-  const upstreams = createUpstreams(
-    { ONE_STOP_SHOP: mocks.urls.ONE_STOP_SHOP_URL, CADRE_DB: mocks.urls.CADRE_DB_URL, BUDGET: mocks.urls.BUDGET_URL },
-    { client: { registry: new Registry() } },
-  );
-  const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger: pino({ level: 'warn' }) });
-  try {
-    const started = Date.now();
-    for (const source of ['CADRE_DB', 'BUDGET', 'ONE_STOP_SHOP'] as const) {
-      const run = await engine.run(source, { trigger: 'COMMAND' });
-      if (run.error) throw new Error(`${source}: ${run.error}`);
-      console.log(`${source} synced in ${seconds(Date.now() - started)} s`);
-    }
-    await withClient(SCHEMA, (c) => c.query('VACUUM (ANALYZE)'));
-    const [sizes] = await db.query<{ units: number; staff: number; dossiers: number }>(
-      `SELECT (SELECT count(*)::int FROM units) AS units, (SELECT count(*)::int FROM staff) AS staff,
-              (SELECT count(*)::int FROM dossiers) AS dossiers`,
-    );
-    console.log(
-      `synced ${fmt(sizes!.units)} units, ${fmt(sizes!.staff)} staff, ${fmt(sizes!.dossiers)} dossiers ` +
-        `in ${seconds(Date.now() - started)} s`,
-    );
-  } finally {
-    await engine.stop();
-    await upstreams.close();
-    mocks.stop();
-  }
-}
-
-/** Whether a kept schema of an earlier `--keep` run holds a synced province (all three sources). */
-async function keptProvince(): Promise<boolean> {
-  return withClient(SCHEMA, async (c) => {
-    const { rows } = await c.query<{ table: string | null }>(
-      `SELECT to_regclass('${SCHEMA}.sync_runs')::text AS table`,
-    );
-    if (!rows[0]?.table) return false;
-    const runs = await c.query(
-      `SELECT DISTINCT source FROM ${SCHEMA}.sync_runs WHERE status = 'SUCCEEDED'
-          AND source IN ('CADRE_DB', 'BUDGET', 'ONE_STOP_SHOP')`,
-    );
-    return (runs.rowCount ?? 0) === 3;
-  });
-}
 
 // ---------------------------------------------------------------------------
 // Timing
@@ -205,7 +156,7 @@ async function eachMonth<T>(
 }
 
 async function main() {
-  const reuse = keep && (await keptProvince());
+  const reuse = keep && (await keptProvince(SCHEMA, SOURCES));
   if (!reuse) await withClient(SCHEMA, (c) => c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`));
   const db = await openDb({ databaseUrl: benchDatabaseUrl, schema: SCHEMA, poolMax: POOL_MAX });
   let stopHub = async () => db.close();
@@ -218,7 +169,7 @@ async function main() {
       );
     }
     if (reuse) console.log(`reusing the province kept in schema ${SCHEMA} (--keep)`);
-    else await syncProvince(db);
+    else await syncProvince(db, SCHEMA, scale, SOURCES);
     const [sizes] = await db.query<{ dossiers: number; rollups: number }>(
       `SELECT (SELECT count(*)::int FROM dossiers) AS dossiers, (SELECT count(*)::int FROM dossier_figure_rollups) AS rollups`,
     );

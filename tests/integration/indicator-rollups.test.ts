@@ -18,18 +18,8 @@ import { FIGURE_GROUPS } from '../../store/indicators/index.ts';
 import type { DayRange } from '../../store/indicators/scope.ts';
 import { upsertProcedures } from '../../store/procedures.ts';
 import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
+import { seededRandom } from '../support/random.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const STATUSES: DossierStatus[] = [
   'REGISTERED',
@@ -67,7 +57,7 @@ describe.each(testBackends)('dossier figures from the rollups on %s', (backend) 
   afterAll(() => store?.dispose());
 
   it('equal the raw figures after random incremental changes, for any roots and range', async () => {
-    const next = random(20261124);
+    const next = seededRandom(20261124);
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
     const int = (from: number, to: number) => from + Math.floor(next() * (to - from + 1));
     /** An offset within a day, often at its very edges (the day boundaries must count exactly). */

@@ -11,18 +11,8 @@ import { upsertDossiers } from '../../store/dossiers.ts';
 import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertUnits } from '../../store/units.ts';
 import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
+import { seededRandom } from '../support/random.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed. */
-function random(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const STATUSES: DossierStatus[] = [
   'RECEIVED',
@@ -118,7 +108,7 @@ describe.each(testBackends)('derived tables on %s', (backend) => {
   });
 
   it('keeps the dossier count rollups equal to the dossiers after random inserts, updates and deletes', async () => {
-    const next = random(20261123);
+    const next = seededRandom(20261123);
     const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
     const receivers = units.filter((u) => u.kind !== 'PUBLIC_SERVICE_UNIT').map((u) => u.code);
     const start = Date.parse('2026-01-01T00:00:00+07:00');
