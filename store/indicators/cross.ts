@@ -21,23 +21,11 @@
  * - resolvedByUnitsWithSpending: dossiers resolved in the period by the units
  *   of R, the denominator beside that spending.
  */
-import type { Queryable } from '../db.ts';
 import type { CrossFigures } from './figures.ts';
 import { rollupFiguresOfUnits } from './dossier-rollups.ts';
 import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
-import { exactFigures } from './numbers.ts';
-import {
-  alignByRoot,
-  figureSql,
-  scopeItems,
-  type FigureOptions,
-  vnDayEnd,
-  vnDayStart,
-  type DayRange,
-} from './scope.ts';
+import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
-const S = vnDayStart('$2');
-const E = vnDayEnd('$3');
 /** M0: the month the period starts in, when it starts in the budget year; else January. */
 const FIRST_MONTH = `CASE WHEN extract(year FROM $2::date) = extract(year FROM $3::date)
                           THEN extract(month FROM $2::date)::int ELSE 1 END`;
@@ -100,16 +88,4 @@ const SQL = figureSql(
  * The cross-system figures of each root (with `own`, of the root alone) for `range`, aligned with
  * `roots` (unknown: zeros).
  */
-export async function crossFigures(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<CrossFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
-}
+export const crossFigures = figureFunction<CrossFigures>(SQL, NAMES);

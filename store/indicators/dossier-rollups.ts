@@ -17,10 +17,8 @@
  * unit (disjoint, so no row counts twice), each row weighted by whether it
  * falls in P(<A) (wa) and in P(<B) (wb).
  */
-import type { Queryable } from '../db.ts';
 import type { DossierFigures } from './figures.ts';
-import { exactFigures } from './numbers.ts';
-import { alignByRoot, figureSql, scopeItems, type DayRange, type FigureOptions } from './scope.ts';
+import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
 /** Each figure as a sum over the rollup rows read for a unit (r), with their weights wa and wb. */
 const FIGURES: Readonly<Record<keyof DossierFigures, string>> = {
@@ -106,17 +104,4 @@ SELECT s.root,
  * alone) over the period, aligned with `roots` (unknown: all zeros): the same
  * results as dossierFigures, from the rollups.
  */
-export async function dossierFiguresFromRollups(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<DossierFigures[]> {
-  if (roots.length === 0) return [];
-  const result = await db.query<Record<string, unknown> & { root: string }>(SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, result, (row) => exactFigures(row, NAMES));
-}
+export const dossierFiguresFromRollups = figureFunction<DossierFigures>(SQL, NAMES);

@@ -29,18 +29,8 @@
  * balance the hub can check where the source reports do not add up.
  */
 import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
-import type { Queryable } from '../db.ts';
 import type { DossierFigures } from './figures.ts';
-import { exactFigures } from './numbers.ts';
-import {
-  alignByRoot,
-  figureSql,
-  scopeItems,
-  type FigureOptions,
-  vnDayEnd,
-  vnDayStart,
-  type DayRange,
-} from './scope.ts';
+import { figureFunction, figureSql, scopeItems, vnDayEnd, vnDayStart } from './scope.ts';
 
 const S = vnDayStart('$2');
 const E = vnDayEnd('$3');
@@ -147,17 +137,4 @@ SELECT s.root,
  * The one-stop-shop's figures of each root's subtree (with `own`, of the root
  * alone) over the period, aligned with `roots` (unknown: all zeros).
  */
-export async function dossierFigures(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<DossierFigures[]> {
-  if (roots.length === 0) return [];
-  const rows = await db.query<Record<string, unknown> & { root: string }>(SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
-}
+export const dossierFigures = figureFunction<DossierFigures>(SQL, NAMES);

@@ -6,10 +6,8 @@
  * Budget figures follow the calendar: the year Y and month M are those of the
  * period's last day, whatever the convention that chose its first day.
  */
-import type { Queryable } from '../db.ts';
 import type { BudgetFigures, PsuFigures } from './figures.ts';
-import { exactFigures } from './numbers.ts';
-import { alignByRoot, figureSql, scopeItems, type FigureOptions, type DayRange } from './scope.ts';
+import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
 /** The budget year Y: the calendar year of the period's last day ($3). */
 export const BUDGET_YEAR = `extract(year FROM $3::date)::int`;
@@ -101,19 +99,7 @@ const PSU_SQL = figureSql(
  * The public service unit figures of each root (with `own`, of the root alone) for `range`, aligned
  * with `roots` (unknown: zeros).
  */
-export async function psuFigures(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<PsuFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(PSU_SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, rows, (row) => exactFigures(row, PSU_NAMES));
-}
+export const psuFigures = figureFunction<PsuFigures>(PSU_SQL, PSU_NAMES);
 
 // ─── Budget execution and public investment ──────────────────────────────────────────────────────────────────────
 
@@ -195,16 +181,4 @@ const BUDGET_SQL = figureSql(
  * The budget figures of each root (with `own`, of the root alone) for `range`, aligned with `roots`
  * (unknown: zeros).
  */
-export async function budgetFigures(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<BudgetFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(BUDGET_SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, rows, (row) => exactFigures(row, BUDGET_NAMES));
-}
+export const budgetFigures = figureFunction<BudgetFigures>(BUDGET_SQL, BUDGET_NAMES);

@@ -4,7 +4,9 @@
  * bounds as instants. Shared by the figure groups (dossiers, staff, finance,
  * cross-system) so that they all count over the same units.
  */
+import type { Queryable } from '../db.ts';
 import type { IsoDate } from '../model.ts';
+import { exactFigures } from './numbers.ts';
 
 /** A period as Vietnam calendar days, both ends included (the reporting or calendar convention is already applied). */
 export interface DayRange {
@@ -87,4 +89,25 @@ export function alignByRoot<Row extends { root: string }, Out>(
 export function figureSql(build: (own: boolean) => string): (options?: FigureOptions) => string {
   const [subtree, own] = [build(false), build(true)];
   return (options) => (options?.own ? own : subtree);
+}
+
+/**
+ * A figure function from its statement (as figureSql builds it; parameters $1
+ * the roots, $2 and $3 the range's days) and the figure columns it returns:
+ * one statement for the whole batch of roots, each figure an exact integer,
+ * aligned with `roots` (an unknown root gets zeros; no roots, no statement).
+ */
+export function figureFunction<Figures extends { [Name in keyof Figures]: number }>(
+  sql: (options?: FigureOptions) => string,
+  names: readonly (keyof Figures & string)[],
+): (db: Queryable, roots: readonly string[], range: DayRange, options?: FigureOptions) => Promise<Figures[]> {
+  return async (db, roots, range, options) => {
+    if (roots.length === 0) return [];
+    const rows = await db.query<{ root: string } & Record<string, unknown>>(sql(options), [
+      roots,
+      range.first,
+      range.last,
+    ]);
+    return alignByRoot(roots, rows, (row) => exactFigures(row, names) as Figures);
+  };
 }

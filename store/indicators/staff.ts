@@ -19,10 +19,8 @@
  * - communeCadres: serving cadres and civil servants of commune-level units
  *   (PAR INDEX 5.6); communeCadresMeetingStandard: those with meets_standard.
  */
-import type { Queryable } from '../db.ts';
 import type { StaffFigures } from './figures.ts';
-import { exactFigures } from './numbers.ts';
-import { alignByRoot, figureSql, scopeItems, type FigureOptions, type DayRange } from './scope.ts';
+import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
 const NAMES: readonly (keyof StaffFigures)[] = [
   'serving',
@@ -78,16 +76,4 @@ const SQL = figureSql(
  * The staff figures of each root (with `own`, of the root alone) at the end of `range`, aligned
  * with `roots` (an unknown root gets zeros).
  */
-export async function staffFigures(
-  db: Queryable,
-  roots: readonly string[],
-  range: DayRange,
-  options?: FigureOptions,
-): Promise<StaffFigures[]> {
-  const rows = await db.query<{ root: string } & Record<string, unknown>>(SQL(options), [
-    roots,
-    range.first,
-    range.last,
-  ]);
-  return alignByRoot(roots, rows, (row) => exactFigures(row, NAMES));
-}
+export const staffFigures = figureFunction<StaffFigures>(SQL, NAMES);
