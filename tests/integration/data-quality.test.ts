@@ -26,6 +26,7 @@ import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertStaff } from '../../store/staff.ts';
 import { upsertUnits } from '../../store/units.ts';
 import type { Queryable } from '../../store/db.ts';
+import { RECORDED_AT, unit, vn } from '../support/records.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
@@ -42,23 +43,6 @@ const BX = '004.42.00.Q96';
 const BP = (n: number) => `00${n}.42.51.Q96`;
 const PROC = '4.000001';
 
-const RECORDED_AT = new Date('2024-01-01T00:00:00+07:00');
-const vn = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
-
-const unit = (code: string, parentCode: string | null, level: Unit['level'], extra: Partial<Unit> = {}): Unit => ({
-  code,
-  budgetCode: null,
-  name: `Đơn vị ${code}`,
-  parentCode,
-  level,
-  kind: 'PEOPLES_COMMITTEE',
-  sector: null,
-  headcountQuota: null,
-  validFrom: '2019-01-01',
-  validTo: null,
-  sourceUpdatedAt: RECORDED_AT,
-  ...extra,
-});
 const psu = (code: string, parentCode: string) =>
   unit(code, parentCode, 'DISTRICT', { kind: 'PUBLIC_SERVICE_UNIT', sector: 'EDUCATION' });
 

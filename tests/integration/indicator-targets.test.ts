@@ -19,6 +19,7 @@ import type { Dossier, Procedure, Unit } from '../../store/model.ts';
 import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertUnits } from '../../store/units.ts';
 import type { Queryable } from '../../store/db.ts';
+import { unit } from '../support/records.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
@@ -30,24 +31,9 @@ const S = (n: number) => `${String(n).padStart(3, '0')}.31.41.K97`;
 const PF = '3.000001';
 const ADMIN = 'an-admin-token-for-the-targets-test';
 
-const RECORDED_AT = new Date('2024-01-01T00:00:00+07:00');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const unit = (code: string, parentCode: string | null, level: Unit['level'], extra: Partial<Unit> = {}): Unit => ({
-  code,
-  budgetCode: null,
-  name: `Đơn vị ${code}`,
-  parentCode,
-  level,
-  kind: 'PEOPLES_COMMITTEE',
-  sector: null,
-  headcountQuota: null,
-  validFrom: '2019-01-01',
-  validTo: null,
-  sourceUpdatedAt: RECORDED_AT,
-  ...extra,
-});
 const psu = (n: number, validFrom: string, validTo: string | null = null) =>
   unit(S(n), D, 'DISTRICT', { kind: 'PUBLIC_SERVICE_UNIT', sector: 'HEALTH', validFrom, validTo });
 

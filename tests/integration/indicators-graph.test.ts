@@ -39,6 +39,7 @@ import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertStaff } from '../../store/staff.ts';
 import { upsertUnits } from '../../store/units.ts';
 import type { Queryable } from '../../store/db.ts';
+import { RECORDED_AT, unit, vn } from '../support/records.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
@@ -52,24 +53,6 @@ const S = (n: number) => `00${n}.21.31.H98`;
 const Y = '000.00.22.H98';
 const YP = (n: number) => `${String(n).padStart(3, '0')}.22.31.H98`;
 
-const RECORDED_AT = new Date('2024-01-01T00:00:00+07:00');
-/** An instant in Vietnam time, 'YYYY-MM-DD HH:MM'. */
-const vn = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
-
-const unit = (code: string, parentCode: string | null, level: Unit['level'], extra: Partial<Unit> = {}): Unit => ({
-  code,
-  budgetCode: null,
-  name: `Đơn vị ${code}`,
-  parentCode,
-  level,
-  kind: 'PEOPLES_COMMITTEE',
-  sector: null,
-  headcountQuota: null,
-  validFrom: '2019-01-01',
-  validTo: null,
-  sourceUpdatedAt: RECORDED_AT,
-  ...extra,
-});
 const psu = (code: string, parentCode: string, validFrom: string, validTo: string | null = null, quota?: number) =>
   unit(code, parentCode, 'DISTRICT', {
     kind: 'PUBLIC_SERVICE_UNIT',
