@@ -21,7 +21,7 @@ export interface Db extends Queryable {
    * Takes the named lock for this process unless another holder has it (then
    * resolves to null); resolves to its release. On PostgreSQL it is a session
    * advisory lock on a connection held until release, so every hub instance
-   * sharing the server sees it, and a holder that dies frees it with its
+   * working in the same schema sees it, and a holder that dies frees it with its
    * connection. Embedded PGlite serves one process, so there it always succeeds.
    */
   tryLock(name: string): Promise<(() => Promise<void>) | null>;

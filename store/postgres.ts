@@ -24,6 +24,13 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
+/**
+ * A named lock's advisory key. Advisory locks are per database: the schema is
+ * part of the key, so two hubs in different schemas of one server (two
+ * deployments, or parallel test suites) do not hold each other's locks.
+ */
+const LOCK_KEY = `hashtextextended('lgsp-hub:' || current_schema() || ':' || $1, 0)`;
+
 export async function openPostgres(databaseUrl: string, options: DbOptions): Promise<Db> {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
@@ -67,9 +74,7 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       const client = await pool.connect();
       try {
         const [row] = (
-          await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked', [
-            `lgsp-hub:${name}`,
-          ])
+          await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`, [name])
         ).rows;
         if (!row?.locked) {
           client.release();
@@ -81,12 +86,10 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       }
       return async () => {
         // A connection that cannot unlock is destroyed: closing it frees the lock.
-        const failed = await client
-          .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`lgsp-hub:${name}`])
-          .then(
-            () => undefined,
-            (error: Error) => error,
-          );
+        const failed = await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [name]).then(
+          () => undefined,
+          (error: Error) => error,
+        );
         client.release(failed);
       };
     },

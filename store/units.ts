@@ -71,9 +71,11 @@ export interface UnitFilter {
   search?: string | null;
   /** Only units valid on this day. */
   validOn?: IsoDate | null;
+  /** Only this unit and the units below it (a consumer's subtree); null: the whole province. */
+  within?: string | null;
 }
 
-/** The WHERE clause of a filter, on parameters $1 … $5. */
+/** The WHERE clause of a filter, on parameters $1 … $6. */
 function filterClause(filter: UnitFilter): { where: string; params: unknown[] } {
   const words = (filter.search ?? '')
     .normalize('NFC')
@@ -86,8 +88,16 @@ function filterClause(filter: UnitFilter): { where: string; params: unknown[] } 
         AND ($2::text IS NULL OR kind = $2)
         AND ($3::text IS NULL OR parent_code = $3)
         AND (cardinality($4::text[]) = 0 OR ' ' || name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($4::text[]) AS p))
-        AND ${validOn('$5')}`,
-    params: [filter.level ?? null, filter.kind ?? null, filter.parentCode ?? null, words, filter.validOn ?? null],
+        AND ${validOn('$5')}
+        AND ($6::text IS NULL OR code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $6))`,
+    params: [
+      filter.level ?? null,
+      filter.kind ?? null,
+      filter.parentCode ?? null,
+      words,
+      filter.validOn ?? null,
+      filter.within ?? null,
+    ],
   };
 }
 

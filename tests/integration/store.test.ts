@@ -10,7 +10,11 @@ import { openTestStore, testBackends, type TestStore } from '../support/store.ts
 
 /** Every table of the store: the canonical ones, the sync's bookkeeping and the derived ones (unit_tree, rollups). */
 const CANONICAL_TABLES = [
+  'api_keys',
+  'audit_head',
+  'audit_log',
   'budget_execution_lines',
+  'consumers',
   'dossier_day_counts',
   'dossier_figure_rollups',
   'dossier_month_counts',
@@ -18,6 +22,9 @@ const CANONICAL_TABLES = [
   'indicator_targets',
   'investment_disbursements',
   'investment_projects',
+  'live_events',
+  'live_state',
+  'live_watches',
   'procedures',
   'psu_finance',
   'quarantine',

@@ -1,0 +1,52 @@
+/**
+ * Who may see what: the scopes a consumer can hold, and the unit-subtree
+ * check every unit-scoped read goes through. The consumers, their
+ * credentials and the audit log live in store/consumers.ts and
+ * store/audit.ts; this file is what the schema needs of them.
+ */
+import type { Queryable } from './db.ts';
+
+/** The scopes a consumer can be granted (Decree 13/2023 personal data needs `read:pii`). */
+export const SCOPES = [
+  'read:aggregates',
+  'read:dossiers',
+  'read:staff',
+  'read:finance',
+  'read:pii',
+  'subscribe',
+  'admin',
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const isScope = (value: string): value is Scope => (SCOPES as readonly string[]).includes(value);
+
+/** The scopes an anonymous request gets in development mode: every read scope but personal data and admin. */
+export const DEVELOPMENT_ANONYMOUS_SCOPES: readonly Scope[] = [
+  'read:aggregates',
+  'read:dossiers',
+  'read:staff',
+  'read:finance',
+  'subscribe',
+];
+
+/** The consumer a request acts as, once its credential has been checked. */
+export interface Viewer {
+  /** The registered consumer's name; "anonymous" for a development request without credentials. */
+  consumer: string;
+  /** consumers.id; null for the anonymous development consumer. */
+  consumerId: string | null;
+  credential: 'API_KEY' | 'JWT' | 'ANONYMOUS';
+  scopes: ReadonlySet<Scope>;
+  /** The root of the unit subtree the consumer may see; null: the whole province. */
+  unitCode: string | null;
+}
+
+/** Of the codes, those inside the subtree rooted at `root` (the root included), by the unit_tree closure. */
+export async function unitsWithin(db: Queryable, root: string, codes: readonly string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await db.query<{ code: string }>(
+    'SELECT unit_code AS code FROM unit_tree WHERE ancestor_code = $1 AND unit_code = ANY($2::text[])',
+    [root, codes],
+  );
+  return new Set(rows.map((row) => row.code));
+}
