@@ -294,7 +294,8 @@ async function main() {
       } else if (!byUnit) notes.push('dossier page: its filter has no unit field; the first page of all dossiers');
     }
 
-    // Staff list pages: every leaf field of a staff member and its unit's name.
+    // Staff list pages: every leaf field of a staff member that the anonymous development consumer may read
+    // (personal data needs read:pii: its masked forms stand in), and its unit's name.
     let staffBodies: string[] = [];
     const staffField = queryField('staff');
     const staffNode = staffField && nodeType(staffField);
@@ -306,6 +307,7 @@ async function main() {
         .filter(
           (f) =>
             isLeafType(getNamedType(f.type)) &&
+            !f.description?.includes('needs the `read:pii` scope') &&
             f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined),
         )
         .map((f) => f.name);

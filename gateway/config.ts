@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jwtKeyAlgorithm } from './auth/jwt.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -16,29 +17,71 @@ const integer = (min: number, max: number) =>
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
 
 /** Every environment variable the hub reads, with its default. The README's configuration table mirrors this. */
-const configSchema = z.object({
-  PORT: integer(0, 65_535).default(4000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
-  DATABASE_POOL_MAX: integer(1, 1000).default(10),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
-    .optional(),
-  PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
-  DEMO_DATA: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
-  DEMO_SCALE: z.enum(['tiny', 'demo'], { error: 'must be tiny or demo' }).default('demo'),
-  ONE_STOP_SHOP_URL: url(['http', 'https']).optional(),
-  CADRE_DB_URL: url(['http', 'https']).optional(),
-  BUDGET_URL: url(['http', 'https']).optional(),
-  REDIS_URL: url(['redis', 'rediss']).optional(),
-  SYNC_INTERVAL_SECONDS: integer(0, 86_400).default(300),
-  ADMIN_TOKEN: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
-  SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
-});
+const configSchema = z
+  .object({
+    PORT: integer(0, 65_535).default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+    DATABASE_POOL_MAX: integer(1, 1000).default(10),
+    DATABASE_SCHEMA: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case SQL identifier' })
+      .optional(),
+    PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
+    DEMO_DATA: z.enum(['auto', 'off'], { error: 'must be auto or off' }).default('auto'),
+    DEMO_SCALE: z.enum(['tiny', 'demo'], { error: 'must be tiny or demo' }).default('demo'),
+    ONE_STOP_SHOP_URL: url(['http', 'https']).optional(),
+    CADRE_DB_URL: url(['http', 'https']).optional(),
+    BUDGET_URL: url(['http', 'https']).optional(),
+    REDIS_URL: url(['redis', 'rediss']).optional(),
+    SYNC_INTERVAL_SECONDS: integer(0, 86_400).default(300),
+    // Live events: how long the log keeps them for catch-up; a source with no successful pass for longer than
+    // LIVE_STALE_AFTER_MINUTES is STALE (default: 3 sync intervals, at least 15 minutes; 60 with syncs on demand only).
+    LIVE_EVENT_RETENTION_HOURS: integer(1, 720).default(24),
+    LIVE_STALE_AFTER_MINUTES: integer(1, 10_080).optional(),
+    // Events a live subscriber may have waiting before it is dropped as a slow consumer (SLOW_CONSUMER, WebSocket 4499).
+    LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
+    SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+    // development: a request without credentials acts as the anonymous developer; production: it is refused.
+    HUB_MODE: z
+      .enum(['development', 'production'], { error: 'must be development or production' })
+      .default('development'),
+    // JWTs: the issuer and audience they must carry, and one source of keys to verify them with.
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_JWKS_URL: url(['http', 'https']).optional(),
+    JWT_PUBLIC_KEY: z
+      .string()
+      // A PEM in a one-line env file has its line breaks written as \n.
+      .transform((pem) => pem.replaceAll('\\n', '\n'))
+      .refine((pem) => jwtKeyAlgorithm(pem) !== null, {
+        error: 'must be a PEM public key (SPKI) of type RSA, EC P-256 or Ed25519',
+      })
+      .optional(),
+    JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    // Keys the audit log's hash chain (HMAC-SHA-256): without it the chain is plain SHA-256.
+    AUDIT_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    // Behind a reverse proxy: take the client's address from X-Forwarded-For (else the socket's).
+    TRUST_PROXY: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((value) => value === 'true'),
+  })
+  .superRefine((config, ctx) => {
+    const sources = (['JWT_JWKS_URL', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const).filter((name) => config[name]);
+    if (sources.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [sources[1]!], message: `cannot be set together with ${sources[0]}` });
+    }
+    if (sources.length === 0) return;
+    for (const name of ['JWT_ISSUER', 'JWT_AUDIENCE'] as const) {
+      if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: `must be set when ${sources[0]} is` });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
+
+const UNQUOTED = new Set(['JWT_SECRET', 'AUDIT_KEY', 'JWT_PUBLIC_KEY']);
 
 /** A configuration the hub cannot start with; its message is one line naming each bad variable. */
 export class ConfigError extends Error {
@@ -52,9 +95,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = String(issue.path[0]);
-    return `${name} ${issue.message} (got ${JSON.stringify(redactPassword(given[name]))})`;
+    const value = given[name];
+    if (value === undefined) return `${name} ${issue.message}`;
+    // Secrets never reach a log; a PEM is many lines long.
+    if (UNQUOTED.has(name)) return `${name} ${issue.message} (got ${value.length} characters)`;
+    return `${name} ${issue.message} (got ${JSON.stringify(redactPassword(value))})`;
   });
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** The store a configuration names, for messages: never with the URL's password. */
+export function describeStore(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'>): string {
+  return config.DATABASE_URL
+    ? `PostgreSQL at DATABASE_URL=${redactPassword(config.DATABASE_URL)}`
+    : `embedded PGlite in PGLITE_DIR=${config.PGLITE_DIR}`;
 }
 
 /** Configuration errors end up in logs: a URL's password never does. */

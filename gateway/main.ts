@@ -8,15 +8,19 @@
  * through the real connectors, so a bare `npm start` serves data; the
  * simulated clock follows the real one, so new dossiers keep arriving.
  */
-import { createPubSub } from 'graphql-yoga';
 import { createMockWorld } from '../connectors/mock/generator/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../connectors/mock/server.ts';
 import { openDb, type Db } from '../store/db.ts';
+import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
-import { ConfigError, loadConfig, redactPassword, upstreamsConfigured, type Config } from './config.ts';
+import { useAuditLog } from './auth/audit-plugin.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { issueDevelopmentCredential } from './auth/development.ts';
+import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
+import { circuitsOf, createLiveProducer, liveSettings } from './live/producer.ts';
 import { createLogger } from './logger.ts';
+import { createHubPubSub, storeNamespace } from './pubsub.ts';
 import { createHub } from './server.ts';
-import type { HubTopics } from './sync/changes.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from './sync/upstreams.ts';
 
@@ -37,9 +41,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const storeName = config.DATABASE_URL
-  ? `PostgreSQL at DATABASE_URL=${redactPassword(config.DATABASE_URL)}`
-  : `embedded PGlite in PGLITE_DIR=${config.PGLITE_DIR}`;
+const storeName = describeStore(config);
 
 let db: Db;
 try {
@@ -87,22 +89,84 @@ if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
 }
 
 const upstreams = createUpstreams(urls, settings);
-const pubsub = createPubSub<HubTopics>();
-const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger, publisher: pubsub });
+// Live data: one pubsub for the hub, through Redis when REDIS_URL is set (so a subscriber on any instance gets
+// what any instance's sync produced); the producer logs what each committed batch and pass changed and publishes it.
+const pubsub = createHubPubSub({
+  redisUrl: config.REDIS_URL,
+  logger,
+  namespace: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
+});
+try {
+  await pubsub.ready;
+} catch (error) {
+  await Promise.allSettled([pubsub.close(), db.close(), upstreams.close(), mocks?.close()]);
+  fail((error as Error).message);
+}
+const producer = createLiveProducer({
+  db,
+  logger,
+  publish: (event) => pubsub.publish(LIVE_TOPIC, event),
+  circuit: circuitsOf(upstreams),
+  now: settings.now,
+  // Staleness is watched for the sources this instance syncs; a gateway-only instance reports none.
+  sources: upstreams.connectors.map((connector) => connector.source),
+  ...liveSettings(config),
+});
+const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger, ...producer.engineOptions() });
+producer.start();
 const hub = createHub({
   db,
   logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   sync: { engine, circuit: upstreams.circuit },
-  adminToken: config.ADMIN_TOKEN,
+  authenticate: createAuthenticator({ db, config, logger }),
+  plugins: [useAuditLog({ db, logger, config })],
+  pubsub,
+  live: { queueMax: config.LIVE_QUEUE_MAX },
 });
 try {
   const address = await hub.listen(config.PORT, config.HOST);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url: `${url}/graphql`, store: db.backend }, 'lgsp-hub listening');
+  logger.info(
+    { url: `${url}/graphql`, store: db.backend, pubsub: pubsub.transport, mode: config.HUB_MODE },
+    'lgsp-hub listening',
+  );
+  await announceCredentials(url);
 } catch (error) {
-  await Promise.allSettled([db.close(), upstreams.close(), mocks?.close()]);
+  await producer.stop();
+  await Promise.allSettled([db.close(), pubsub.close(), upstreams.close(), mocks?.close()]);
   fail(`cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${(error as Error).message}`);
+}
+
+/**
+ * How a newcomer gets at the data. Development mode answers anonymous requests
+ * (every read scope but personal data and admin); in demo mode the hub also
+ * issues a key with every scope and prints it, as plain lines a person reads.
+ */
+async function announceCredentials(url: string) {
+  if (config.HUB_MODE === 'production') {
+    logger.info('production mode: every request needs an API key or a JWT (npm run consumer -- add|key)');
+    return;
+  }
+  let lines = [
+    `development mode: requests without credentials get every read scope but read:pii and admin.`,
+    `For personal data or admin: npm run consumer -- add <name> --scopes read:aggregates,read:pii,admin, then npm run consumer -- key <name>.`,
+  ];
+  if (mocks) {
+    try {
+      const key = await issueDevelopmentCredential(db);
+      lines = [
+        `development mode: requests without credentials get every read scope but read:pii and admin.`,
+        `Development credential (every scope; demo data only; a new one at each start):`,
+        `  curl -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
+        `    -d '{"query":"{ staff(first: 3) { edges { node { fullName unit { name } } } } }"}' ${url}/graphql`,
+      ];
+    } catch (error) {
+      logger.warn({ err: error }, 'no development credential issued');
+    }
+  }
+  logger.info({ mode: 'development' }, lines[0]!);
+  process.stderr.write(lines.map((line) => `lgsp-hub: ${line}\n`).join(''));
 }
 
 if (engine.sources.length === 0) logger.warn('no upstream configured and DEMO_DATA=off: nothing to sync');
@@ -115,9 +179,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(clockTimer);
-    hub
+    // The sync first, then the producer's last events (the store still open), then the hub, which closes the store.
+    engine
       .stop()
-      .then(() => Promise.all([upstreams.close(), mocks?.close()]))
+      .then(() => producer.stop())
+      .then(() => hub.stop())
+      .then(() => Promise.all([pubsub.close(), upstreams.close(), mocks?.close()]))
       .then(
         () => {
           logger.info('stopped');

@@ -1,12 +1,26 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import { register } from 'prom-client';
 import type { Db } from '../store/db.ts';
 import { loadMigrations, pendingMigrations } from '../store/migrate.ts';
+import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../store/access.ts';
+import { createAuditTrail } from '../schema/audit-trail.ts';
 import { hubSchema, type Context, type SyncAccess } from '../schema/index.ts';
+import { createUnitAccess } from '../schema/unit-access.ts';
+import {
+  createLiveSubscribers,
+  DEFAULT_LIVE_SETTINGS,
+  type LiveSettings,
+  type LiveSubscribers,
+} from '../schema/live/subscribers.ts';
 import { requestScope, yogaLogger, type Logger } from './logger.ts';
+import { createHubPubSub, sseSlowConsumerDrop, type HubPubSub } from './pubsub.ts';
+import { createSseTransport } from './sse.ts';
+import { attachWebSocket, type WebSocketContext } from './websocket.ts';
+import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
 
 export interface HubOptions {
   db: Db;
@@ -15,13 +29,40 @@ export interface HubOptions {
   shutdownTimeoutMs: number;
   /** The sync engine, for `sources` and `syncNow`; stopped before the store closes. */
   sync?: SyncAccess | null;
-  /** The bearer token that makes a request an administrator's; unset: nobody is. */
-  adminToken?: string | undefined;
+  /**
+   * Turns a request's credential into the consumer it acts as; throws a
+   * GraphQLError (UNAUTHENTICATED, HTTP 401) for a bad or, in production, a
+   * missing one. Default: every request is the anonymous development consumer.
+   */
+  authenticate?: Authenticate;
+  /** More Yoga plugins (the audit log), run after the hub's own. */
+  plugins?: Plugin<Context>[];
+  /** The live events' pubsub (gateway/pubsub.ts), closed by its creator; default: one in memory, closed with the hub. */
+  pubsub?: HubPubSub;
+  /** Live subscription settings (LIVE_QUEUE_MAX, the watch TTL, this process's name); defaults in schema/live/subscribers.ts. */
+  live?: Partial<LiveSettings>;
+  /** How often a WebSocket is pinged; one that has not answered by the next ping is cut. Default 12 s. */
+  webSocketKeepAliveMs?: number;
 }
+
+export type Authenticate = (request: Request) => Promise<Viewer>;
+
+/** A development request without credentials: every read scope but personal data and admin. */
+export const ANONYMOUS_DEVELOPER: Viewer = {
+  consumer: 'anonymous',
+  consumerId: null,
+  credential: 'ANONYMOUS',
+  scopes: new Set(DEVELOPMENT_ANONYMOUS_SCOPES),
+  unitCode: null,
+};
 
 export interface Hub {
   readonly server: Server;
   listen(port: number, host: string): Promise<AddressInfo>;
+  /** Where live events are published for this hub's subscribers (and, with Redis, every instance's). */
+  readonly pubsub: HubPubSub;
+  /** The live subscriptions open on this hub. */
+  readonly live: LiveSubscribers;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the store. */
   stop(): Promise<void>;
 }
@@ -40,17 +81,29 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-const digest = (text: string) => createHash('sha256').update(text).digest();
-
-/** Compares digests in constant time, so the response time says nothing about the token. */
-function isAdminRequest(request: Request, adminToken: string | undefined): boolean {
-  const header = request.headers.get('authorization');
-  if (!adminToken || !header?.startsWith('Bearer ')) return false;
-  return timingSafeEqual(digest(header.slice('Bearer '.length)), digest(adminToken));
-}
-
-export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminToken }: HubOptions): Hub {
+export function createHub({
+  db,
+  logger,
+  shutdownTimeoutMs,
+  sync = null,
+  authenticate = async () => ANONYMOUS_DEVELOPER,
+  plugins = [],
+  pubsub,
+  live: liveSettings,
+  webSocketKeepAliveMs,
+}: HubOptions): Hub {
   let draining = false;
+  const livePubSub = pubsub ?? createHubPubSub({ logger });
+  const live = createLiveSubscribers({
+    db,
+    feed: livePubSub,
+    log: logger,
+    settings: {
+      ...DEFAULT_LIVE_SETTINGS,
+      instance: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
+      ...liveSettings,
+    },
+  });
   const migrations = loadMigrations(); // the ones this build expects; read once, probed often
 
   const yoga = createYoga<{}, Context>({
@@ -59,8 +112,27 @@ export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminTok
     landingPage: false,
     graphiql: { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
     logging: yogaLogger(logger),
-    context: ({ request }) => ({ db, sync, admin: isAdminRequest(request, adminToken) }),
+    plugins,
+    // A WebSocket subscription authenticates once, at connection time, and passes its viewer in.
+    context: async ({
+      request,
+      viewer: connected,
+      dropLive,
+      res,
+    }: { request: Request; res?: ServerResponse } & Partial<WebSocketContext>): Promise<Context> => {
+      const viewer = connected ?? (await authenticate(request));
+      return {
+        db,
+        sync,
+        viewer,
+        units: createUnitAccess(db, viewer),
+        audit: createAuditTrail(),
+        live: { subscribers: live, drop: dropLive ?? sseSlowConsumerDrop(res, logger) },
+      };
+    },
   });
+  // SSE subscriptions, shared per consumer and document (gateway/sse.ts); everything else goes to Yoga.
+  const sse = createSseTransport({ yoga, authenticate, live, logger });
 
   /** Liveness answers whenever the process can; readiness only when the store can serve. */
   async function readiness(res: ServerResponse) {
@@ -102,7 +174,8 @@ export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminTok
       res.writeHead(200, { 'content-type': register.contentType });
       return res.end(await register.metrics());
     }
-    return yoga.handle(req, res);
+    if (path !== undefined && isDashboardPath(path)) return serveDashboard(req, res, path);
+    return sse.handle(req, res) ?? yoga.handle(req, res);
   }
 
   const server = createServer((req, res) => {
@@ -117,10 +190,21 @@ export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminTok
     );
   });
 
+  const websockets = attachWebSocket({
+    server,
+    yoga,
+    authenticate,
+    logger,
+    draining: () => draining,
+    keepAliveMs: webSocketKeepAliveMs,
+  });
+
   let stopping: Promise<void> | undefined;
 
   return {
     server,
+    pubsub: livePubSub,
+    live: sse.subscribers,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -139,9 +223,12 @@ export function createHub({ db, logger, shutdownTimeoutMs, sync = null, adminTok
           logger.warn({ shutdownTimeoutMs }, 'shutdown timeout: closing connections still in use');
           server.closeAllConnections();
         }, shutdownTimeoutMs);
+        // Live connections never go idle by themselves: WebSockets get 1001, SSE streams a SHUTTING_DOWN error.
+        await Promise.all([websockets.close(), live.close()]);
         await closed;
         clearTimeout(deadline);
         await sync?.engine.stop();
+        if (!pubsub) await livePubSub.close();
         await db.close();
       })();
       return stopping;

@@ -1,7 +1,29 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import { SCOPES, type Scope } from '../store/access.ts';
 import type { Context } from './context.ts';
+
+/** Names what a refused request lacked: "needs the read:pii scope", "unit X is outside …". */
+function describeFailure(failure: AuthFailure): string {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      if (failure.scope === 'unit') return `unit ${String(failure.parameter)} is outside this consumer's units`;
+      return `needs the ${failure.scope} scope`;
+    case AuthScopeFailureType.AnyAuthScopes:
+      return failure.failures.map(describeFailure).join(' or ');
+    case AuthScopeFailureType.AllAuthScopes:
+      return failure.failures.map(describeFailure).join(' and ');
+    case AuthScopeFailureType.AuthScopeFunction:
+      return failure.error?.message ?? 'not allowed for this consumer';
+    case AuthScopeFailureType.GrantedScope:
+      return `needs the ${failure.scope} grant`;
+    default:
+      return 'not allowed for this consumer';
+  }
+}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -12,14 +34,30 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date };
     VND: { Input: string; Output: string };
   };
+  /** The consumer's scopes (store/access.ts), and `unit`: the unit code is inside the consumer's subtree. */
+  AuthScopes: Record<Scope, boolean> & { unit: string };
 }>({
-  plugins: [RelayPlugin, DataloaderPlugin],
+  // Relay first, so node(id) checks see parsed ids; scope-auth before the dataloader wraps resolvers.
+  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeQueryOptions: { description: 'Any object by its global ID (Relay); null when none has it.' },
     nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for each unknown one.' },
+  },
+  scopeAuth: {
+    // A subscription is refused when it starts, not event by event.
+    authorizeOnSubscribe: true,
+    authScopes: (ctx) => ({
+      ...(Object.fromEntries(SCOPES.map((scope) => [scope, ctx.viewer.scopes.has(scope)])) as Record<Scope, boolean>),
+      unit: (unitCode: string) => ctx.units.canSee(unitCode),
+    }),
+    // Yoga masks errors that are not GraphQLErrors: a refusal must reach the client with its reason and code.
+    unauthorizedError: (_parent, ctx, info, result) =>
+      new GraphQLError(`${info.parentType.name}.${info.fieldName}: ${describeFailure(result.failure)}`, {
+        extensions: { code: 'FORBIDDEN', consumer: ctx.viewer.consumer },
+      }),
   },
 });
 

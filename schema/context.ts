@@ -1,7 +1,11 @@
 import type { SourceName } from '../connectors/feed.ts';
 import type { CircuitState } from '../connectors/http/client.ts';
 import type { SyncEngine } from '../gateway/sync/engine.ts';
+import type { Viewer } from '../store/access.ts';
 import type { Queryable } from '../store/db.ts';
+import type { AuditTrail } from './audit-trail.ts';
+import type { LiveConnection } from './live/subscribers.ts';
+import type { UnitAccess } from './unit-access.ts';
 
 /** What the graph may ask of the sync engine; absent on a hub that does not sync (some tests). */
 export interface SyncAccess {
@@ -13,6 +17,14 @@ export interface SyncAccess {
 export interface Context {
   db: Queryable;
   sync: SyncAccess | null;
-  /** The request carries the admin credential (ADMIN_TOKEN) until consumers and scopes arrive. */
-  admin: boolean;
+  /** The consumer the request acts as, its scopes and unit subtree (gateway/auth resolves it from the credential). */
+  viewer: Viewer;
+  /** The viewer's unit subtree: checks single units, narrows lists. */
+  units: UnitAccess;
+  /** What the request read of personal data and which admin operations it ran, for the audit log. */
+  audit: AuditTrail;
+  /** AUDIT_KEY, to verify the audit log's chain (auditChainStatus); set by gateway/auth/audit-plugin.ts. */
+  auditKey?: string | undefined;
+  /** Live data (subscriptions): the hub's subscribers and this connection's transport; absent on a hub without them. */
+  live?: LiveConnection | null | undefined;
 }

@@ -18,6 +18,7 @@ import type {
   DossierStatus as Status,
   OnlinePaymentChannel as Payment,
 } from '../store/model.ts';
+import { PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
@@ -40,9 +41,9 @@ export function requestNow(ctx: Context): Date {
 }
 
 /**
- * Personal data stays masked until the security issue brings the `read:pii`
- * scope. A name keeps the first letter of each word and the length of the
- * rest: "Nguyễn Văn An" → "N***** V** A*".
+ * The masked form of a personal name, for consumers without `read:pii`: a
+ * label a list can show that does not give the name away. A name keeps the
+ * first letter of each word and the length of the rest: "Nguyễn Văn An" → "N***** V** A*".
  */
 export function maskName(name: string | null): string | null {
   if (name == null) return null;
@@ -117,10 +118,16 @@ export const OnlinePaymentChannel = builder.enumType('OnlinePaymentChannel', {
 // ---------------------------------------------------------------------------
 // The node.
 
-const PII_NOTE = 'Masked: the real value will need the `read:pii` scope (personal data).';
+const PII_NOTE =
+  'Personal data (Decree 13/2023/NĐ-CP): needs the `read:pii` scope, and each value returned is written to the audit log; without the scope it is null with a FORBIDDEN error.';
+const MASKED_NOTE = 'Needs no `read:pii`: a label for lists that does not give the personal data away.';
 
 export const DossierNode = builder.loadableNode('Dossier', {
-  description: 'A dossier (hồ sơ) filed under a procedure and received by a unit, from the one-stop-shop.',
+  description:
+    'A dossier (hồ sơ) filed under a procedure and received by a unit, from the one-stop-shop. Needs the `read:dossiers` scope, and for a consumer bound to a unit subtree a dossier received in it: any other comes back as null with a FORBIDDEN error.',
+  // Checked when a dossier is returned, however it was reached (node(id), nodes, dossier(code), a connection).
+  runScopesOnType: true,
+  authScopes: (dossier, ctx) => scopesOfUnitRow(ctx, 'read:dossiers', dossier.unitCode),
   id: { resolve: (dossier) => dossier.code },
   load: (codes: string[], ctx: Context) => findDossiersByCodes(ctx.db, codes),
   sort: (dossier) => dossier.code,
@@ -182,13 +189,24 @@ export const DossierNode = builder.loadableNode('Dossier', {
       description: 'Its result was issued electronically (kết quả điện tử).',
     }),
     applicantName: t.string({
+      ...PERSONAL_DATA,
+      description: `The applicant (chủ hồ sơ), as filed; null when not recorded. ${PII_NOTE}`,
+      resolve: (dossier, _args, ctx) => personalData(ctx, 'Dossier.applicantName', dossier.code, dossier.applicantName),
+    }),
+    applicantNameMasked: t.string({
       nullable: true,
-      description: `The applicant (chủ hồ sơ), as the first letter of each word and a star per further letter ("N***** V** A*"). ${PII_NOTE}`,
+      description: `The applicant's name as the first letter of each word and a star per further letter ("N***** V** A*"); null when not recorded. ${MASKED_NOTE}`,
       resolve: (dossier) => maskName(dossier.applicantName),
     }),
     applicantPhone: t.string({
+      ...PERSONAL_DATA,
+      description: `The applicant's phone number, as filed; null when not recorded. ${PII_NOTE}`,
+      resolve: (dossier, _args, ctx) =>
+        personalData(ctx, 'Dossier.applicantPhone', dossier.code, dossier.applicantPhone),
+    }),
+    applicantPhoneMasked: t.string({
       nullable: true,
-      description: `The applicant's phone, its first three and last two digits kept ("091*****78"). ${PII_NOTE}`,
+      description: `The applicant's phone with its first three and last two digits kept ("091*****78"); null when not recorded. ${MASKED_NOTE}`,
       resolve: (dossier) => maskPhone(dossier.applicantPhone),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this dossier.' }),
@@ -215,7 +233,8 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 /** The fields DossierFilter and ProcedureDossierFilter share. */
 const filterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
   unitCode: t.string({
-    description: 'Only dossiers received by this unit or any unit below it in the tree (its whole subtree).',
+    description:
+      'Only dossiers received by this unit or any unit below it in the tree (its whole subtree). For a consumer bound to a unit subtree it must lie in it (FORBIDDEN otherwise), and it defaults to the root of that subtree.',
   }),
   channel: t.field({ type: DossierChannel, description: 'Only dossiers filed through this channel.' }),
   status: t.field({ type: DossierStatus, description: 'Only dossiers in this status.' }),
@@ -250,6 +269,15 @@ function checkFilter(filter: FilterInput): StoreDossierFilter {
     }
   }
   return filter;
+}
+
+/**
+ * The filter narrowed to the consumer's subtree: its unitCode checked, or the
+ * root of the subtree when none is given. Narrowed in the store, so that
+ * pages and totalCount count the consumer's dossiers only.
+ */
+async function narrowFilter(ctx: Context, filter: StoreDossierFilter): Promise<StoreDossierFilter> {
+  return { ...filter, unitCode: await ctx.units.listRoot(filter.unitCode, 'filter.unitCode') };
 }
 
 // A cursor is the position in the order (received_at DESC, code DESC): the received instant and the code.
@@ -308,17 +336,20 @@ builder.queryFields((t) => ({
   dossier: t.field({
     type: DossierNode,
     nullable: true,
-    description: 'A dossier by its code; null when the hub does not know it.',
+    authScopes: { 'read:dossiers': true },
+    description:
+      'A dossier by its code; null when the hub does not know it, and null with a FORBIDDEN error when it was received outside the subtree of a consumer bound to one.',
     args: { code: t.arg.string({ required: true, description: 'Dossier code (mã hồ sơ).' }) },
     resolve: (_root, args) => args.code,
   }),
   dossiers: t.connection(
     {
       type: DossierNode,
+      authScopes: { 'read:dossiers': true },
       description: connectionDescription('Dossiers'),
       args: { filter: t.arg({ type: DossierFilter }) },
       resolve: async (_root, args, ctx) => {
-        const filter = checkFilter(args.filter ?? {});
+        const filter = await narrowFilter(ctx, checkFilter(args.filter ?? {}));
         const now = requestNow(ctx);
         const connection = await dossierPage(args, (page) => listDossiers(ctx.db, filter, page, now));
         // Counted only when a client selects totalCount.
@@ -352,10 +383,11 @@ builder.objectFields(ProcedureNode, (t) => ({
   dossiers: t.connection(
     {
       type: DossierNode,
+      authScopes: { 'read:dossiers': true },
       description: connectionDescription('Dossiers filed under this procedure'),
       args: { filter: t.arg({ type: ProcedureDossierFilter }) },
       resolve: async (procedure, args, ctx) => {
-        const filter = checkFilter(args.filter ?? {});
+        const filter = await narrowFilter(ctx, checkFilter(args.filter ?? {}));
         const now = requestNow(ctx);
         const connection = await dossierPage(args, (page) =>
           loaderFor(ctx, `dossiers ${JSON.stringify([filter, page])}`, async (codes) => {

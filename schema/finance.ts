@@ -13,9 +13,19 @@ import {
   type UnitYear,
 } from '../store/finance.ts';
 import type { AutonomyGroup, Vnd } from '../store/model.ts';
+import { scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { UnitNode } from './unit.ts';
+
+/*
+ * Every type here is a finance row and needs the `read:finance` scope; the
+ * two reached by id (PsuAutonomy, Finance) also need, for a consumer bound to
+ * a unit subtree, their unit in it. The scopes run when the object is
+ * returned (runScopesOnType): a refused row is null with one FORBIDDEN error.
+ */
+const FINANCE_ROW = { runScopesOnType: true, authScopes: { 'read:finance': true } } as const;
+const FINANCE_NOTE = 'Needs the `read:finance` scope.';
 
 /*
  * Amounts are exact (VND strings, summed in SQL over bigint); rates and
@@ -121,7 +131,9 @@ const GROUP_MEANINGS =
 
 export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
   description:
-    "A public service unit's financial autonomy for a year (tự chủ tài chính, Decree 60/2021/NĐ-CP): the group assigned by decision beside the level its own figures show. PAR INDEX 6.3.1 and 6.3.2 count the units that cover their recurrent spending.",
+    "A public service unit's financial autonomy for a year (tự chủ tài chính, Decree 60/2021/NĐ-CP): the group assigned by decision beside the level its own figures show. PAR INDEX 6.3.1 and 6.3.2 count the units that cover their recurrent spending. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null with a FORBIDDEN error otherwise).",
+  runScopesOnType: true,
+  authScopes: (row, ctx) => scopesOfUnitRow(ctx, 'read:finance', row.unitCode),
   id: { resolve: (row) => unitYearKey(row) },
   load: (keys: string[], ctx: Context) => loadByUnitYear(keys, (parsed) => findPsuAutonomy(ctx.db, parsed)),
   fields: (t) => ({
@@ -172,6 +184,7 @@ builder.objectFields(UnitNode, (t) => ({
   autonomy: t.field({
     type: PsuAutonomyNode,
     nullable: true,
+    authScopes: { 'read:finance': true },
     description:
       'Financial autonomy in a year, for a public service unit; null when the budget system has no figures for the unit that year.',
     args: { year: t.arg.int({ required: true, description: 'Budget year (calendar year).' }) },
@@ -199,7 +212,8 @@ interface Amounts {
 }
 
 const BudgetTotal = builder.objectRef<Amounts>('BudgetTotal').implement({
-  description: 'Estimate and execution of one direction, summed exactly over its lines.',
+  ...FINANCE_ROW,
+  description: `Estimate and execution of one direction, summed exactly over its lines. ${FINANCE_NOTE}`,
   fields: (t) => ({
     estimate: t.expose('estimate', { type: 'VND', description: 'Estimate for the year (dự toán).' }),
     executed: t.expose('executed', { type: 'VND', description: 'Executed since January (thực hiện lũy kế).' }),
@@ -212,7 +226,8 @@ const BudgetTotal = builder.objectRef<Amounts>('BudgetTotal').implement({
 });
 
 const BudgetExecutionLineRef = builder.objectRef<ExecutionLineRow>('BudgetExecutionLine').implement({
-  description: 'One line of the execution report, by state budget classification (mục lục ngân sách nhà nước).',
+  ...FINANCE_ROW,
+  description: `One line of the execution report, by state budget classification (mục lục ngân sách nhà nước). ${FINANCE_NOTE}`,
   fields: (t) => ({
     direction: t.expose('direction', { type: BudgetDirection, description: 'Revenue or spending (thu_chi).' }),
     chapterCode: t.exposeString('chapterCode', { description: 'Chapter (chương), e.g. "422".' }),
@@ -237,8 +252,8 @@ interface ExecutionShape extends UnitMonth {
 const ZERO: Amounts = { estimate: '0', executed: '0' };
 
 const BudgetExecutionRef = builder.loadableObject('BudgetExecution', {
-  description:
-    "A unit's budget execution (thực hiện dự toán) for a year, cumulative to the latest month the budget system has reported.",
+  ...FINANCE_ROW,
+  description: `A unit's budget execution (thực hiện dự toán) for a year, cumulative to the latest month the budget system has reported. ${FINANCE_NOTE}`,
   load: async (keys: string[], ctx: Context): Promise<ExecutionShape[]> => {
     const parsed = keys.map(parseUnitMonth);
     const totals = await findExecutionTotals(ctx.db, parsed);
@@ -267,7 +282,8 @@ const BudgetExecutionRef = builder.loadableObject('BudgetExecution', {
 });
 
 const InvestmentProjectProgress = builder.objectRef<InvestmentFigureRow>('InvestmentProjectProgress').implement({
-  description: "A public investment project (dự án đầu tư công) of the unit with the year's plan and disbursement.",
+  ...FINANCE_ROW,
+  description: `A public investment project (dự án đầu tư công) of the unit with the year's plan and disbursement. ${FINANCE_NOTE}`,
   fields: (t) => ({
     projectCode: t.exposeString('projectCode', { description: 'Project code (mã dự án).' }),
     name: t.exposeString('name', { description: 'Project name (tên dự án).' }),
@@ -291,8 +307,8 @@ interface InvestmentShape extends UnitMonth {
 }
 
 const PublicInvestmentRef = builder.loadableObject('PublicInvestment', {
-  description:
-    'Public investment disbursement (giải ngân vốn đầu tư công) of the projects a unit owns, for a year, to the latest month reported. PAR INDEX 6.1.1 scores the rate.',
+  ...FINANCE_ROW,
+  description: `Public investment disbursement (giải ngân vốn đầu tư công) of the projects a unit owns, for a year, to the latest month reported. PAR INDEX 6.1.1 scores the rate. ${FINANCE_NOTE}`,
   load: async (keys: string[], ctx: Context): Promise<InvestmentShape[]> => {
     const parsed = keys.map(parseUnitMonth);
     const totals = await findInvestmentTotals(ctx.db, parsed);
@@ -328,7 +344,9 @@ const PublicInvestmentRef = builder.loadableObject('PublicInvestment', {
 
 export const FinanceNode = builder.loadableNode('Finance', {
   description:
-    "A unit's finance for a year from the budget system: budget execution and public investment disbursement. Amounts are exact; rates are display values.",
+    "A unit's finance for a year from the budget system: budget execution and public investment disbursement. Amounts are exact; rates are display values. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null with a FORBIDDEN error otherwise).",
+  runScopesOnType: true,
+  authScopes: (row, ctx) => scopesOfUnitRow(ctx, 'read:finance', row.unitCode),
   id: { resolve: (row) => unitYearKey(row) },
   load: (keys: string[], ctx: Context) =>
     loadByUnitYear<FinanceSummaryRow>(keys, (parsed) => findFinanceSummaries(ctx.db, parsed)),
@@ -361,13 +379,16 @@ builder.queryFields((t) => ({
   finance: t.field({
     type: FinanceNode,
     nullable: true,
-    description: "A unit's finance for a year; null for an unknown unit.",
+    authScopes: { 'read:finance': true },
+    description:
+      "A unit's finance for a year; null for an unknown unit. For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.",
     args: {
       unitCode: t.arg.string({ required: true, description: 'National electronic identifier of the unit.' }),
       year: t.arg.int({ required: true, description: 'Budget year (calendar year).' }),
     },
-    resolve: (_root, args) => {
+    resolve: async (_root, args, ctx) => {
       checkYear(args.year);
+      await ctx.units.check(args.unitCode, 'unitCode');
       // No unit code holds a slash: such a code is unknown, not a malformed key.
       return args.unitCode.includes('/') ? null : unitYearKey({ unitCode: args.unitCode, year: args.year });
     },

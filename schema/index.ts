@@ -9,6 +9,7 @@ import './staff.ts';
 import './finance.ts';
 import './source.ts';
 import './quarantine.ts';
+import './audit.ts';
 import './indicators/indicator.ts';
 import './indicators/query.ts';
 import './indicators/breakdown.ts';
@@ -16,6 +17,7 @@ import './indicators/ranking.ts';
 import './indicators/trend.ts';
 import './indicators/target.ts';
 import './indicators/data-quality.ts';
+import './live/index.ts';
 
 export type { Context, SyncAccess } from './context.ts';
 

@@ -16,7 +16,11 @@ export const OnlineServiceLevel = builder.enumType('OnlineServiceLevel', {
 });
 
 export const ProcedureNode = builder.loadableNode('Procedure', {
-  description: 'An administrative procedure (thủ tục hành chính, TTHC) of the one-stop-shop catalogue.',
+  description:
+    'An administrative procedure (thủ tục hành chính, TTHC) of the one-stop-shop catalogue: province-wide reference data, never narrowed to a unit subtree. Needs the `read:aggregates` or the `read:dossiers` scope (a dossier names its procedure).',
+  // The public catalogue: the same for every consumer, whatever its units.
+  runScopesOnType: true,
+  authScopes: { 'read:aggregates': true, 'read:dossiers': true },
   id: { resolve: (procedure) => procedure.code },
   load: (codes: string[], ctx: Context) => findProceduresByCodes(ctx.db, codes),
   sort: (procedure) => procedure.code,
@@ -58,6 +62,7 @@ builder.queryFields((t) => ({
   procedure: t.field({
     type: ProcedureNode,
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description: 'A procedure by its code; null when the hub does not know it.',
     args: { code: t.arg.string({ required: true, description: 'Procedure code (mã TTHC).' }) },
     resolve: (_root, args) => args.code,
@@ -65,6 +70,7 @@ builder.queryFields((t) => ({
   procedures: t.connection(
     {
       type: ProcedureNode,
+      authScopes: { 'read:aggregates': true },
       description: `The procedure catalogue ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
       args: { filter: t.arg({ type: ProcedureFilter }) },
       resolve: async (_root, args, ctx) => {

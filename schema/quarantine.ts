@@ -2,13 +2,15 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
 import { listOpenQuarantine, type QuarantinedRecordRow } from '../store/sync.ts';
+import { AGGREGATE_TYPE, personalData } from './authorization.ts';
 import { builder } from './builder.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { SourceNameEnum } from './source.ts';
 
 const QuarantinedRecord = builder.objectRef<QuarantinedRecordRow>('QuarantinedRecord').implement({
+  ...AGGREGATE_TYPE,
   description:
-    'An upstream record the hub could not accept, held until a valid version or its missing reference arrives.',
+    'An upstream record the hub could not accept, held until a valid version or its missing reference arrives. Needs the `read:aggregates` scope (its raw payload: `admin` and `read:pii`).',
   fields: (t) => ({
     feed: t.exposeString('feed', { description: 'e.g. one-stop-shop/dossiers' }),
     key: t.exposeString('key', {
@@ -23,15 +25,12 @@ const QuarantinedRecord = builder.objectRef<QuarantinedRecordRow>('QuarantinedRe
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', description: 'When it was last received or retried.' }),
     rawPayload: t.string({
       nullable: true,
-      description: 'The record exactly as received. It may hold personal data: administrators only.',
-      resolve: (record, _args, ctx) => {
-        if (!ctx.admin) {
-          throw new GraphQLError('rawPayload may hold personal data: administrators only', {
-            extensions: { code: 'FORBIDDEN' },
-          });
-        }
-        return record.rawPayload;
-      },
+      // An upstream record as received holds its personal data unmasked (an applicant's name and phone, a birth date).
+      authScopes: { $all: { admin: true, 'read:pii': true } },
+      description:
+        'The record exactly as received. It may hold personal data: it needs both the `admin` and the `read:pii` scope (null with a FORBIDDEN error otherwise), and each payload returned is written to the audit log.',
+      resolve: (record, _args, ctx) =>
+        personalData(ctx, 'QuarantinedRecord.rawPayload', `${record.feed}/${record.key}`, record.rawPayload),
     }),
   }),
 });
@@ -40,9 +39,16 @@ builder.queryFields((t) => ({
   quarantine: t.connection(
     {
       type: QuarantinedRecord,
-      description: `Records of a source held in quarantine now, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      authScopes: { 'read:aggregates': true },
+      description: `Records of a source held in quarantine now, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}). For consumers that see the whole province only: a record the hub could not accept cannot be placed in a unit with any certainty, so a consumer bound to a unit subtree is refused (FORBIDDEN).`,
       args: { source: t.arg({ type: SourceNameEnum, required: true, description: 'Whose records.' }) },
       resolve: async (_root, args, ctx) => {
+        if (ctx.units.root !== null) {
+          throw new GraphQLError(
+            `quarantine: quarantined records cannot be placed in a unit, so they are for consumers that see the whole province (this one sees the subtree of ${ctx.units.root})`,
+            { extensions: { code: 'FORBIDDEN' } },
+          );
+        }
         checkPageSize(args);
         if (args.last != null || args.before != null) {
           throw new GraphQLError('quarantine pages forward only: use first and after', {

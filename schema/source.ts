@@ -102,7 +102,11 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
 });
 
 const Source = builder.objectRef<SourceRow>('Source').implement({
-  description: 'An upstream system and how fresh its copy in the hub is.',
+  // Sync status is an aggregate; syncNow returns it to administrators too.
+  runScopesOnType: true,
+  authScopes: { 'read:aggregates': true, admin: true },
+  description:
+    'An upstream system and how fresh its copy in the hub is. Needs the `read:aggregates` scope (or `admin`, to whom syncNow returns it).',
   fields: (t) => ({
     name: t.expose('name', { type: SourceNameEnum, description: 'Which upstream system.' }),
     lastSuccessAt: t.expose('lastSuccessAt', {
@@ -150,6 +154,7 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
 builder.queryFields((t) => ({
   sources: t.field({
     type: [Source],
+    authScopes: { 'read:aggregates': true },
     description: 'Every upstream system, with its freshness, quarantine and circuit breaker.',
     resolve: (_root, _args, ctx) => loadSources(ctx.db, SOURCE_NAMES),
   }),
@@ -160,15 +165,12 @@ builder.mutationType({ description: 'Operations that change what the hub does.' 
 builder.mutationFields((t) => ({
   syncNow: t.field({
     type: Source,
+    authScopes: { admin: true },
     description:
-      'Runs a sync pass of the source now and returns it once the pass has ended (admin only). A pass already running on this instance is joined, not repeated.',
+      'Runs a sync pass of the source now and returns it once the pass has ended (needs the `admin` scope; written to the audit log). A pass already running on this instance is joined, not repeated.',
     args: { source: t.arg({ type: SourceNameEnum, required: true, description: 'The source to sync.' }) },
     resolve: async (_root, { source }, ctx: Context) => {
-      if (!ctx.admin) {
-        throw new GraphQLError('syncNow is for administrators: send "Authorization: Bearer <ADMIN_TOKEN>"', {
-          extensions: { code: 'FORBIDDEN' },
-        });
-      }
+      ctx.audit.usedAdmin('syncNow');
       if (!ctx.sync?.engine.connector(source)) {
         throw new GraphQLError(`${source} is not configured on this hub instance (no upstream URL)`, {
           extensions: { code: 'BAD_USER_INPUT', argument: 'source' },

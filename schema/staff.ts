@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { QUALIFICATIONS, STAFF_CATEGORIES, STAFF_STATUSES } from '../store/model.ts';
 import { countStaff, findStaffByIds, listStaff, type StaffFilter, type StaffRow } from '../store/staff.ts';
+import { forbiddenArgument, PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
@@ -46,8 +47,8 @@ export const Gender = builder.enumType('Gender', {
 });
 
 /**
- * Masks a personal name until the security issue brings the read:pii scope:
- * every word keeps its first letter and its length, the rest become stars
+ * The masked form of a personal name, for consumers without `read:pii`: every
+ * word keeps its first letter and its length, the rest become stars
  * ("Nguyễn Văn An" → "N***** V** A*").
  */
 export function maskName(name: string): string {
@@ -65,9 +66,15 @@ export function maskName(name: string): string {
 /** Masks a birth date to its year: "1984-03-06" → "1984-**-**". */
 export const maskBirthDate = (day: string | null): string | null => (day === null ? null : `${day.slice(0, 4)}-**-**`);
 
+const PII_NOTE =
+  'Personal data (Decree 13/2023/NĐ-CP): needs the `read:pii` scope, and each value returned is written to the audit log; without the scope it is null with a FORBIDDEN error.';
+
 export const StaffNode = builder.loadableNode('Staff', {
   description:
-    'A cadre, civil servant, public employee or contract worker (cán bộ, công chức, viên chức, người lao động), as the cadre database records them.',
+    'A cadre, civil servant, public employee or contract worker (cán bộ, công chức, viên chức, người lao động), as the cadre database records them. Needs the `read:staff` scope, and for a consumer bound to a unit subtree a person working in it: any other comes back as null with a FORBIDDEN error. Their name, birth date and gender also need `read:pii`.',
+  // Checked when a person is returned, however they were reached (node(id), nodes, staffMember(id), a connection).
+  runScopesOnType: true,
+  authScopes: (staff, ctx) => scopesOfUnitRow(ctx, 'read:staff', staff.unitCode),
   id: { resolve: (staff) => staff.id },
   load: (ids: string[], ctx: Context) => findStaffByIds(ctx.db, ids),
   sort: (staff) => staff.id,
@@ -96,16 +103,33 @@ export const StaffNode = builder.loadableNode('Staff', {
       description: 'Meets the qualification standard of the post (đạt chuẩn); PAR INDEX 5.6 counts it for communes.',
     }),
     status: t.expose('status', { type: StaffStatus, description: 'Employment status (trạng thái).' }),
-    gender: t.expose('gender', { type: Gender, nullable: true, description: 'Null when not recorded.' }),
+    // Gender is basic personal data under Decree 13/2023/NĐ-CP art. 2(3), like the name and the birth date.
+    gender: t.field({
+      type: Gender,
+      ...PERSONAL_DATA,
+      description: `Gender (giới tính); null when not recorded. ${PII_NOTE}`,
+      resolve: (staff, _args, ctx) => personalData(ctx, 'Staff.gender', staff.id, staff.gender),
+    }),
     fullName: t.string({
+      ...PERSONAL_DATA,
+      description: `Full name (họ và tên), with diacritics. ${PII_NOTE}`,
+      resolve: (staff, _args, ctx) => personalData(ctx, 'Staff.fullName', staff.id, staff.fullName),
+    }),
+    fullNameMasked: t.string({
       description:
-        'Full name (họ và tên), MASKED: each word keeps its first letter and length, the rest are stars ("Nguyễn Văn An" → "N***** V** A*"). The real value will need the `read:pii` scope.',
+        'Full name with each word keeping its first letter and length, the rest stars ("Nguyễn Văn An" → "N***** V** A*"). Needs no `read:pii`: a label for lists that does not give the name away.',
       resolve: (staff) => maskName(staff.fullName),
     }),
-    birthDate: t.string({
+    birthDate: t.field({
+      type: 'Date',
+      ...PERSONAL_DATA,
+      description: `Date of birth (ngày sinh); null when unknown. ${PII_NOTE}`,
+      resolve: (staff, _args, ctx) => personalData(ctx, 'Staff.birthDate', staff.id, staff.birthDate),
+    }),
+    birthDateMasked: t.string({
       nullable: true,
       description:
-        'Date of birth (ngày sinh), MASKED to its year as "YYYY-**-**"; null when unknown. The real value will need the `read:pii` scope.',
+        'Date of birth masked to its year as "YYYY-**-**"; null when unknown. Needs no `read:pii` (the year alone is what age-band figures use).',
       resolve: (staff) => maskBirthDate(staff.birthDate),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this record.' }),
@@ -116,7 +140,8 @@ const StaffFilterInput = builder.inputType('StaffFilter', {
   description: 'Conditions that all must hold.',
   fields: (t) => ({
     unitCode: t.string({
-      description: 'Staff of this unit and of every unit below it in the tree (e.g. a district and its communes).',
+      description:
+        'Staff of this unit and of every unit below it in the tree (e.g. a district and its communes). For a consumer bound to a unit subtree it must lie in it (FORBIDDEN otherwise), and it defaults to the root of that subtree.',
     }),
     category: t.field({ type: StaffCategory, description: 'Only this category.' }),
     qualification: t.field({ type: Qualification, description: 'Only this qualification.' }),
@@ -124,7 +149,7 @@ const StaffFilterInput = builder.inputType('StaffFilter', {
     meetsStandard: t.boolean({ description: 'Only those who meet (true) or do not meet (false) the standard.' }),
     search: t.string({
       description:
-        'Words that must each begin a word of the full name, in any order, ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn An").',
+        'Words that must each begin a word of the full name, in any order, ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn An"). A search of personal data: it needs the `read:pii` scope (FORBIDDEN otherwise), and each person found is written to the audit log.',
     }),
   }),
 });
@@ -133,18 +158,40 @@ builder.queryFields((t) => ({
   staffMember: t.field({
     type: StaffNode,
     nullable: true,
-    description: 'One person by personnel number; null when unknown.',
+    authScopes: { 'read:staff': true },
+    description:
+      'One person by personnel number; null when unknown, and null with a FORBIDDEN error when they work outside the subtree of a consumer bound to one.',
     args: { id: t.arg.string({ required: true, description: 'Personnel number (số hiệu).' }) },
     resolve: (_root, args) => args.id,
   }),
   staff: t.connection(
     {
       type: StaffNode,
-      description: `Staff ordered by personnel number, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      authScopes: { 'read:staff': true },
+      description: `Staff ordered by personnel number, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}); for a consumer bound to a unit subtree, the staff of that subtree only.`,
       args: { filter: t.arg({ type: StaffFilterInput }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
-        const filter: StaffFilter = args.filter ?? {};
+        const searching = args.filter?.search != null && args.filter.search.trim() !== '';
+        /*
+         * Searching by name reads personal data even though no name is
+         * returned: whether a name matches is itself an answer, and a consumer
+         * without read:pii could recover any name letter by letter ("ng",
+         * "ngu", …) within a unit, or confirm whether a given person works
+         * there. So the search needs read:pii, and the people it finds are
+         * audited like names returned.
+         */
+        if (searching && !ctx.viewer.scopes.has('read:pii')) {
+          throw forbiddenArgument(
+            'filter.search',
+            'filter.search matches staff by full name, which is personal data: it needs the read:pii scope',
+          );
+        }
+        // Narrowed in the store, so that pages and totalCount count the consumer's staff only.
+        const filter: StaffFilter = {
+          ...args.filter,
+          unitCode: await ctx.units.listRoot(args.filter?.unitCode, 'filter.unitCode'),
+        };
         const connection = await resolveCursorConnection<Promise<StaffRow[]>>(
           {
             args,
@@ -155,6 +202,9 @@ builder.queryFields((t) => ({
           ({ after, before, limit, inverted }) =>
             listStaff(ctx.db, filter, { after: decodeCursor(after), before: decodeCursor(before), limit, inverted }),
         );
+        // The people the page returns (the extra row read to tell hasNextPage is not returned).
+        if (searching)
+          for (const edge of connection.edges) ctx.audit.readPersonalData('StaffFilter.search', edge.node.id);
         // Counted only when a client selects totalCount.
         return { ...connection, totalCount: () => countStaff(ctx.db, filter) };
       },

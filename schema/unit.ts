@@ -18,6 +18,7 @@ import {
   type UnitStaffCountRow,
 } from '../store/units.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
+import { ANY_READ_SCOPE, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
@@ -58,7 +59,11 @@ export const PsuSector = builder.enumType('PsuSector', {
 });
 
 export const UnitNode = builder.loadableNode('Unit', {
-  description: 'An agency or unit of the province, as the cadre database records it, with its validity dates.',
+  description:
+    'An agency or unit of the province, as the cadre database records it, with its validity dates. Any read scope sees a unit’s own fields (every row is labelled by its unit); the fields that list or count what lies beneath it need `read:aggregates`. A consumer bound to a unit subtree sees the units of that subtree only: any other comes back as null with a FORBIDDEN error.',
+  // Checked when a unit is returned, however it was reached (node(id), a row's unit, the tree).
+  runScopesOnType: true,
+  authScopes: (unit, ctx) => scopesOfUnitRow(ctx, ANY_READ_SCOPE, unit.code),
   id: { resolve: (unit) => unit.code },
   load: (codes: string[], ctx: Context) => findUnitsByCodes(ctx.db, codes),
   sort: (unit) => unit.code,
@@ -92,12 +97,14 @@ builder.objectFields(UnitNode, (t) => ({
   parent: t.field({
     type: UnitNode,
     nullable: true,
-    description: 'The unit directly above this one; null for the province.',
+    description:
+      'The unit directly above this one; null for the province, and for the root of the subtree a consumer bound to one may see (the tree ends there for it, without an error).',
     // Returning the code lets the Unit loader batch every parent of a page into one query.
-    resolve: (unit) => unit.parentCode,
+    resolve: (unit, _args, ctx) => (unit.code === ctx.units.root ? null : unit.parentCode),
   }),
   children: t.loadableGroup({
     type: UnitNode,
+    authScopes: { 'read:aggregates': true },
     description: 'Direct subordinate units, ordered by code; dissolved ones too unless validOn is given.',
     args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
     // Batched per field path, so every unit of a page shares one query with the same validOn.
@@ -145,18 +152,34 @@ function badInput(message: string, argument: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
 }
 
+/**
+ * The ancestors (nearest first) a consumer bound to the subtree of `root`
+ * may see: those up to the root, which is where the tree ends for it (like
+ * Unit.parent). Every ancestor for a consumer that sees the whole province.
+ */
+export function ancestorsWithin(ancestors: UnitRow[], unitCode: string, root: string | null): UnitRow[] {
+  if (root === null) return ancestors;
+  if (unitCode === root) return [];
+  const at = ancestors.findIndex((ancestor) => ancestor.code === root);
+  return at < 0 ? [] : ancestors.slice(0, at + 1);
+}
+
 // The tree beyond direct edges, and the counts dashboards show beside a unit: each read for a
 // whole page of units in one statement (a loader keyed by unit code, per field path when it has arguments).
 builder.objectFields(UnitNode, (t) => ({
   ancestors: t.loadableList({
     type: UnitNode,
     description:
-      'Every unit above this one, from its parent up to the root (the province), nearest first; empty for the root.',
-    load: (codes: string[], ctx: Context) => findAncestorsOfUnits(ctx.db, codes),
+      'Every unit above this one, from its parent up to the root (the province), nearest first; empty for the root. For a consumer bound to a unit subtree, only those up to the root of its subtree (empty for that root itself), without an error.',
+    load: async (codes: string[], ctx: Context) =>
+      (await findAncestorsOfUnits(ctx.db, codes)).map((ancestors, i) =>
+        ancestorsWithin(ancestors, codes[i]!, ctx.units.root),
+      ),
     resolve: (unit) => unit.code,
   }),
   descendants: t.loadableGroup({
     type: UnitNode,
+    authScopes: { 'read:aggregates': true },
     description:
       'The whole subtree below this unit (children, their children and so on), ordered by code; dissolved units too unless filter.validOn is given.',
     args: { filter: t.arg({ type: UnitSubtreeFilter, description: 'Which units of the subtree to list.' }) },
@@ -167,6 +190,7 @@ builder.objectFields(UnitNode, (t) => ({
   }),
   childCount: t.loadable({
     type: 'Int',
+    authScopes: { 'read:aggregates': true },
     description: 'How many direct subordinate units it has; dissolved ones too unless validOn is given.',
     args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
     byPath: true,
@@ -175,6 +199,7 @@ builder.objectFields(UnitNode, (t) => ({
   }),
   staffCounts: t.loadableList({
     type: UnitStaffCount,
+    authScopes: { 'read:aggregates': true },
     description:
       'Serving staff of the unit itself by category (subordinate units not included), every category listed in a fixed order.',
     load: (codes: string[], ctx: Context) => countServingStaffOfUnits(ctx.db, codes),
@@ -182,6 +207,7 @@ builder.objectFields(UnitNode, (t) => ({
   }),
   dossierCounts: t.loadableList({
     type: UnitDossierCount,
+    authScopes: { 'read:aggregates': true },
     description:
       'Dossiers the unit received, by outcome, every outcome listed in a fixed order. The range is of Vietnam days, both ends included; without it, every dossier.',
     args: {
@@ -221,18 +247,23 @@ builder.queryFields((t) => ({
   unit: t.field({
     type: UnitNode,
     nullable: true,
-    description: 'A unit by its code, dissolved ones included; null when no unit has that code.',
+    authScopes: { 'read:aggregates': true },
+    description:
+      'A unit by its code, dissolved ones included; null when no unit has that code, and null with a FORBIDDEN error when it is outside the subtree of a consumer bound to one.',
     args: { code: t.arg.string({ required: true, description: 'National electronic identifier.' }) },
     resolve: (_root, args) => args.code,
   }),
   units: t.connection(
     {
       type: UnitNode,
-      description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`,
+      authScopes: { 'read:aggregates': true },
+      description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}); for a consumer bound to a unit subtree, the units of that subtree only (filter.parentCode outside it is FORBIDDEN).`,
       args: { filter: t.arg({ type: UnitFilter, description: 'Which units to list.' }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
-        const filter = args.filter ?? {};
+        if (args.filter?.parentCode != null) await ctx.units.check(args.filter.parentCode, 'filter.parentCode');
+        // Narrowed in the store, so that pages and totalCount count the consumer's units only.
+        const filter = { ...args.filter, within: ctx.units.root };
         const connection = await resolveCursorConnection<Promise<UnitRow[]>>(
           {
             args,
@@ -263,6 +294,7 @@ builder.queryFields((t) => ({
 builder.objectFields(UnitNode, (t) => ({
   indicators: t.field({
     type: [IndicatorValueRef],
+    authScopes: { 'read:aggregates': true },
     description:
       'Indicators of this unit and its whole subtree (as it stood in the period) over a period; a page of units is evaluated in one statement per figure group.',
     args: indicatorArgs,

@@ -10,14 +10,22 @@
  * With --once, a source that another instance is syncing is waited for (up
  * to --wait seconds, default 600), then synced. Exit 0 when every pass
  * succeeded; otherwise 1, with each failure's reason on stderr.
+ *
+ * It is a live producer too (gateway/live/producer.ts): what its passes
+ * change is written to the live event log, where the hub's subscribers catch
+ * up from, and, with REDIS_URL set, published on the hub's Redis channel, so
+ * subscribers of every hub instance receive it as it happens.
  */
 import { parseArgs } from 'node:util';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { openConfiguredStore } from './store.ts';
+import { circuitsOf, createLiveProducer, liveSettings } from '../gateway/live/producer.ts';
 import { createLogger } from '../gateway/logger.ts';
+import { createHubPubSub, storeNamespace } from '../gateway/pubsub.ts';
 import { createSyncEngine, type PassResult } from '../gateway/sync/engine.ts';
 import { createUpstreams } from '../gateway/sync/upstreams.ts';
-import { openDb } from '../store/db.ts';
+import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
 
 class UsageError extends Error {}
@@ -65,19 +73,36 @@ const upstreams = createUpstreams({
   CADRE_DB: config.CADRE_DB_URL,
   BUDGET: config.BUDGET_URL,
 });
-const db = await openDb({
-  databaseUrl: config.DATABASE_URL,
-  pgliteDir: config.PGLITE_DIR,
-  poolMax: 4,
-  schema: config.DATABASE_SCHEMA,
-}).catch((error: Error) => exit(1, `cannot open the store: ${error.message}`));
+const db = await openConfiguredStore(config, 4, (message) => exit(1, message));
 await migrate(db).catch((error: Error) => exit(1, `cannot migrate the store: ${error.message}`));
-const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger });
+// Events reach other processes through Redis only; without it they are still logged for catch-up.
+const pubsub = createHubPubSub({
+  redisUrl: config.REDIS_URL,
+  logger,
+  namespace: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
+});
+await pubsub.ready.catch(async (error: Error) => {
+  await Promise.allSettled([db.close(), upstreams.close()]);
+  exit(1, error.message);
+});
+const producer = createLiveProducer({
+  db,
+  logger,
+  publish: (event) => pubsub.publish(LIVE_TOPIC, event),
+  circuit: circuitsOf(upstreams),
+  sources: upstreams.connectors.map((connector) => connector.source),
+  // One pass and out: no periodic checks (the hub's instances run them).
+  ...(args.once ? { tickMs: 0 } : {}),
+  ...liveSettings(config),
+});
+const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger, ...producer.engineOptions() });
+producer.start();
 
 const wanted = args.sources === 'all' ? engine.sources : args.sources;
 const missing = wanted.filter((source) => !engine.sources.includes(source));
 if (wanted.length === 0 || missing.length > 0) {
-  await db.close();
+  await producer.stop();
+  await Promise.allSettled([db.close(), pubsub.close(), upstreams.close()]);
   exit(
     2,
     `no upstream URL configured for ${(missing.length ? missing : SOURCE_NAMES).join(', ')} ` +
@@ -87,7 +112,9 @@ if (wanted.length === 0 || missing.length > 0) {
 
 async function shutdown(code: number, message?: string): Promise<never> {
   await engine.stop();
-  await Promise.allSettled([upstreams.close(), db.close()]);
+  // The producer's last events are written while the store is still open.
+  await producer.stop();
+  await Promise.allSettled([upstreams.close(), pubsub.close(), db.close()]);
   exit(code, message);
 }
 

@@ -5,6 +5,7 @@
  * what the event describes.
  */
 import type { SourceName } from '../../connectors/feed.ts';
+import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
 
 /** How a dossier changed, as far as the hub can tell from two consecutive versions. */
 export const DOSSIER_CHANGES = ['RECEIVED', 'FINISHED', 'RETURNED', 'OVERDUE'] as const;
@@ -35,10 +36,11 @@ export interface ChangeEvent {
 
 export const CHANGE_TOPIC = 'sync:changes';
 
-/** The hub's topics; the subscriptions issue adds its own. */
+/** The hub's topics: what a committed batch changed, and the live events logged from it (gateway/live). */
 export interface HubTopics {
   [CHANGE_TOPIC]: [ChangeEvent];
-  [topic: string]: [unknown] | [ChangeEvent];
+  [LIVE_TOPIC]: [LiveEvent];
+  [topic: string]: [unknown] | [ChangeEvent] | [LiveEvent];
 }
 
 /** What the engine needs of a pubsub (graphql-yoga's createPubSub has it). */

@@ -81,11 +81,24 @@ export interface SyncEngine {
   stop(): Promise<void>;
 }
 
+/**
+ * Told when a pass of a source starts (lock taken, nothing pulled yet) and
+ * when it ends (last batch committed, its sync_runs row finished, lock still
+ * held): the live producer compares what it sees across the pass. Awaited,
+ * so what a hook reads belongs to this pass; a hook that throws is logged and
+ * never fails the pass.
+ */
+export interface PassHooks {
+  passStarted?(source: SourceName): Promise<void> | void;
+  passEnded?(result: PassResult): Promise<void> | void;
+}
+
 export interface SyncEngineOptions {
   db: Db;
   connectors: readonly Connector[];
   logger: Logger;
   publisher?: ChangePublisher | undefined;
+  passHooks?: PassHooks | undefined;
   /** Names this process in sync_runs. */
   instance?: string;
 }
@@ -131,6 +144,7 @@ export function createSyncEngine({
   connectors,
   logger,
   publisher,
+  passHooks,
   instance = `${hostname()}:${process.pid}`,
 }: SyncEngineOptions): SyncEngine {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
@@ -217,6 +231,16 @@ export function createSyncEngine({
     }
   }
 
+  /** Runs a pass hook; its failure is the hook's, never the pass's. */
+  async function hook(name: keyof PassHooks, run: (hooks: PassHooks) => Promise<void> | void, source: SourceName) {
+    if (!passHooks?.[name]) return;
+    try {
+      await run(passHooks);
+    } catch (error) {
+      logger.error({ source, err: error }, `sync ${name} hook failed`);
+    }
+  }
+
   async function pass(source: SourceName, connector: Connector, trigger: SyncTrigger, waitMs: number) {
     let release = await db.tryLock(`sync:${source}`);
     for (const deadline = Date.now() + waitMs; !release && Date.now() < deadline;) {
@@ -230,6 +254,7 @@ export function createSyncEngine({
     const totals: PassResult = { source, records: 0, rejected: 0, resolved: 0, error: null };
     const started = Date.now();
     try {
+      await hook('passStarted', (hooks) => hooks.passStarted?.(source), source);
       const runId = await startRun(db, source, instance, trigger);
       logger.info({ source, trigger }, 'sync pass started');
       let feedName = '';
@@ -246,6 +271,7 @@ export function createSyncEngine({
       const ms = Date.now() - started;
       if (totals.error) logger.error({ ...totals, ms }, 'sync pass failed');
       else logger.info({ ...totals, ms }, 'sync pass succeeded');
+      await hook('passEnded', (hooks) => hooks.passEnded?.({ ...totals }), source);
       return totals;
     } finally {
       aborts.delete(abort);

@@ -20,6 +20,7 @@ import { FIGURE_GROUPS, type FigureOptions } from '../../store/indicators/index.
 import type { DayRange } from '../../store/indicators/scope.ts';
 import { UNIT_LEVELS, type UnitLevel } from '../../store/model.ts';
 import { findDescendantsOfUnits, findUnitsByParentCodes, type UnitRow } from '../../store/units.ts';
+import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { describedValues } from '../enum-values.ts';
@@ -256,6 +257,7 @@ export async function indicatorBreakdown(
   const definition = indicatorByCode(args.code);
   const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
   checkDimension(definition, args.by);
+  await ctx.units.check(args.unitCode, 'unitCode');
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
   // For CHILD_UNIT the total waits for the children to be listed, so that they share its statements.
@@ -308,6 +310,7 @@ export const BreakdownPartRef = builder.objectRef<BreakdownPart>('BreakdownPart'
 });
 
 export const IndicatorBreakdownRef = builder.objectRef<IndicatorBreakdown>('IndicatorBreakdown').implement({
+  ...AGGREGATE_TYPE,
   description: 'An indicator of a unit over a period and its parts along one dimension.',
   fields: (t) => ({
     by: t.field({
@@ -333,8 +336,9 @@ builder.queryFields((t) => ({
   indicatorBreakdown: t.field({
     type: IndicatorBreakdownRef,
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description:
-      'An indicator of a unit over a period, broken down by child unit, level, channel or procedure field; the parts add up to the total. Null, without an error, when no unit has that code; an unknown indicator code, a malformed period or a dossier dimension for an indicator that reads other figures is an error (BAD_USER_INPUT).',
+      'An indicator of a unit over a period, broken down by child unit, level, channel or procedure field; the parts add up to the total. Null, without an error, when no unit has that code; an unknown indicator code, a malformed period or a dossier dimension for an indicator that reads other figures is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN (the parts of a unit inside it lie inside it too).',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),

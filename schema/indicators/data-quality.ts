@@ -13,6 +13,8 @@ import {
   type QualityRule,
   type QualityViolation,
 } from '../../store/indicators/quality.ts';
+import type { Scope } from '../../store/access.ts';
+import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
@@ -45,7 +47,23 @@ const DataQualityOperatorEnum = builder.enumType('DataQualityOperator', {
   }),
 });
 
+/**
+ * The scope that reads the records a rule's group checks. A violation is an
+ * aggregate, but the codes of the records behind it (dossier codes,
+ * personnel numbers, budget lines) are row-level data and need the scope of
+ * those rows.
+ */
+const RECORD_SCOPES: Readonly<Record<QualityRule['group'], Scope>> = {
+  DOSSIERS: 'read:dossiers',
+  STAFF: 'read:staff',
+  PSU: 'read:finance',
+  BUDGET: 'read:finance',
+};
+
+const recordScopes = (v: QualityViolation) => ({ [RECORD_SCOPES[QUALITY_RULES_BY_CODE.get(v.ruleCode)!.group]]: true });
+
 const DataQualityRuleRef = builder.objectRef<QualityRule>('DataQualityRule').implement({
+  ...AGGREGATE_TYPE,
   description:
     'A data-quality rule (in the style of a DHIS2 validation rule): a left side, an operator and a right side, checked for each unit (or record) of a subtree over a period.',
   fields: (t) => ({
@@ -66,6 +84,7 @@ const DataQualityRuleRef = builder.objectRef<QualityRule>('DataQualityRule').imp
 });
 
 const DataQualityViolationRef = builder.objectRef<QualityViolation>('DataQualityViolation').implement({
+  ...AGGREGATE_TYPE,
   description: 'A rule that does not hold for a unit (or one of its records) over the period.',
   fields: (t) => ({
     rule: t.field({
@@ -101,12 +120,15 @@ const DataQualityViolationRef = builder.objectRef<QualityViolation>('DataQuality
     }),
     record: t.exposeString('record', {
       nullable: true,
+      authScopes: recordScopes,
       description:
-        'The record concerned, for rules checked per record (a budget line: year/months/chapter/category/item/sub-item); null otherwise.',
+        'The record concerned, for rules checked per record (a budget line: year/months/chapter/category/item/sub-item); null otherwise. Row-level data: it needs the scope of the rule’s records (DOSSIERS: `read:dossiers`, STAFF: `read:staff`, PSU and BUDGET: `read:finance`), and is null with a FORBIDDEN error without it.',
     }),
     records: t.exposeStringList('records', {
+      nullable: true,
+      authScopes: recordScopes,
       description:
-        'For rules counted per unit over records (dossiers, staff): the codes of up to 20 of the records that break it, in code order; empty otherwise.',
+        'For rules counted per unit over records (dossiers, staff): the codes of up to 20 of the records that break it, in code order; empty otherwise. Row-level data: it needs the scope of the rule’s records (DOSSIERS: `read:dossiers`, STAFF: `read:staff`, PSU and BUDGET: `read:finance`), and is null with a FORBIDDEN error without it.',
     }),
   }),
 });
@@ -114,14 +136,16 @@ const DataQualityViolationRef = builder.objectRef<QualityViolation>('DataQuality
 builder.queryFields((t) => ({
   dataQualityRules: t.field({
     type: [DataQualityRuleRef],
+    authScopes: { 'read:aggregates': true },
     description: 'Every data-quality rule the hub checks (dataQuality), in the order it lists violations.',
     resolve: () => [...QUALITY_RULES],
   }),
   dataQuality: t.field({
     type: [DataQualityViolationRef],
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description:
-      'The data-quality violations over a unit’s subtree and a period, by rule, then unit, then record; empty when every rule holds. Null, without an error, when no unit has that code; a malformed period is BAD_USER_INPUT.',
+      'The data-quality violations over a unit’s subtree and a period, by rule, then unit, then record; empty when every rule holds. Null, without an error, when no unit has that code; a malformed period is BAD_USER_INPUT. For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit whose subtree is checked.' }),
       period: t.arg.string({
@@ -137,6 +161,7 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
+      await ctx.units.check(args.unitCode, 'unitCode');
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;
       return qualityViolations(ctx.db, unit.code, period.range);

@@ -19,6 +19,7 @@ import { GraphQLError } from 'graphql';
 import { FIGURE_GROUPS } from '../../store/indicators/index.ts';
 import type { FigureGroup, FigureGroups, FigureRef } from '../../store/indicators/figures.ts';
 import type { DayRange } from '../../store/indicators/scope.ts';
+import type { Queryable } from '../../store/db.ts';
 import type { UnitLevel } from '../../store/model.ts';
 import type { Context } from '../context.ts';
 import { groupsOf, INDICATOR_CATALOG, INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
@@ -115,8 +116,48 @@ export async function evaluateIndicators(
   const loaded = await Promise.all(
     groups.map(async (group) => [group, await groupLoader(ctx, group, period.range).load(unit.code)] as const),
   );
-  const figures = new Map<FigureGroup, AnyFigures>(loaded);
+  return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date());
+}
+
+/**
+ * The same for several units without a request context (the live producer
+ * evaluates the watched units after a sync pass, on its own connection or
+ * transaction): one statement per figure group for all the units. Aligned
+ * with `units`.
+ */
+export async function evaluateIndicatorsOfUnits(
+  db: Queryable,
+  definitions: readonly IndicatorDefinition[],
+  units: readonly EvaluatedUnit[],
+  period: Period,
+): Promise<IndicatorEvaluation[][]> {
+  if (units.length === 0) return [];
+  const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
+  const roots = units.map((unit) => unit.code);
+  const loaded = await Promise.all(
+    groups.map(async (group) => {
+      const figures = FIGURE_GROUPS[group] as (
+        db: Queryable,
+        roots: readonly string[],
+        range: DayRange,
+      ) => Promise<AnyFigures[]>;
+      return [group, await figures(db, roots, period.range)] as const;
+    }),
+  );
   const computedAt = new Date();
+  return units.map((unit, i) =>
+    evaluationsOf(definitions, unit, period, new Map(loaded.map(([group, all]) => [group, all[i]!])), computedAt),
+  );
+}
+
+/** Sums each definition's figures and divides last. */
+function evaluationsOf(
+  definitions: readonly IndicatorDefinition[],
+  unit: EvaluatedUnit,
+  period: Period,
+  figures: ReadonlyMap<FigureGroup, AnyFigures>,
+  computedAt: Date,
+): IndicatorEvaluation[] {
   return definitions.map((definition) => {
     const numerator = sum(figures, definition.numerator.figures);
     const denominator = definition.denominator ? sum(figures, definition.denominator.figures) : null;

@@ -6,6 +6,7 @@
  * can import this file without a cycle; so are its target, targetSource,
  * meetsTarget, gap and score (target.ts).
  */
+import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { criterionAt } from './catalog.ts';
@@ -32,6 +33,7 @@ export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart'
 });
 
 export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('IndicatorValue').implement({
+  ...AGGREGATE_TYPE,
   description:
     'An indicator evaluated for a unit and its whole subtree (as the tree stood in the period, by validity dates) over a period: numerator and denominator are summed over the subtree, then divided.',
   fields: (t) => ({

@@ -4,6 +4,7 @@
  */
 import type { FigureRef } from '../../store/indicators/figures.ts';
 import { UNIT_LEVELS, type UnitLevel } from '../../store/model.ts';
+import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { SourceNameEnum } from '../source.ts';
 import { UnitLevel as UnitLevelEnum } from '../unit.ts';
@@ -57,6 +58,7 @@ const IndicatorLevelCriterionRef = builder.objectRef<LevelCriterion>('IndicatorL
 });
 
 export const IndicatorRef = builder.objectRef<IndicatorDefinition>('Indicator').implement({
+  ...AGGREGATE_TYPE,
   description:
     'An indicator of the catalog: what it measures, the figures of its numerator and denominator (value = numerator × factor ÷ denominator, summed over a unit’s subtree before dividing), and the national criterion it feeds.',
   fields: (t) => ({
@@ -129,6 +131,7 @@ builder.objectFields(IndicatorValueRef, (t) => ({
 builder.queryFields((t) => ({
   indicatorCatalog: t.field({
     type: [IndicatorRef],
+    authScopes: { 'read:aggregates': true },
     description:
       'Every indicator the hub computes, in the catalog’s order (one-stop-shop, staff, budget, across systems).',
     resolve: () => [...INDICATOR_CATALOG],

@@ -19,14 +19,16 @@ builder.queryFields((t) => ({
   indicators: t.field({
     type: [IndicatorValueRef],
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description:
-      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. Null, without an error, when no unit has that code; a malformed period or an unknown indicator code is an error (BAD_USER_INPUT).',
+      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. Null, without an error, when no unit has that code; a malformed period or an unknown indicator code is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
       ...indicatorArgs,
     },
     resolve: async (_root, args, ctx) => {
       checkIndicatorArgs(args);
+      await ctx.units.check(args.unitCode, 'unitCode');
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;
       return indicatorsOfUnit(ctx, unit, args);

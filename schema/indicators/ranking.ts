@@ -18,6 +18,7 @@
 import { GraphQLError } from 'graphql';
 import type { UnitKind, UnitLevel } from '../../store/model.ts';
 import { findDescendantsOfUnits, listUnits, type UnitRow } from '../../store/units.ts';
+import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { UnitKind as UnitKindEnum, UnitLevel as UnitLevelEnum, UnitNode } from '../unit.ts';
@@ -93,6 +94,7 @@ export async function rankUnits(
     });
   }
   const validOn = period.range.last;
+  if (args.parentCode != null) await ctx.units.check(args.parentCode, 'parentCode');
   let units: UnitRow[];
   if (args.parentCode != null) {
     const [parent, below] = await Promise.all([
@@ -102,9 +104,10 @@ export async function rankUnits(
     if (!parent) return null;
     units = below;
   } else {
+    // The whole province, or the consumer's whole subtree (its root included) when it is bound to one.
     units = await listUnits(
       ctx.db,
-      { level: args.level, kind: args.kind ?? null, validOn },
+      { level: args.level, kind: args.kind ?? null, validOn, within: ctx.units.root },
       { limit: ALL, inverted: false },
     );
   }
@@ -118,6 +121,7 @@ export async function rankUnits(
 }
 
 export const RankedUnitRef = builder.objectRef<RankedUnit>('RankedUnit').implement({
+  ...AGGREGATE_TYPE,
   description: 'A unit’s place in a ranking by an indicator, and the value it was ranked by.',
   fields: (t) => ({
     rank: t.exposeInt('rank', {
@@ -138,8 +142,9 @@ builder.queryFields((t) => ({
   ranking: t.field({
     type: [RankedUnitRef],
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description:
-      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. Null, without an error, when no unit has the parentCode; an unknown indicator code or a malformed period is an error (BAD_USER_INPUT).',
+      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. Null, without an error, when no unit has the parentCode; an unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), and a parentCode outside it is FORBIDDEN.',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       level: t.arg({ type: UnitLevelEnum, required: true, description: 'The level of the units ranked.' }),
@@ -160,7 +165,7 @@ builder.queryFields((t) => ({
       }),
       parentCode: t.arg.string({
         description:
-          'Rank only the units below this one (its whole subtree, not only its children); the whole province when omitted.',
+          'Rank only the units below this one (its whole subtree, not only its children); the whole province when omitted (for a consumer bound to a unit subtree, that subtree).',
       }),
       first: t.arg.int({
         description: 'Only the first this many units of the ranking (all when omitted); must not be negative.',

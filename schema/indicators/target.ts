@@ -36,9 +36,6 @@ import { IndicatorValueRef } from './indicator-value.ts';
 import { FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR } from './period.ts';
 import { IndicatorScoreRef, scoreOf } from './score.ts';
 
-/** Who set a target: the hub knows only the admin credential until consumers and scopes arrive. */
-const ADMIN_SETTER = 'ADMIN_TOKEN';
-
 export const TARGET_SOURCES = ['STORED_FOR_UNIT', 'STORED_FOR_ANCESTOR', 'DEFAULT'] as const;
 export type TargetSource = (typeof TARGET_SOURCES)[number];
 
@@ -196,7 +193,8 @@ const IndicatorTargetRef = builder.objectRef<StoredTarget>('IndicatorTarget').im
       resolve: (row) => Number(row.target),
     }),
     setBy: t.exposeString('setBy', {
-      description: 'Who set it: ADMIN_TOKEN (the only credential the hub knows for now).',
+      description:
+        'Who set it: the name of the consumer whose credential the mutation came with (targets set before consumers existed say ADMIN_TOKEN).',
     }),
     setAt: t.expose('setAt', { type: 'DateTime', description: 'When it was last set.' }),
   }),
@@ -204,14 +202,6 @@ const IndicatorTargetRef = builder.objectRef<StoredTarget>('IndicatorTarget').im
 
 function badInput(argument: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
-}
-
-function requireAdmin(ctx: Context, field: string) {
-  if (!ctx.admin) {
-    throw new GraphQLError(`${field} is for administrators: send "Authorization: Bearer <ADMIN_TOKEN>"`, {
-      extensions: { code: 'FORBIDDEN' },
-    });
-  }
 }
 
 /** The indicator a target may be set for: known, and not NEUTRAL (a target must be a side to meet). */
@@ -241,7 +231,9 @@ function checkTarget(definition: IndicatorDefinition, target: number) {
   if (target < 0) throw badInput('target', `${definition.code} counts ${definition.unit}: its target must be ≥ 0`);
 }
 
+/** A unit that exists and, for an administrator bound to a unit subtree, lies in it (FORBIDDEN otherwise). */
 async function checkUnit(ctx: Context, unitCode: string) {
+  await ctx.units.check(unitCode, 'unitCode');
   const [unit] = await findUnitsByCodes(ctx.db, [unitCode]);
   if (!unit) throw badInput('unitCode', `No unit has the code ${unitCode}`);
 }
@@ -261,14 +253,15 @@ const targetArgs = builder.args((t) => ({
 builder.mutationFields((t) => ({
   setIndicatorTarget: t.field({
     type: IndicatorTargetRef,
+    authScopes: { admin: true },
     description:
-      'Sets (or replaces) the target of an indicator for a unit and a year (admin only). Percentages take 0–100, other indicators a value ≥ 0; NEUTRAL indicators take none. An unknown code or unit, or a value out of range, is BAD_USER_INPUT.',
+      'Sets (or replaces) the target of an indicator for a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log). Percentages take 0–100, other indicators a value ≥ 0; NEUTRAL indicators take none. An unknown code or unit, or a value out of range, is BAD_USER_INPUT.',
     args: {
       ...targetArgs,
       target: t.arg.float({ required: true, description: 'The target, in the indicator’s unit (98.5 for 98.5 %).' }),
     },
     resolve: async (_root, args, ctx) => {
-      requireAdmin(ctx, 'setIndicatorTarget');
+      ctx.audit.usedAdmin('setIndicatorTarget');
       const definition = targetableDefinition(args.code);
       checkYear(args.year);
       checkTarget(definition, args.target);
@@ -276,7 +269,7 @@ builder.mutationFields((t) => ({
       const [row] = await upsertTargets(
         ctx.db,
         [{ indicatorCode: args.code, unitCode: args.unitCode, year: args.year, target: args.target }],
-        ADMIN_SETTER,
+        ctx.viewer.consumer,
       );
       return row!;
     },
@@ -284,11 +277,12 @@ builder.mutationFields((t) => ({
   removeIndicatorTarget: t.field({
     type: IndicatorTargetRef,
     nullable: true,
+    authScopes: { admin: true },
     description:
-      'Removes the target stored for an indicator, a unit and a year (admin only), and returns it; null when none was stored. The unit then takes its nearest ancestor’s target, or the default.',
+      'Removes the target stored for an indicator, a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log), and returns it; null when none was stored. The unit then takes its nearest ancestor’s target, or the default.',
     args: targetArgs,
     resolve: async (_root, args, ctx) => {
-      requireAdmin(ctx, 'removeIndicatorTarget');
+      ctx.audit.usedAdmin('removeIndicatorTarget');
       if (!INDICATORS_BY_CODE.has(args.code)) {
         throw badInput('code', `Unknown indicator code: ${args.code} (the codes are listed by indicatorCatalog)`);
       }

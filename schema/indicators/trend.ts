@@ -97,6 +97,7 @@ export async function indicatorTrend(
 ): Promise<IndicatorEvaluation[] | null> {
   const definition = indicatorByCode(args.code);
   const periods = trendPeriods(args.from, args.to, args.step, args.convention ?? 'CALENDAR');
+  await ctx.units.check(args.unitCode, 'unitCode');
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
   const points = await Promise.all(periods.map((period) => evaluateIndicators(ctx, [definition], unit, period)));
@@ -107,8 +108,9 @@ builder.queryFields((t) => ({
   trend: t.field({
     type: [IndicatorValueRef],
     nullable: true,
+    authScopes: { 'read:aggregates': true },
     description:
-      'An indicator of a unit (over its subtree) period after period: one value per month, quarter, half or year from `from` to `to`, both included, in order, each the value `indicators` gives for that period. Null, without an error, when no unit has that code; an unknown indicator code, bounds that are malformed, of another kind than the step or reversed, and more than 120 points are errors (BAD_USER_INPUT).',
+      'An indicator of a unit (over its subtree) period after period: one value per month, quarter, half or year from `from` to `to`, both included, in order, each the value `indicators` gives for that period. Null, without an error, when no unit has that code; an unknown indicator code, bounds that are malformed, of another kind than the step or reversed, and more than 120 points are errors (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),

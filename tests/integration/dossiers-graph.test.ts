@@ -11,9 +11,12 @@ import type { DossierWire, ProcedureRecord } from '../../connectors/one-stop-sho
 import { parseCompactLocal, vietnamDay } from '../../connectors/shared/wire.ts';
 import { maskName, maskPhone } from '../../schema/dossier.ts';
 import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig } from '../support/sync-rig.ts';
+
+/** A province-wide consumer that may read personal data (read:pii). */
+const PII = 'a-personal-data-reader';
 
 const PROVINCE = '000.00.00.H40';
 const COMMUNE = '201.00.00.H40'; // Xã Yên Thế, formed 2025-07-01; its schools sit below it
@@ -147,7 +150,9 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
     };
 
     counted = countingDb(store.db);
-    hub = await startTestHub(counted.db);
+    hub = await startTestHub(counted.db, {
+      viewers: { [PII]: testViewer('personal-data-reader', ['read:aggregates', 'read:dossiers', 'read:pii']) },
+    });
   });
   afterAll(async () => {
     await hub?.hub.stop(); // closes the store too
@@ -297,15 +302,18 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
 
   it('answers one dossier with every field, its procedure and its unit, personal data masked', async () => {
     const d = all.find((x) => x.status === 'RETURNED' && x.wire.DuocThanhToanTrucTuyen === 2)!;
-    const { data, errors } = await hub.gql(
-      `query($code: String!) { dossier(code: $code) {
+    const DOSSIER = `query($code: String!) { dossier(code: $code) {
         id code channel status receivedAt dueAt finishedAt returnedAt outcome fullProcessOnline hasFee paidOnline
-        onlinePaymentChannel digitised electronicResult applicantName applicantPhone syncedAt
-        procedure { code name } unit { code name }
-      } }`,
-      { code: d.code },
-    );
-    expect(errors).toBeUndefined();
+        onlinePaymentChannel digitised electronicResult applicantName applicantNameMasked applicantPhone
+        applicantPhoneMasked syncedAt procedure { code name } unit { code name }
+      } }`;
+    const { data, errors } = await hub.gql(DOSSIER, { code: d.code });
+    // The anonymous development consumer has no read:pii: the real values are null, each with a FORBIDDEN error.
+    expect(errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['dossier.applicantName', 'FORBIDDEN'],
+      ['dossier.applicantPhone', 'FORBIDDEN'],
+    ]);
+    expect(data.dossier).toMatchObject({ applicantName: null, applicantPhone: null });
     const procedure = procedures.find((p) => p.MaTTHC === d.procedureCode)!;
     const unit = world.units(null).find((u) => u.maDinhDanh === d.unitCode)!;
     expect(data.dossier).toMatchObject({
@@ -327,14 +335,24 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
       unit: { code: unit.maDinhDanh, name: unit.tenDonVi },
     });
     // Masked: same words and lengths, first letters kept, the rest starred; never the real value.
-    const name = data.dossier.applicantName as string;
+    const name = data.dossier.applicantNameMasked as string;
     expect(name).not.toBe(d.wire.ChuHoSo);
     const words = d.wire.ChuHoSo.split(' ');
     expect(name).toBe(words.map((w) => Array.from(w)[0] + '*'.repeat(Array.from(w).length - 1)).join(' '));
     const phone = d.wire.SoDienThoai;
-    expect(data.dossier.applicantPhone).toBe(`${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`);
-    expect(data.dossier.applicantPhone).not.toBe(phone);
+    expect(data.dossier.applicantPhoneMasked).toBe(
+      `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`,
+    );
+    expect(data.dossier.applicantPhoneMasked).not.toBe(phone);
     expect(JSON.stringify(data)).not.toContain(d.wire.ChuHoSo);
+    // With read:pii, the real values, as the upstream sent them.
+    const whole = await hub.gql(DOSSIER, { code: d.code }, PII);
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data.dossier).toMatchObject({
+      applicantName: d.wire.ChuHoSo.normalize('NFC'),
+      applicantPhone: phone,
+      applicantNameMasked: name,
+    });
   });
 
   it('masks names and phones the documented way', () => {

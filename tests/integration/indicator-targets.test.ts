@@ -20,7 +20,8 @@ import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertUnits } from '../../store/units.ts';
 import type { Queryable } from '../../store/db.ts';
 import { unit } from '../support/records.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { SCOPES } from '../../store/access.ts';
+import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const P = '000.00.00.K97';
@@ -30,6 +31,8 @@ const C2 = '002.31.00.K97';
 const S = (n: number) => `${String(n).padStart(3, '0')}.31.41.K97`;
 const PF = '3.000001';
 const ADMIN = 'an-admin-token-for-the-targets-test';
+/** A consumer with every scope but admin. */
+const READER = 'a-reader-token-for-the-targets-test';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -143,7 +146,15 @@ describe.each(testBackends)('indicator targets and scores on %s', (backend) => {
     store = await openTestStore(backend);
     await buildFixture(store.db);
     counted = countingDb(store.db);
-    hub = await startTestHub(counted.db, { adminToken: ADMIN });
+    hub = await startTestHub(counted.db, {
+      adminToken: ADMIN,
+      viewers: {
+        [READER]: testViewer(
+          'reader',
+          SCOPES.filter((scope) => scope !== 'admin'),
+        ),
+      },
+    });
   }, 120_000);
   afterAll(async () => {
     await hub?.hub.stop();
@@ -224,7 +235,8 @@ describe.each(testBackends)('indicator targets and scores on %s', (backend) => {
 
   it('sets a target for a unit, inherits it below, prefers the nearest, and falls back when removed', async () => {
     const stored = await set('ON_TIME_RATE', D, 2024, 95);
-    expect(stored).toMatchObject({ code: 'ON_TIME_RATE', unitCode: D, year: 2024, target: 95, setBy: 'ADMIN_TOKEN' });
+    // setBy is the consumer the admin token acts as (tests/support/hub.ts testAdmin).
+    expect(stored).toMatchObject({ code: 'ON_TIME_RATE', unitCode: D, year: 2024, target: 95, setBy: 'test-admin' });
     expect(typeof stored.setAt).toBe('string');
 
     // D's own: 287 of 300 on time (197 + 90) = 95.666… % ≥ 95: met, gap 0.666… (= 287/3 − 95 = 2/3).
@@ -355,8 +367,9 @@ describe.each(testBackends)('indicator targets and scores on %s', (backend) => {
     expect((await value(C1, '2023', 'ON_TIME_RATE')).score).toBeNull();
   });
 
-  it('refuses the mutations without the admin token (FORBIDDEN), and changes nothing', async () => {
-    for (const token of [undefined, 'not-the-admin-token']) {
+  it('refuses the mutations without the admin scope (FORBIDDEN), and changes nothing', async () => {
+    // The anonymous development consumer, and a consumer with every scope but admin.
+    for (const token of [undefined, READER]) {
       const setting = await hub.gql(SET, { code: 'ON_TIME_RATE', unitCode: C1, year: 2024, target: 50 }, token);
       expect(setting.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       const removing = await hub.gql(REMOVE, { code: 'ON_TIME_RATE', unitCode: C1, year: 2024 }, token);

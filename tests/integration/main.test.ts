@@ -52,10 +52,14 @@ async function listeningUrl(run: Run, timeoutMs = 60_000): Promise<string> {
 
 describe('gateway/main.ts', () => {
   it('starts on a bare machine with embedded PGlite, syncs the demo province from in-process mock upstreams, and stops cleanly on SIGTERM', async () => {
-    const adminToken = 'a-test-admin-token-of-some-length';
-    const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_SCALE: 'tiny', ADMIN_TOKEN: adminToken });
+    const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_SCALE: 'tiny' });
     try {
       const url = await listeningUrl(run);
+      // Demo mode prints a development credential with every scope, for a person to copy.
+      const printed = run.stderr.join('\n');
+      expect(printed).toContain('lgsp-hub: development mode: requests without credentials get every read scope');
+      const adminToken = /Bearer (lgsp_[0-9a-f]{16}_[\w-]+)/.exec(printed)?.[1];
+      expect(adminToken).toBeDefined();
       const gql = async (query: string, token?: string) => {
         const response = await fetch(`${url}/graphql`, {
           method: 'POST',
@@ -97,6 +101,15 @@ describe('gateway/main.ts', () => {
       expect(ran.errors).toBeUndefined();
       expect(ran.data.syncNow).toMatchObject({ name: 'BUDGET', lastError: null });
 
+      // Personal data: null with a FORBIDDEN error anonymously, the name itself with the credential.
+      const names = '{ staff(first: 1) { edges { node { fullName fullNameMasked } } } }';
+      const anonymous = await gql(names);
+      expect(anonymous.data.staff.edges[0].node.fullName).toBeNull();
+      expect(anonymous.errors?.[0]?.extensions.code).toBe('FORBIDDEN');
+      const named = await gql(names, adminToken);
+      expect(named.errors).toBeUndefined();
+      expect(named.data.staff.edges[0].node.fullName).toMatch(/^\p{Lu}\p{Ll}+( \p{Lu}\p{Ll}*)+$/u);
+
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/lgsp_upstream_requests_total\{[^}]*source="CADRE_DB"/);
       const graphiql = await fetch(`${url}/graphql`, { headers: { accept: 'text/html' } });
@@ -111,7 +124,27 @@ describe('gateway/main.ts', () => {
     );
     expect(messages.filter((m) => m === 'sync pass succeeded').length).toBeGreaterThanOrEqual(3);
     expect(messages.slice(-2)).toEqual(['shutting down: finishing in-flight requests', 'stopped']);
-    expect(run.stderr).toEqual([]);
+    expect(run.stderr.filter((line) => !line.startsWith('lgsp-hub: '))).toEqual([]);
+  });
+
+  it('in production mode refuses a request without credentials with 401, and prints no credential', async () => {
+    const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_DATA: 'off', HUB_MODE: 'production' });
+    try {
+      const url = await listeningUrl(run);
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ units(first: 1) { edges { node { code } } } }' }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+    expect(run.stderr.join('\n')).not.toContain('lgsp_');
   });
 
   it.each([

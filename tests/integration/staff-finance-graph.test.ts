@@ -8,7 +8,7 @@ import type { StaffWire, UnitWire } from '../../connectors/cadre-db/contract.ts'
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { parseVnd } from '../../schema/scalars.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
+import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig } from '../support/sync-rig.ts';
 
@@ -57,6 +57,16 @@ interface StaffPage {
   };
 }
 
+/** A province-wide consumer with every read scope and personal data (read:pii): searching by name needs it. */
+const PII = 'a-personal-data-reader';
+const PII_READER = testViewer('personal-data-reader', [
+  'read:aggregates',
+  'read:dossiers',
+  'read:staff',
+  'read:finance',
+  'read:pii',
+]);
+
 const AUTONOMY_FIELDS = `year assignedGroup decisionNo ownRevenue recurrentExpenditure selfFinancingPercent
   selfFinancingBand computedGroup contradictsAssignedGroup syncedAt`;
 
@@ -95,7 +105,8 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
     let after: string | undefined;
     let total = -1;
     for (;;) {
-      const { data, errors } = await hub.gql<StaffPage>(STAFF_PAGE, { first, after, filter });
+      // As the personal-data reader: the same staff as any province-wide reader, and name searches allowed.
+      const { data, errors } = await hub.gql<StaffPage>(STAFF_PAGE, { first, after, filter }, PII);
       expect(errors).toBeUndefined();
       const page = data!.staff;
       total = page.totalCount;
@@ -119,7 +130,7 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
     people = world.staff(null);
     unitOfBudgetCode = new Map(units.filter((u) => u.maQHNS).map((u) => [u.maQHNS!, u.maDinhDanh]));
     counted = countingDb(store.db);
-    hub = await startTestHub(counted.db);
+    hub = await startTestHub(counted.db, { viewers: { [PII]: PII_READER } });
   }, 120_000);
   afterAll(async () => {
     await hub?.hub.stop();
@@ -201,20 +212,33 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
     },
   );
 
-  it('shows a staff member with masked personal data and their unit', async () => {
+  it('shows a staff member, their personal data masked without read:pii and whole with it, and their unit', async () => {
     const person = people.find((s) => s.ngaySinh !== null && s.chucVu !== null)!;
-    const { data, errors } = await hub.gql(
-      `query($id: String!) { staffMember(id: $id) { id staffId fullName birthDate gender category rankCode position
-        qualification meetsStandard status syncedAt unit { code } } }`,
-      { id: person.soHieu },
-    );
-    expect(errors).toBeUndefined();
+    const STAFF_MEMBER = `query($id: String!) { staffMember(id: $id) { id staffId fullName fullNameMasked birthDate
+        birthDateMasked gender category rankCode position qualification meetsStandard status syncedAt unit { code } } }`;
+    const { data, errors } = await hub.gql(STAFF_MEMBER, { id: person.soHieu });
+    // The anonymous development consumer has no read:pii: one FORBIDDEN error per personal field.
+    expect(errors?.map((e) => e.path?.join('.')).sort()).toEqual([
+      'staffMember.birthDate',
+      'staffMember.fullName',
+      'staffMember.gender',
+    ]);
     const words = person.hoTen.normalize('NFC').split(' ');
+    const personal = {
+      fullName: person.hoTen.normalize('NFC'),
+      birthDate: person.ngaySinh,
+      gender: person.gioiTinh === 'NAM' ? 'MALE' : 'FEMALE',
+    };
+    const masked = {
+      fullNameMasked: words.map((w) => w[0] + '*'.repeat([...w].length - 1)).join(' '),
+      birthDateMasked: `${person.ngaySinh!.slice(0, 4)}-**-**`,
+    };
     expect(data.staffMember).toMatchObject({
       staffId: person.soHieu,
-      fullName: words.map((w) => w[0] + '*'.repeat([...w].length - 1)).join(' '),
-      birthDate: `${person.ngaySinh!.slice(0, 4)}-**-**`,
-      gender: person.gioiTinh === 'NAM' ? 'MALE' : 'FEMALE',
+      fullName: null,
+      birthDate: null,
+      gender: null,
+      ...masked,
       category: CATEGORY[person.phanLoai],
       rankCode: person.maNgach,
       position: person.chucVu,
@@ -222,7 +246,10 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
       status: STATUS[person.trangThai],
       unit: { code: person.maDinhDanhDonVi },
     });
-    expect(data.staffMember.fullName).not.toContain(words.at(-1)!.slice(1));
+    expect(data.staffMember.fullNameMasked).not.toContain(words.at(-1)!.slice(1));
+    const whole = await hub.gql(STAFF_MEMBER, { id: person.soHieu }, PII);
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data.staffMember).toMatchObject({ ...personal, ...masked, staffId: person.soHieu });
     const node = await hub.gql('query($id: ID!) { node(id: $id) { ... on Staff { staffId } } }', {
       id: data.staffMember.id,
     });

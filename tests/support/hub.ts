@@ -1,10 +1,14 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { pino, type Logger } from 'pino';
+import { SCOPES, type Scope, type Viewer } from '../../store/access.ts';
 import type { Db } from '../../store/db.ts';
-import { createHub, type Hub } from '../../gateway/server.ts';
+import type { Context } from '../../schema/index.ts';
+import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub } from '../../gateway/server.ts';
 
 export interface GraphQLResponse<Data = any> {
   data?: Data;
-  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
 export interface TestHub {
@@ -14,6 +18,29 @@ export interface TestHub {
   gql<Data = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
 }
 
+/** A consumer for tests that need one without the credential machinery (tests/integration/auth*.test.ts test that). */
+export function testViewer(consumer: string, scopes: readonly Scope[], unitCode: string | null = null): Viewer {
+  return { consumer, consumerId: null, credential: 'API_KEY', scopes: new Set(scopes), unitCode };
+}
+
+/** Every scope, the whole province. */
+export const testAdmin = (name = 'test-admin') => testViewer(name, SCOPES);
+
+/**
+ * An authenticator from a token table: a known bearer token acts as its
+ * viewer, an unknown one is refused, none is the anonymous developer.
+ */
+export function tokenTable(viewers: Record<string, Viewer>): Authenticate {
+  return async (request) => {
+    const header = request.headers.get('authorization');
+    if (!header) return ANONYMOUS_DEVELOPER;
+    const viewer = viewers[header.replace(/^Bearer /, '')];
+    if (!viewer)
+      throw new GraphQLError('unknown test token', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+    return viewer;
+  };
+}
+
 /** The hub on an ephemeral loopback port, on the given store; silent unless given a logger. */
 export async function startTestHub(
   db: Db,
@@ -21,9 +48,22 @@ export async function startTestHub(
     shutdownTimeoutMs = 5_000,
     logger = pino({ level: 'silent' }),
     adminToken,
-  }: { shutdownTimeoutMs?: number; logger?: Logger; adminToken?: string } = {},
+    viewers = {},
+    authenticate,
+    plugins,
+  }: {
+    shutdownTimeoutMs?: number;
+    logger?: Logger;
+    /** A bearer token that acts as an administrator with every scope. */
+    adminToken?: string;
+    /** Bearer tokens and the viewers they act as (ignored when `authenticate` is given). */
+    viewers?: Record<string, Viewer>;
+    authenticate?: Authenticate;
+    plugins?: Plugin<Context>[];
+  } = {},
 ): Promise<TestHub> {
-  const hub = createHub({ db, logger, shutdownTimeoutMs, adminToken });
+  const table = { ...viewers, ...(adminToken ? { [adminToken]: testAdmin() } : {}) };
+  const hub = createHub({ db, logger, shutdownTimeoutMs, authenticate: authenticate ?? tokenTable(table), plugins });
   const { port } = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {

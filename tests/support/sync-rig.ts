@@ -8,6 +8,8 @@ import { Registry } from 'prom-client';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../../connectors/mock/server.ts';
 import type { Db } from '../../store/db.ts';
+import type { LiveEvent } from '../../store/live-events.ts';
+import { createLiveProducer, type LiveProducer } from '../../gateway/live/producer.ts';
 import type { ChangeEvent } from '../../gateway/sync/changes.ts';
 import { createSyncEngine, type SyncEngine } from '../../gateway/sync/engine.ts';
 import { createUpstreams, type Upstreams, type UpstreamUrls } from '../../gateway/sync/upstreams.ts';
@@ -62,6 +64,50 @@ export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig
     events,
     async close() {
       await engine.stop();
+      await upstreams.close();
+    },
+  };
+}
+
+export interface LiveSyncRig {
+  engine: SyncEngine;
+  upstreams: Upstreams;
+  producer: LiveProducer;
+  /** Stops the engine, then the producer (its last events), then the upstream clients. */
+  close(): Promise<void>;
+}
+
+/**
+ * An engine over `db` syncing from the mocks with the live producer attached,
+ * as gateway/main.ts wires them: the producer logs what each commit changed
+ * and hands the events to `publish` (a hub's pubsub). On the world's clock.
+ */
+export function liveSyncRig(
+  db: Db,
+  world: MockWorld,
+  mocks: MockUpstreams,
+  publish: (event: LiveEvent) => void,
+): LiveSyncRig {
+  const silent = pino({ level: 'silent' });
+  const producer = createLiveProducer({ db, publish, logger: silent, now: () => world.now(), tickMs: 0 });
+  const upstreams = createUpstreams(mockUrls(mocks), {
+    client: { ...TEST_CLIENT, registry: new Registry() },
+    now: () => world.now(),
+  });
+  const engine = createSyncEngine({
+    db,
+    connectors: upstreams.connectors,
+    logger: silent,
+    instance: 'test',
+    ...producer.engineOptions(),
+  });
+  return {
+    engine,
+    upstreams,
+    producer,
+    async close() {
+      await engine.stop();
+      await producer.stop();
       await upstreams.close();
     },
   };

@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { jwtKeyAlgorithm } from '../../gateway/auth/jwt.ts';
 import { ConfigError, loadConfig, upstreamsConfigured } from '../../gateway/config.ts';
 
 describe('loadConfig', () => {
@@ -12,7 +14,11 @@ describe('loadConfig', () => {
       DEMO_DATA: 'auto',
       DEMO_SCALE: 'demo',
       SYNC_INTERVAL_SECONDS: 300,
+      LIVE_EVENT_RETENTION_HOURS: 24,
+      LIVE_QUEUE_MAX: 1000,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      HUB_MODE: 'development',
+      TRUST_PROXY: false,
     });
   });
 
@@ -49,6 +55,21 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL must be a URL starting with postgres:// or postgresql://'],
     [{ BUDGET_URL: 'budget.local' }, 'BUDGET_URL must be a URL starting with http:// or https:// (got "budget.local")'],
     [{ DEMO_DATA: 'yes' }, 'DEMO_DATA must be auto or off (got "yes")'],
+    [{ HUB_MODE: 'prod' }, 'HUB_MODE must be development or production (got "prod")'],
+    [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be true or false (got "yes")'],
+    [{ JWT_JWKS_URL: 'ftp://sso/jwks' }, 'JWT_JWKS_URL must be a URL starting with http:// or https://'],
+    [
+      { JWT_SECRET: 'x'.repeat(32) },
+      'JWT_ISSUER must be set when JWT_SECRET is; JWT_AUDIENCE must be set when JWT_SECRET is',
+    ],
+    [
+      { JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://sso/jwks' },
+      'JWT_SECRET cannot be set together with JWT_JWKS_URL',
+    ],
+    [
+      { JWT_PUBLIC_KEY: 'not a key' },
+      'JWT_PUBLIC_KEY must be a PEM public key (SPKI) of type RSA, EC P-256 or Ed25519',
+    ],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -66,5 +87,39 @@ describe('loadConfig', () => {
     expect(message).toContain('DATABASE_URL');
     expect(message).toContain('mysql://hub:***@db/x');
     expect(message).not.toContain('s3cret');
+  });
+
+  it('never echoes a secret it refuses', () => {
+    const secret = 'short-s3cret';
+    for (const name of ['JWT_SECRET', 'AUDIT_KEY']) {
+      expect(() => loadConfig({ [name]: secret })).toThrow(
+        `${name} must be at least 32 characters (got 12 characters)`,
+      );
+      expect(() => loadConfig({ [name]: secret })).not.toThrow(secret);
+    }
+  });
+
+  it('reads the security settings', async () => {
+    const { publicKey } = generateKeyPairSync('ed25519');
+    // A PEM in a one-line env file, its line breaks written as \n.
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const config = loadConfig({
+      HUB_MODE: 'production',
+      TRUST_PROXY: 'true',
+      JWT_ISSUER: 'https://sso.example.gov.vn',
+      JWT_AUDIENCE: 'lgsp-hub',
+      JWT_PUBLIC_KEY: pem.trim().replaceAll('\n', '\\n'),
+      AUDIT_KEY: 'k'.repeat(32),
+    });
+    expect(config).toMatchObject({ HUB_MODE: 'production', TRUST_PROXY: true, AUDIT_KEY: 'k'.repeat(32) });
+    expect(config.JWT_PUBLIC_KEY).toBe(pem.trim());
+    expect(jwtKeyAlgorithm(config.JWT_PUBLIC_KEY!)).toBe('EdDSA');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(jwtKeyAlgorithm(rsa.toString())).toBe('RS256');
+    const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(jwtKeyAlgorithm(p256.toString())).toBe('ES256');
+    // P-384 would need ES384, which the hub does not accept: refused at start-up, not at the first token.
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(jwtKeyAlgorithm(p384.toString())).toBeNull();
   });
 });

@@ -1,0 +1,162 @@
+/**
+ * The hub's pubsub for live events (LIVE_TOPIC): in memory for one process,
+ * or through Redis (@graphql-yoga/redis-event-target over two ioredis
+ * connections, one publishing, one subscribed) when REDIS_URL is set, so a
+ * subscriber on any instance receives what any instance's sync produced.
+ *
+ * Only live events travel here; they are JSON-safe and already in the log
+ * (store/live-events.ts), so an event Redis loses while reconnecting is
+ * still there for a client that resubscribes with lastEventId. The sync
+ * engine's own per-batch change events stay in their process.
+ */
+import type { ServerResponse } from 'node:http';
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { createPubSub, type PubSub, type PubSubEvent, type PubSubEventTarget } from 'graphql-yoga';
+import { Redis } from 'ioredis';
+import { LIVE_TOPIC, type LiveEvent } from '../store/live-events.ts';
+import { redactPassword } from './config.ts';
+import type { Logger } from './logger.ts';
+
+export type LiveTopics = { [LIVE_TOPIC]: [LiveEvent] };
+
+export interface HubPubSub extends PubSub<LiveTopics> {
+  readonly transport: 'memory' | 'redis';
+  /**
+   * Resolves once this process receives what others publish (Redis: the
+   * server has acknowledged the subscription); rejects, naming REDIS_URL,
+   * when Redis cannot be reached.
+   */
+  readonly ready: Promise<void>;
+  /** Disconnects from Redis (nothing to do in memory). */
+  close(): Promise<void>;
+}
+
+export interface HubPubSubOptions {
+  /** redis:// or rediss:// URL; unset: in memory, this process only. */
+  redisUrl?: string | undefined;
+  logger: Logger;
+  /** How long connecting to Redis may take before `ready` rejects. */
+  connectTimeoutMs?: number;
+  /**
+   * Prefixed to the Redis channel, so hubs on different stores sharing one
+   * Redis never see each other's events (an event's id means something only
+   * in its own store's log). main.ts derives it from the database and schema.
+   */
+  namespace?: string;
+}
+
+/** The namespace of a store's live events on a shared Redis: its database and schema. */
+export function storeNamespace(databaseUrl: string | undefined, schema: string | undefined): string {
+  const database = databaseUrl ? decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || 'postgres' : 'pglite';
+  return `${database}/${schema ?? 'public'}`;
+}
+
+/**
+ * The Redis event target with every topic under `prefix`: events published on
+ * LIVE_TOPIC travel on the channel `<prefix>live:events`.
+ */
+function prefixedTarget(target: PubSubEventTarget<LiveTopics>, prefix: string): PubSubEventTarget<LiveTopics> {
+  if (!prefix) return target;
+  // The channel names are Redis's business only: Yoga's pubsub reads each event's detail, never its type.
+  const channel = (topic: string) => `${prefix}${topic}` as typeof LIVE_TOPIC;
+  return {
+    addEventListener: (topic, listener) => target.addEventListener(channel(topic), listener),
+    removeEventListener: (topic, listener) => target.removeEventListener(channel(topic), listener),
+    dispatchEvent: (event) =>
+      target.dispatchEvent(new CustomEvent(channel(event.type), { detail: event.detail }) as typeof event),
+  };
+}
+
+export function createHubPubSub({
+  redisUrl,
+  logger,
+  connectTimeoutMs = 5_000,
+  namespace = '',
+}: HubPubSubOptions): HubPubSub {
+  if (!redisUrl) {
+    return Object.assign(createPubSub<LiveTopics>(), {
+      transport: 'memory' as const,
+      ready: Promise.resolve(),
+      close: async () => {},
+    });
+  }
+
+  const where = `Redis at REDIS_URL=${redactPassword(redisUrl)}`;
+  const connect = (role: string) => {
+    const client = new Redis(redisUrl, {
+      connectTimeout: connectTimeoutMs,
+      // A publish while Redis is down fails after a few retries instead of queueing without bound.
+      maxRetriesPerRequest: 3,
+      connectionName: `lgsp-hub-live-${role}`,
+    });
+    // ioredis reconnects by itself; one line per failure spell, not one per retry.
+    let failing = false;
+    client.on('error', (error: Error) => {
+      if (!failing) logger.error({ err: error, role }, `live pubsub: ${where} failed, reconnecting`);
+      failing = true;
+    });
+    client.on('ready', () => {
+      if (failing) logger.info({ role }, `live pubsub: ${where} reachable again`);
+      failing = false;
+    });
+    return client;
+  };
+  const channelPrefix = namespace ? `lgsp-hub:${namespace}:` : '';
+  const publishClient = connect('publish');
+  const subscribeClient = connect('subscribe');
+  const pubsub = createPubSub<LiveTopics>({
+    eventTarget: prefixedTarget(
+      createRedisEventTarget<PubSubEvent<LiveTopics, typeof LIVE_TOPIC>>({ publishClient, subscribeClient }),
+      channelPrefix,
+    ),
+  });
+
+  const deadline = <T>(promise: Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`cannot reach ${where} within ${connectTimeoutMs} ms`)),
+        connectTimeoutMs,
+      );
+      promise.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  // The event target subscribes when its first listener comes, without waiting; this waits for the
+  // server's acknowledgement (a second SUBSCRIBE to the same channel is a no-op), so nothing published
+  // after `ready` is missed.
+  const ready = deadline(
+    Promise.all([publishClient.ping(), subscribeClient.subscribe(`${channelPrefix}${LIVE_TOPIC}`)]),
+  ).then(
+    () => {},
+    (error: Error) => {
+      throw new Error(`cannot reach ${where}: ${error.message}`);
+    },
+  );
+  ready.catch(() => {}); // whoever awaits it sees the error; unawaited it must not crash the process
+
+  return Object.assign(pubsub, {
+    transport: 'redis' as const,
+    ready,
+    async close() {
+      await Promise.all(
+        [publishClient, subscribeClient].map((client) =>
+          client.status === 'end' ? undefined : client.quit().catch(() => client.disconnect()),
+        ),
+      );
+    },
+  });
+}
+
+/**
+ * How an SSE subscriber dropped as a slow consumer is cut: its stream ends
+ * with the SLOW_CONSUMER error as soon as the client reads on; a client that
+ * has not read it within `graceMs` (one that stopped reading altogether) has
+ * its connection closed, so a stuck client holds no socket either.
+ */
+export function sseSlowConsumerDrop(res: ServerResponse | undefined, logger: Logger, graceMs = 5_000) {
+  return (reason: string) => {
+    logger.warn({ reason, url: res?.req.url }, 'SSE subscriber dropped: slow consumer');
+    if (!res) return;
+    setTimeout(() => {
+      if (!res.writableEnded && !res.destroyed) res.destroy();
+    }, graceMs).unref();
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * Manages the hub's consumers and their API keys:
+ *
+ *   npm run consumer -- add <name> --scopes read:aggregates,read:pii [--unit CODE] [--description TEXT]
+ *   npm run consumer -- key <name>          issues an API key (printed once: store it now)
+ *   npm run consumer -- list                name, scopes, unit, active keys, revoked
+ *   npm run consumer -- revoke <name>       the consumer's credentials stop working at once
+ *   npm run consumer -- revoke-key <keyId>  one key stops working at once
+ *
+ * The store is the hub's (DATABASE_URL or PGLITE_DIR). An embedded PGlite
+ * directory serves one process at a time: stop the hub first, or share a
+ * PostgreSQL store with DATABASE_URL. Exit 0 on success, 1 when the operation
+ * is refused or the store fails, 2 on a usage error.
+ */
+import { parseArgs } from 'node:util';
+import { SCOPES } from '../store/access.ts';
+import {
+  checkScopes,
+  ConsumerError,
+  createConsumer,
+  issueApiKey,
+  listConsumers,
+  revokeApiKey,
+  revokeConsumer,
+} from '../store/consumers.ts';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { openConfiguredStore } from './store.ts';
+
+const USAGE = `usage:
+  npm run consumer -- add <name> --scopes <scope,scope…> [--unit CODE] [--description TEXT]
+  npm run consumer -- key <name>
+  npm run consumer -- list
+  npm run consumer -- revoke <name>
+  npm run consumer -- revoke-key <keyId>
+scopes: ${SCOPES.join(', ')}`;
+
+class UsageError extends Error {}
+
+function exit(code: number, message?: string): never {
+  if (message) process.stderr.write(`lgsp-hub consumer: ${message}\n`);
+  process.exit(code);
+}
+
+type Command =
+  | { name: 'add'; consumer: string; scopes: string[]; unit: string | null; description: string | null }
+  | { name: 'key' | 'revoke'; consumer: string }
+  | { name: 'revoke-key'; keyId: string }
+  | { name: 'list' };
+
+function command(): Command {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      scopes: { type: 'string' },
+      unit: { type: 'string' },
+      description: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const [name, target, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  const onlyFor = (option: 'scopes' | 'unit' | 'description') => {
+    if (values[option] !== undefined && name !== 'add') throw new UsageError(`--${option} is for add only`);
+  };
+  (['scopes', 'unit', 'description'] as const).forEach(onlyFor);
+  const needTarget = (what: string) => {
+    if (!target) throw new UsageError(`${name} needs a ${what}`);
+    return target;
+  };
+  switch (name) {
+    case 'add': {
+      const consumer = needTarget('consumer name');
+      if (!values.scopes) throw new UsageError('add needs --scopes (comma-separated)');
+      const scopes = values.scopes
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
+      try {
+        checkScopes(scopes);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      return { name, consumer, scopes, unit: values.unit ?? null, description: values.description ?? null };
+    }
+    case 'key':
+    case 'revoke':
+      return { name, consumer: needTarget('consumer name') };
+    case 'revoke-key':
+      return { name, keyId: needTarget('key id (the part after lgsp_)') };
+    case 'list':
+      if (target) throw new UsageError(`unexpected argument: ${target}`);
+      return { name };
+    default:
+      throw new UsageError(name ? `unknown command ${JSON.stringify(name)}` : 'no command given');
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+async function run(db: Db, cmd: Command): Promise<void> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  switch (cmd.name) {
+    case 'add': {
+      const consumer = await createConsumer(db, {
+        name: cmd.consumer,
+        scopes: cmd.scopes,
+        unitCode: cmd.unit,
+        description: cmd.description,
+      });
+      if (cmd.unit) {
+        const [known] = await db.query('SELECT 1 FROM units WHERE code = $1', [cmd.unit]);
+        if (!known) {
+          process.stderr.write(
+            `warning: unit ${cmd.unit} is not in the store (not synced yet, or a typo): until it is, ` +
+              `${cmd.consumer} sees no unit-scoped data\n`,
+          );
+        }
+      }
+      out(`added ${consumer.name}: ${consumer.scopes.join(', ')}; ${consumer.unitCode ?? 'whole province'}`);
+      out(`next: npm run consumer -- key ${consumer.name}`);
+      return;
+    }
+    case 'key': {
+      const { keyId, apiKey } = await issueApiKey(db, cmd.consumer);
+      process.stderr.write(`API key ${keyId} for ${cmd.consumer}; it is shown this once, store it now:\n`);
+      out(apiKey);
+      return;
+    }
+    case 'list': {
+      const consumers = await listConsumers(db);
+      if (consumers.length === 0) {
+        out('no consumers yet: npm run consumer -- add <name> --scopes …');
+        return;
+      }
+      out(
+        table([
+          ['NAME', 'SCOPES', 'UNIT', 'KEYS', 'REVOKED'],
+          ...consumers.map((c) => [
+            c.name,
+            c.scopes.join(','),
+            c.unitCode ?? '(province)',
+            String(c.activeKeys),
+            c.revokedAt?.toISOString() ?? '',
+          ]),
+        ]),
+      );
+      return;
+    }
+    case 'revoke': {
+      const consumer = await revokeConsumer(db, cmd.consumer);
+      out(`revoked ${consumer.name}: its keys and JWTs are refused from now on`);
+      return;
+    }
+    case 'revoke-key': {
+      const { keyId, consumer } = await revokeApiKey(db, cmd.keyId);
+      out(`revoked API key ${keyId} of ${consumer}`);
+      return;
+    }
+  }
+}
+
+let cmd: Command;
+let config: ReturnType<typeof loadConfig>;
+try {
+  cmd = command();
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
+  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    exit(2, (error as Error).message);
+  }
+  throw error;
+}
+
+const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
+try {
+  await migrate(db);
+  await run(db, cmd);
+  await db.close();
+} catch (error) {
+  await db.close().catch(() => {});
+  if (error instanceof ConsumerError) exit(1, error.message);
+  exit(1, `failed: ${(error as Error).message}`);
+}
