@@ -16,6 +16,16 @@ const integer = (min: number, max: number) =>
     .min(min, { error: `must be a whole number from ${min} to ${max}` })
     .max(max, { error: `must be a whole number from ${min} to ${max}` });
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Keys fetched over plain http could be swapped by anyone on the path; on the loopback interface nobody is. */
+function isHttpsOrLoopback(value: string): boolean {
+  // Not a URL, or another scheme: the URL check has said so already.
+  if (!URL.canParse(value)) return true;
+  const parsed = new URL(value);
+  return parsed.protocol !== 'http:' || LOOPBACK_HOSTS.has(parsed.hostname);
+}
+
 /** Every environment variable the hub reads, with its default. The README's configuration table mirrors this. */
 const configSchema = z
   .object({
@@ -42,6 +52,7 @@ const configSchema = z
     LIVE_STALE_AFTER_MINUTES: integer(1, 10_080).optional(),
     // Events a live subscriber may have waiting before it is dropped as a slow consumer (SLOW_CONSUMER, WebSocket 4499).
     LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
+    LIVE_RECHECK_SECONDS: integer(1, 3_600).default(30), // how often an open subscription's credential is checked again
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
     // development: a request without credentials acts as the anonymous developer; production: it is refused.
     HUB_MODE: z
@@ -50,7 +61,12 @@ const configSchema = z
     // JWTs: the issuer and audience they must carry, and one source of keys to verify them with.
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
-    JWT_JWKS_URL: url(['http', 'https']).optional(),
+    // The keys that decide who a consumer is: fetched over https only (plain http on this machine, for tests).
+    JWT_JWKS_URL: url(['http', 'https'])
+      .refine((value) => isHttpsOrLoopback(value), {
+        error: 'must be an https:// URL (plain http only for 127.0.0.1, ::1 or localhost)',
+      })
+      .optional(),
     JWT_PUBLIC_KEY: z
       .string()
       // A PEM in a one-line env file has its line breaks written as \n.

@@ -13,9 +13,8 @@ import { startMockUpstreams, type MockUpstreams } from '../connectors/mock/serve
 import { openDb, type Db } from '../store/db.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
-import { useAuditLog } from './auth/audit-plugin.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
-import { issueDevelopmentCredential } from './auth/development.ts';
+import { DEVELOPMENT_CONSUMER, issueDevelopmentCredential, retireDevelopmentCredentials } from './auth/development.ts';
 import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from './live/producer.ts';
 import { createLogger } from './logger.ts';
@@ -88,6 +87,22 @@ if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
   );
 }
 
+if (!mocks) {
+  // Real data: the every-scope key an earlier demo run printed must not open it, not even before the first request.
+  try {
+    const revoked = await retireDevelopmentCredentials(db);
+    if (revoked > 0) {
+      logger.warn(
+        { consumer: DEVELOPMENT_CONSUMER, revokedKeys: revoked },
+        `not in demo mode: revoked ${revoked} key(s) of the ${DEVELOPMENT_CONSUMER} consumer left by a demo run`,
+      );
+    }
+  } catch (error) {
+    await db.close().catch(() => {});
+    fail(`cannot revoke the demo keys of the ${DEVELOPMENT_CONSUMER} consumer: ${(error as Error).message}`);
+  }
+}
+
 const upstreams = createUpstreams(urls, settings);
 // Live data: one pubsub for the hub, through Redis when REDIS_URL is set (so a subscriber on any instance gets
 // what any instance's sync produced); the producer logs what each committed batch and pass changed and publishes it.
@@ -120,9 +135,9 @@ const hub = createHub({
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   sync: { engine, circuit: upstreams.circuit },
   authenticate: createAuthenticator({ db, config, logger }),
-  plugins: [useAuditLog({ db, logger, config })],
+  audit: { auditKey: config.AUDIT_KEY, trustProxy: config.TRUST_PROXY },
   pubsub,
-  live: { queueMax: config.LIVE_QUEUE_MAX },
+  live: { queueMax: config.LIVE_QUEUE_MAX, recheckSeconds: config.LIVE_RECHECK_SECONDS },
 });
 try {
   const address = await hub.listen(config.PORT, config.HOST);

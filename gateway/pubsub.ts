@@ -9,7 +9,6 @@
  * still there for a client that resubscribes with lastEventId. The sync
  * engine's own per-batch change events stay in their process.
  */
-import type { ServerResponse } from 'node:http';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEvent, type PubSubEventTarget } from 'graphql-yoga';
 import { Redis } from 'ioredis';
@@ -21,6 +20,13 @@ export type LiveTopics = { [LIVE_TOPIC]: [LiveEvent] };
 
 export interface HubPubSub extends PubSub<LiveTopics> {
   readonly transport: 'memory' | 'redis';
+  /**
+   * Calls `handler` with every live event this process receives, synchronously
+   * as it is dispatched (no buffer in between, unlike `subscribe`'s iterator,
+   * whose Repeater throws once 1,024 events wait unread); returns what stops
+   * it. A handler that throws is logged, never rethrown.
+   */
+  listen(handler: (event: LiveEvent) => void): () => void;
   /**
    * Resolves once this process receives what others publish (Redis: the
    * server has acknowledged the subscription); rejects, naming REDIS_URL,
@@ -67,15 +73,58 @@ function prefixedTarget(target: PubSubEventTarget<LiveTopics>, prefix: string): 
   };
 }
 
+/**
+ * The client as the Redis event target uses it, with its publish, subscribe
+ * and unsubscribe made safe: the event target calls them and drops the
+ * promise, so while Redis is down (each command fails after
+ * maxRetriesPerRequest) the rejection would be unhandled and end the process.
+ * Here it is logged instead; the event is still in the log for catch-up.
+ */
+function failSafe(client: Redis, role: string, logger: Logger): Redis {
+  const guarded = new Set<PropertyKey>(['publish', 'subscribe', 'unsubscribe']);
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (!guarded.has(property)) return value.bind(target);
+      return (...args: unknown[]) =>
+        (value.apply(target, args) as Promise<unknown>).catch((error: unknown) => {
+          logger.warn(
+            { err: error, role, command: String(property), channel: args[0] },
+            'live pubsub: Redis command failed (subscribers catch up with lastEventId)',
+          );
+          return undefined;
+        });
+    },
+  });
+}
+
 export function createHubPubSub({
   redisUrl,
   logger,
   connectTimeoutMs = 5_000,
   namespace = '',
 }: HubPubSubOptions): HubPubSub {
+  /** Listens on `target` for LIVE_TOPIC; a throwing handler must not become an uncaught exception of the dispatcher. */
+  const listenOn =
+    (target: PubSubEventTarget<LiveTopics>) =>
+    (handler: (event: LiveEvent) => void): (() => void) => {
+      const listener = (event: PubSubEvent<LiveTopics, typeof LIVE_TOPIC>) => {
+        try {
+          handler(event.detail);
+        } catch (error) {
+          logger.error({ err: error }, 'live event listener failed');
+        }
+      };
+      target.addEventListener(LIVE_TOPIC, listener);
+      return () => target.removeEventListener(LIVE_TOPIC, listener);
+    };
+
   if (!redisUrl) {
-    return Object.assign(createPubSub<LiveTopics>(), {
+    const target = new EventTarget() as PubSubEventTarget<LiveTopics>;
+    return Object.assign(createPubSub<LiveTopics>({ eventTarget: target }), {
       transport: 'memory' as const,
+      listen: listenOn(target),
       ready: Promise.resolve(),
       close: async () => {},
     });
@@ -104,12 +153,14 @@ export function createHubPubSub({
   const channelPrefix = namespace ? `lgsp-hub:${namespace}:` : '';
   const publishClient = connect('publish');
   const subscribeClient = connect('subscribe');
-  const pubsub = createPubSub<LiveTopics>({
-    eventTarget: prefixedTarget(
-      createRedisEventTarget<PubSubEvent<LiveTopics, typeof LIVE_TOPIC>>({ publishClient, subscribeClient }),
-      channelPrefix,
-    ),
-  });
+  const target = prefixedTarget(
+    createRedisEventTarget<PubSubEvent<LiveTopics, typeof LIVE_TOPIC>>({
+      publishClient: failSafe(publishClient, 'publish', logger),
+      subscribeClient: failSafe(subscribeClient, 'subscribe', logger),
+    }),
+    channelPrefix,
+  );
+  const pubsub = createPubSub<LiveTopics>({ eventTarget: target });
 
   const deadline = <T>(promise: Promise<T>) =>
     new Promise<T>((resolve, reject) => {
@@ -134,6 +185,7 @@ export function createHubPubSub({
 
   return Object.assign(pubsub, {
     transport: 'redis' as const,
+    listen: listenOn(target),
     ready,
     async close() {
       await Promise.all(
@@ -143,20 +195,4 @@ export function createHubPubSub({
       );
     },
   });
-}
-
-/**
- * How an SSE subscriber dropped as a slow consumer is cut: its stream ends
- * with the SLOW_CONSUMER error as soon as the client reads on; a client that
- * has not read it within `graceMs` (one that stopped reading altogether) has
- * its connection closed, so a stuck client holds no socket either.
- */
-export function sseSlowConsumerDrop(res: ServerResponse | undefined, logger: Logger, graceMs = 5_000) {
-  return (reason: string) => {
-    logger.warn({ reason, url: res?.req.url }, 'SSE subscriber dropped: slow consumer');
-    if (!res) return;
-    setTimeout(() => {
-      if (!res.writableEnded && !res.destroyed) res.destroy();
-    }, graceMs).unref();
-  };
 }

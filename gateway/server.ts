@@ -17,9 +17,10 @@ import {
   type LiveSubscribers,
 } from '../schema/live/subscribers.ts';
 import { requestScope, yogaLogger, type Logger } from './logger.ts';
-import { createHubPubSub, sseSlowConsumerDrop, type HubPubSub } from './pubsub.ts';
-import { createSseTransport } from './sse.ts';
+import { createHubPubSub, type HubPubSub } from './pubsub.ts';
+import { createSseTransport, sseSlowConsumerDrop } from './sse.ts';
 import { attachWebSocket, type WebSocketContext } from './websocket.ts';
+import { useAuditLog } from './auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
 
 export interface HubOptions {
@@ -35,8 +36,13 @@ export interface HubOptions {
    * missing one. Default: every request is the anonymous development consumer.
    */
   authenticate?: Authenticate;
-  /** More Yoga plugins (the audit log), run after the hub's own. */
+  /** More Yoga plugins, run after the hub's own and before the audit log's. */
   plugins?: Plugin<Context>[];
+  /**
+   * The audit log (gateway/auth/audit-plugin.ts) is always written, fail-closed: `auditKey` (AUDIT_KEY) keys its
+   * hash chain; `trustProxy` (TRUST_PROXY) takes the client's address from X-Forwarded-For.
+   */
+  audit?: { auditKey?: string | undefined; trustProxy?: boolean };
   /** The live events' pubsub (gateway/pubsub.ts), closed by its creator; default: one in memory, closed with the hub. */
   pubsub?: HubPubSub;
   /** Live subscription settings (LIVE_QUEUE_MAX, the watch TTL, this process's name); defaults in schema/live/subscribers.ts. */
@@ -88,6 +94,7 @@ export function createHub({
   sync = null,
   authenticate = async () => ANONYMOUS_DEVELOPER,
   plugins = [],
+  audit = {},
   pubsub,
   live: liveSettings,
   webSocketKeepAliveMs,
@@ -112,7 +119,11 @@ export function createHub({
     landingPage: false,
     graphiql: { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
     logging: yogaLogger(logger),
-    plugins,
+    // The audit log last: its fail-closed replacement of a result is the one that goes out.
+    plugins: [
+      ...plugins,
+      useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),
+    ],
     // A WebSocket subscription authenticates once, at connection time, and passes its viewer in.
     context: async ({
       request,
@@ -127,6 +138,9 @@ export function createHub({
         viewer,
         units: createUnitAccess(db, viewer),
         audit: createAuditTrail(),
+        recheckCredential: async () => {
+          await authenticate(request);
+        },
         live: { subscribers: live, drop: dropLive ?? sseSlowConsumerDrop(res, logger) },
       };
     },

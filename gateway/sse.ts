@@ -19,11 +19,12 @@
  *   factory, given the viewer authenticated here) and subscribes, so
  *   scope-auth, the audit log and every later plugin apply.
  * - Groups: subscribers with the same document, operation name, variables and
- *   extensions, as the same consumer (name, id, credential kind, scopes,
- *   unit), share one `subscribe()`, one context and one serialisation per
- *   event; the same bytes are written to every member. A member joins a
+ *   extensions, as the same consumer (name, id, credential kind and id,
+ *   scopes, unit), share one `subscribe()`, one context and one serialisation
+ *   per event; the same bytes are written to every member. A member joins a
  *   running group from the next event on; when the last one leaves, the
- *   group's iterator is returned (schema/live releases its watches).
+ *   group's iterator is returned (schema/live releases its watches). A
+ *   request with a lastEventId (it catches up) always gets a group of its own.
  * - Bounds per member: events written but not yet flushed to its socket
  *   (LIVE_QUEUE_MAX, the same bound and the same SLOW_CONSUMER error as
  *   schema/live/stream.ts), and its socket's unsent bytes (maxUnsentBytes).
@@ -35,9 +36,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { getCORSHeadersByRequestAndOptions, sendNodeResponse } from '@whatwg-node/server';
-import { getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { isAsyncIterable, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Viewer } from '../store/access.ts';
+import { canonicalJson } from '../store/audit.ts';
 import type { Context } from '../schema/index.ts';
 import type { LiveSubscribers, RoutedSubscriber } from '../schema/live/subscribers.ts';
 import type { Logger } from './logger.ts';
@@ -142,16 +151,6 @@ export function acceptsOnlyEventStream(accept: string | undefined): boolean {
     types.some((type) => matches('text/event-stream', type)) &&
     !types.some((type) => others.some((other) => matches(other, type)))
   );
-}
-
-/** JSON with object keys sorted, so equal variables give equal group keys whatever their order. */
-function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value as object)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-  return `{${entries.join(',')}}`;
 }
 
 /** An error as Yoga serialises it: without the internal `http` and `unexpected` extensions. */
@@ -285,6 +284,55 @@ function searchParams(url: URL): Params | null {
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * After a slow consumer was sent its SLOW_CONSUMER error and the end of its
+ * stream: it reads them once it reads on; one that has not read them within
+ * `graceMs` (it stopped reading altogether) has its connection cut, so a
+ * stuck client holds no socket either.
+ */
+function cutUnlessRead(res: ServerResponse, graceMs: number) {
+  setTimeout(() => {
+    if (!res.writableFinished && !res.destroyed) res.destroy();
+  }, graceMs).unref();
+}
+
+/**
+ * How a subscriber of Yoga's own SSE path (a request this transport hands to
+ * Yoga, e.g. one whose Accept also names JSON) is cut once its stream was
+ * ended as a slow consumer: Yoga writes the error and ends the response, and
+ * the connection goes if the client has not read them within `graceMs`.
+ */
+export function sseSlowConsumerDrop(res: ServerResponse | undefined, logger: Logger, graceMs = 5_000) {
+  return (reason: string) => {
+    logger.warn({ reason, url: res?.req.url }, 'SSE subscriber dropped: slow consumer');
+    if (res) cutUnlessRead(res, graceMs);
+  };
+}
+
+/**
+ * The lastEventId argument of the subscription's field as the request gives
+ * it (a literal, or a variable: its value, else its default), as text; null
+ * when absent or null. A root selection other than a plain field (a fragment)
+ * counts as giving one: such a request is never shared.
+ */
+function lastEventIdOf(operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined) {
+  const field = operation.selectionSet.selections[0];
+  if (operation.selectionSet.selections.length !== 1 || field?.kind !== Kind.FIELD) return 'unknown';
+  const argument = field.arguments?.find((arg) => arg.name.value === 'lastEventId');
+  if (!argument) return null;
+  let value = argument.value;
+  if (value.kind === Kind.VARIABLE) {
+    const name = value.name.value;
+    const given = variables?.[name];
+    if (given !== undefined) return given === null ? null : String(given);
+    const fallback = operation.variableDefinitions?.find((d) => d.variable.name.value === name)?.defaultValue;
+    if (!fallback) return null;
+    value = fallback;
+  }
+  if (value.kind === Kind.NULL) return null;
+  return value.kind === Kind.STRING || value.kind === Kind.INT ? value.value : 'unknown';
+}
 
 export function createSseTransport({
   yoga,
@@ -450,10 +498,7 @@ export function createSseTransport({
     leave(member);
     res.write(nextFrame({ errors: [error] }));
     res.end(COMPLETE);
-    // It reads them once it reads on; one that has stopped reading altogether is cut, so it holds no socket.
-    setTimeout(() => {
-      if (!res.writableFinished && !res.destroyed) res.destroy();
-    }, slowConsumerGraceMs).unref();
+    cutUnlessRead(res, slowConsumerGraceMs);
   }
 
   /** Writes one event's bytes to a member, or drops the member if it is too far behind. */
@@ -587,10 +632,13 @@ export function createSseTransport({
     // data is executed in its own context, reaches only its connection, and its audit entry names its own
     // request (client address, request id). A shared group would record one entry for all of its members.
     if (viewer.scopes.has('read:pii')) return null;
+    // The credential too: a group's stream ends when its credential is revoked or expires (schema/live/stream.ts),
+    // which must not end the streams of the consumer's other keys.
     return JSON.stringify([
       viewer.consumer,
       viewer.consumerId,
       viewer.credential,
+      viewer.credentialId ?? null,
       [...viewer.scopes].sort(),
       viewer.unitCode,
     ]);
@@ -636,7 +684,8 @@ export function createSseTransport({
       return toYoga(req, res, body);
     }
     if (enveloped.validate(enveloped.schema, document).length > 0) return toYoga(req, res, body);
-    if (getOperationAST(document, params.operationName)?.operation !== 'subscription') return toYoga(req, res, body);
+    const operation = getOperationAST(document, params.operationName);
+    if (operation?.operation !== 'subscription') return toYoga(req, res, body);
 
     let viewer: Viewer;
     try {
@@ -646,7 +695,10 @@ export function createSseTransport({
     }
     if (res.destroyed) return; // gone while authenticating
 
-    const consumer = consumerKey(viewer);
+    // A request that resumes (lastEventId) is never shared: a running group has replayed and moved past ranges
+    // that this one has not seen, and a new group's replay would be given to members that did not ask for it.
+    const lastEventId = lastEventIdOf(operation, params.variables);
+    const consumer = lastEventId === null ? consumerKey(viewer) : null;
     const key =
       consumer === null
         ? null
@@ -654,8 +706,7 @@ export function createSseTransport({
     let group = key === null ? undefined : groups.get(key);
     const opening = !group;
     if (!group) {
-      const field = getOperationAST(document, params.operationName)?.selectionSet.selections[0];
-      const lastEventId = params.variables?.lastEventId;
+      const field = operation.selectionSet.selections[0];
       group = {
         key: key ?? `\u0000own\u0000${Math.random()}`,
         label: `${viewer.consumer} ${field?.kind === 'Field' ? field.name.value : 'subscription'}`,
@@ -663,7 +714,7 @@ export function createSseTransport({
         state: 'opening',
         iterator: null,
         routed: 0,
-        lastEventId: typeof lastEventId === 'string' ? lastEventId : null,
+        lastEventId: lastEventId === 'unknown' ? null : lastEventId,
       };
       groups.set(group.key, group);
     }

@@ -6,13 +6,21 @@
  * - The `ws` server runs without a port of its own: the HTTP server's
  *   'upgrade' event hands it the sockets for /graphql; any other path is
  *   answered 404, and a hub that is shutting down answers 503.
- * - Authentication happens once, at connection_init, with the hub's
- *   `authenticate`: the credential is connectionParams.authorization (what a
- *   browser can send) or else the upgrade request's Authorization header. A
- *   refusal closes the socket with 4403 and the reason. The viewer is then
- *   passed into Yoga's context for every operation of the connection
- *   (Yoga's context has no `request` over a WebSocket: this one is built
- *   from the upgrade request).
+ * - Authentication at connection_init, with the hub's `authenticate`: the
+ *   credential is connectionParams.authorization (what a browser can send)
+ *   or else the upgrade request's Authorization header. A refusal closes the
+ *   socket with 4403 and the reason.
+ * - And again at every operation (subscribe message), as a new HTTP request
+ *   would be: a key revoked or a JWT expired while the socket is open stops
+ *   the next operation. That refusal is a graphql-ws `error` message for the
+ *   operation's id carrying the UNAUTHENTICATED error, not a closed socket:
+ *   the client learns why, and a momentary failure to check (AUTH_UNAVAILABLE)
+ *   does not cut the subscriptions already running. Those end by themselves
+ *   through ctx.recheckCredential() (schema/live/stream.ts).
+ *   The fresh viewer goes into Yoga's context (Yoga's context has no
+ *   `request` over a WebSocket: this one is built from the upgrade request,
+ *   and `req`, the upgrade request itself, gives the audit log the client's
+ *   address).
  * - Keep-alive: a `ws` ping every 12 s; a socket that has not answered by the
  *   next one is terminated (graphql-ws's useServer does both).
  * - Slow consumers: a subscription dropped for falling LIVE_QUEUE_MAX events
@@ -39,7 +47,9 @@ export const FORBIDDEN_CLOSE_CODE = CloseCode.Forbidden;
 export interface WebSocketContext {
   /** A fetch Request built from the upgrade request, with the connection's credential. */
   request: Request;
-  /** The consumer authenticated at connection_init. */
+  /** The upgrade request, as Yoga's node:http context has it: the audit log reads the client's address off it. */
+  req: IncomingMessage;
+  /** The consumer, as authenticated for this operation. */
   viewer: Viewer;
   /** Cuts this connection when one of its subscriptions is dropped as a slow consumer. */
   dropLive(reason: string): void;
@@ -108,6 +118,11 @@ export function upgradeRequest(
   return new Request(url, { headers });
 }
 
+function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
+}
+
 function refuseUpgrade(socket: Duplex, status: number, message: string) {
   socket.end(
     `HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
@@ -158,10 +173,22 @@ export function attachWebSocket({
       },
       async onSubscribe(ctx, _id, payload: SubscribePayload) {
         const connection = ctx.extra as Connection;
-        const { request, viewer } = connection.authenticated!;
+        const { request } = connection.authenticated!;
         const socket = connection.socket;
+        // The credential may have been revoked (or the JWT expired) since connection_init: checked per operation.
+        let viewer: Viewer;
+        try {
+          viewer = await authenticate(request);
+        } catch (error) {
+          // The error as an HTTP response would carry it, less the HTTP status and headers Yoga strips there.
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
+          logger.error({ err: error }, 'WebSocket authentication failed');
+          return [new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        connection.authenticated = { request, viewer };
         const initial: WebSocketContext & Record<string, unknown> = {
           request,
+          req: connection.request,
           viewer,
           dropLive: (reason: string) => dropSlowConsumer(socket, viewer.consumer, reason),
           params: payload,

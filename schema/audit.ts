@@ -2,6 +2,7 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { listAuditEntries, verifyAuditChain, type AuditChainStatus, type AuditEntry } from '../store/audit.ts';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 
 interface PersonalDataAccess {
@@ -72,14 +73,28 @@ const AuditChainStatusRef = builder.objectRef<AuditChainStatus>('AuditChainStatu
   }),
 });
 
+/**
+ * The log names every consumer's reads across the province: a consumer bound
+ * to a unit subtree must not learn another district's, even with `admin`.
+ */
+function requireWholeProvince(ctx: Context, field: string) {
+  if (ctx.units.root !== null) {
+    throw new GraphQLError(
+      `${field}: the audit log covers the whole province, so it is for consumers that see all of it (this one sees the subtree of ${ctx.units.root})`,
+      { extensions: { code: 'FORBIDDEN' } },
+    );
+  }
+}
+
 builder.queryFields((t) => ({
   auditLog: t.connection(
     {
       type: AuditEntryRef,
       authScopes: { admin: true },
-      description: `The audit log, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}). Needs the \`admin\` scope; reading it is itself recorded.`,
+      description: `The audit log, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}). Needs the \`admin\` scope and a consumer that sees the whole province (one bound to a unit subtree is refused: FORBIDDEN); reading it is itself recorded.`,
       args: { consumer: t.arg.string({ required: false, description: "Only this consumer's entries." }) },
       resolve: async (_root, args, ctx) => {
+        requireWholeProvince(ctx, 'auditLog');
         checkPageSize(args);
         if (args.last != null || args.before != null) {
           throw new GraphQLError('auditLog pages forward only: use first and after', {
@@ -111,7 +126,12 @@ builder.queryFields((t) => ({
   auditChainStatus: t.field({
     type: AuditChainStatusRef,
     authScopes: { admin: true },
-    description: "Verifies the audit log's hash chain now (as `npm run audit:verify` does). Needs the `admin` scope.",
-    resolve: (_root, _args, ctx) => verifyAuditChain(ctx.db, ctx.auditKey),
+    description:
+      "Verifies the audit log's hash chain now (as `npm run audit:verify` does). Needs the `admin` scope and a consumer that sees the whole province (FORBIDDEN otherwise); asking is itself recorded.",
+    resolve: (_root, _args, ctx) => {
+      requireWholeProvince(ctx, 'auditChainStatus');
+      ctx.audit.usedAdmin('auditChainStatus');
+      return verifyAuditChain(ctx.db, ctx.auditKey);
+    },
   }),
 }));

@@ -23,7 +23,14 @@ export interface Context {
   units: UnitAccess;
   /** What the request read of personal data and which admin operations it ran, for the audit log. */
   audit: AuditTrail;
-  /** AUDIT_KEY, to verify the audit log's chain (auditChainStatus); set by gateway/auth/audit-plugin.ts. */
+  /**
+   * Checks the request's credential again, as a new request would be checked
+   * (revoked key or consumer, expired JWT); throws the same UNAUTHENTICATED
+   * error. Long-lived subscriptions call it now and then, so a revocation
+   * ends them too.
+   */
+  recheckCredential(): Promise<void>;
+  /** AUDIT_KEY, to verify the audit log’s chain (auditChainStatus); set by the audit plugin every hub installs. */
   auditKey?: string | undefined;
   /** Live data (subscriptions): the hub's subscribers and this connection's transport; absent on a hub without them. */
   live?: LiveConnection | null | undefined;

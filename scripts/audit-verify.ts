@@ -6,6 +6,9 @@
  * The store and key are the hub's (DATABASE_URL or PGLITE_DIR, AUDIT_KEY).
  * Exit 0 when the chain is intact, 1 when it is broken (the first broken
  * entry and why on stderr) or cannot be read, 2 on a configuration error.
+ * An intact chain with unkeyed entries while AUDIT_KEY is set still exits 0,
+ * with a WARNING on stderr naming how many and which: the chain cannot tell
+ * entries written before the key from a rewrite by someone without it.
  * The store is only read.
  */
 import { ConfigError, describeStore, loadConfig } from '../gateway/config.ts';
@@ -40,12 +43,23 @@ try {
     process.stdout.write(`audit log BROKEN after ${status.checked} intact entries\n`);
     exit(1, `entry ${status.brokenAt}: ${status.problem}`);
   }
-  process.stdout.write(
-    `audit log intact: ${status.checked} entries, head ${status.headId} ${status.headHash}\n` +
-      (status.unkeyed > 0
-        ? `note: ${status.unkeyed} entries are hashed without AUDIT_KEY: they reveal accidental edits, not deliberate rewrites\n`
-        : ''),
-  );
+  process.stdout.write(`audit log intact: ${status.checked} entries, head ${status.headId} ${status.headHash}\n`);
+  // An unkeyed entry may not follow a keyed one, so the unkeyed entries are the first ones, 1 to `unkeyed`.
+  if (status.unkeyed > 0 && config.AUDIT_KEY) {
+    // Someone with write access to the database but not the key can rewrite keyed entries as unkeyed ones and
+    // recompute every hash: the chain still verifies, so only this count shows it.
+    process.stderr.write(
+      `lgsp-hub audit:verify: WARNING: ${status.unkeyed} of ${status.checked} entries (ids 1 to ${status.unkeyed}) are ` +
+        `hashed without AUDIT_KEY although it is set. Entries written before AUDIT_KEY was configured are expected ` +
+        `here; any more than those means the log was rewritten by someone without the key. Compare with the head ` +
+        `kept outside the hub.\n`,
+    );
+  } else if (status.unkeyed > 0) {
+    process.stderr.write(
+      `lgsp-hub audit:verify: note: AUDIT_KEY is not set: the ${status.unkeyed} entries are plain SHA-256, which ` +
+        `reveals accidental edits but not someone who rewrites the log and recomputes its hashes\n`,
+    );
+  }
 } catch (error) {
   await db.close().catch(() => {});
   exit(1, `cannot verify the audit log (${store}): ${(error as Error).message}`);

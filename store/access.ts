@@ -39,6 +39,14 @@ export interface Viewer {
   scopes: ReadonlySet<Scope>;
   /** The root of the unit subtree the consumer may see; null: the whole province. */
   unitCode: string | null;
+  /**
+   * Which credential: the API key's id, or a digest of the JWT. Two requests
+   * of one consumer with different keys differ here (a shared SSE stream is
+   * shared per credential, so revoking one key ends only its streams).
+   */
+  credentialId?: string;
+  /** When the credential stops being valid (a JWT's exp); a long-lived subscription ends then. */
+  expiresAt?: Date;
 }
 
 /** Of the codes, those inside the subtree rooted at `root` (the root included), by the unit_tree closure. */

@@ -144,6 +144,11 @@ export interface AuditChainStatus {
  * the previous hash (deleted or rewritten), a hash that does not match the
  * content (edited), an unkeyed entry after a keyed one (downgraded). Last,
  * the head must name the last entry (the newest ones deleted).
+ *
+ * The walk ends at the head read first: an entry and the head that names it
+ * are committed together, so every entry up to that head is visible to the
+ * pages read after it, and entries appended meanwhile (a live hub) are left
+ * for the next verification instead of running past the head.
  */
 export async function verifyAuditChain(
   db: Queryable,
@@ -168,8 +173,8 @@ export async function verifyAuditChain(
   let previous = { id: 0n, hash: GENESIS_HASH, keyed: false };
   for (;;) {
     const page = await db.query<AuditEntry>(
-      `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE id > $1::bigint ORDER BY audit_log.id LIMIT $2`,
-      [String(previous.id), pageSize],
+      `SELECT ${ENTRY_COLUMNS} FROM audit_log WHERE id > $1::bigint AND id <= $2::bigint ORDER BY audit_log.id LIMIT $3`,
+      [String(previous.id), head.lastId, pageSize],
     );
     for (const entry of page) {
       const id = BigInt(entry.id);
@@ -194,12 +199,23 @@ export async function verifyAuditChain(
     }
     if (page.length < pageSize) break;
   }
-  if (BigInt(head.lastId) !== previous.id || head.lastHash !== previous.hash) {
+  if (BigInt(head.lastId) !== previous.id) {
     return broken(
       String(previous.id + 1n),
-      BigInt(head.lastId) > previous.id
-        ? `entries ${previous.id + 1n} to ${head.lastId} are missing (the log ends at ${previous.id})`
-        : `audit_head (entry ${head.lastId}) does not match the last entry (${previous.id})`,
+      `entries ${previous.id + 1n} to ${head.lastId} are missing (the log ends at ${previous.id})`,
+    );
+  }
+  if (head.lastHash !== previous.hash) {
+    return broken(head.lastId, `audit_head does not match entry ${head.lastId}: the head or the entry was replaced`);
+  }
+  // A head moved back (entries after it kept) would hide them from the bounded walk. The newest entry is read
+  // before the head: an honest head, which only moves forward, names it or a later one.
+  const [newest] = await db.query<{ id: string | null }>('SELECT max(id)::text AS id FROM audit_log');
+  const [now] = await db.query<{ lastId: string }>('SELECT last_id::text AS "lastId" FROM audit_head');
+  if (newest?.id != null && (!now || BigInt(newest.id) > BigInt(now.lastId))) {
+    return broken(
+      String(BigInt(head.lastId) + 1n),
+      `audit_head (entry ${now?.lastId ?? 'none'}) is behind the log, which goes on to entry ${newest.id}`,
     );
   }
   return status;

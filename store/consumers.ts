@@ -101,6 +101,7 @@ export async function revokeConsumer(db: Queryable, name: string): Promise<Consu
 
 const API_KEY = /^lgsp_([0-9a-f]{16})_([A-Za-z0-9_-]{43,128})$/;
 
+/** SHA-256 of a text, in hex: API key secrets here; also migration checksums and GraphQL document hashes. */
 export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Issues a new API key for the consumer; the returned key is the only copy of its secret. */

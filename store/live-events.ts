@@ -166,12 +166,18 @@ const hasTransaction = (
  * province; [] for province-wide events; [unit] for a unit unit_tree does not
  * know). Given a Db it runs in a transaction of its own; given a transaction,
  * in that one (then the events become visible, and may be published, only
- * once the caller commits). Takes the log's lock (see the header).
+ * once the caller commits). Takes the log's lock (see the header), unless
+ * `lockHeld` says the caller's transaction already took it (lockLiveLog), as
+ * a writer that reads and writes under the lock does.
  */
-export async function appendLiveEvents(db: Queryable, drafts: readonly LiveEventDraft[]): Promise<LiveEvent[]> {
+export async function appendLiveEvents(
+  db: Queryable,
+  drafts: readonly LiveEventDraft[],
+  { lockHeld = false }: { lockHeld?: boolean } = {},
+): Promise<LiveEvent[]> {
   if (drafts.length === 0) return [];
   if (hasTransaction(db)) return db.transaction((tx) => appendLiveEvents(tx, drafts));
-  await lockLiveLog(db);
+  if (!lockHeld) await lockLiveLog(db);
   const rows = await db.query<LiveEventRow>(
     `INSERT INTO live_events (kind, unit_path, payload)
      SELECT d.draft ->> 'kind',
@@ -191,9 +197,22 @@ export async function appendLiveEvents(db: Queryable, drafts: readonly LiveEvent
 /** Orders two log ids (decimal strings of a bigint). */
 export const compareIds = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
-const ID = /^(0|[1-9]\d{0,18})$/;
+/** The greatest live event id: PostgreSQL's bigint maximum, 2^63 - 1. */
+export const MAX_LIVE_EVENT_ID = 9_223_372_036_854_775_807n;
+
+/**
+ * A live event id as text (decimal digits, what a subscriber passes back as
+ * lastEventId) as its value; null when the text is not one, including a
+ * number past the bigint range, which PostgreSQL would refuse with an error.
+ */
+export function parseLiveEventId(text: string): bigint | null {
+  if (!/^\d{1,19}$/.test(text)) return null;
+  const id = BigInt(text);
+  return id <= MAX_LIVE_EVENT_ID ? id : null;
+}
+
 function checkId(id: string, what: string): string {
-  if (!ID.test(id))
+  if (parseLiveEventId(id) === null)
     throw new RangeError(`${what} must be a live event id (a decimal number), not ${JSON.stringify(id)}`);
   return id;
 }
@@ -402,7 +421,11 @@ export function openDossiersDueBetween(db: Queryable, from: Date, to: Date): Pro
   );
 }
 
-/** Of the dossiers given, those the log already holds an OVERDUE event for. */
+/**
+ * Of the dossiers given, those the log already holds an OVERDUE event for.
+ * Its conditions are those of the partial index live_events_overdue_dossier_idx
+ * (migration 0014), word for word, so the planner can use it: keep them so.
+ */
 export async function dossiersLoggedOverdue(db: Queryable, codes: readonly string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();
   const rows = await db.query<{ code: string }>(

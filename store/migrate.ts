@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from './consumers.ts';
 import type { Db, Queryable } from './db.ts';
 
 export interface Migration {
@@ -22,12 +22,10 @@ export function loadMigrations(dir: string = MIGRATIONS_DIR): Migration[] {
       const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
       if (!match) throw new Error(`migration file name must be NNNN_name.sql: ${file}`);
       const sql = readFileSync(`${dir}/${file}`, 'utf8');
-      return { version: Number(match[1]), name: match[2]!, sql, checksum: sha256(sql) };
+      return { version: Number(match[1]), name: match[2]!, sql, checksum: sha256Hex(sql) };
     })
     .sort((a, b) => a.version - b.version);
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function ensureLedger(tx: Queryable) {
   await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (

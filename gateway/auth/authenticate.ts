@@ -10,12 +10,12 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { Viewer } from '../../store/access.ts';
-import { checkApiKey, findConsumer, parseApiKey, type Consumer } from '../../store/consumers.ts';
+import type { Scope, Viewer } from '../../store/access.ts';
+import { checkApiKey, findConsumer, parseApiKey, sha256Hex, type Consumer } from '../../store/consumers.ts';
 import type { Queryable } from '../../store/db.ts';
 import type { Config } from '../config.ts';
 import { ANONYMOUS_DEVELOPER, type Authenticate } from '../server.ts';
-import { createJwtVerifier, type JwtConfig } from './jwt.ts';
+import { CLOCK_TOLERANCE_SECONDS, createJwtVerifier, type JwtConfig } from './jwt.ts';
 
 export type AuthConfig = Pick<Config, 'HUB_MODE'> & JwtConfig;
 
@@ -38,13 +38,25 @@ export function unauthenticated(message: string, { missing = false } = {}): Grap
   });
 }
 
-const viewerOf = (consumer: Consumer, credential: Viewer['credential'], scopes = consumer.scopes): Viewer => ({
+const viewerOf = (
+  consumer: Consumer,
+  credential: Viewer['credential'],
+  { credentialId, expiresAt, scopes = consumer.scopes }: { credentialId: string; expiresAt?: Date; scopes?: Scope[] },
+): Viewer => ({
   consumer: consumer.name,
   consumerId: consumer.id,
   credential,
   scopes: new Set(scopes),
   unitCode: consumer.unitCode,
+  credentialId,
+  ...(expiresAt ? { expiresAt } : {}),
 });
+
+/**
+ * Names a JWT without keeping it: its SHA-256, shortened (64 bits tell the
+ * tokens of one consumer apart; this is an identifier, not a secret check).
+ */
+export const jwtCredentialId = (token: string) => `jwt:${sha256Hex(token).slice(0, 16)}`;
 
 export function createAuthenticator({
   db,
@@ -63,7 +75,7 @@ export function createAuthenticator({
       throw unauthenticated('the bearer token is neither a hub API key (lgsp_<keyId>_<secret>) nor a JWT');
     }
     const check = await checkApiKey(db, parsed.keyId, parsed.secret);
-    if (check.ok) return viewerOf(check.consumer, 'API_KEY');
+    if (check.ok) return viewerOf(check.consumer, 'API_KEY', { credentialId: check.keyId });
     const reasons = {
       UNKNOWN_KEY: `unknown API key ${parsed.keyId}`,
       WRONG_SECRET: `wrong secret for API key ${parsed.keyId}`,
@@ -87,19 +99,21 @@ export function createAuthenticator({
       logger.info({ reason: check.reason }, 'JWT refused');
       throw unauthenticated(check.reason);
     }
-    const { sub, scope } = check.payload;
+    const { sub, scope, exp } = check.payload;
     const consumer = await findConsumer(db, sub);
     if (!consumer) throw unauthenticated(`the JWT's subject ${JSON.stringify(sub)} is not a registered consumer`);
     if (consumer.revokedAt) throw unauthenticated(`consumer ${consumer.name} is revoked`);
-    if (scope === undefined) return viewerOf(consumer, 'JWT');
+    const credential = {
+      credentialId: jwtCredentialId(token),
+      // exp is required (jwt.ts). The instant the hub starts refusing the token, tolerance included: a long-lived
+      // subscription ends then, and not before a new request with the same token would be refused.
+      expiresAt: new Date((exp! + CLOCK_TOLERANCE_SECONDS) * 1000),
+    };
+    if (scope === undefined) return viewerOf(consumer, 'JWT', credential);
     if (typeof scope !== 'string') throw unauthenticated('the JWT\'s "scope" claim must be a space-separated string');
     // A token may narrow the consumer's scopes, never widen them.
     const asked = new Set(scope.split(/\s+/));
-    return viewerOf(
-      consumer,
-      'JWT',
-      consumer.scopes.filter((s) => asked.has(s)),
-    );
+    return viewerOf(consumer, 'JWT', { ...credential, scopes: consumer.scopes.filter((s) => asked.has(s)) });
   }
 
   async function authenticateHeader(authorization: string | null | undefined): Promise<Viewer> {

@@ -21,7 +21,7 @@ import type { Config } from '../config.ts';
 export type JwtConfig = Pick<Config, 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_JWKS_URL' | 'JWT_PUBLIC_KEY' | 'JWT_SECRET'>;
 
 /** Clocks of the issuer and the hub may differ a little. */
-const CLOCK_TOLERANCE_SECONDS = 30;
+export const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** The signature algorithm of a PEM public key (SPKI); null when it is none the hub accepts. */
 export function jwtKeyAlgorithm(pem: string): 'RS256' | 'ES256' | 'EdDSA' | null {

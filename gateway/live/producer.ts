@@ -196,7 +196,8 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
         const tx = oneAtATime(connection);
         if (lock === LOG_LOCK) await lockLiveLog(tx);
         else await tx.query('SELECT pg_advisory_xact_lock($1)', [lock]);
-        return appendLiveEvents(tx, await build(tx));
+        // Under the log's lock already, the append does not take it again; the evaluations take it only now.
+        return appendLiveEvents(tx, await build(tx), { lockHeld: lock === LOG_LOCK });
       });
       publishAll(events);
       if (events.length) log.debug({ group: name, events: events.length, lastId: events.at(-1)!.id }, 'live events');

@@ -2,7 +2,8 @@
  * Data-quality alerts: after a pass that wrote something, every rule
  * (store/indicators/quality.ts) is checked over the province for the current
  * calendar year; a rule whose violations went from none to some is
- * DATA_QUALITY_VIOLATED (WARNING), with the count and a sample. Each rule's
+ * DATA_QUALITY_VIOLATED (WARNING), with the count and a sample unit's figures
+ * (never the codes of the records behind them). Each rule's
  * last count is kept in live_state, so a rule that stays violated is told
  * once, and again only after it has held in between. A rule never checked
  * before counts as having held (the hub tells what it finds the first time).
@@ -66,7 +67,7 @@ export async function qualityDrafts(tx: Queryable, now: Date): Promise<LiveEvent
           { name: 'sample unit', value: sample.unitCode },
           { name: 'sample left', value: sample.left },
           { name: 'sample right', value: sample.right },
-          { name: 'sample record', value: sample.record ?? (sample.records.join(', ') || null) },
+          // No record codes (dossier codes, staff ids): alerts need read:aggregates only, not the records' scopes.
         ],
         subject: rule.code,
       };

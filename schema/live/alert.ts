@@ -60,7 +60,7 @@ builder.subscriptionField('alerts', (t) =>
   t.field({
     type: AlertRef,
     description:
-      'Alerts about the unit’s subtree, and province-wide ones (a source going stale or its circuit opening). Indicator target alerts cover the current calendar year. Needs the subscribe and read:aggregates scopes and the unit inside the consumer’s subtree.',
+      'Alerts about the unit’s subtree, and province-wide ones (a source going stale or its circuit opening). Indicator target alerts cover the current calendar year. Needs the subscribe and read:aggregates scopes and the unit inside the consumer’s subtree. DOSSIER_OVERDUE alerts name the dossier, so only consumers that also hold read:dossiers receive them.',
     authScopes: subscriptionScopes('read:aggregates'),
     args: {
       unitCode: t.arg.string({
@@ -72,12 +72,16 @@ builder.subscriptionField('alerts', (t) =>
     subscribe: async (_root, args, ctx) => {
       const lastEventId = parseLastEventId(args.lastEventId);
       const unit = await subscribedUnit(ctx, args.unitCode);
+      // An overdue alert carries a dossier code (subject, messages): record-level data, not an aggregate.
+      const readsDossiers = ctx.viewer.scopes.has('read:dossiers');
       return openLiveStream(ctx, {
         label: `alerts ${unit.code}`,
         kind: 'ALERT',
         key: unit.code,
         matches: (event) =>
-          event.kind === 'ALERT' && (event.unitPath.length === 0 || event.unitPath.includes(unit.code)),
+          event.kind === 'ALERT' &&
+          (event.unitPath.length === 0 || event.unitPath.includes(unit.code)) &&
+          (readsDossiers || event.payload.kind !== 'DOSSIER_OVERDUE'),
         lastEventId,
         catchUp: { kinds: ['ALERT'], unitCode: unit.code, provinceWide: true },
         // Target alerts are computed for watched units: the producers evaluate this unit's current year.

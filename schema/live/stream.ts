@@ -12,16 +12,30 @@
  *
  * Catch-up: the stream listens first, then reads the log after lastEventId
  * page by page (a page at a time, as the client reads), then hands over what
- * arrived live meanwhile. An event both read from the log and received live
- * is given once; one committed before the stream listened is in the log;
- * one published after is in the queue: no gap, no duplicate.
+ * arrived live meanwhile. One committed before the stream listened is in the
+ * log; one published after is in the queue. Every id up to the highest the
+ * catch-up read was visible to that read (the log's writers commit in id
+ * order under its lock, store/live-events.ts), so a live event at or below it
+ * was read already and is dropped, on whichever instance it was produced and
+ * however late Redis brings it: no gap, no duplicate.
+ *
+ * Credentials: a subscription outlives the request that opened it, so every
+ * LIVE_RECHECK_SECONDS it checks the credential again (ctx.recheckCredential)
+ * and ends with the UNAUTHENTICATED error once the key is revoked; a JWT's
+ * stream also ends at the token's expiry (viewer.expiresAt).
+ *
+ * Loaders: each event is executed with fresh per-request caches (see
+ * freshRequestCaches), so a nested field reads the store as of that event.
  */
+import { initContextCache } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import type { Queryable } from '../../store/db.ts';
 import {
+  compareIds,
   liveEventsAfter,
   liveEventsLostAfter,
   oldestLiveEventId,
+  parseLiveEventId,
   type LiveEvent,
   type LiveEventKind,
 } from '../../store/live-events.ts';
@@ -44,17 +58,36 @@ export interface LiveStreamOptions {
   watch?: { unitCode: string; period: string };
 }
 
-/** A lastEventId as the client sent it: a decimal event id. */
+/** A lastEventId as the client sent it: a decimal event id (store/live-events.ts parseLiveEventId). */
 export function parseLastEventId(value: string | number | null | undefined): bigint | null {
   if (value == null) return null;
   const text = String(value);
-  if (!/^\d{1,19}$/.test(text)) {
+  const id = parseLiveEventId(text);
+  if (id === null) {
     throw new GraphQLError(
-      `Invalid lastEventId ${JSON.stringify(text)}: pass the eventId of the last event received (a string of digits)`,
+      `Invalid lastEventId ${JSON.stringify(text)}: pass the eventId of the last event received (a string of digits, at most 9223372036854775807)`,
       { extensions: { code: 'BAD_USER_INPUT', argument: 'lastEventId' } },
     );
   }
-  return BigInt(text);
+  return id;
+}
+
+/**
+ * Gives the context new per-request caches: every Pothos context cache
+ * (createContextCache: the dataloader plugin's loaders, the indicator
+ * evaluations' and targets' loaders, scope-auth's scope results) is a
+ * WeakMap keyed by `context[contextCacheSymbol] ?? context`. A subscription's
+ * context lives as long as the subscription and serves every event, so
+ * without this DossierEvent.dossier would give the row cached at the first
+ * event of a dossier for all later ones (a RESOLVED event showing the status
+ * of RECEIVED), and the caches would grow for the subscription's life. A new
+ * key object per event makes every such cache start empty, and the old
+ * entries are garbage once nothing refers to the old key. (Events are
+ * executed one at a time: the transports read the next one only once the
+ * previous one's result is out.)
+ */
+export function freshRequestCaches(ctx: Context): void {
+  Object.assign(ctx, initContextCache());
 }
 
 export function liveConnection(ctx: Context): LiveConnection {
@@ -75,12 +108,13 @@ export async function openLiveStream(
   ctx: Context,
   options: LiveStreamOptions,
 ): Promise<AsyncIterableIterator<LiveEvent>> {
-  const stream = new LiveStream(liveConnection(ctx), ctx.db, options);
+  const stream = new LiveStream(liveConnection(ctx), ctx, options);
   try {
     stream.listen();
     if (options.watch)
       stream.onEnd(await stream.connection.subscribers.watch(options.watch.unitCode, options.watch.period));
     if (options.lastEventId !== null) await checkRetained(ctx.db, options.lastEventId);
+    stream.guardCredential();
   } catch (error) {
     await stream.return();
     throw error;
@@ -119,15 +153,12 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   private page: LiveEvent[] = [];
   private catchingUp: boolean;
   private logExhausted = false;
-  /** The last log id read (of any event, matching or not): where the next page starts. */
-  private cursor: bigint;
   /**
-   * Ids given from the log whose live copy may still arrive (a publish can
-   * trail its commit, and Redis adds a hop): kept up to queueMax of the
-   * newest, cleared once a newer live event shows the stragglers are through.
+   * The highest log id the catch-up read (of any event, matching or not), or
+   * lastEventId before it reads: where the next page starts, and the line
+   * below which a live event was given already (see the header). '0': none.
    */
-  private replayed = new Set<string>();
-  private lastReplayed = -1n;
+  private cursor: string;
   private lastGiven: string | null = null;
   private waiter: Waiter | null = null;
   /** An error to throw on the next read, then done. */
@@ -135,15 +166,18 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   private finished = false;
   private cleanups: (() => void)[] = [];
 
+  private readonly db: Queryable;
+
   constructor(
     readonly connection: LiveConnection,
-    private readonly db: Queryable,
+    private readonly ctx: Context,
     private readonly options: LiveStreamOptions,
   ) {
+    this.db = ctx.db;
     this.kind = options.kind;
     this.key = options.key;
     this.catchingUp = options.lastEventId !== null;
-    this.cursor = options.lastEventId ?? 0n;
+    this.cursor = String(options.lastEventId ?? 0n);
   }
 
   listen() {
@@ -155,6 +189,58 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     else this.cleanups.push(cleanup);
   }
 
+  /**
+   * Ends the stream when the credential it was opened with stops being valid:
+   * checked again every recheckSeconds (a revoked key, consumer or a JWT no
+   * longer accepted ends it with the UNAUTHENTICATED error the check throws),
+   * and at the credential's expiry. A check that fails for another reason
+   * (the store unreachable for a moment) is logged and tried again next time:
+   * the stream does not end for the hub's own trouble.
+   */
+  guardCredential() {
+    const { recheckSeconds } = this.connection.subscribers.settings;
+    const recheck = setInterval(() => void this.recheck(), recheckSeconds * 1000);
+    recheck.unref();
+    this.onEnd(() => clearInterval(recheck));
+    const expiresAt = this.ctx.viewer.expiresAt;
+    if (expiresAt) {
+      const expired = () =>
+        this.end(
+          new GraphQLError(`The credential expired at ${expiresAt.toISOString()}: subscribe again with a new one`, {
+            extensions: { code: 'UNAUTHENTICATED' },
+          }),
+        );
+      const ms = expiresAt.getTime() - Date.now();
+      if (ms <= 0) return expired();
+      // Past setTimeout's range (about 24.8 days) the periodic check sees the expiry instead.
+      if (ms < 2 ** 31 - 1) {
+        const timer = setTimeout(expired, ms);
+        timer.unref();
+        this.onEnd(() => clearTimeout(timer));
+      }
+    }
+  }
+
+  private checking = false;
+
+  private async recheck() {
+    if (this.checking || this.finished || this.failure) return;
+    this.checking = true;
+    try {
+      await this.ctx.recheckCredential();
+    } catch (error) {
+      const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+      if (code === 'UNAUTHENTICATED' || code === 'FORBIDDEN') this.end(error as GraphQLError);
+      else
+        this.connection.subscribers.log.error(
+          { err: error, subscription: this.options.label },
+          'live subscription: the credential could not be checked again (tried again later)',
+        );
+    } finally {
+      this.checking = false;
+    }
+  }
+
   [Symbol.asyncIterator]() {
     return this;
   }
@@ -163,11 +249,8 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
 
   deliver(event: LiveEvent) {
     if (this.finished || this.failure || !this.options.matches(event)) return;
-    if (this.replayed.size > 0 && !this.catchingUp) {
-      const id = BigInt(event.id);
-      if (id <= this.lastReplayed && this.replayed.has(event.id)) return; // already given from the log
-      if (id > this.lastReplayed) this.replayed.clear();
-    }
+    // At or below the cursor: read from the log already (given, or not matching).
+    if (this.cursor !== '0' && compareIds(event.id, this.cursor) <= 0) return;
     if (this.waiter) {
       const waiter = this.waiter;
       this.waiter = null;
@@ -205,7 +288,6 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   private fail(error: GraphQLError) {
     this.queue = [];
     this.page = [];
-    this.replayed.clear();
     this.runCleanups();
     if (this.waiter) {
       const waiter = this.waiter;
@@ -228,6 +310,12 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   // ---- the transport's side
 
   async next(): Promise<IteratorResult<LiveEvent>> {
+    const result = await this.take();
+    if (!result.done) freshRequestCaches(this.ctx);
+    return result;
+  }
+
+  private async take(): Promise<IteratorResult<LiveEvent>> {
     if (this.catchingUp && !this.failure && !this.finished) {
       const event = await this.nextFromLog();
       if (event) {
@@ -252,13 +340,13 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
 
   /** The next logged event to give, reading a page when needed; null once the log is read to its end. */
   private async nextFromLog(): Promise<LiveEvent | null> {
-    const { catchUpPageSize: limit, queueMax } = this.connection.subscribers.settings;
+    const { catchUpPageSize: limit } = this.connection.subscribers.settings;
     for (;;) {
       const next = this.page.shift();
       if (next) return next;
       if (this.logExhausted) break;
       const rows = await liveEventsAfter(this.db, {
-        afterId: String(this.cursor),
+        afterId: this.cursor,
         kinds: this.options.catchUp.kinds,
         unitCode: this.options.catchUp.unitCode,
         provinceWide: this.options.catchUp.provinceWide ?? false,
@@ -266,28 +354,19 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
       });
       if (this.finished || this.failure) return null;
       if (rows.length < limit) this.logExhausted = true;
-      for (const event of rows) {
-        const id = BigInt(event.id);
-        if (id > this.cursor) this.cursor = id;
-        if (!this.options.matches(event)) continue;
-        this.page.push(event);
-        if (id > this.lastReplayed) this.lastReplayed = id;
-        this.replayed.add(event.id);
-      }
+      if (rows.length > 0) this.cursor = rows.at(-1)!.id; // id order
+      for (const event of rows) if (this.options.matches(event)) this.page.push(event);
       // Live copies of what the log just gave are not given again.
-      if (this.queue.length > 0 && this.page.length > 0) {
-        this.queue = this.queue.filter((event) => !this.replayed.has(event.id));
-      }
-      if (this.replayed.size > queueMax) {
-        const newest = [...this.replayed].slice(-queueMax);
-        this.replayed = new Set(newest);
-      }
+      this.dropQueuedUpToCursor();
     }
-    // Caught up: what arrived live is next, minus anything at or before lastEventId.
+    // Caught up: what arrived live after the last id read is next.
     this.catchingUp = false;
-    const after = this.options.lastEventId ?? 0n;
-    this.queue = this.queue.filter((event) => BigInt(event.id) > after && !this.replayed.has(event.id));
+    this.dropQueuedUpToCursor();
     return null;
+  }
+
+  private dropQueuedUpToCursor() {
+    if (this.queue.length > 0) this.queue = this.queue.filter((event) => compareIds(event.id, this.cursor) > 0);
   }
 
   async return(): Promise<IteratorResult<LiveEvent>> {
@@ -295,7 +374,6 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     this.failure = null;
     this.queue = [];
     this.page = [];
-    this.replayed.clear();
     this.runCleanups();
     const waiter = this.waiter;
     this.waiter = null;

@@ -13,12 +13,19 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Queryable } from '../../store/db.ts';
-import { LIVE_TOPIC, type LiveEvent, type LiveEventKind } from '../../store/live-events.ts';
+import type { LiveEvent, LiveEventKind } from '../../store/live-events.ts';
 import { dropLiveWatches, touchLiveWatches } from '../../store/live-watches.ts';
 
-/** The hub's pubsub as the schema sees it (graphql-yoga's PubSub has this shape). */
+/**
+ * The hub's pubsub as the schema sees it (gateway/pubsub.ts HubPubSub): a
+ * listener called synchronously with each live event (LIVE_TOPIC) as it is
+ * dispatched. Not an async iterator: its Repeater buffers nothing and throws
+ * when more than 1,024 events are published before it is read (a first start
+ * with hundreds of overdue dossiers publishes that many in one loop).
+ */
 export interface LiveEventFeed {
-  subscribe(topic: typeof LIVE_TOPIC): AsyncIterable<LiveEvent>;
+  /** Calls `handler` with every live event; returns what stops it. */
+  listen(handler: (event: LiveEvent) => void): () => void;
 }
 
 /** Where slow consumers and routing failures are reported (a pino logger is one). */
@@ -37,12 +44,15 @@ export interface LiveSettings {
   instance: string;
   /** Events read per statement when a subscriber catches up. */
   catchUpPageSize: number;
+  /** How often an open subscription checks its credential again (LIVE_RECHECK_SECONDS); a revoked one ends it. */
+  recheckSeconds: number;
 }
 
 export const DEFAULT_LIVE_SETTINGS: Omit<LiveSettings, 'instance'> = {
   queueMax: 1_000,
   watchTtlSeconds: 60,
   catchUpPageSize: 500,
+  recheckSeconds: 30,
 };
 
 /** One subscription as the router sees it. */
@@ -126,19 +136,15 @@ export function createLiveSubscribers({
   }
 
   // One listener for the whole process, for its whole life: Redis delivers each event once per process.
-  const events = feed.subscribe(LIVE_TOPIC)[Symbol.asyncIterator]();
-  const listening = (async () => {
-    for (;;) {
-      const next = await events.next();
-      if (next.done) return;
-      try {
-        route(next.value);
-      } catch (error) {
-        // An event another hub version published in a shape this one does not know: skipped, not fatal.
-        log.error({ err: error, event: next.value }, 'live event could not be routed');
-      }
+  // Routing is synchronous (a few map lookups; each subscriber queues what it takes), so nothing piles up here.
+  const stopListening = feed.listen((event) => {
+    try {
+      route(event);
+    } catch (error) {
+      // An event another hub version published in a shape this one does not know: skipped, not fatal.
+      log.error({ err: error, event }, 'live event could not be routed');
     }
-  })().catch((error: unknown) => log.error({ err: error }, 'live event feed failed'));
+  });
 
   // ---- watches
   interface Watch {
@@ -149,6 +155,24 @@ export function createLiveSubscribers({
   }
   const watches = new Map<string, Watch>();
   let touching: Promise<void> = Promise.resolve();
+  /**
+   * The store writes of each watch key, one after the other: a release's DELETE and a new watch's upsert of
+   * the same pair run on whichever pool connections are free, so unchained the DELETE of a watch just dropped
+   * could land after the upsert of the same pair watched again, and the new watch would be gone.
+   */
+  const writes = new Map<string, Promise<void>>();
+  function inOrder<T>(key: string, write: () => Promise<T>): Promise<T> {
+    const result = (writes.get(key) ?? Promise.resolve()).then(write);
+    const settled = result.then(
+      () => {},
+      () => {},
+    );
+    writes.set(key, settled);
+    void settled.then(() => {
+      if (writes.get(key) === settled) writes.delete(key);
+    });
+    return result;
+  }
   const touchEvery = Math.max(1, Math.floor((settings.watchTtlSeconds * 1000) / 3));
   const timer = setInterval(() => {
     if (watches.size === 0) return;
@@ -166,7 +190,12 @@ export function createLiveSubscribers({
     watches.delete(key);
     if (closed) return; // close() drops them all in one statement
     const { unitCode, period } = watch;
-    dropLiveWatches(db, settings.instance, [{ unitCode, period }]).catch((error: unknown) =>
+    // After a renewal already under way (it may name this pair), so that it cannot bring the pair back.
+    const renewal = touching;
+    inOrder(key, async () => {
+      await renewal;
+      await dropLiveWatches(db, settings.instance, [{ unitCode, period }]);
+    }).catch((error: unknown) =>
       log.error({ err: error, unitCode, period }, 'live watch could not be dropped (it expires by itself)'),
     );
   }
@@ -200,7 +229,9 @@ export function createLiveSubscribers({
       let watch = watches.get(key);
       if (watch) watch.holders++;
       else {
-        const stored = touchLiveWatches(db, settings.instance, [{ unitCode, period }], settings.watchTtlSeconds);
+        const stored = inOrder(key, () =>
+          touchLiveWatches(db, settings.instance, [{ unitCode, period }], settings.watchTtlSeconds),
+        );
         watches.set(key, (watch = { unitCode, period, holders: 1, stored }));
       }
       let released = false;
@@ -226,9 +257,9 @@ export function createLiveSubscribers({
       );
       for (const byKey of index.values()) for (const set of byKey.values()) for (const s of set) s.end(shuttingDown);
       index.clear();
-      await events.return?.();
-      await listening;
+      stopListening();
       await touching;
+      await Promise.all(writes.values());
       const all = [...watches.values()].map(({ unitCode, period }) => ({ unitCode, period }));
       watches.clear();
       if (all.length > 0) {

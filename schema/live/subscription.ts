@@ -12,6 +12,7 @@
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
+import { vietnamDay } from '../../connectors/shared/wire.ts';
 import type { Scope } from '../../store/access.ts';
 import type { UnitRow } from '../../store/units.ts';
 import { builder } from '../builder.ts';
@@ -43,7 +44,5 @@ export async function subscribedUnit(ctx: Context, unitCode: string): Promise<Un
   return unit;
 }
 
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
-
 /** The calendar year in Vietnam now: the default period of indicator subscriptions. */
-export const currentVietnamYear = (now = Date.now()) => String(new Date(now + VIETNAM_OFFSET_MS).getUTCFullYear());
+export const currentVietnamYear = (now = Date.now()) => vietnamDay(now).slice(0, 4);

@@ -22,6 +22,11 @@ CREATE TABLE live_events (
 CREATE INDEX live_events_unit_path_idx ON live_events USING gin (unit_path);
 -- Pruning deletes by age.
 CREATE INDEX live_events_at_idx ON live_events (at);
+-- The producer asks, under the log's lock on every tick, which overdue
+-- dossiers were already told (dossiersLoggedOverdue): only OVERDUE dossier
+-- events are indexed, by dossier code, so that is a lookup, not a scan.
+CREATE INDEX live_events_overdue_dossier_idx ON live_events ((payload ->> 'dossierCode'))
+  WHERE kind = 'DOSSIER' AND payload ->> 'kind' = 'OVERDUE';
 
 -- ---------------------------------------------------------------------------
 -- live_watches: the (unit, period) pairs some subscriber watches, per hub

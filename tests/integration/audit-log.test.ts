@@ -1,8 +1,10 @@
 /**
  * The audit log: entries written by the audit plugin through a real hub (and
  * a real Yoga serving a subscription over SSE), the hash chain and its
- * verification against edited and deleted rows, the append-only trigger, the
- * admin query, and `npm run audit:verify`.
+ * verification against edited and deleted rows (also while entries are being
+ * appended), the append-only trigger, the admin query, and `npm run
+ * audit:verify`. tests/integration/audit-end-to-end.test.ts reads real
+ * personal-data fields over HTTP and WebSocket.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -13,17 +15,16 @@ import { promisify } from 'node:util';
 import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendAuditEntry, verifyAuditChain, type AuditEntryInput } from '../../store/audit.ts';
+import { appendAuditEntry, verifyAuditChain, type AuditChainStatus, type AuditEntryInput } from '../../store/audit.ts';
 import { createConsumer, issueApiKey } from '../../store/consumers.ts';
 import type { Db } from '../../store/db.ts';
 import { createAuditTrail } from '../../schema/audit-trail.ts';
 import type { Context } from '../../schema/index.ts';
 import { useAuditLog } from '../../gateway/auth/audit-plugin.ts';
 import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
-import { ANONYMOUS_DEVELOPER } from '../../gateway/server.ts';
+import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub, type HubOptions } from '../../gateway/server.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
-import { startTestHub, type TestHub } from '../support/hub.ts';
 
 const logger = pino({ level: 'silent' });
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,6 +51,16 @@ const tamper = (db: Db, sql: string) =>
     await tx.exec(sql);
   });
 
+/** A hub on a loopback port; every hub writes the audit log (its `audit` option keys it). */
+async function startAuditedHub(
+  db: Db,
+  options: { authenticate: Authenticate; audit: HubOptions['audit']; plugins?: Plugin<Context>[] },
+): Promise<{ hub: Hub; url: string }> {
+  const hub = createHub({ db, logger, shutdownTimeoutMs: 5_000, plugins: [pretendResolvers], ...options });
+  const { port } = await hub.listen(0, '127.0.0.1');
+  return { hub, url: `http://127.0.0.1:${port}` };
+}
+
 /** The store for a second hub, which must not close it when it stops. */
 const borrowed = (db: Db): Db => ({ ...db, close: async () => {} });
 
@@ -70,7 +81,7 @@ const entry = (n: number, extra: Partial<AuditEntryInput> = {}): AuditEntryInput
 describe.each(testBackends)('the audit log on %s', (backend) => {
   describe('written by the hub', () => {
     let store: TestStore;
-    let hub: TestHub;
+    let hub: { hub: Hub; url: string };
     let apiKey: string;
     let adminKey: string;
     let consumerId: string;
@@ -101,9 +112,9 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       apiKey = (await issueApiKey(store.db, 'ioc')).apiKey;
       adminKey = (await issueApiKey(store.db, 'auditor')).apiKey;
       const config = loadConfig({ AUDIT_KEY });
-      hub = await startTestHub(store.db, {
+      hub = await startAuditedHub(store.db, {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        plugins: [pretendResolvers, useAuditLog({ db: store.db, logger, config })],
+        audit: { auditKey: AUDIT_KEY },
       });
     });
     afterAll(async () => {
@@ -162,9 +173,9 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
 
     it('takes the client address from X-Forwarded-For only when TRUST_PROXY=true', async () => {
       const config = loadConfig({ AUDIT_KEY, TRUST_PROXY: 'true' });
-      const proxied = await startTestHub(borrowed(store.db), {
+      const proxied = await startAuditedHub(borrowed(store.db), {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        plugins: [pretendResolvers, useAuditLog({ db: store.db, logger, config })],
+        audit: { auditKey: AUDIT_KEY, trustProxy: true },
       });
       try {
         await post('{ __typename }', {
@@ -181,16 +192,17 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
     });
 
     it('withholds the response when the entry cannot be written (fail closed)', async () => {
+      // The hub's store fails to write (the audit log is appended in a transaction); credentials are still checked.
       const broken: Db = {
-        ...store.db,
+        ...borrowed(store.db),
         transaction: async () => {
           throw new Error('disk full');
         },
       };
       const config = loadConfig({ AUDIT_KEY });
-      const failing = await startTestHub(borrowed(store.db), {
+      const failing = await startAuditedHub(broken, {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        plugins: [pretendResolvers, useAuditLog({ db: broken, logger, config })],
+        audit: { auditKey: AUDIT_KEY },
       });
       try {
         const answer = await post('{ __typename }', {
@@ -268,6 +280,34 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       const readings = (await rows()).filter((row) => row.adminOperations.includes('auditLog'));
       expect(readings.map((row) => row.id)).toEqual([String(count + 1), String(count + 2)]);
       expect(readings[0]).toMatchObject({ consumer: 'auditor', personalData: {} });
+    });
+
+    it('refuses the log and its chain status to an admin bound to a unit subtree, and records asking for the status', async () => {
+      await createConsumer(store.db, { name: 'district-auditor', scopes: ['admin'], unitCode: '000.00.12.H40' });
+      const districtKey = (await issueApiKey(store.db, 'district-auditor')).apiKey;
+      const before = (await rows()).length;
+      for (const query of ['{ auditLog(first: 5) { edges { node { id } } } }', '{ auditChainStatus { ok } }']) {
+        const refused = await post(query, { key: districtKey });
+        expect(refused.body.data ?? null).toBeNull();
+        expect(refused.body.errors).toEqual([
+          expect.objectContaining({
+            message: expect.stringContaining('this one sees the subtree of 000.00.12.H40'),
+            extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+          }),
+        ]);
+      }
+      // Refused before anything was read: nothing to record.
+      expect(await rows()).toHaveLength(before);
+
+      const status = await post('query Status { auditChainStatus { ok checked } }', { key: adminKey });
+      expect(status.body).toEqual({ data: { auditChainStatus: { ok: true, checked: before } } });
+      expect((await rows()).at(-1)).toMatchObject({
+        id: String(before + 1),
+        consumer: 'auditor',
+        operationName: 'Status',
+        adminOperations: ['auditChainStatus'],
+        personalData: {},
+      });
     });
   });
 
@@ -382,16 +422,49 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       expect(await verifyAuditChain(store.db, undefined)).toMatchObject({ ok: false, brokenAt: '3' });
     });
 
-    it('keeps one gapless chain when many requests append at once', async () => {
+    it('keeps one gapless chain when many requests append at once, and verifies intact while they do', async () => {
       await freshLog(0);
-      const written = await Promise.all(
-        Array.from({ length: 24 }, (_, n) => appendAuditEntry(store.db, entry(n + 1), AUDIT_KEY)),
-      );
+      const total = 48;
+      let appending = true;
+      const appends = Promise.all(
+        Array.from({ length: 4 }, async (_, writer) => {
+          const written = [];
+          for (let n = 0; n < total / 4; n += 1) {
+            written.push(await appendAuditEntry(store.db, entry(writer * 100 + n + 1), AUDIT_KEY));
+          }
+          return written;
+        }),
+      ).finally(() => {
+        appending = false;
+      });
+      // A hub keeps appending while an operator verifies: each walk checks the log up to the head it read first.
+      const during: AuditChainStatus[] = [];
+      while (appending) during.push(await verifyAuditChain(store.db, AUDIT_KEY, { pageSize: 2 }));
+      const written = (await appends).flat();
       expect(written.map((e) => Number(e.id)).sort((a, b) => a - b)).toEqual(
-        Array.from({ length: 24 }, (_, n) => n + 1),
+        Array.from({ length: total }, (_, n) => n + 1),
       );
-      const status = await verifyAuditChain(store.db, AUDIT_KEY, { pageSize: 5 });
-      expect(status).toMatchObject({ ok: true, checked: 24 });
+      expect(during.length).toBeGreaterThan(0);
+      for (const status of during) {
+        expect(status).toMatchObject({ ok: true, problem: null, checked: Number(status.headId) });
+      }
+      // At least one walk saw the log half written (and still found it intact).
+      expect(during.some((status) => status.checked > 0 && status.checked < total)).toBe(true);
+      expect(await verifyAuditChain(store.db, AUDIT_KEY, { pageSize: 5 })).toMatchObject({ ok: true, checked: total });
+    });
+
+    it('finds a head moved back to an earlier entry, the entries after it kept', async () => {
+      await freshLog(4);
+      await tamper(
+        store.db,
+        `UPDATE audit_head SET last_id = 2, last_hash = (SELECT hash FROM audit_log WHERE id = 2)`,
+      );
+      expect(await verifyAuditChain(store.db, AUDIT_KEY)).toMatchObject({
+        ok: false,
+        checked: 2,
+        brokenAt: '3',
+        problem: 'audit_head (entry 2) is behind the log, which goes on to entry 4',
+      });
     });
   });
 
@@ -489,5 +562,23 @@ describe.runIf(process.env.TEST_DATABASE_URL)('npm run audit:verify', () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('audit log BROKEN after 1 intact entries');
     expect(broken.stderr).toContain('entry 2: entry 2 does not match its hash: it was edited');
+  });
+
+  it('warns, naming how many and which, when AUDIT_KEY is set and entries are unkeyed', async () => {
+    // Two entries from before the key was configured, then two keyed ones: intact, but the first two could have been
+    // rewritten by anyone with database access, and only the count shows how many there are.
+    await tamper(store.db, `TRUNCATE audit_log; UPDATE audit_head SET last_id = 0, last_hash = repeat('0', 64)`);
+    for (let n = 1; n <= 4; n += 1) await appendAuditEntry(store.db, entry(n), n <= 2 ? undefined : AUDIT_KEY);
+    const warned = await verify({ AUDIT_KEY });
+    expect(warned.code).toBe(0);
+    expect(warned.stdout).toMatch(/^audit log intact: 4 entries, head 4 [0-9a-f]{64}$/m);
+    expect(warned.stderr).toContain('WARNING: 2 of 4 entries (ids 1 to 2) are hashed without AUDIT_KEY');
+
+    // All keyed: nothing to warn about.
+    await tamper(store.db, `TRUNCATE audit_log; UPDATE audit_head SET last_id = 0, last_hash = repeat('0', 64)`);
+    await appendAuditEntry(store.db, entry(1), AUDIT_KEY);
+    const quiet = await verify({ AUDIT_KEY });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toContain('WARNING');
   });
 });

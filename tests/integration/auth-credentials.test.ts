@@ -4,6 +4,7 @@
  * next request, and the two modes.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,11 @@ import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../../store/access.ts
 import { createConsumer, issueApiKey, revokeApiKey, revokeConsumer } from '../../store/consumers.ts';
 import type { Context } from '../../schema/index.ts';
 import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
+import {
+  DEVELOPMENT_CONSUMER,
+  issueDevelopmentCredential,
+  retireDevelopmentCredentials,
+} from '../../gateway/auth/development.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -40,6 +46,7 @@ function viewerProbe() {
   return { seen, plugin };
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe.each(testBackends)('credentials on %s', (backend) => {
@@ -116,7 +123,14 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     const answer = await call(hub, `Bearer ${iocKey.apiKey}`);
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual({ data: { __typename: 'Query' } });
-    expect(answer.viewer).toMatchObject({ consumer: 'ioc', credential: 'API_KEY', unitCode: null });
+    // The key's id names the credential (an SSE stream is shared per credential); a key does not expire.
+    expect(answer.viewer).toMatchObject({
+      consumer: 'ioc',
+      credential: 'API_KEY',
+      unitCode: null,
+      credentialId: iocKey.keyId,
+    });
+    expect(answer.viewer!.expiresAt).toBeUndefined();
     expect([...answer.viewer!.scopes].sort()).toEqual(['read:aggregates', 'read:dossiers', 'read:pii']);
 
     const portal = await issueApiKey(store.db, 'yen-the-portal');
@@ -188,6 +202,34 @@ describe.each(testBackends)('credentials on %s', (backend) => {
 
     const district = await call(hub, `Bearer ${await jwt({ sub: 'yen-the-portal' })}`);
     expect(district.viewer).toMatchObject({ consumer: 'yen-the-portal', unitCode: '000.00.12.H40' });
+  });
+
+  it("names a JWT by a digest of the token, and gives it the token's expiry (with the clock tolerance)", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    const [first, second] = [await jwt({ sub: 'ioc' }, { exp }), await jwt({ sub: 'ioc', scope: 'read:pii' }, { exp })];
+    const viewers = [(await call(hub, `Bearer ${first}`)).viewer!, (await call(hub, `Bearer ${second}`)).viewer!];
+    expect(viewers.map((viewer) => viewer.credentialId)).toEqual([
+      `jwt:${sha256(first).slice(0, 16)}`,
+      `jwt:${sha256(second).slice(0, 16)}`,
+    ]);
+    // Two tokens of one consumer are two credentials; the token itself is kept nowhere.
+    expect(viewers[0]!.credentialId).not.toBe(viewers[1]!.credentialId);
+    expect(JSON.stringify(viewers[0])).not.toContain(first.split('.')[2]!);
+    // The hub refuses the token 30 s (its clock tolerance) after exp: a subscription ends then too.
+    for (const viewer of viewers) expect(viewer.expiresAt).toEqual(new Date((exp + 30) * 1000));
+  });
+
+  it('revokes the keys a demo run left when a hub starts out of demo mode', async () => {
+    // No development consumer yet: nothing to do.
+    expect(await retireDevelopmentCredentials(store.db)).toBe(0);
+    const demoKey = await issueDevelopmentCredential(store.db);
+    await issueApiKey(store.db, DEVELOPMENT_CONSUMER); // e.g. one issued by hand
+    expect((await call(hub, `Bearer ${demoKey}`)).viewer).toMatchObject({ consumer: DEVELOPMENT_CONSUMER });
+    expect(await retireDevelopmentCredentials(store.db)).toBe(2);
+    const refused = await call(hub, `Bearer ${demoKey}`);
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.message).toMatch(/^API key [0-9a-f]{16} is revoked$/);
+    expect(await retireDevelopmentCredentials(store.db)).toBe(0);
   });
 
   it('allows a little clock skew on expiry', async () => {

@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendLiveEvents,
+  dossiersLoggedOverdue,
   latestLiveEventId,
+  LIVE_LOG_LOCK,
   liveEventsAfter,
   liveEventsLostAfter,
   oldestLiveEventId,
@@ -149,6 +151,37 @@ describe.each(testBackends)('live log on %s', (backend) => {
     await expect(touchLiveWatches(store.db, 'a', [{ unitCode: C, period: '2026' }], 0)).rejects.toThrow(RangeError);
   });
 
+  it('tells which dossiers were logged OVERDUE, by the partial index rather than a scan of the log', async () => {
+    const overdue = (code: string): LiveEventDraft => ({
+      kind: 'DOSSIER',
+      unitCode: C,
+      payload: { kind: 'OVERDUE', dossierCode: code, unitCode: C },
+    });
+    await appendLiveEvents(store.db, [overdue('HS-OD-1'), dossier('HS-OD-2', C), overdue('HS-OD-3')]);
+    // HS-OD-2 was only RECEIVED; HS-OD-4 was never logged.
+    const codes = ['HS-OD-1', 'HS-OD-2', 'HS-OD-3', 'HS-OD-4'];
+    expect([...(await dossiersLoggedOverdue(store.db, codes))].sort()).toEqual(['HS-OD-1', 'HS-OD-3']);
+
+    // The statement the function runs, planned with scans made unattractive (the table is tiny): it can use the index.
+    let statement: { sql: string; params: unknown[] | undefined } | undefined;
+    await dossiersLoggedOverdue(
+      {
+        query: async (sql, params) => {
+          statement = { sql, params: params as unknown[] | undefined };
+          return [];
+        },
+        exec: async () => {},
+      },
+      codes,
+    );
+    const plan = await store.db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const rows = await tx.query<Record<string, unknown>>(`EXPLAIN ${statement!.sql}`, statement!.params);
+      return rows.map((row) => Object.values(row).join('')).join('\n');
+    });
+    expect(plan).toContain('live_events_overdue_dossier_idx');
+  });
+
   it.skipIf(backend !== 'postgres')(
     'ids become visible in commit order: a writer waits for the one before it to commit',
     async () => {
@@ -169,8 +202,21 @@ describe.each(testBackends)('live log on %s', (backend) => {
         secondDone = true;
         return events;
       });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      // The second writer is held at the lock: a reader sees neither id yet, so it cannot skip the first.
+      // The second writer is held at the lock (PostgreSQL shows it waiting for the advisory lock): a reader sees
+      // neither id yet, so it cannot skip the first.
+      await expect
+        .poll(
+          async () =>
+            (
+              await store.db.query<{ waiting: number }>(
+                `SELECT count(*)::int AS waiting FROM pg_locks
+                  WHERE locktype = 'advisory' AND NOT granted AND objid::bigint = $1::bigint`,
+                [LIVE_LOG_LOCK],
+              )
+            )[0]!.waiting,
+          { timeout: 10_000, interval: 20 },
+        )
+        .toBeGreaterThanOrEqual(1);
       expect(secondDone).toBe(false);
       expect(await liveEventsAfter(store.db, { afterId: mark ?? '0', limit: 10 })).toEqual([]);
       releaseFirst();

@@ -21,6 +21,7 @@ import {
 } from '../../store/live-events.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
 import { sseSubscribe, until, wsClient, wsSubscribe, type LiveSubscription } from '../support/live-clients.ts';
+import { startHubOnLoopback } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const YEN_THE = '000.00.12.H06';
@@ -77,13 +78,9 @@ describe.each(testBackends)('catch-up by lastEventId on %s', (backend) => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
     // Pages of 3, so that a catch-up of a dozen events reads several.
-    hub = createHub({
-      db: store.db,
-      logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
+    ({ hub, url } = await startHubOnLoopback(store.db, {
       live: { catchUpPageSize: 3 },
-    });
-    url = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
+    }));
   });
   afterAll(async () => {
     await hub?.stop();
@@ -137,6 +134,23 @@ describe.each(testBackends)('catch-up by lastEventId on %s', (backend) => {
     await subscribers(0);
   });
 
+  it('a replayed event whose live copy comes after newer live events (another instance, Redis) is not given again', async () => {
+    const [before] = await produce(dossier(CAU_GO));
+    const [late] = await appendLiveEvents(store.db, [dossier(CAU_GO, 'RESOLVED')]);
+    const subscription = sseSubscribe(url, DOSSIER_EVENTS, { unitCode: YEN_THE, lastEventId: before!.id });
+    expect(await subscription.received(1)).toEqual([asReceived(late!)]);
+    await subscribers(1);
+    const [next] = await produce(dossier(YEN_THE));
+    expect(await subscription.received(2)).toEqual([asReceived(late!), asReceived(next!)]);
+    // The straggler: at or below the highest id the catch-up read, so the log gave it already.
+    hub.pubsub.publish(LIVE_TOPIC, late!);
+    const [sentinel] = await produce(dossier(CAU_GO));
+    expect(await subscription.received(3)).toEqual([late, next, sentinel].map((e) => asReceived(e!)));
+    expect(subscription.results).toHaveLength(3);
+    subscription.close();
+    await subscribers(0);
+  });
+
   it('events published while a long catch-up is read are all given, once each, in id order', async () => {
     const [start] = await produce(dossier(NHA_NAM));
     const logged = await produce(...Array.from({ length: 40 }, (_, i) => dossier(i % 4 === 3 ? NHA_NAM : CAU_GO)));
@@ -175,6 +189,16 @@ describe.each(testBackends)('catch-up by lastEventId on %s', (backend) => {
     const malformed = sseSubscribe(url, DOSSIER_EVENTS, { unitCode: YEN_THE, lastEventId: '12; DROP TABLE' });
     const [bad] = await malformed.received(1);
     expect(bad!.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'lastEventId' });
+    // One past PostgreSQL's bigint (2^63 - 1 = 9223372036854775807): the same clear refusal, not a masked error.
+    const tooLarge = sseSubscribe(url, DOSSIER_EVENTS, { unitCode: YEN_THE, lastEventId: '9223372036854775808' });
+    const [large] = await tooLarge.received(1);
+    expect(large!.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'lastEventId' });
+    expect(large!.errors![0]!.message).toContain('9223372036854775807');
+    // The largest id itself is a valid one (nothing after it to replay).
+    const largest = sseSubscribe(url, DOSSIER_EVENTS, { unitCode: YEN_THE, lastEventId: '9223372036854775807' });
+    await subscribers(1);
+    largest.close();
+    await subscribers(0);
 
     // A subscriber without lastEventId is not concerned by what was pruned.
     const fresh = sseSubscribe(url, DOSSIER_EVENTS, { unitCode: YEN_THE });

@@ -7,9 +7,8 @@
  * Events are logged and published by hand, with values stated here, so each
  * expected answer follows from them.
  */
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHub, type Hub } from '../../gateway/server.ts';
+import type { Hub } from '../../gateway/server.ts';
 import {
   appendLiveEvents,
   LIVE_TOPIC,
@@ -18,8 +17,11 @@ import {
   type LiveEventDraft,
 } from '../../store/live-events.ts';
 import { activeLiveWatches } from '../../store/live-watches.ts';
+import { upsertDossiers } from '../../store/dossiers.ts';
+import type { Dossier } from '../../store/model.ts';
+import { upsertProcedures } from '../../store/procedures.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
-import { testViewer, tokenTable } from '../support/hub.ts';
+import { testViewer, tokenTable, startHubOnLoopback } from '../support/hub.ts';
 import { sseSubscribe, until, type LiveSubscription } from '../support/live-clients.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
@@ -108,17 +110,13 @@ describe.each(testBackends)('subscription fields on %s', (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
-    hub = createHub({
-      db: store.db,
-      logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
+    ({ hub, url } = await startHubOnLoopback(store.db, {
       authenticate: tokenTable({
         'no-subscribe': testViewer('no-subscribe', ['read:aggregates', 'read:dossiers']),
         'no-dossiers': testViewer('no-dossiers', ['subscribe', 'read:aggregates']),
         'yen-the': testViewer('yen-the', ['subscribe', 'read:aggregates', 'read:dossiers'], YEN_THE),
       }),
-    });
-    url = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
+    }));
   });
   afterAll(async () => {
     await hub?.stop();
@@ -323,15 +321,91 @@ describe.each(testBackends)('subscription fields on %s', (backend) => {
     // The same consumers where they may: a district consumer in its own subtree, an aggregates one on indicators.
     const inside = subscribe(DOSSIER_EVENTS, { unitCode: CAU_GO }, 'yen-the');
     const aggregates = subscribe(ALERTS, { unitCode: YEN_THE }, 'no-dossiers');
-    await subscribers(2);
-    const [dossierEvent, alertEvent] = await produce(
+    const dossiers = subscribe(ALERTS, { unitCode: YEN_THE }, 'yen-the');
+    await subscribers(3);
+    const [dossierEvent, overdueAlert, staleAlert] = await produce(
       { kind: 'DOSSIER', unitCode: CAU_GO, payload: { kind: 'RECEIVED', dossierCode: 'HS-9', unitCode: CAU_GO } },
       alert(CAU_GO, 'HS-9'),
+      alert(null, 'BUDGET'),
     );
     expect(await inside.received(1)).toEqual([
       { data: { dossierEvents: { eventId: dossierEvent!.id, dossierCode: 'HS-9' } } },
     ]);
-    expect((await aggregates.received(1))[0]!.data.alerts.eventId).toBe(alertEvent!.id);
+    // A DOSSIER_OVERDUE alert names the dossier: read:aggregates alone gets only the other alerts.
+    expect((await dossiers.received(2)).map((r) => r.data.alerts.eventId)).toEqual([overdueAlert!.id, staleAlert!.id]);
+    expect((await aggregates.received(1)).map((r) => r.data.alerts.eventId)).toEqual([staleAlert!.id]);
+    expect(aggregates.results).toHaveLength(1);
+    await closeAll();
+  });
+
+  it('DossierEvent.dossier reads the dossier as of each event, not as cached at the first one', async () => {
+    await upsertProcedures(store.db, [
+      {
+        code: 'TT-KS',
+        name: 'Đăng ký khai sinh',
+        fieldCode: 'G09-HT',
+        fieldName: 'Hộ tịch',
+        levels: ['COMMUNE'],
+        onlineService: 'FULL_PROCESS',
+        hasFee: false,
+      },
+    ]);
+    const receivedAt = new Date('2024-06-10T02:00:00.000Z');
+    const dossier = (status: 'RECEIVED' | 'PROCESSED', finishedAt: Date | null, sourceUpdatedAt: Date): Dossier => ({
+      code: 'HS-LIVE-1',
+      procedureCode: 'TT-KS',
+      unitCode: CAU_GO,
+      channel: 'ONLINE',
+      status,
+      applicantName: null,
+      applicantPhone: null,
+      receivedAt,
+      dueAt: new Date('2024-06-15T10:00:00.000Z'),
+      finishedAt,
+      returnedAt: null,
+      fullProcessOnline: true,
+      hasFee: false,
+      onlinePayment: null,
+      digitised: false,
+      electronicResult: false,
+      sourceUpdatedAt,
+    });
+    await upsertDossiers(store.db, [dossier('RECEIVED', null, receivedAt)]);
+    const query = `subscription ($unitCode: String!) {
+      dossierEvents(unitCode: $unitCode) { eventId kind dossier { code status finishedAt } }
+    }`;
+    const subscription = subscribe(query, { unitCode: YEN_THE }, 'yen-the');
+    await subscribers(1);
+    const event = (kind: 'RECEIVED' | 'RESOLVED'): LiveEventDraft => ({
+      kind: 'DOSSIER',
+      unitCode: CAU_GO,
+      payload: { kind, dossierCode: 'HS-LIVE-1', unitCode: CAU_GO },
+    });
+    const [received] = await produce(event('RECEIVED'));
+    await subscription.received(1);
+    const finishedAt = new Date('2024-06-12T03:00:00.000Z');
+    await upsertDossiers(store.db, [dossier('PROCESSED', finishedAt, finishedAt)]);
+    const [resolved] = await produce(event('RESOLVED'));
+    expect(await subscription.received(2)).toEqual([
+      {
+        data: {
+          dossierEvents: {
+            eventId: received!.id,
+            kind: 'RECEIVED',
+            dossier: { code: 'HS-LIVE-1', status: 'RECEIVED', finishedAt: null },
+          },
+        },
+      },
+      {
+        data: {
+          dossierEvents: {
+            eventId: resolved!.id,
+            kind: 'RESOLVED',
+            dossier: { code: 'HS-LIVE-1', status: 'PROCESSED', finishedAt: finishedAt.toISOString() },
+          },
+        },
+      },
+    ]);
     await closeAll();
   });
 });

@@ -11,12 +11,12 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createHub, type Hub } from '../../gateway/server.ts';
+import type { Hub } from '../../gateway/server.ts';
 import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
 import { parseSseEvents, sseSubscribe, until } from '../support/live-clients.ts';
+import { startHubOnLoopback } from '../support/hub.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
 const QUEUE_MAX = 20;
@@ -76,13 +76,9 @@ describe('slow consumers', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    hub = createHub({
-      db: store.db,
-      logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
+    ({ hub, port } = await startHubOnLoopback(store.db, {
       live: { queueMax: QUEUE_MAX },
-    });
-    port = (await hub.listen(0, '127.0.0.1')).port;
+    }));
   });
   afterAll(async () => {
     await hub?.stop();

@@ -8,18 +8,24 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { Plugin } from 'graphql-yoga';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createHub, type Hub } from '../../gateway/server.ts';
+import type { Hub } from '../../gateway/server.ts';
 import type { Context } from '../../schema/index.ts';
-import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
-import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
+import { appendLiveEvents, LIVE_TOPIC, type LiveEvent, type SourceStatusPayload } from '../../store/live-events.ts';
+import { startTestHub, testViewer, type TestHub, startHubOnLoopback } from '../support/hub.ts';
 import { parseSseEvents, sseSubscribe, until, type LiveSubscription } from '../support/live-clients.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
 const SOURCE_STATUS = 'subscription { sourceStatusChanged { eventId source status error } }';
 const WITH_ERROR = 'subscription ($full: Boolean!) { sourceStatusChanged { eventId error @include(if: $full) } }';
 
+const statusPayload: SourceStatusPayload = {
+  source: 'BUDGET',
+  status: 'FAILING',
+  previousStatus: 'FRESH',
+  lastSuccessAt: null,
+  error: null,
+};
 let nextId = 1;
 /** A province-wide event (no store read to deliver it); not logged, so any increasing id will do. */
 const statusEvent = (error: string | null = null): LiveEvent => ({
@@ -27,7 +33,7 @@ const statusEvent = (error: string | null = null): LiveEvent => ({
   at: new Date().toISOString(),
   kind: 'SOURCE_STATUS',
   unitPath: [],
-  payload: { source: 'BUDGET', status: 'FAILING', previousStatus: 'FRESH', lastSuccessAt: null, error },
+  payload: { ...statusPayload, error },
 });
 
 /** A plugin counting the subscriptions Yoga's machinery executes (one per SSE group). */
@@ -145,6 +151,33 @@ describe('SSE subscriptions shared per consumer and document', () => {
       expect((await one.received(1))[0]!.data.sourceStatusChanged.eventId).toBe(event.id);
   });
 
+  it('a subscriber that resumes (lastEventId, as a variable or a literal) is never shared: it gets what it missed', async () => {
+    const [seen, missed] = await appendLiveEvents(store.db, [
+      { kind: 'SOURCE_STATUS', unitCode: null, payload: { ...statusPayload, error: 'first' } },
+      { kind: 'SOURCE_STATUS', unitCode: null, payload: { ...statusPayload, error: 'second' } },
+    ]);
+    const RESUMING = 'subscription ($last: ID) { sourceStatusChanged(lastEventId: $last) { eventId error } }';
+    const LITERAL = `subscription { sourceStatusChanged(lastEventId: "${seen!.id}") { eventId error } }`;
+    const replayed = [{ data: { sourceStatusChanged: { eventId: missed!.id, error: 'second' } } }];
+    // Each one replays the log after `seen`; the second of each kind joins after the first has replayed, and
+    // had it joined the first's group it would have missed the replay.
+    for (const [query, variables] of [
+      [RESUMING, { last: seen!.id }],
+      [LITERAL, {}],
+    ] as const) {
+      const first = subscribe(query, variables, 'ops');
+      expect(await first.received(1)).toEqual(replayed);
+      const second = subscribe(query, variables, 'ops');
+      expect(await second.received(1)).toEqual(replayed);
+    }
+    expect(counter.count).toBe(4);
+    // A null lastEventId is no resume: those share as before.
+    subscribe(RESUMING, { last: null }, 'ops');
+    subscribe(RESUMING, { last: null }, 'ops');
+    await until(() => test.hub.live.size === 6, 'six subscribers');
+    expect(counter.count).toBe(5);
+  });
+
   it('a member leaving does not end the others; the last one leaving releases the subscription', async () => {
     const staying = subscribe(SOURCE_STATUS, {}, 'ops');
     const leaving = subscribe(SOURCE_STATUS, {}, 'ops');
@@ -238,14 +271,10 @@ describe('a slow member of a shared SSE subscription', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    hub = createHub({
-      db: store.db,
-      logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
+    ({ hub, port } = await startHubOnLoopback(store.db, {
       live: { queueMax: QUEUE_MAX },
       plugins: [counter.plugin],
-    });
-    port = (await hub.listen(0, '127.0.0.1')).port;
+    }));
   });
   afterAll(async () => {
     await hub?.stop();

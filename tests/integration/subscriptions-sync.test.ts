@@ -7,17 +7,17 @@
  * to what the `indicators` query answers afterwards, with the value it had
  * before as previousValue.
  */
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import type { LiveProducer } from '../../gateway/live/producer.ts';
-import { createHub, type Hub } from '../../gateway/server.ts';
+import type { Hub } from '../../gateway/server.ts';
 import type { SyncEngine } from '../../gateway/sync/engine.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
 import { activeLiveWatches } from '../../store/live-watches.ts';
 import { sseSubscribe, until, wsClient, wsSubscribe } from '../support/live-clients.ts';
+import { startHubOnLoopback } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { liveSyncRig, startMocks, type LiveSyncRig } from '../support/sync-rig.ts';
 
@@ -41,8 +41,7 @@ describe.each(testBackends)('indicator changes after a sync, over SSE and graphq
     store = await openTestStore(backend);
     world = createMockWorld({ scale: 'tiny' });
     mocks = await startMocks(world);
-    hub = createHub({ db: store.db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 2_000 });
-    url = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
+    ({ hub, url } = await startHubOnLoopback(store.db));
     rig = liveSyncRig(store.db, world, mocks, (event) => hub.pubsub.publish(LIVE_TOPIC, event));
     ({ producer, engine } = rig);
     const first = await engine.runAll({ trigger: 'COMMAND' });

@@ -4,7 +4,7 @@ import { pino, type Logger } from 'pino';
 import { SCOPES, type Scope, type Viewer } from '../../store/access.ts';
 import type { Db } from '../../store/db.ts';
 import type { Context } from '../../schema/index.ts';
-import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub } from '../../gateway/server.ts';
+import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub, type HubOptions } from '../../gateway/server.ts';
 
 export interface GraphQLResponse<Data = any> {
   data?: Data;
@@ -82,4 +82,14 @@ export async function startTestHub(
       return (await response.json()) as GraphQLResponse;
     },
   };
+}
+
+/** A hub (createHub) on a free loopback port, silent and quick to stop: what the live-data suites start. */
+export async function startHubOnLoopback(
+  db: Db,
+  options: Partial<Omit<HubOptions, 'db'>> = {},
+): Promise<{ hub: Hub; port: number; url: string }> {
+  const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 2_000, ...options });
+  const { port } = await hub.listen(0, '127.0.0.1');
+  return { hub, port, url: `http://127.0.0.1:${port}` };
 }

@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       SYNC_INTERVAL_SECONDS: 300,
       LIVE_EVENT_RETENTION_HOURS: 24,
       LIVE_QUEUE_MAX: 1000,
+      LIVE_RECHECK_SECONDS: 30,
       SHUTDOWN_TIMEOUT_MS: 10_000,
       HUB_MODE: 'development',
       TRUST_PROXY: false,
@@ -59,6 +60,15 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be true or false (got "yes")'],
     [{ JWT_JWKS_URL: 'ftp://sso/jwks' }, 'JWT_JWKS_URL must be a URL starting with http:// or https://'],
     [
+      { JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', JWT_JWKS_URL: 'http://sso.example.gov.vn/jwks' },
+      'JWT_JWKS_URL must be an https:// URL (plain http only for 127.0.0.1, ::1 or localhost) (got "http://sso.example.gov.vn/jwks")',
+    ],
+    // A look-alike host is not the loopback interface.
+    [
+      { JWT_ISSUER: 'i', JWT_AUDIENCE: 'a', JWT_JWKS_URL: 'http://localhost.example.gov.vn/jwks' },
+      'JWT_JWKS_URL must be an https:// URL',
+    ],
+    [
       { JWT_SECRET: 'x'.repeat(32) },
       'JWT_ISSUER must be set when JWT_SECRET is; JWT_AUDIENCE must be set when JWT_SECRET is',
     ],
@@ -73,6 +83,18 @@ describe('loadConfig', () => {
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('fetches a JWKS over https, or over plain http from this machine only', () => {
+    const jwt = { JWT_ISSUER: 'https://sso.example.gov.vn', JWT_AUDIENCE: 'lgsp-hub' };
+    for (const url of [
+      'https://sso.example.gov.vn/.well-known/jwks.json',
+      'http://127.0.0.1:8080/jwks',
+      'http://[::1]:8080/jwks',
+      'http://localhost/jwks',
+    ]) {
+      expect(loadConfig({ ...jwt, JWT_JWKS_URL: url }).JWT_JWKS_URL).toBe(url);
+    }
   });
 
   it('reports every bad variable on one line, without the password of a URL', () => {
