@@ -14,6 +14,7 @@ import { createPubSub, type PubSub, type PubSubEvent, type PubSubEventTarget } f
 import { Redis } from 'ioredis';
 import { LIVE_TOPIC, type LiveEvent } from '../store/live-events.ts';
 import { redactPassword } from './config.ts';
+import type { DeliveryWatcher } from '../schema/live/subscribers.ts';
 import type { Logger } from './logger.ts';
 
 export type LiveTopics = { [LIVE_TOPIC]: [LiveEvent] };
@@ -27,6 +28,13 @@ export interface HubPubSub extends PubSub<LiveTopics> {
    * it. A handler that throws is logged, never rethrown.
    */
   listen(handler: (event: LiveEvent) => void): () => void;
+  /**
+   * Tells `watcher` when the Redis subscribe connection drops (events
+   * published meanwhile never arrive here) and when it is back with the
+   * subscription acknowledged again, so the subscribers can read what they
+   * missed from the log; returns what stops it. In memory it never calls.
+   */
+  watchDelivery(watcher: DeliveryWatcher): () => void;
   /**
    * Resolves once this process receives what others publish (Redis: the
    * server has acknowledged the subscription); rejects, naming REDIS_URL,
@@ -125,6 +133,7 @@ export function createHubPubSub({
     return Object.assign(createPubSub<LiveTopics>({ eventTarget: target }), {
       transport: 'memory' as const,
       listen: listenOn(target),
+      watchDelivery: () => () => {},
       ready: Promise.resolve(),
       close: async () => {},
     });
@@ -151,8 +160,50 @@ export function createHubPubSub({
     return client;
   };
   const channelPrefix = namespace ? `lgsp-hub:${namespace}:` : '';
+  const channel = `${channelPrefix}${LIVE_TOPIC}`;
   const publishClient = connect('publish');
   const subscribeClient = connect('subscribe');
+
+  // Redis pubsub delivers only to a connection subscribed when the message is published: what was
+  // published while the subscribe connection was down is gone for this process. The watchers hear of
+  // the drop at once (so that live events are held back) and of the return once the server has
+  // acknowledged the subscription again (so that a read of the log from then on misses nothing).
+  const watchers = new Set<DeliveryWatcher>();
+  let everReady = false;
+  let interrupted = false;
+  let closing = false;
+  let reconnection = 0;
+  const tell = (what: keyof DeliveryWatcher) => {
+    for (const watcher of watchers) {
+      try {
+        watcher[what]();
+      } catch (error) {
+        logger.error({ err: error }, `live pubsub: a delivery watcher failed (${what})`);
+      }
+    }
+  };
+  const onDrop = () => {
+    if (!everReady || interrupted || closing) return;
+    interrupted = true;
+    tell('interrupted');
+  };
+  for (const event of ['close', 'reconnecting', 'end']) subscribeClient.on(event, onDrop);
+  subscribeClient.on('ready', () => {
+    everReady = true;
+    if (!interrupted || closing) return;
+    // ioredis resubscribes by itself on 'ready'; this SUBSCRIBE (a no-op for a channel already subscribed)
+    // is answered after that one, on the same connection: once it is, the channel is live again.
+    const attempt = ++reconnection;
+    subscribeClient.subscribe(channel).then(
+      () => {
+        if (attempt !== reconnection || !interrupted || closing) return;
+        interrupted = false;
+        tell('resumed');
+      },
+      (error: unknown) =>
+        logger.warn({ err: error }, 'live pubsub: resubscribing failed (tried again on the next reconnection)'),
+    );
+  });
   const target = prefixedTarget(
     createRedisEventTarget<PubSubEvent<LiveTopics, typeof LIVE_TOPIC>>({
       publishClient: failSafe(publishClient, 'publish', logger),
@@ -173,9 +224,7 @@ export function createHubPubSub({
   // The event target subscribes when its first listener comes, without waiting; this waits for the
   // server's acknowledgement (a second SUBSCRIBE to the same channel is a no-op), so nothing published
   // after `ready` is missed.
-  const ready = deadline(
-    Promise.all([publishClient.ping(), subscribeClient.subscribe(`${channelPrefix}${LIVE_TOPIC}`)]),
-  ).then(
+  const ready = deadline(Promise.all([publishClient.ping(), subscribeClient.subscribe(channel)])).then(
     () => {},
     (error: Error) => {
       throw new Error(`cannot reach ${where}: ${error.message}`);
@@ -186,8 +235,14 @@ export function createHubPubSub({
   return Object.assign(pubsub, {
     transport: 'redis' as const,
     listen: listenOn(target),
+    watchDelivery(watcher: DeliveryWatcher) {
+      watchers.add(watcher);
+      return () => void watchers.delete(watcher);
+    },
     ready,
     async close() {
+      closing = true;
+      watchers.clear();
       await Promise.all(
         [publishClient, subscribeClient].map((client) =>
           client.status === 'end' ? undefined : client.quit().catch(() => client.disconnect()),

@@ -13,7 +13,13 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Queryable } from '../../store/db.ts';
-import type { LiveEvent, LiveEventKind } from '../../store/live-events.ts';
+import {
+  compareIds,
+  latestLiveEventId,
+  liveEventsAfter,
+  type LiveEvent,
+  type LiveEventKind,
+} from '../../store/live-events.ts';
 import { dropLiveWatches, touchLiveWatches } from '../../store/live-watches.ts';
 
 /**
@@ -26,6 +32,20 @@ import { dropLiveWatches, touchLiveWatches } from '../../store/live-watches.ts';
 export interface LiveEventFeed {
   /** Calls `handler` with every live event; returns what stops it. */
   listen(handler: (event: LiveEvent) => void): () => void;
+  /**
+   * Tells `watcher` when this process stops receiving what others publish
+   * (Redis: the subscribe connection dropped) and when it receives again
+   * (reconnected and the subscription acknowledged); returns what stops it.
+   * Absent, or never called, for a feed that cannot drop (in memory).
+   */
+  watchDelivery?(watcher: DeliveryWatcher): () => void;
+}
+
+export interface DeliveryWatcher {
+  /** Events published from now on may never arrive (they are still in the log). */
+  interrupted(): void;
+  /** Events published from now on arrive again; those published in between do not. */
+  resumed(): void;
 }
 
 /** Where slow consumers and routing failures are reported (a pino logger is one). */
@@ -135,16 +155,118 @@ export function createLiveSubscribers({
     }
   }
 
-  // One listener for the whole process, for its whole life: Redis delivers each event once per process.
-  // Routing is synchronous (a few map lookups; each subscriber queues what it takes), so nothing piles up here.
-  const stopListening = feed.listen((event) => {
+  // ---- routing, and recovery of what a dropped feed connection missed
+  /** The highest id routed; null until the first event or the log's latest id at start (below). */
+  let lastRouted: string | null = null;
+  /** While the feed is interrupted or a recovery reads the log: live events wait here, in arrival order. */
+  let waiting: LiveEvent[] | null = null;
+  /** The id ranges (after, through] recent recoveries routed from the log: live events in them are duplicates. */
+  const recovered: { after: string; through: string }[] = [];
+  const routedByRecovery = (id: string) =>
+    recovered.some((range) => compareIds(id, range.after) > 0 && compareIds(id, range.through) <= 0);
+
+  function routeOne(event: LiveEvent) {
     try {
       route(event);
     } catch (error) {
       // An event another hub version published in a shape this one does not know: skipped, not fatal.
       log.error({ err: error, event }, 'live event could not be routed');
     }
-  });
+    if (lastRouted === null || compareIds(event.id, lastRouted) > 0) lastRouted = event.id;
+  }
+
+  function takeLive(event: LiveEvent) {
+    if (waiting) waiting.push(event);
+    else if (!routedByRecovery(event.id)) routeOne(event);
+  }
+
+  // One listener for the whole process, for its whole life: Redis delivers each event once per process.
+  // Routing is synchronous (a few map lookups; each subscriber queues what it takes), so nothing piles up here.
+  const stopListening = feed.listen(takeLive);
+
+  /**
+   * Reads the log after the last routed id, in pages, and routes what it finds; returns how many.
+   * Ids increase in commit order (store/live-events.ts), so every event published while the feed
+   * was down, committed before this read, is in it; one committed later is published after, and
+   * arrives live once the feed is back.
+   */
+  async function recoverOnce(): Promise<number> {
+    const after = lastRouted;
+    if (after === null) {
+      log.warn({}, 'live pubsub reconnected, but the log position at start is unknown: nothing recovered');
+      return 0;
+    }
+    const range = { after, through: after };
+    recovered.push(range);
+    if (recovered.length > 8) recovered.shift();
+    let count = 0;
+    for (;;) {
+      const page = await liveEventsAfter(db, { afterId: range.through, limit: settings.catchUpPageSize });
+      for (const event of page) {
+        if (closed) return count;
+        routeOne(event);
+        range.through = event.id;
+        count++;
+      }
+      if (page.length < settings.catchUpPageSize) return count;
+    }
+  }
+
+  let connected = true;
+  let recovering: Promise<void> | null = null;
+  let recoverAgain = false;
+  async function recover() {
+    const started = lastRouted;
+    let count = 0;
+    do {
+      recoverAgain = false;
+      try {
+        count += await recoverOnce();
+      } catch (error) {
+        log.error(
+          { err: error, afterId: lastRouted },
+          'live events missed while the pubsub was disconnected could not be read (subscribers catch up with lastEventId)',
+        );
+      }
+    } while (recoverAgain && !closed);
+    log.info(
+      { recovered: count, afterId: started, throughId: lastRouted },
+      'live pubsub reconnected: events published meanwhile recovered from the log',
+    );
+    // Dropped again meanwhile: what waits is routed after the next recovery.
+    if (!connected || !waiting) return;
+    const live = waiting;
+    waiting = null;
+    for (const event of live) takeLive(event);
+  }
+
+  let stopWatching = () => {};
+  if (feed.watchDelivery) {
+    // The starting point if the feed drops before any event was routed: the log as it is now.
+    const start = latestLiveEventId(db).then(
+      (id) => {
+        if (lastRouted === null) lastRouted = id ?? '0';
+      },
+      (error: unknown) => log.error({ err: error }, 'the live event log could not be read at start'),
+    );
+    stopWatching = feed.watchDelivery({
+      interrupted() {
+        connected = false;
+        waiting ??= [];
+      },
+      resumed() {
+        connected = true;
+        if (closed) return;
+        if (recovering) {
+          recoverAgain = true;
+          return;
+        }
+        recovering = start.then(recover).finally(() => {
+          recovering = null;
+        });
+      },
+    });
+  }
 
   // ---- watches
   interface Watch {
@@ -258,6 +380,9 @@ export function createLiveSubscribers({
       for (const byKey of index.values()) for (const set of byKey.values()) for (const s of set) s.end(shuttingDown);
       index.clear();
       stopListening();
+      stopWatching();
+      waiting = null;
+      await recovering;
       await touching;
       await Promise.all(writes.values());
       const all = [...watches.values()].map(({ unitCode, period }) => ({ unitCode, period }));

@@ -4,17 +4,25 @@
  * that) reaches a subscriber whole, and Redis going away mid-run loses
  * events (they stay in the log) but never the process: the event target's
  * publishes are not awaited, so a failed one must not be an unhandled
- * rejection.
+ * rejection. When the connection comes back, the hub reads what it missed
+ * from the log and its open subscribers receive it, once, in order.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, Socket, type Server } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHubPubSub } from '../../gateway/pubsub.ts';
 import type { Hub } from '../../gateway/server.ts';
-import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
+import { appendLiveEvents, LIVE_TOPIC, type LiveEvent, type LiveEventDraft } from '../../store/live-events.ts';
+import {
+  createLiveSubscribers,
+  DEFAULT_LIVE_SETTINGS,
+  type DeliveryWatcher,
+  type LiveEventFeed,
+} from '../../schema/live/subscribers.ts';
 import { sseSubscribe, until } from '../support/live-clients.ts';
 import { startHubOnLoopback } from '../support/hub.ts';
-import { openTestStore, type TestStore } from '../support/store.ts';
+import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 
@@ -62,24 +70,28 @@ describe('in memory: a synchronous burst', () => {
   });
 });
 
-/** A TCP proxy to Redis that the test can cut, as a network failure would. */
-async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<void> }> {
+/** A TCP proxy to Redis that the test can cut, as a network failure would, and bring back on the same port. */
+async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<void>; restore(): Promise<void> }> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port || 6379), target.hostname);
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const open = async (port: number): Promise<Server> => {
+    const server = createServer((client) => {
+      const upstream = new Socket();
+      upstream.connect(Number(target.port || 6379), target.hostname);
+      client.pipe(upstream).pipe(client);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('error', () => {});
+        socket.on('close', () => {
+          sockets.delete(socket);
+          client.destroy();
+          upstream.destroy();
+        });
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return server;
+  };
+  let server = await open(0);
   const port = (server.address() as { port: number }).port;
   return {
     url: `redis://127.0.0.1:${port}`,
@@ -88,8 +100,91 @@ async function redisProxy(target: URL): Promise<{ url: string; cut(): Promise<vo
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
+    restore: async () => {
+      server = await open(port);
+    },
   };
 }
+
+/** A source status event as a producer drafts it; `n` tells the events apart. */
+const statusDraft = (n: number): LiveEventDraft => ({
+  kind: 'SOURCE_STATUS',
+  unitCode: null,
+  payload: {
+    source: 'BUDGET',
+    status: n % 2 ? 'STALE' : 'FRESH',
+    previousStatus: null,
+    lastSuccessAt: null,
+    error: `#${n}`,
+  },
+});
+
+describe('a feed that drops: the router recovers what it missed from the log', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(testBackends.at(-1)!);
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('routes the missed events once, in order, holding back live ones that arrive meanwhile', async () => {
+    const handlers = new Set<(event: LiveEvent) => void>();
+    let watcher: DeliveryWatcher | undefined;
+    const feed: LiveEventFeed = {
+      listen(handler) {
+        handlers.add(handler);
+        return () => handlers.delete(handler);
+      },
+      watchDelivery(w) {
+        watcher = w;
+        return () => (watcher = undefined);
+      },
+    };
+    const emit = (event: LiveEvent) => handlers.forEach((handler) => handler(event));
+    const infos: { msg: string; recovered?: number }[] = [];
+    const log = { info: (details: object, msg: string) => infos.push({ ...details, msg }), warn() {}, error() {} };
+    const subscribers = createLiveSubscribers({
+      db: store.db,
+      feed,
+      log,
+      settings: { ...DEFAULT_LIVE_SETTINGS, instance: 'test', catchUpPageSize: 2 },
+    });
+    const got: string[] = [];
+    subscribers.add({ kind: 'SOURCE_STATUS', key: '*', deliver: (event) => got.push(event.id), end() {} });
+    try {
+      const [first] = await appendLiveEvents(store.db, [statusDraft(1)]);
+      emit(first!);
+      expect(got).toEqual([first!.id]);
+
+      watcher!.interrupted();
+      // Five events published while the feed is down (a page is 2, so three pages are read).
+      const missed = await appendLiveEvents(
+        store.db,
+        [1, 2, 3, 4, 5].map((n) => statusDraft(n + 1)),
+      );
+      // Logged after the reconnection, published after the recovery's read began.
+      const [later] = await appendLiveEvents(store.db, [statusDraft(7)]);
+      watcher!.resumed();
+      // Arriving while the log is read: one the recovery also reads (a publish delayed past the drop), one new.
+      emit(missed[4]!);
+      emit(later!);
+      expect(got).toEqual([first!.id]);
+
+      await until(() => got.length === 7, 'the missed events and the live one');
+      expect(got).toEqual([first!, ...missed, later!].map((event) => event.id));
+      expect(infos.find((line) => line.msg.includes('recovered'))?.recovered).toBe(6);
+
+      // Back to live routing: a duplicate of a recovered event is not routed again; a new one is.
+      emit(missed[2]!);
+      const [next] = await appendLiveEvents(store.db, [statusDraft(8)]);
+      emit(next!);
+      expect(got).toEqual([first!, ...missed, later!, next!].map((event) => event.id));
+    } finally {
+      await subscribers.close();
+    }
+  });
+});
 
 describe.skipIf(!redisUrl)('through Redis: Redis going away', () => {
   it('publishing while Redis is unreachable logs the failures; the process goes on', async () => {
@@ -123,6 +218,69 @@ describe.skipIf(!redisUrl)('through Redis: Redis going away', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
       await pubsub.close();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('through Redis: the subscribe connection drops and comes back', () => {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await openTestStore(testBackends.at(-1)!);
+  });
+  afterAll(async () => {
+    await store?.dispose();
+  });
+
+  it('an open SSE subscriber receives the events published meanwhile, once, in order, then live ones', async () => {
+    const proxy = await redisProxy(new URL(redisUrl!));
+    const namespace = `test-recover-${randomUUID()}`;
+    const lines: { msg: string; recovered?: number; role?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    // The hub's pubsub goes through the proxy; the producer's (another instance) straight to Redis.
+    const hubPubSub = createHubPubSub({ redisUrl: proxy.url, logger, connectTimeoutMs: 500, namespace });
+    const producer = createHubPubSub({ redisUrl, logger: pino({ level: 'silent' }), namespace });
+    let hub: Hub | undefined;
+    try {
+      await Promise.all([hubPubSub.ready, producer.ready]);
+      let url: string;
+      ({ hub, url } = await startHubOnLoopback(store.db, { pubsub: hubPubSub, logger }));
+      /** Logs events as the producer does, then publishes them. */
+      const produce = async (...ns: number[]) => {
+        const events = await appendLiveEvents(store.db, ns.map(statusDraft));
+        for (const event of events) producer.publish(LIVE_TOPIC, event);
+        return events;
+      };
+      const subscription = sseSubscribe(url, 'subscription { sourceStatusChanged { eventId error } }');
+      await until(() => hub!.live.size === 1, 'the subscriber');
+      const before = await produce(1);
+      await subscription.received(1);
+
+      await proxy.cut();
+      await until(
+        () => lines.some((line) => line.role === 'subscribe' && line.msg.includes('failed, reconnecting')),
+        'the hub noticing the drop',
+      );
+      const missed = await produce(2, 3, 4);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscription.results).toHaveLength(1); // Redis did not deliver them here
+
+      await proxy.restore();
+      await until(() => lines.some((line) => line.msg.includes('recovered from the log')), 'the recovery', 20_000);
+      expect(lines.find((line) => line.msg.includes('recovered from the log'))?.recovered).toBe(3);
+      const after = await produce(5, 6);
+
+      const results = await subscription.received(6, 10_000);
+      const expected = [...before, ...missed, ...after];
+      expect(results.map((r) => r.data.sourceStatusChanged)).toEqual(
+        expected.map((event, i) => ({ eventId: event.id, error: `#${i + 1}` })),
+      );
+      // Nothing twice.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscription.results).toHaveLength(6);
+      subscription.close();
+    } finally {
+      await hub?.stop();
+      await Promise.all([hubPubSub.close(), producer.close()]);
     }
   });
 });
