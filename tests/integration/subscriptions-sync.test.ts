@@ -90,7 +90,8 @@ describe.each(testBackends)('indicator changes after a sync, over SSE and graphq
     const client = wsClient(url);
     const ws = wsSubscribe(client, INDICATOR_CHANGED, { unitCode, period });
     await until(() => hub.live.size === 2, 'both subscribers');
-    expect(await activeLiveWatches(store.db)).toEqual([{ unitCode, period }]);
+    // A subscription listens before its watch is stored (so it misses nothing): the watch follows within moments.
+    await expect.poll(() => activeLiveWatches(store.db)).toEqual([{ unitCode, period }]);
 
     // Two simulated days later, through the mock upstream's admin endpoint, as an integrator would.
     await advanceClock(2 * 86_400);
