@@ -51,6 +51,7 @@ export async function startTestHub(
     viewers = {},
     authenticate,
     plugins,
+    options = {},
   }: {
     shutdownTimeoutMs?: number;
     logger?: Logger;
@@ -60,10 +61,19 @@ export async function startTestHub(
     viewers?: Record<string, Viewer>;
     authenticate?: Authenticate;
     plugins?: Plugin<Context>[];
+    /** Any other createHub option (limits, documents, response cache, metrics …). */
+    options?: Partial<Omit<HubOptions, 'db' | 'logger' | 'shutdownTimeoutMs' | 'authenticate' | 'plugins'>>;
   } = {},
 ): Promise<TestHub> {
   const table = { ...viewers, ...(adminToken ? { [adminToken]: testAdmin() } : {}) };
-  const hub = createHub({ db, logger, shutdownTimeoutMs, authenticate: authenticate ?? tokenTable(table), plugins });
+  const hub = createHub({
+    db,
+    logger,
+    shutdownTimeoutMs,
+    authenticate: authenticate ?? tokenTable(table),
+    plugins,
+    ...options,
+  });
   const { port } = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
