@@ -18,6 +18,15 @@
  * Targets (issue 5): unit page p95 < 50 ms, dossier page p95 < 100 ms, the
  * mix's throughput ≥ 25 % of the bare server's.
  *
+ * `--response-cache`: the hub's cases twice, without the response cache and
+ * with it as gateway/main.ts deploys it (RESPONSE_CACHE_TTL_SECONDS,
+ * RESPONSE_CACHE_MAX_ENTRIES, defaults 60 s and 1,000 answers), on a second
+ * hub over the same store; `--response-cache=on` with it only. Without the
+ * switch, as before: no cache. With the cache each case prints its hit ratio
+ * (from the x-response-cache header): the unit pages are taken in turn, so
+ * they hit only once every page has been asked; dossier and staff lists are
+ * never cached (bypass).
+ *
  * The load comes from a worker thread (its own event loop, so the client does
  * not queue behind the servers' work) running a small loop over undici's
  * Pool. Not autocannon: it is not installed, and no dependency may be added.
@@ -40,7 +49,8 @@ import {
 } from 'graphql';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { createHub } from '../gateway/server.ts';
+import { loadConfig } from '../gateway/config.ts';
+import { createHub, type Hub } from '../gateway/server.ts';
 import { hubSchema } from '../schema/index.ts';
 import { encodeCursor } from '../schema/pagination.ts';
 import { openDb } from '../store/db.ts';
@@ -55,6 +65,23 @@ const args = process.argv.slice(2);
 const scale = args.find((a) => !a.startsWith('--')) ?? 'bench';
 /** `--keep`: keep the synced schema at the end, and reuse it (no sync) when a previous run kept it. */
 const keep = args.includes('--keep');
+/** `--response-cache` (both), `--response-cache=on` or `=off` (the default): which hubs the cases run against. */
+const cacheArg = args.find((a) => a === '--response-cache' || a.startsWith('--response-cache='));
+const cacheModes: ('off' | 'on')[] =
+  cacheArg === undefined || cacheArg === '--response-cache=off'
+    ? ['off']
+    : cacheArg === '--response-cache=on'
+      ? ['on']
+      : ['off', 'on'];
+/** The response cache's settings as main.ts reads them (RESPONSE_CACHE_TTL_SECONDS, RESPONSE_CACHE_MAX_ENTRIES). */
+const cacheConfig = loadConfig();
+const cacheSettings = {
+  ttlSeconds: cacheConfig.RESPONSE_CACHE_TTL_SECONDS,
+  maxEntries: cacheConfig.RESPONSE_CACHE_MAX_ENTRIES,
+};
+if (cacheModes.includes('on') && cacheSettings.ttlSeconds === 0) {
+  throw new Error('--response-cache needs RESPONSE_CACHE_TTL_SECONDS > 0 (0 turns the cache off)');
+}
 const CONCURRENCY = 16;
 const WARMUP_MS = 2_000;
 const DURATION_MS = 10_000;
@@ -77,6 +104,7 @@ const { workerData, parentPort } = require('node:worker_threads');
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   const headers = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
   const latencies = [];
+  const cache = { hit: 0, miss: 0, bypass: 0 };
   let next = 0;
   let errors = 0;
   let firstError = null;
@@ -91,6 +119,8 @@ const { workerData, parentPort } = require('node:worker_threads');
         const response = await pool.request({ path: '/graphql', method: 'POST', headers, body });
         const text = await response.body.text();
         if (response.statusCode !== 200 || text.includes('"errors"')) failure = response.statusCode + ' ' + text.slice(0, 300);
+        const outcome = response.headers['x-response-cache'];
+        if (performance.now() >= measureFrom && outcome in cache) cache[outcome] += 1;
       } catch (error) {
         failure = String(error);
       }
@@ -107,7 +137,7 @@ const { workerData, parentPort } = require('node:worker_threads');
   }
   await Promise.all(Array.from({ length: concurrency }, loop));
   await pool.close();
-  parentPort.postMessage({ latencies: Float64Array.from(latencies), errors, firstError });
+  parentPort.postMessage({ latencies: Float64Array.from(latencies), errors, firstError, cache });
 })().catch((error) => parentPort.postMessage({ fatal: String(error && error.stack || error) }));
 `;
 
@@ -119,6 +149,8 @@ interface CaseResult {
   p95: number;
   p99: number;
   errors: number;
+  /** Responses by x-response-cache (the hub with the response cache only). */
+  cache: { hit: number; miss: number; bypass: number };
 }
 
 const undiciUrl = pathToFileURL(createRequire(import.meta.url).resolve('undici')).href;
@@ -154,12 +186,19 @@ async function runCase(name: string, origin: string, bodies: string[]): Promise<
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     errors: message.errors,
+    cache: message.cache,
   };
+  const { hit, miss, bypass } = result.cache;
+  const cacheNote =
+    hit + miss + bypass === 0
+      ? ''
+      : `   cache: ${hit + miss ? `${((hit / (hit + miss)) * 100).toFixed(1)} % hits (${fmt(hit)} hits, ${fmt(miss)} misses)` : 'not cacheable'}` +
+        `${bypass ? `, ${fmt(bypass)} not cacheable` : ''}`;
   console.log(
     `${name.padEnd(14)} ${fmt(result.perSecond).padStart(7)} req/s   ` +
       `p50 ${result.p50.toFixed(1).padStart(6)} ms   p95 ${result.p95.toFixed(1).padStart(6)} ms   ` +
       `p99 ${result.p99.toFixed(1).padStart(6)} ms   (${fmt(result.requests)} requests` +
-      `${result.errors ? `, ${fmt(result.errors)} FAILED: ${message.firstError}` : ''})`,
+      `${result.errors ? `, ${fmt(result.errors)} FAILED: ${message.firstError}` : ''})${cacheNote}`,
   );
   return result;
 }
@@ -226,6 +265,19 @@ async function main() {
     // The hub, and the bare server to compare it with.
     const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 5_000 });
     const hubOrigin = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
+    // The response cache as main.ts deploys it, on a hub of its own over the same store (which only `hub` closes).
+    let cachedHub: Hub | null = null;
+    let cachedOrigin = hubOrigin;
+    if (cacheModes.includes('on')) {
+      cachedHub = createHub({
+        db: { ...db, close: async () => {} },
+        logger: pino({ level: 'silent' }),
+        shutdownTimeoutMs: 5_000,
+        responseCache: cacheSettings,
+      });
+      cachedOrigin = `http://127.0.0.1:${(await cachedHub.listen(0, '127.0.0.1')).port}`;
+      await cachedHub.responseCache!.whenLive();
+    }
     const bareYoga = createYoga({
       schema: createSchema({
         typeDefs: 'type Query { hello: String! }',
@@ -240,6 +292,7 @@ async function main() {
     const bareOrigin = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
     closeServers = async () => {
       await new Promise<void>((resolve) => bare.close(() => resolve()));
+      await cachedHub?.stop();
       await hub.stop(); // closes the store too
     };
     const gql = async (requestBody: string) =>
@@ -334,36 +387,47 @@ async function main() {
     }
     for (const note of notes) console.log(`note: ${note}`);
 
-    console.log(
-      `\n${CONCURRENCY} concurrent requests, ${seconds(WARMUP_MS)} s warm-up then ${seconds(DURATION_MS)} s per case:`,
-    );
-    const unitPage = await runCase('unit page', hubOrigin, unitBodies);
-    const dossierPage = dossierBodies.length ? await runCase('dossier page', hubOrigin, dossierBodies) : null;
-    const staffPage = staffBodies.length ? await runCase('staff page', hubOrigin, staffBodies) : null;
     // The mix: the hub's cases in turn, request by request.
     const mixBodies: string[] = [];
     const lists = [unitBodies, dossierBodies, staffBodies].filter((l) => l.length > 0);
     for (let i = 0; i < Math.max(...lists.map((l) => l.length)); i++) {
       for (const list of lists) mixBodies.push(list[i % list.length]!);
     }
-    const mix = await runCase(`mix (${lists.length})`, hubOrigin, mixBodies);
+    const runs: { mode: 'off' | 'on'; unitPage: CaseResult; dossierPage: CaseResult | null; mix: CaseResult }[] = [];
+    const all: (CaseResult | null)[] = [];
+    for (const mode of cacheModes) {
+      const origin = mode === 'on' ? cachedOrigin : hubOrigin;
+      console.log(
+        `\nresponse cache ${mode === 'on' ? `on (TTL ${cacheSettings.ttlSeconds} s, at most ${fmt(cacheSettings.maxEntries)} answers)` : 'off'}: ` +
+          `${CONCURRENCY} concurrent requests, ${seconds(WARMUP_MS)} s warm-up then ${seconds(DURATION_MS)} s per case:`,
+      );
+      const unitPage = await runCase('unit page', origin, unitBodies);
+      const dossierPage = dossierBodies.length ? await runCase('dossier page', origin, dossierBodies) : null;
+      const staffPage = staffBodies.length ? await runCase('staff page', origin, staffBodies) : null;
+      const mix = await runCase(`mix (${lists.length})`, origin, mixBodies);
+      runs.push({ mode, unitPage, dossierPage, mix });
+      all.push(unitPage, dossierPage, staffPage, mix);
+    }
+    console.log('');
     const hello = await runCase('bare { hello }', bareOrigin, [body('{ hello }')]);
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-    const failed = [unitPage, dossierPage, staffPage, mix, hello].some((r) => r && r.errors > 0);
-    console.log('');
-    console.log(`unit page p95 ${unitPage.p95.toFixed(1)} ms (target < 50 ms): ${verdict(unitPage.p95 < 50)}`);
-    console.log(
-      dossierPage
-        ? `dossier page p95 ${dossierPage.p95.toFixed(1)} ms (target < 100 ms): ${verdict(dossierPage.p95 < 100)}`
-        : 'dossier page p95 (target < 100 ms): not measured, the case was skipped',
-    );
-    const share = mix.perSecond / hello.perSecond;
-    console.log(
-      `mix throughput ${fmt(mix.perSecond)} req/s = ${(share * 100).toFixed(1)} % of the bare server's ` +
-        `${fmt(hello.perSecond)} req/s (target ≥ 25 %): ${verdict(share >= 0.25)}` +
-        (lists.length < 3 ? ` (the mix lacks the skipped cases)` : ''),
-    );
+    const failed = [...all, hello].some((r) => r && r.errors > 0);
+    for (const { mode, unitPage, dossierPage, mix } of runs) {
+      console.log(`\nresponse cache ${mode}:`);
+      console.log(`unit page p95 ${unitPage.p95.toFixed(1)} ms (target < 50 ms): ${verdict(unitPage.p95 < 50)}`);
+      console.log(
+        dossierPage
+          ? `dossier page p95 ${dossierPage.p95.toFixed(1)} ms (target < 100 ms): ${verdict(dossierPage.p95 < 100)}`
+          : 'dossier page p95 (target < 100 ms): not measured, the case was skipped',
+      );
+      const share = mix.perSecond / hello.perSecond;
+      console.log(
+        `mix throughput ${fmt(mix.perSecond)} req/s = ${(share * 100).toFixed(1)} % of the bare server's ` +
+          `${fmt(hello.perSecond)} req/s (target ≥ 25 %): ${verdict(share >= 0.25)}` +
+          (lists.length < 3 ? ` (the mix lacks the skipped cases)` : ''),
+      );
+    }
     if (failed) console.log('some requests FAILED (see above): the figures are not valid');
   } finally {
     await closeServers();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { jwtKeyAlgorithm } from './auth/jwt.ts';
+import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_STATEMENT_TIMEOUT_MS } from './limits/settings.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -54,10 +55,32 @@ const configSchema = z
     LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
     LIVE_RECHECK_SECONDS: integer(1, 3_600).default(30), // how often an open subscription's credential is checked again
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+    // Limits on what one request may ask (gateway/limits/settings.ts explains each default). Over one, the request
+    // is refused with a GraphQL error naming the limit (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS,
+    // TOO_MANY_DIRECTIVES, QUERY_TOO_COMPLEX, PAYLOAD_TOO_LARGE, BATCH_TOO_LARGE).
+    MAX_QUERY_DEPTH: integer(1, 1_000).default(DEFAULT_LIMITS.maxDepth),
+    MAX_QUERY_ALIASES: integer(0, 10_000).default(DEFAULT_LIMITS.maxAliases),
+    MAX_QUERY_TOKENS: integer(100, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
+    MAX_QUERY_DIRECTIVES: integer(0, 10_000).default(DEFAULT_LIMITS.maxDirectives),
+    MAX_QUERY_COST: integer(0, 1_000_000_000).default(DEFAULT_LIMITS.maxCost), // 0: no cost limit
+    MAX_BODY_BYTES: integer(1_024, 100_000_000).default(DEFAULT_LIMITS.maxBodyBytes),
+    MAX_BATCH_OPERATIONS: integer(0, 1_000).default(DEFAULT_LIMITS.maxBatchOperations), // 0: batches refused
+    // Operations a consumer may start per minute, over all instances when REDIS_URL is set (RATE_LIMITED, 429); 0: off.
+    RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+    // PostgreSQL cancels a graph read that runs longer (QUERY_TIMEOUT); the sync's transactions are exempt. 0: none.
+    STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(DEFAULT_STATEMENT_TIMEOUT_MS),
+    // Response cache for aggregate queries (gateway/cache), per consumer, emptied on every instance by each committed
+    // sync batch and hub mutation: how long an answer may be served (some follow the clock: overdue dossiers, the
+    // current period), 0: off; and how many answers one instance keeps (least recently used out first).
+    RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(60),
+    RESPONSE_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(1_000),
     // development: a request without credentials acts as the anonymous developer; production: it is refused.
     HUB_MODE: z
       .enum(['development', 'production'], { error: 'must be development or production' })
       .default('development'),
+    // Trusted documents: how long an instance answers a looked-up document from memory, i.e. how long a document
+    // removed with `npm run documents -- remove` may still run (0: look up on every request).
+    TRUSTED_DOCUMENTS_CACHE_SECONDS: integer(0, 3_600).default(60),
     // JWTs: the issuer and audience they must carry, and one source of keys to verify them with.
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
@@ -83,6 +106,16 @@ const configSchema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
       .transform((value) => value === 'true'),
+    // Tracing (OpenTelemetry, gateway/operations/tracing.ts): none (off, free), otlp (OTLP over HTTP to a
+    // collector) or console (spans printed to stdout, for debugging).
+    OTEL_TRACES_EXPORTER: z
+      .enum(['none', 'otlp', 'console'], { error: 'must be none, otlp or console' })
+      .default('none'),
+    // The OTLP collector: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the full URL of its traces endpoint; else
+    // OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces; else http://localhost:4318/v1/traces.
+    OTEL_EXPORTER_OTLP_ENDPOINT: url(['http', 'https']).optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: url(['http', 'https']).optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('lgsp-hub'),
   })
   .superRefine((config, ctx) => {
     const sources = (['JWT_JWKS_URL', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const).filter((name) => config[name]);

@@ -10,15 +10,20 @@
  */
 import { createMockWorld } from '../connectors/mock/generator/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../connectors/mock/server.ts';
-import { openDb, type Db } from '../store/db.ts';
+import { openDb, untimed, type Db } from '../store/db.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { DEVELOPMENT_CONSUMER, issueDevelopmentCredential, retireDevelopmentCredentials } from './auth/development.ts';
 import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from './live/producer.ts';
+import { registerDashboardDocuments } from './documents/dashboard.ts';
+import { connectRateLimitRedis } from './limits/rate-limit.ts';
 import { createLogger } from './logger.ts';
+import { createHubMetrics } from './operations/metrics.ts';
+import { tracingFromConfig } from './operations/tracing.ts';
 import { createHubPubSub, storeNamespace } from './pubsub.ts';
+import { responseCacheBus } from './cache/bus.ts';
 import { createHub } from './server.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from './sync/upstreams.ts';
@@ -49,6 +54,7 @@ try {
     pgliteDir: config.PGLITE_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     schema: config.DATABASE_SCHEMA,
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
   });
 } catch (error) {
   fail(`cannot open the store (${storeName}): ${(error as Error).message}`);
@@ -57,6 +63,20 @@ try {
 try {
   const applied = await migrate(db);
   logger.info({ store: db.backend, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'store migrated');
+  // The dashboard sends its documents as text: the missing ones are registered so that a production hub runs
+  // them; one an operator removed stays removed (npm run documents -- register --dashboard brings it back).
+  const dashboard = await registerDashboardDocuments(db);
+  const added = dashboard.filter((r) => r.outcome === 'added');
+  if (added.length > 0) {
+    logger.info({ documents: added.map((r) => r.operationNames.join(',')) }, 'dashboard documents registered');
+  }
+  const removed = dashboard.filter((r) => r.outcome === 'left-removed');
+  if (removed.length > 0) {
+    logger.info(
+      { documents: removed.map((r) => r.operationNames.join(',')) },
+      'dashboard documents removed by an operator stay removed (npm run documents -- register --dashboard restores them)',
+    );
+  }
 } catch (error) {
   await db.close().catch(() => {});
   fail(`cannot prepare the store (${storeName}): ${(error as Error).message}`);
@@ -117,8 +137,12 @@ try {
   await Promise.allSettled([pubsub.close(), db.close(), upstreams.close(), mocks?.close()]);
   fail((error as Error).message);
 }
+// The hub's metrics, made here so that the sync's statements are timed too (lgsp_store_query_duration_seconds).
+const metrics = createHubMetrics();
+// Background work is never cut by STATEMENT_TIMEOUT_MS, which bounds the graph's reads only (store/db.ts).
+const syncDb = metrics.instrumentDb(untimed(db), 'sync');
 const producer = createLiveProducer({
-  db,
+  db: syncDb,
   logger,
   publish: (event) => pubsub.publish(LIVE_TOPIC, event),
   circuit: circuitsOf(upstreams),
@@ -127,8 +151,18 @@ const producer = createLiveProducer({
   sources: upstreams.connectors.map((connector) => connector.source),
   ...liveSettings(config),
 });
-const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger, ...producer.engineOptions() });
+// Every committed batch and every pass's end also empty the response caches, here at once and on the other
+// instances through the pubsub.
+const engine = createSyncEngine({
+  db: syncDb,
+  connectors: upstreams.connectors,
+  logger,
+  ...responseCacheBus(pubsub).engineOptions(producer.engineOptions()),
+});
 producer.start();
+// Rate limits count in Redis when there is one, so every instance shares each consumer's budget.
+const rateLimitRedis =
+  config.REDIS_URL && config.RATE_LIMIT_PER_MINUTE > 0 ? connectRateLimitRedis(config.REDIS_URL, logger) : undefined;
 const hub = createHub({
   db,
   logger,
@@ -138,18 +172,50 @@ const hub = createHub({
   audit: { auditKey: config.AUDIT_KEY, trustProxy: config.TRUST_PROXY },
   pubsub,
   live: { queueMax: config.LIVE_QUEUE_MAX, recheckSeconds: config.LIVE_RECHECK_SECONDS },
+  metrics,
+  tracing: tracingFromConfig(config),
+  staleAfterMinutes: liveSettings(config).staleAfterMinutes,
+  mode: config.HUB_MODE,
+  trustedDocuments: { cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000 },
+  csrf: true,
+  limits: {
+    maxDepth: config.MAX_QUERY_DEPTH,
+    maxAliases: config.MAX_QUERY_ALIASES,
+    maxTokens: config.MAX_QUERY_TOKENS,
+    maxDirectives: config.MAX_QUERY_DIRECTIVES,
+    maxCost: config.MAX_QUERY_COST,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    maxBatchOperations: config.MAX_BATCH_OPERATIONS,
+  },
+  rateLimit: {
+    perMinute: config.RATE_LIMIT_PER_MINUTE,
+    redis: rateLimitRedis?.client,
+    keyPrefix: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
+  },
+  responseCache: config.RESPONSE_CACHE_TTL_SECONDS > 0 && {
+    ttlSeconds: config.RESPONSE_CACHE_TTL_SECONDS,
+    maxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
+  },
 });
 try {
   const address = await hub.listen(config.PORT, config.HOST);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info(
-    { url: `${url}/graphql`, store: db.backend, pubsub: pubsub.transport, mode: config.HUB_MODE },
+    {
+      url: `${url}/graphql`,
+      store: db.backend,
+      pubsub: pubsub.transport,
+      mode: config.HUB_MODE,
+      tracing: config.OTEL_TRACES_EXPORTER,
+    },
     'lgsp-hub listening',
   );
   await announceCredentials(url);
 } catch (error) {
   await producer.stop();
-  await Promise.allSettled([db.close(), pubsub.close(), upstreams.close(), mocks?.close()]);
+  // The hub's stop closes the store and, besides, the cache's invalidation bus and tracing (spans flushed).
+  await hub.stop().catch((stopError: unknown) => logger.warn({ err: stopError }, 'stopping the hub failed'));
+  await Promise.allSettled([pubsub.close(), rateLimitRedis?.close(), upstreams.close(), mocks?.close()]);
   fail(`cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${(error as Error).message}`);
 }
 
@@ -160,7 +226,10 @@ try {
  */
 async function announceCredentials(url: string) {
   if (config.HUB_MODE === 'production') {
-    logger.info('production mode: every request needs an API key or a JWT (npm run consumer -- add|key)');
+    logger.info(
+      'production mode: every request needs an API key or a JWT (npm run consumer -- add|key), and only trusted ' +
+        'documents run (npm run documents -- register); introspection and GraphiQL are off',
+    );
     return;
   }
   let lines = [
@@ -199,7 +268,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .stop()
       .then(() => producer.stop())
       .then(() => hub.stop())
-      .then(() => Promise.all([pubsub.close(), upstreams.close(), mocks?.close()]))
+      .then(() => Promise.all([pubsub.close(), rateLimitRedis?.close(), upstreams.close(), mocks?.close()]))
       .then(
         () => {
           logger.info('stopped');

@@ -7,17 +7,23 @@
  * Only live events travel here; they are JSON-safe and already in the log
  * (store/live-events.ts), so an event Redis loses while reconnecting is
  * still there for a client that resubscribes with lastEventId. The sync
- * engine's own per-batch change events stay in their process.
+ * engine's own per-batch change events stay in their process. Beside them,
+ * the response caches' invalidations (RESPONSE_CACHE_TOPIC, gateway/cache/bus.ts),
+ * which are in no log: a cache stops answering while delivery is interrupted.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEvent, type PubSubEventTarget } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { LIVE_TOPIC, type LiveEvent } from '../store/live-events.ts';
 import { redactPassword } from './config.ts';
+import { RESPONSE_CACHE_TOPIC, type ResponseCacheInvalidation } from './cache/topic.ts';
 import type { DeliveryWatcher } from '../schema/live/subscribers.ts';
 import type { Logger } from './logger.ts';
 
-export type LiveTopics = { [LIVE_TOPIC]: [LiveEvent] };
+export type LiveTopics = {
+  [LIVE_TOPIC]: [LiveEvent];
+  [RESPONSE_CACHE_TOPIC]: [ResponseCacheInvalidation];
+};
 
 export interface HubPubSub extends PubSub<LiveTopics> {
   readonly transport: 'memory' | 'redis';
@@ -28,6 +34,8 @@ export interface HubPubSub extends PubSub<LiveTopics> {
    * it. A handler that throws is logged, never rethrown.
    */
   listen(handler: (event: LiveEvent) => void): () => void;
+  /** As `listen`, for the response caches' invalidations (RESPONSE_CACHE_TOPIC). */
+  listenInvalidations(handler: (message: ResponseCacheInvalidation) => void): () => void;
   /**
    * Tells `watcher` when the Redis subscribe connection drops (events
    * published meanwhile never arrive here) and when it is back with the
@@ -113,26 +121,27 @@ export function createHubPubSub({
   connectTimeoutMs = 5_000,
   namespace = '',
 }: HubPubSubOptions): HubPubSub {
-  /** Listens on `target` for LIVE_TOPIC; a throwing handler must not become an uncaught exception of the dispatcher. */
+  /** Listens on `target` for a topic; a throwing handler must not become an uncaught exception of the dispatcher. */
   const listenOn =
-    (target: PubSubEventTarget<LiveTopics>) =>
-    (handler: (event: LiveEvent) => void): (() => void) => {
-      const listener = (event: PubSubEvent<LiveTopics, typeof LIVE_TOPIC>) => {
+    <Detail extends LiveTopics[keyof LiveTopics][0]>(target: PubSubEventTarget<LiveTopics>, topic: keyof LiveTopics) =>
+    (handler: (detail: Detail) => void): (() => void) => {
+      const listener = (event: PubSubEvent<LiveTopics, keyof LiveTopics>) => {
         try {
-          handler(event.detail);
+          handler(event.detail as Detail);
         } catch (error) {
-          logger.error({ err: error }, 'live event listener failed');
+          logger.error({ err: error, topic }, 'pubsub listener failed');
         }
       };
-      target.addEventListener(LIVE_TOPIC, listener);
-      return () => target.removeEventListener(LIVE_TOPIC, listener);
+      target.addEventListener(topic, listener);
+      return () => target.removeEventListener(topic, listener);
     };
 
   if (!redisUrl) {
     const target = new EventTarget() as PubSubEventTarget<LiveTopics>;
     return Object.assign(createPubSub<LiveTopics>({ eventTarget: target }), {
       transport: 'memory' as const,
-      listen: listenOn(target),
+      listen: listenOn<LiveEvent>(target, LIVE_TOPIC),
+      listenInvalidations: listenOn<ResponseCacheInvalidation>(target, RESPONSE_CACHE_TOPIC),
       watchDelivery: () => () => {},
       ready: Promise.resolve(),
       close: async () => {},
@@ -234,7 +243,8 @@ export function createHubPubSub({
 
   return Object.assign(pubsub, {
     transport: 'redis' as const,
-    listen: listenOn(target),
+    listen: listenOn<LiveEvent>(target, LIVE_TOPIC),
+    listenInvalidations: listenOn<ResponseCacheInvalidation>(target, RESPONSE_CACHE_TOPIC),
     watchDelivery(watcher: DeliveryWatcher) {
       watchers.add(watcher);
       return () => void watchers.delete(watcher);

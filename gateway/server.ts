@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
-import { register } from 'prom-client';
 import type { Db } from '../store/db.ts';
-import { loadMigrations, pendingMigrations } from '../store/migrate.ts';
+import { loadMigrations } from '../store/migrate.ts';
 import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../store/access.ts';
 import { createAuditTrail } from '../schema/audit-trail.ts';
 import { hubSchema, type Context, type SyncAccess } from '../schema/index.ts';
@@ -22,6 +21,24 @@ import { createSseTransport, sseSlowConsumerDrop } from './sse.ts';
 import { attachWebSocket, type WebSocketContext } from './websocket.ts';
 import { useAuditLog } from './auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
+import { createHubMetrics, type HubMetrics } from './operations/metrics.ts';
+import { operationsPlugins } from './operations/plugins.ts';
+import { checkReadiness } from './operations/readiness.ts';
+import { countRefusalsOf } from './operations/refusals.ts';
+import { maskErrorWithRequestId } from './operations/request-id.ts';
+import { readSourceHealth } from './operations/source-health.ts';
+import { createTracing, type TracingOptions } from './operations/tracing.ts';
+import { responseCacheBus } from './cache/bus.ts';
+import { useMutationInvalidation } from './cache/mutations.ts';
+import { usePrivateNoStore } from './cache/no-store.ts';
+import { createResponseCache, type ResponseCache, type ResponseCacheSettings } from './cache/response-cache.ts';
+import { oncePerRequest } from './cache/session.ts';
+import { documentPlugins } from './documents/plugins.ts';
+import type { DocumentPolicy, HubMode } from './documents/policy.ts';
+import { createDocumentRegistry } from './documents/registry.ts';
+import { DOCUMENT_PARAM_NAMES } from './documents/trusted-documents-plugin.ts';
+import { createLimits, type LimitSettings, type RateLimitOptions } from './limits/index.ts';
+import { requestError, sendGraphQLError } from './errors.ts';
 
 export interface HubOptions {
   db: Db;
@@ -49,6 +66,51 @@ export interface HubOptions {
   live?: Partial<LiveSettings>;
   /** How often a WebSocket is pinged; one that has not answered by the next ping is cut. Default 12 s. */
   webSocketKeepAliveMs?: number;
+  /**
+   * HUB_MODE. 'production': only trusted documents run (registered ones, by id or by their exact text; others are
+   * PERSISTED_QUERY_ONLY), over HTTP, SSE and WebSocket; no introspection, no GraphiQL. 'development' (default): any
+   * document runs, ids too; introspection and GraphiQL on. See gateway/documents.
+   */
+  mode?: HubMode;
+  /** How long a trusted document looked up is answered from memory (TRUSTED_DOCUMENTS_CACHE_SECONDS). Default 60 s. */
+  trustedDocuments?: { cacheTtlMs?: number };
+  /**
+   * CSRF prevention (gateway/documents/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header.
+   * Default off here (test rigs send bare GETs); main.ts turns it on.
+   */
+  csrf?: boolean | { requestHeaders: readonly string[] };
+  /**
+   * The response cache for aggregate queries (gateway/cache): per consumer, scopes and unit subtree, emptied on
+   * every instance by each committed sync batch and hub mutation. Off unless given (or ttlSeconds 0); main.ts
+   * turns it on from RESPONSE_CACHE_TTL_SECONDS and RESPONSE_CACHE_MAX_ENTRIES.
+   */
+  responseCache?: ResponseCacheSettings | false;
+  /**
+   * Limits on what a request may ask (gateway/limits/settings.ts has each one and its default, always on): depth,
+   * aliases, tokens and directives of a document, its cost, body and URL size, operations per batch; field
+   * suggestions. main.ts sets them from MAX_* and HUB_MODE.
+   */
+  limits?: Partial<LimitSettings>;
+  /**
+   * Rate limit per consumer (gateway/limits/rate-limit.ts): off unless given with perMinute > 0; main.ts turns it
+   * on from RATE_LIMIT_PER_MINUTE, with its own Redis connection when REDIS_URL is set.
+   */
+  rateLimit?: RateLimitOptions;
+  /**
+   * The hub's Prometheus registry and families (gateway/operations/metrics.ts); default: a new one. main.ts passes
+   * its own, with which it also times the sync engine's statements.
+   */
+  metrics?: HubMetrics;
+  /**
+   * OpenTelemetry tracing (gateway/operations/tracing.ts): spans go to `exporter`, flushed when the hub stops.
+   * Off (null) by default; main.ts builds it from OTEL_TRACES_EXPORTER and the OTLP endpoint.
+   */
+  tracing?: TracingOptions | null;
+  /**
+   * A source without a successful pass for longer is STALE in /ready and /metrics (LIVE_STALE_AFTER_MINUTES, as
+   * main.ts's liveSettings derives it for the live producer). Default 60, the producer's.
+   */
+  staleAfterMinutes?: number;
 }
 
 export type Authenticate = (request: Request) => Promise<Viewer>;
@@ -69,6 +131,10 @@ export interface Hub {
   readonly pubsub: HubPubSub;
   /** The live subscriptions open on this hub. */
   readonly live: LiveSubscribers;
+  /** The response cache (HubOptions.responseCache); null when off. */
+  readonly responseCache: ResponseCache | null;
+  /** The hub's metrics (served at /metrics); other parts of the hub register their families on its registry. */
+  readonly metrics: HubMetrics;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the store. */
   stop(): Promise<void>;
 }
@@ -98,9 +164,43 @@ export function createHub({
   pubsub,
   live: liveSettings,
   webSocketKeepAliveMs,
+  mode = 'development',
+  trustedDocuments = {},
+  csrf = false,
+  responseCache: responseCacheSettings = false,
+  limits: limitSettings,
+  rateLimit,
+  metrics = createHubMetrics(),
+  tracing: tracingOptions = null,
+  staleAfterMinutes = 60,
 }: HubOptions): Hub {
   let draining = false;
+  // Operations (gateway/operations): tracing when configured, and the store as the graph sees it, timed.
+  const tracing = tracingOptions ? createTracing(tracingOptions) : null;
+  const graphDb = metrics.instrumentDb(db, 'graphql', tracing?.tracer);
+  const limits = createLimits({
+    // Field suggestions map the schema for whoever probes it: off in production unless asked for.
+    settings: { ...limitSettings, fieldSuggestions: limitSettings?.fieldSuggestions ?? mode !== 'production' },
+    rateLimit,
+    trustProxy: audit.trustProxy ?? false,
+    logger,
+  });
   const livePubSub = pubsub ?? createHubPubSub({ logger });
+  // One authentication per request: the response cache needs the viewer before the context is built.
+  const authenticateOnce = oncePerRequest(authenticate);
+  const invalidations = responseCacheBus(livePubSub);
+  const responseCache =
+    responseCacheSettings && responseCacheSettings.ttlSeconds > 0
+      ? createResponseCache({
+          ...responseCacheSettings,
+          schema: hubSchema(),
+          bus: invalidations,
+          authenticate: authenticateOnce,
+          logger,
+          registry: metrics.registry,
+          countHit: async (request, req) => limits.countOperation(await authenticateOnce(request), req),
+        })
+      : null;
   const live = createLiveSubscribers({
     db,
     feed: livePubSub,
@@ -112,15 +212,36 @@ export function createHub({
     },
   });
   const migrations = loadMigrations(); // the ones this build expects; read once, probed often
+  // Trusted documents: what a request may run, by mode, over every transport (gateway/documents).
+  // The caller is authenticated before any registry lookup, and a refused document counts against its rate limit.
+  const documents: DocumentPolicy = {
+    mode,
+    registry: createDocumentRegistry({ db, cacheTtlMs: trustedDocuments.cacheTtlMs }),
+    authenticate: authenticateOnce,
+    countRefusal: (viewer, req) => limits.countOperation(viewer, req),
+  };
 
   const yoga = createYoga<{}, Context>({
     schema: hubSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
+    graphiql: mode === 'production' ? false : { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
+    extraParamNames: DOCUMENT_PARAM_NAMES,
+    batching: limits.batching,
+    // The schema has no Upload scalar: no multipart request parser (GraphQL multipart request spec) to expose.
+    multipart: false,
     logging: yogaLogger(logger),
+    // An unexpected error is masked as Yoga does, and carries the request id (gateway/operations/request-id.ts).
+    maskedErrors: { maskError: maskErrorWithRequestId },
     // The audit log last: its fail-closed replacement of a result is the one that goes out.
     plugins: [
+      ...operationsPlugins({ metrics, tracing }),
+      ...documentPlugins<Context>({ policy: documents, csrf }),
+      ...limits.plugins,
+      // Response cache: its mutations flush every instance's caches, cache on here or not; no answer is kept elsewhere.
+      useMutationInvalidation(invalidations),
+      usePrivateNoStore(),
+      ...(responseCache ? [responseCache.plugin] : []),
       ...plugins,
       useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),
     ],
@@ -131,12 +252,12 @@ export function createHub({
       dropLive,
       res,
     }: { request: Request; res?: ServerResponse } & Partial<WebSocketContext>): Promise<Context> => {
-      const viewer = connected ?? (await authenticate(request));
+      const viewer = connected ?? (await authenticateOnce(request));
       return {
-        db,
+        db: graphDb,
         sync,
         viewer,
-        units: createUnitAccess(db, viewer),
+        units: createUnitAccess(graphDb, viewer),
         audit: createAuditTrail(),
         recheckCredential: async () => {
           await authenticate(request);
@@ -146,24 +267,39 @@ export function createHub({
     },
   });
   // SSE subscriptions, shared per consumer and document (gateway/sse.ts); everything else goes to Yoga.
-  const sse = createSseTransport({ yoga, authenticate, live, logger });
+  const sse = createSseTransport({
+    yoga,
+    authenticate: limits.sseAuthenticate(authenticateOnce),
+    live,
+    logger,
+    documents,
+    maxBodyBytes: limits.settings.maxBodyBytes,
+  });
 
-  /** Liveness answers whenever the process can; readiness only when the store can serve. */
+  /** The sources this instance syncs (else those in the store), as /ready and /metrics report them. */
+  const sourceHealth = () =>
+    readSourceHealth(db, {
+      synced: sync?.engine.sources,
+      circuit: sync ? (source) => sync.circuit(source) : undefined,
+      staleAfterMs: staleAfterMinutes * 60_000,
+    });
+  metrics.observe({
+    logger,
+    sources: sourceHealth,
+    // Read lazily: the transports are created below.
+    subscribers: () => ({ sseMembers: sse.members, sseGroups: sse.groups, webSocketConnections: websockets.size }),
+  });
+
+  /** Liveness answers whenever the process can; readiness only when the store can serve (gateway/operations/readiness.ts). */
   async function readiness(res: ServerResponse) {
-    if (draining) return sendJson(res, 503, { status: 'draining' });
-    try {
-      const pending = await pendingMigrations(db, migrations);
-      const ready = pending.length === 0;
-      sendJson(res, ready ? 200 : 503, {
-        status: ready ? 'ready' : 'not ready',
-        store: { backend: db.backend, reachable: true, pendingMigrations: pending },
-      });
-    } catch (error) {
-      sendJson(res, 503, {
-        status: 'not ready',
-        store: { backend: db.backend, reachable: false, error: (error as Error).message },
-      });
-    }
+    const { httpStatus, body } = await checkReadiness({
+      db,
+      migrations,
+      draining,
+      sources: async () => (await sourceHealth()).sources,
+      logger,
+    });
+    sendJson(res, httpStatus, body);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
@@ -171,6 +307,8 @@ export function createHub({
     const path = (req.url ?? '/').split('?')[0];
     const probe = path === '/health' || path === '/ready' || path === '/metrics';
     res.setHeader('x-request-id', requestId);
+    // Refusals written outside Yoga (sendGraphQLError, the size limits) count on this hub's metrics.
+    countRefusalsOf(res, metrics.countRefusal);
     if (draining) res.setHeader('connection', 'close');
     res.on('finish', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
@@ -185,23 +323,28 @@ export function createHub({
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok' });
     if (req.method === 'GET' && path === '/ready') return readiness(res);
     if (req.method === 'GET' && path === '/metrics') {
-      res.writeHead(200, { 'content-type': register.contentType });
-      return res.end(await register.metrics());
+      const { contentType, body } = await metrics.scrape();
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+      return res.end(body);
     }
     if (path !== undefined && isDashboardPath(path)) return serveDashboard(req, res, path);
+    if (limits.refuseOversized(req, res)) return;
     return sse.handle(req, res) ?? yoga.handle(req, res);
   }
 
   const server = createServer((req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
-    requestScope.run({ requestId }, () =>
+    const serve = () =>
       handle(req, res, requestId).catch((error: unknown) => {
         logger.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', requestId });
+        // Shaped as a GraphQL error, as every other failure the hub answers with, quotable and counted.
+        if (!res.headersSent)
+          sendGraphQLError(res, 500, requestError('INTERNAL_SERVER_ERROR', 'Unexpected error.', 500));
         else res.destroy();
-      }),
-    );
+      });
+    // With tracing on, the request is a span, in the caller's trace when it sent a traceparent.
+    requestScope.run({ requestId }, () => (tracing ? tracing.serveHttp(req, res, requestId, serve) : serve()));
   });
 
   const websockets = attachWebSocket({
@@ -211,6 +354,8 @@ export function createHub({
     logger,
     draining: () => draining,
     keepAliveMs: webSocketKeepAliveMs,
+    documents,
+    maxPayloadBytes: limits.settings.maxBodyBytes,
   });
 
   let stopping: Promise<void> | undefined;
@@ -219,6 +364,8 @@ export function createHub({
     server,
     pubsub: livePubSub,
     live: sse.subscribers,
+    responseCache,
+    metrics,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -231,19 +378,29 @@ export function createHub({
     stop() {
       stopping ??= (async () => {
         draining = true;
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const deadline = setTimeout(() => {
-          logger.warn({ shutdownTimeoutMs }, 'shutdown timeout: closing connections still in use');
-          server.closeAllConnections();
-        }, shutdownTimeoutMs);
-        // Live connections never go idle by themselves: WebSockets get 1001, SSE streams a SHUTTING_DOWN error.
-        await Promise.all([websockets.close(), live.close()]);
-        await closed;
-        clearTimeout(deadline);
-        await sync?.engine.stop();
-        if (!pubsub) await livePubSub.close();
-        await db.close();
+        // Whatever fails on the way (a store that will not close …), the spans still queued are exported.
+        try {
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          const deadline = setTimeout(() => {
+            logger.warn({ shutdownTimeoutMs }, 'shutdown timeout: closing connections still in use');
+            server.closeAllConnections();
+          }, shutdownTimeoutMs);
+          // Live connections never go idle by themselves: WebSockets get 1001, SSE streams a SHUTTING_DOWN error.
+          await Promise.all([websockets.close(), live.close()]);
+          await closed;
+          clearTimeout(deadline);
+          await sync?.engine.stop();
+          responseCache?.close();
+          invalidations.close(); // an invalidation held back by coalescing goes out before the pubsub closes
+          if (!pubsub) await livePubSub.close();
+          await db.close();
+        } finally {
+          // The spans of the last requests (and of the shutdown) are exported before the process ends.
+          await tracing
+            ?.shutdown()
+            .catch((error: unknown) => logger.warn({ err: error }, 'tracing: spans not flushed'));
+        }
       })();
       return stopping;
     },

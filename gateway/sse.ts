@@ -50,6 +50,10 @@ import { canonicalJson } from '../store/audit.ts';
 import type { Context } from '../schema/index.ts';
 import type { LiveSubscribers, RoutedSubscriber } from '../schema/live/subscribers.ts';
 import type { Logger } from './logger.ts';
+import { requestIdOf, resultWithRequestId } from './operations/request-id.ts';
+import { requestedDocumentId, resolveDocument, type DocumentPolicy } from './documents/policy.ts';
+import { sendGraphQLError } from './errors.ts';
+import { bodyTooLarge } from './limits/request-size.ts';
 
 export interface SseTransportOptions {
   // Yoga's server and user context types are the hub's business; this file calls getEnveloped, fetch and handle.
@@ -58,6 +62,8 @@ export interface SseTransportOptions {
   /** The hub's live subscribers: their LIVE_QUEUE_MAX bounds each member's unflushed events. */
   live: LiveSubscribers;
   logger: Logger;
+  /** Trusted documents: an id is resolved to its text; in production only registered documents run. */
+  documents: DocumentPolicy;
   path?: string;
   /** Keep-alive comment interval; default as Yoga: 12 s, 300 ms when NODE_ENV=test. */
   keepAliveMs?: number;
@@ -67,6 +73,11 @@ export interface SseTransportOptions {
   slowConsumerGraceMs?: number;
   /** Socket writes between two yields to the event loop during a fan-out. */
   yieldEvery?: number;
+  /**
+   * The hub's MAX_BODY_BYTES: a body read here (a chunked one, without Content-Length) past it is refused with
+   * 413 PAYLOAD_TOO_LARGE, as Yoga's path refuses it (gateway/limits/request-size.ts). Default 1 MiB.
+   */
+  maxBodyBytes?: number;
 }
 
 export interface SseTransport {
@@ -86,11 +97,7 @@ export interface SseTransport {
   readonly members: number;
 }
 
-/** Yoga's maximum request body; a larger one is Yoga's to refuse. */
-const MAX_BODY_BYTES = 25_000_000;
-/** A subscription request is small: a body larger than this is passed to Yoga as it comes. */
-const MAX_BUFFERED_BODY_BYTES = 1 << 20;
-const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions']);
+const PARAM_NAMES = new Set(['query', 'variables', 'operationName', 'extensions', 'documentId']);
 const SSE_HEADERS = {
   'Content-Type': 'text/event-stream',
   Connection: 'keep-alive',
@@ -105,7 +112,11 @@ interface Params {
   variables?: Record<string, unknown> | null;
   operationName?: string | null;
   extensions?: Record<string, unknown> | null;
+  documentId?: string | null;
 }
+
+/** Parameters as the request gives them: a trusted document's id instead of the text is allowed. */
+type RequestParams = Omit<Params, 'query'> & { query?: string | null };
 
 interface Member {
   res: ServerResponse;
@@ -258,18 +269,23 @@ function readBody(req: IncomingMessage, limit: number): Promise<{ chunks: Buffer
   });
 }
 
-/** GraphQL parameters as Yoga would accept them, or null when Yoga should judge them (and answer). */
-function paramsOf(source: Record<string, unknown>): Params | null {
+/**
+ * GraphQL parameters as Yoga would accept them (a query, or the id of a trusted document instead), or null when
+ * Yoga should judge them (and answer).
+ */
+function paramsOf(source: Record<string, unknown>): RequestParams | null {
   for (const name of Object.keys(source)) if (!PARAM_NAMES.has(name)) return null;
-  const { query, variables, operationName, extensions } = source;
+  const { query, variables, operationName, extensions, documentId } = source;
   const objectOrNull = (value: unknown) =>
     value == null || (typeof value === 'object' && !Array.isArray(value)) ? true : false;
-  if (typeof query !== 'string' || !objectOrNull(variables) || !objectOrNull(extensions)) return null;
+  if (!objectOrNull(variables) || !objectOrNull(extensions)) return null;
+  if (typeof query !== 'string' && !(query == null && requestedDocumentId(source) !== null)) return null;
   if (operationName != null && typeof operationName !== 'string') return null;
-  return source as unknown as Params;
+  if (documentId != null && typeof documentId !== 'string') return null;
+  return source as RequestParams;
 }
 
-function searchParams(url: URL): Params | null {
+function searchParams(url: URL): RequestParams | null {
   const source: Record<string, unknown> = {};
   try {
     for (const name of PARAM_NAMES) {
@@ -339,11 +355,13 @@ export function createSseTransport({
   authenticate,
   live,
   logger,
+  documents,
   path = '/graphql',
   keepAliveMs = process.env.NODE_ENV === 'test' ? 300 : 12_000,
   maxUnsentBytes = 4 * 1024 * 1024,
   slowConsumerGraceMs = 5_000,
   yieldEvery = 256,
+  maxBodyBytes = 1 << 20,
 }: SseTransportOptions): SseTransport {
   const groups = new Map<string, Group>();
   let memberCount = 0;
@@ -407,7 +425,8 @@ export function createSseTransport({
     const { status, headers } = responseInit(result);
     res.writeHead(status, { ...headers, ...corsHeaders(req) });
     res.write(PING);
-    res.write(nextFrame(result));
+    // Its errors carry this connection's request id (gateway/operations/request-id.ts), as Yoga's answers do.
+    res.write(nextFrame(resultWithRequestId(result, requestIdOf(res))));
     res.end(COMPLETE);
   }
 
@@ -496,7 +515,7 @@ export function createSseTransport({
       { extensions: { code: 'SLOW_CONSUMER', queued: member.unflushed, lastEventId: resume } },
     );
     leave(member);
-    res.write(nextFrame({ errors: [error] }));
+    res.write(nextFrame(resultWithRequestId({ errors: [error] }, requestIdOf(res))));
     res.end(COMPLETE);
     cutUnlessRead(res, slowConsumerGraceMs);
   }
@@ -647,23 +666,24 @@ export function createSseTransport({
   async function serve(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(requestUrl(req));
     let body: { chunks: Buffer[]; complete: boolean } | undefined;
-    let params: Params | null;
+    let given: RequestParams | null;
     if (req.method === 'POST') {
-      const length = Number(req.headers['content-length']);
-      if (length > MAX_BODY_BYTES) return toYoga(req, res);
-      body = await readBody(req, MAX_BUFFERED_BODY_BYTES);
-      if (!body.complete) return toYoga(req, res, body);
+      // Over the limit, declared or read: refused unread, as on Yoga's path (the connection closes after it).
+      const declared = Number(req.headers['content-length']);
+      if (declared > maxBodyBytes) return sendGraphQLError(res, 413, bodyTooLarge(maxBodyBytes));
+      body = await readBody(req, maxBodyBytes);
+      if (!body.complete) return sendGraphQLError(res, 413, bodyTooLarge(maxBodyBytes));
       try {
         const parsed: unknown = JSON.parse(Buffer.concat(body.chunks).toString('utf8'));
-        params =
+        given =
           parsed && typeof parsed === 'object' && !Array.isArray(parsed)
             ? paramsOf(parsed as Record<string, unknown>)
             : null;
       } catch {
-        params = null;
+        given = null;
       }
-    } else params = searchParams(url);
-    if (!params) return toYoga(req, res, body);
+    } else given = searchParams(url);
+    if (!given) return toYoga(req, res, body);
 
     let request: Request;
     try {
@@ -675,6 +695,17 @@ export function createSseTransport({
     } catch {
       return toYoga(req, res, body); // headers fetch refuses: Yoga's own adapter decides what to answer
     }
+    // Trusted documents (gateway/documents/policy.ts), before anything is parsed: an id becomes its registered
+    // text, shared with the subscribers that sent that text; in production an unregistered text is refused. The
+    // caller is authenticated before any lookup, as on Yoga's path.
+    let query: string | null;
+    try {
+      query = await resolveDocument(documents, given, { request, req });
+    } catch (error) {
+      return sendResult(req, res, errorResult(error));
+    }
+    if (query === null) return toYoga(req, res, body);
+    const params: Params = { ...given, query };
     const initial = { request, req, res, params };
     const enveloped = yoga.getEnveloped(initial);
     let document: DocumentNode;

@@ -21,6 +21,12 @@
  *   `request` over a WebSocket: this one is built from the upgrade request,
  *   and `req`, the upgrade request itself, gives the audit log the client's
  *   address).
+ * - Trusted documents (gateway/documents/policy.ts), for every operation, as
+ *   over HTTP: a subscribe message may name a registered document by id
+ *   (`documentId` in the payload, or extensions.persistedQuery.sha256Hash,
+ *   with `query: ""` since graphql-ws requires the field); in production a
+ *   text that is not registered is refused (PERSISTED_QUERY_ONLY), and
+ *   introspection too (the validation rule applies to every transport).
  * - Keep-alive: a `ws` ping every 12 s; a socket that has not answered by the
  *   next one is terminated (graphql-ws's useServer does both).
  * - Slow consumers: a subscription dropped for falling LIVE_QUEUE_MAX events
@@ -38,6 +44,9 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../store/access.ts';
 import type { Logger } from './logger.ts';
+import { withOperationRequestIds } from './operations/request-id.ts';
+import { resolveDocument, type DocumentPolicy } from './documents/policy.ts';
+import { withoutHttp } from './errors.ts';
 
 /** Close code for a subscriber dropped as too slow: in the 4xxx range graphql-ws leaves to applications. */
 export const SLOW_CONSUMER_CLOSE_CODE = 4499;
@@ -63,12 +72,16 @@ export interface WebSocketOptions {
   logger: Logger;
   /** True while the hub shuts down: upgrades are refused. */
   draining(): boolean;
+  /** Trusted documents: an id is resolved to its text; in production only registered documents run. */
+  documents: DocumentPolicy;
   path?: string;
   keepAliveMs?: number;
   /** Unsent bytes a socket may hold before it is dropped as a slow consumer. */
   maxBufferedBytes?: number;
   /** How long close() waits for clients to answer 1001 before cutting them. */
   closeGraceMs?: number;
+  /** Largest message a client may send (MAX_BODY_BYTES, as for an HTTP body); a larger one closes the socket (1009). */
+  maxPayloadBytes?: number;
 }
 
 export interface WebSocketTransport {
@@ -118,9 +131,16 @@ export function upgradeRequest(
   return new Request(url, { headers });
 }
 
-function withoutHttp(error: GraphQLError): GraphQLError {
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { extensions });
+/**
+ * An operation's unexpected failure (the store down while its document is looked up, a bug) as the client sees
+ * it: masked as Yoga masks one over HTTP, the cause logged (with the operation's request id, which
+ * withOperationRequestIds also puts on the error). Thrown instead, it would close the socket with its text.
+ */
+function unexpectedError(logger: Logger) {
+  return (error: unknown): GraphQLError => {
+    logger.error({ err: error }, 'WebSocket operation failed');
+    return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
 }
 
 function refuseUpgrade(socket: Duplex, status: number, message: string) {
@@ -135,12 +155,15 @@ export function attachWebSocket({
   authenticate,
   logger,
   draining,
+  documents,
   path = '/graphql',
   keepAliveMs = 12_000,
   maxBufferedBytes = 4 * 1024 * 1024,
   closeGraceMs = 2_000,
+  maxPayloadBytes = 1024 * 1024,
 }: WebSocketOptions): WebSocketTransport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+  const unexpected = unexpectedError(logger);
 
   function dropSlowConsumer(socket: WebSocket, consumer: string, reason: string) {
     if (socket.readyState !== socket.OPEN) return;
@@ -157,7 +180,8 @@ export function attachWebSocket({
   server.on('upgrade', onUpgrade);
 
   const graphqlWs = useServer<Record<string, unknown>, { authenticated?: Connection['authenticated'] }>(
-    {
+    // Each operation is a request of its own: an id on its log lines and errors (gateway/operations/request-id.ts).
+    withOperationRequestIds({
       async onConnect(ctx) {
         const connection = ctx.extra as Connection;
         const request = upgradeRequest(connection.request, ctx.connectionParams);
@@ -186,22 +210,32 @@ export function attachWebSocket({
           return [new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
         connection.authenticated = { request, viewer };
+        // An id becomes its registered text; in production an unregistered text stops here, before it is parsed.
+        let query: string;
+        try {
+          const caller = { request, req: connection.request, viewer };
+          query = (await resolveDocument(documents, payload, caller)) ?? payload.query;
+        } catch (error) {
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
+          return [unexpected(error)];
+        }
+        const params = { ...payload, query };
         const initial: WebSocketContext & Record<string, unknown> = {
           request,
           req: connection.request,
           viewer,
           dropLive: (reason: string) => dropSlowConsumer(socket, viewer.consumer, reason),
-          params: payload,
+          params,
           socket,
           connectionParams: ctx.connectionParams,
         };
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initial);
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(query);
         } catch (error) {
           if (error instanceof GraphQLError) return [error];
-          throw error;
+          return [unexpected(error)];
         }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
@@ -209,8 +243,8 @@ export function attachWebSocket({
         try {
           contextValue = await contextFactory();
         } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
+          if (error instanceof GraphQLError) return [withoutHttp(error)];
+          return [unexpected(error)];
         }
         return {
           schema,
@@ -235,7 +269,9 @@ export function attachWebSocket({
           );
         }
       },
-    },
+      // Whatever still escapes (a bug) closes the socket with 4500: with a fixed reason, never the error's text.
+      isProd: true,
+    }),
     wss,
     keepAliveMs,
   );

@@ -1,10 +1,12 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { SCOPES, type Scope } from '../store/access.ts';
 import type { Context } from './context.ts';
+import { fieldCost } from './cost.ts';
 
 /** Names what a refused request lacked: "needs the read:pii scope", "unit X is outside …". */
 function describeFailure(failure: AuthFailure): string {
@@ -38,8 +40,11 @@ export const builder = new SchemaBuilder<{
   AuthScopes: Record<Scope, boolean> & { unit: string };
 }>({
   // Relay first, so node(id) checks see parsed ids; scope-auth before the dataloader wraps resolvers.
-  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin],
+  plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Each field's cost (schema/cost.ts), for the cost limit that gateway/limits/cost.ts checks before an operation
+  // runs, with its request's variables; so the plugin's own check in the root resolvers is off.
+  complexity: { fieldComplexity: fieldCost, disabled: true },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -14,7 +14,10 @@
  * It is a live producer too (gateway/live/producer.ts): what its passes
  * change is written to the live event log, where the hub's subscribers catch
  * up from, and, with REDIS_URL set, published on the hub's Redis channel, so
- * subscribers of every hub instance receive it as it happens.
+ * subscribers of every hub instance receive it as it happens. Through the
+ * same channel every committed batch and every pass's end empty the hubs'
+ * response caches (gateway/cache); without REDIS_URL the hubs' cached
+ * answers last until their RESPONSE_CACHE_TTL_SECONDS.
  */
 import { parseArgs } from 'node:util';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
@@ -23,6 +26,7 @@ import { openConfiguredStore } from './store.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from '../gateway/live/producer.ts';
 import { createLogger } from '../gateway/logger.ts';
 import { createHubPubSub, storeNamespace } from '../gateway/pubsub.ts';
+import { responseCacheBus } from '../gateway/cache/bus.ts';
 import { createSyncEngine, type PassResult } from '../gateway/sync/engine.ts';
 import { createUpstreams } from '../gateway/sync/upstreams.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
@@ -73,6 +77,7 @@ const upstreams = createUpstreams({
   CADRE_DB: config.CADRE_DB_URL,
   BUDGET: config.BUDGET_URL,
 });
+// Without STATEMENT_TIMEOUT_MS (scripts/store.ts sets none): the sync is background work, never cut (store/db.ts).
 const db = await openConfiguredStore(config, 4, (message) => exit(1, message));
 await migrate(db).catch((error: Error) => exit(1, `cannot migrate the store: ${error.message}`));
 // Events reach other processes through Redis only; without it they are still logged for catch-up.
@@ -95,7 +100,15 @@ const producer = createLiveProducer({
   ...(args.once ? { tickMs: 0 } : {}),
   ...liveSettings(config),
 });
-const engine = createSyncEngine({ db, connectors: upstreams.connectors, logger, ...producer.engineOptions() });
+// What a batch commits, and each pass's end, empty the hubs' response caches too (through Redis: without it no hub
+// hears of it).
+const invalidations = responseCacheBus(pubsub);
+const engine = createSyncEngine({
+  db,
+  connectors: upstreams.connectors,
+  logger,
+  ...invalidations.engineOptions(producer.engineOptions()),
+});
 producer.start();
 
 const wanted = args.sources === 'all' ? engine.sources : args.sources;
@@ -114,6 +127,7 @@ async function shutdown(code: number, message?: string): Promise<never> {
   await engine.stop();
   // The producer's last events are written while the store is still open.
   await producer.stop();
+  invalidations.close(); // the last invalidation, if coalescing held it back, goes out before the pubsub closes
   await Promise.allSettled([upstreams.close(), pubsub.close(), db.close()]);
   exit(code, message);
 }

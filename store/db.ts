@@ -27,7 +27,16 @@ export interface Db extends Queryable {
   tryLock(name: string): Promise<(() => Promise<void>) | null>;
   /** Closes the pool or the embedded database; closing again does nothing. */
   close(): Promise<void>;
+  /**
+   * The same store for background work (the sync engine, the live producer): its statements are never cut by
+   * the statement timeout (DbOptions.statementTimeoutMs), in a transaction or not. Absent where there is no
+   * timeout to lift (PGlite, wrappers): there the Db itself serves; `untimed(db)` picks.
+   */
+  withoutStatementTimeout?(): Db;
 }
+
+/** The Db for background work, whose statements the statement timeout never cuts (Db.withoutStatementTimeout). */
+export const untimed = (db: Db): Db => db.withoutStatementTimeout?.() ?? db;
 
 export interface DbOptions {
   /** postgres://… — when absent, embedded PGlite is used. */
@@ -38,6 +47,14 @@ export interface DbOptions {
   schema?: string | undefined;
   /** Connections in the pool (postgres only). */
   poolMax?: number;
+  /**
+   * STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement run outside a transaction that runs longer (error 57014):
+   * the graph's reads. Not cut: statements in a transaction (the sync's batches, migrations, the audit log), and
+   * every statement of `withoutStatementTimeout()`, the Db the sync engine and the live producer get (their
+   * statements outside transactions too, e.g. the producer's prune). 0 or absent: no timeout. PGlite does not
+   * enforce it (no timer signals in WebAssembly).
+   */
+  statementTimeoutMs?: number | undefined;
 }
 
 // PostgreSQL type OIDs whose text form we keep instead of the drivers' defaults.

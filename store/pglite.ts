@@ -34,6 +34,10 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   }
 }
 
+/**
+ * `options.statementTimeoutMs` is not applied: PGlite accepts statement_timeout but never cancels (PostgreSQL's
+ * timeouts need timer signals, which PGlite's single-threaded WebAssembly build does not have).
+ */
 export async function openPglite(dataDir: string, options: DbOptions): Promise<Db> {
   const unlock = dataDir.includes('://') ? async () => {} : await lockDataDir(dataDir);
   let pglite: PGlite;

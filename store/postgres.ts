@@ -32,6 +32,11 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
 const LOCK_KEY = `hashtextextended('lgsp-hub:' || current_schema() || ':' || $1, 0)`;
 
 export async function openPostgres(databaseUrl: string, options: DbOptions): Promise<Db> {
+  const statementTimeoutMs = Math.max(0, Math.floor(options.statementTimeoutMs ?? 0));
+  // A transaction is the sync's, a migration's, the live producer's or the audit log's work: cut halfway, it would
+  // be retried whole and cut again. SET LOCAL ends with the transaction; one round trip with the BEGIN. The sync's
+  // and the producer's statements outside transactions run in one each (withoutStatementTimeout, below).
+  const begin = statementTimeoutMs > 0 ? 'BEGIN; SET LOCAL statement_timeout = 0' : 'BEGIN';
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolMax ?? 10,
@@ -44,6 +49,8 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       '-c TimeZone=UTC',
       '-c jit=off',
       options.schema ? `-c search_path=${assertIdentifier(options.schema)}` : '',
+      // The graph's reads may not hold a connection for longer; transactions and background work lift it (below).
+      statementTimeoutMs > 0 ? `-c statement_timeout=${statementTimeoutMs}` : '',
     ]
       .filter(Boolean)
       .join(' '),
@@ -59,7 +66,7 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       // A connection whose rollback failed is in an unknown state: it is destroyed, not pooled again.
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await work(queryable(client));
         await client.query('COMMIT');
         return result;
@@ -97,6 +104,18 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       if (!pool.ended) await pool.end();
     },
   };
+  if (statementTimeoutMs > 0) {
+    // Background work on the same pool: each statement outside a transaction runs in one of its own, where the
+    // timeout is lifted (one statement, so committed as it would be on its own; two more round trips, which the
+    // sync's and the producer's few statements outside transactions can afford and the graph's reads need not).
+    const untimedDb: Db = {
+      ...db,
+      query: (sql, params) => db.transaction((tx) => tx.query(sql, params)),
+      exec: (sql) => db.transaction((tx) => tx.exec(sql)),
+      withoutStatementTimeout: () => untimedDb,
+    };
+    db.withoutStatementTimeout = () => untimedDb;
+  }
   // Fail at start-up, not on the first request.
   if (options.schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);
   else await db.query('SELECT 1');

@@ -7,20 +7,22 @@
  * The wall's state lives in the URL (?unit=…&period=…&lang=…), so a screen
  * can be pointed at a bookmark and come back to the same view after a power cut.
  */
+import {
+  ALERTS,
+  DOSSIER_EVENTS,
+  INDICATOR_CHANGED,
+  INDICATORS,
+  KEY_INDICATORS,
+  SOURCE_STATUS,
+  SOURCES,
+  TRENDS,
+  UNIT,
+  UNITS,
+} from './documents.js';
 import { createClient, GraphQLRequestError, Unauthorized } from './graphql.js';
 import { formatters, LANGUAGES, SHOWN_ALERT_VALUES, since, STRINGS } from './i18n.js';
 import { sparkline } from './sparkline.js';
 
-/** The indicators an IOC watches, in display order (codes of schema/indicators/catalog.ts). */
-const KEY_INDICATORS = [
-  'ON_TIME_RATE',
-  'FULL_PROCESS_ONLINE_RATE',
-  'ONLINE_PAYMENT_RATE',
-  'PSU_SELF_FINANCING_SHARE',
-  'COMMUNE_CADRE_STANDARD_RATE',
-  'BUDGET_SPENDING_EXECUTION_RATE',
-  'INVESTMENT_DISBURSEMENT_RATE',
-];
 /** Months in a sparkline. */
 const TREND_MONTHS = 12;
 /** Items kept in each live list: a wall shows the latest, not a history. */
@@ -29,48 +31,6 @@ const KEY_STORAGE = 'lgsp-hub.dashboard.apiKey';
 const LANGUAGE_STORAGE = 'lgsp-hub.dashboard.lang';
 
 const $ = (id) => document.getElementById(id);
-
-// ─── GraphQL documents ─────────────────────────────────────────────────────────────────────────────────────────
-
-const UNITS = `query DashboardUnits($search: String) {
-  units(first: 12, filter: { search: $search }) { edges { node { code name level validTo } } }
-}`;
-const UNIT = `query DashboardUnit($code: String!) { unit(code: $code) { code name level validTo } }`;
-const INDICATOR_FIELDS = 'code name nameEn period value target meetsTarget gap unit computedAt';
-const INDICATORS = `query DashboardIndicators($unitCode: String!, $period: String!, $codes: [String!]!) {
-  indicators(unitCode: $unitCode, period: $period, codes: $codes) { ${INDICATOR_FIELDS} }
-}`;
-/** One aliased `trend` per key indicator, in one request. */
-const TRENDS = `query DashboardTrends($unitCode: String!, $from: String!, $to: String!, ${KEY_INDICATORS.map(
-  (_, i) => `$c${i}: String!`,
-).join(', ')}) {
-  ${KEY_INDICATORS.map(
-    (_, i) =>
-      `t${i}: trend(code: $c${i}, unitCode: $unitCode, from: $from, to: $to, step: MONTH) { period value target }`,
-  ).join('\n  ')}
-}`;
-const SOURCES = `query DashboardSources { sources { name lastSuccessAt lagSeconds circuit lastError } }`;
-
-const INDICATOR_CHANGED = `subscription DashboardIndicatorChanged(
-  $unitCode: String!, $codes: [String!], $period: String, $lastEventId: ID
-) {
-  indicatorChanged(unitCode: $unitCode, codes: $codes, period: $period, lastEventId: $lastEventId) {
-    eventId at previousValue value { ${INDICATOR_FIELDS} }
-  }
-}`;
-const ALERTS = `subscription DashboardAlerts($unitCode: String!, $lastEventId: ID) {
-  alerts(unitCode: $unitCode, lastEventId: $lastEventId) {
-    eventId at kind severity unitCode unit { name } subject messageVi messageEn values { name number text }
-  }
-}`;
-const DOSSIER_EVENTS = `subscription DashboardDossierEvents($unitCode: String!, $lastEventId: ID) {
-  dossierEvents(unitCode: $unitCode, lastEventId: $lastEventId) {
-    eventId at kind unitCode dossierCode dossier { procedure { name } unit { name } }
-  }
-}`;
-const SOURCE_STATUS = `subscription DashboardSourceStatus($lastEventId: ID) {
-  sourceStatusChanged(lastEventId: $lastEventId) { eventId at source status previousStatus lastSuccessAt error }
-}`;
 
 // ─── State ─────────────────────────────────────────────────────────────────────────────────────────────────────
 

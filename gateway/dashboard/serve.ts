@@ -12,6 +12,7 @@ const FILES: Record<string, { file: string; type: string }> = {
   '': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/documents.js': { file: 'documents.js', type: 'text/javascript; charset=utf-8' },
   '/graphql.js': { file: 'graphql.js', type: 'text/javascript; charset=utf-8' },
   '/i18n.js': { file: 'i18n.js', type: 'text/javascript; charset=utf-8' },
   '/sparkline.js': { file: 'sparkline.js', type: 'text/javascript; charset=utf-8' },

@@ -11,6 +11,7 @@
  * pass, across hub instances by a lock in the store (a PostgreSQL advisory
  * lock held for the whole pass, freed with its connection if the holder dies).
  */
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connector, Feed, Lookups, Reject, SourceName } from '../../connectors/feed.ts';
@@ -30,7 +31,7 @@ import {
   startRun,
   type SyncTrigger,
 } from '../../store/sync.ts';
-import type { Logger } from '../logger.ts';
+import { requestScope, type Logger } from '../logger.ts';
 import { CHANGE_TOPIC, type ChangePublisher } from './changes.ts';
 import { FEED_WRITERS, type FeedWriter, type Written } from './writers.ts';
 
@@ -288,7 +289,12 @@ export function createSyncEngine({
       // A pass already running in this process is shared, not repeated.
       const running = active.get(source);
       if (running) return running;
-      const started = pass(source, connector, trigger, waitMs).finally(() => active.delete(source));
+      // A pass is a unit of work of its own: every log line written during it (engine, connectors, hooks) carries
+      // its id, as a request's carry the request's.
+      const passId = `sync-${source.toLowerCase()}-${randomUUID().slice(0, 8)}`;
+      const started = requestScope
+        .run({ requestId: passId }, () => pass(source, connector, trigger, waitMs))
+        .finally(() => active.delete(source));
       active.set(source, started);
       return started;
     },

@@ -306,8 +306,14 @@ describe('GraphQL over WebSocket: the credential is checked again at every opera
       expect(await client.next()).toEqual({ id: 'before', type: 'complete' });
 
       await revokeApiKey(store.db, key.keyId);
-      // The same error a new HTTP request with the key gets (less its HTTP status and headers), for this id only.
-      const revoked = [{ message: `API key ${key.keyId} is revoked`, extensions: { code: 'UNAUTHENTICATED' } }];
+      // The same error a new HTTP request with the key gets (less its HTTP status and headers), for this id only;
+      // with the id of the operation, as every error the hub sends (gateway/operations/request-id.ts).
+      const revoked = [
+        {
+          message: `API key ${key.keyId} is revoked`,
+          extensions: { code: 'UNAUTHENTICATED', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
+        },
+      ];
       client.send({ type: 'subscribe', id: 'after', payload: unitName });
       expect(await client.next()).toEqual({ id: 'after', type: 'error', payload: revoked });
       client.send({

@@ -81,7 +81,7 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
     const body = await response.json();
     expect(body.errors).toHaveLength(1);
     expect(body.errors[0].message).toBe('Unexpected error.');
-    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+    expect(body.errors[0].extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'trace-7' });
     expect(response.headers.get('x-request-id')).toBe('trace-7');
     const failure = lines.find((line) => line.level === 50);
     expect(failure).toMatchObject({ requestId: 'trace-7', service: 'lgsp-hub' });

@@ -32,6 +32,7 @@ const CANONICAL_TABLES = [
   'staff',
   'sync_runs',
   'sync_state',
+  'trusted_documents',
   'unit_tree',
   'units',
 ];

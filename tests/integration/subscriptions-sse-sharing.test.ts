@@ -221,8 +221,14 @@ describe('SSE subscriptions shared per consumer and document', () => {
       `POST /graphql HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nAuthorization: Bearer nobody\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     );
     expect(refused.head).toMatch(/^HTTP\/1.1 401 Unauthorized\r\n/);
+    // With the request's id, as every error the hub sends (gateway/operations/request-id.ts).
+    const requestId = /\r\nx-request-id: ([^\r]+)/i.exec(refused.head)?.[1];
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(parseSseEvents(refused.body)).toEqual([
-      { event: 'next', data: '{"errors":[{"message":"unknown test token","extensions":{"code":"UNAUTHENTICATED"}}]}' },
+      {
+        event: 'next',
+        data: `{"errors":[{"message":"unknown test token","extensions":{"code":"UNAUTHENTICATED","requestId":"${requestId}"}}]}`,
+      },
       { event: 'complete', data: '' },
     ]);
     expect(counter.count).toBe(0);

@@ -18,9 +18,17 @@ export interface TestHub {
   gql<Data = any>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResponse<Data>>;
 }
 
-/** A consumer for tests that need one without the credential machinery (tests/integration/auth*.test.ts test that). */
-export function testViewer(consumer: string, scopes: readonly Scope[], unitCode: string | null = null): Viewer {
-  return { consumer, consumerId: null, credential: 'API_KEY', scopes: new Set(scopes), unitCode };
+/**
+ * A consumer for tests that need one without the credential machinery (tests/integration/auth*.test.ts test that);
+ * an API key's unless another credential is named (a JWT may narrow its consumer's scopes).
+ */
+export function testViewer(
+  consumer: string,
+  scopes: readonly Scope[],
+  unitCode: string | null = null,
+  credential: Viewer['credential'] = 'API_KEY',
+): Viewer {
+  return { consumer, consumerId: null, credential, scopes: new Set(scopes), unitCode };
 }
 
 /** Every scope, the whole province. */
@@ -28,13 +36,20 @@ export const testAdmin = (name = 'test-admin') => testViewer(name, SCOPES);
 
 /**
  * An authenticator from a token table: a known bearer token acts as its
- * viewer, an unknown one is refused, none is the anonymous developer.
+ * viewer, an unknown one is refused, none is the anonymous developer. The
+ * table is read on every request: tokens added to it later count.
  */
-export function tokenTable(viewers: Record<string, Viewer>): Authenticate {
+export function tokenTable(viewers: Record<string, Viewer> | ReadonlyMap<string, Viewer>): Authenticate {
+  const lookup = (token: string) =>
+    viewers instanceof Map
+      ? viewers.get(token)
+      : Object.hasOwn(viewers, token)
+        ? (viewers as Record<string, Viewer>)[token]
+        : undefined;
   return async (request) => {
     const header = request.headers.get('authorization');
     if (!header) return ANONYMOUS_DEVELOPER;
-    const viewer = viewers[header.replace(/^Bearer /, '')];
+    const viewer = lookup(header.replace(/^Bearer /, ''));
     if (!viewer)
       throw new GraphQLError('unknown test token', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
     return viewer;

@@ -18,8 +18,22 @@ describe('loadConfig', () => {
       LIVE_QUEUE_MAX: 1000,
       LIVE_RECHECK_SECONDS: 30,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      MAX_QUERY_DEPTH: 12,
+      MAX_QUERY_ALIASES: 30,
+      MAX_QUERY_TOKENS: 2000,
+      MAX_QUERY_DIRECTIVES: 20,
+      MAX_QUERY_COST: 20_000,
+      MAX_BODY_BYTES: 102_400,
+      MAX_BATCH_OPERATIONS: 10,
+      RATE_LIMIT_PER_MINUTE: 600,
+      STATEMENT_TIMEOUT_MS: 15_000,
+      RESPONSE_CACHE_TTL_SECONDS: 60,
+      RESPONSE_CACHE_MAX_ENTRIES: 1000,
       HUB_MODE: 'development',
+      TRUSTED_DOCUMENTS_CACHE_SECONDS: 60,
       TRUST_PROXY: false,
+      OTEL_TRACES_EXPORTER: 'none',
+      OTEL_SERVICE_NAME: 'lgsp-hub',
     });
   });
 
@@ -57,6 +71,21 @@ describe('loadConfig', () => {
     [{ BUDGET_URL: 'budget.local' }, 'BUDGET_URL must be a URL starting with http:// or https:// (got "budget.local")'],
     [{ DEMO_DATA: 'yes' }, 'DEMO_DATA must be auto or off (got "yes")'],
     [{ HUB_MODE: 'prod' }, 'HUB_MODE must be development or production (got "prod")'],
+    [
+      { RESPONSE_CACHE_TTL_SECONDS: '-1' },
+      'RESPONSE_CACHE_TTL_SECONDS must be a whole number from 0 to 86400 (got "-1")',
+    ],
+    [
+      { RESPONSE_CACHE_MAX_ENTRIES: '0' },
+      'RESPONSE_CACHE_MAX_ENTRIES must be a whole number from 1 to 1000000 (got "0")',
+    ],
+    [{ OTEL_TRACES_EXPORTER: 'jaeger' }, 'OTEL_TRACES_EXPORTER must be none, otlp or console (got "jaeger")'],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT must be a URL starting with http:// or https:// (got "collector:4318")',
+    ],
+    [{ MAX_QUERY_COST: '-1' }, 'MAX_QUERY_COST must be a whole number from 0 to 1000000000 (got "-1")'],
+    [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "lots")'],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be true or false (got "yes")'],
     [{ JWT_JWKS_URL: 'ftp://sso/jwks' }, 'JWT_JWKS_URL must be a URL starting with http:// or https://'],
     [

@@ -1,0 +1,76 @@
+/**
+ * The hub's refusals of a request, one shape everywhere: a GraphQL error with
+ * `extensions.code` and the HTTP status (and headers) it is answered with.
+ *
+ * - Over HTTP, Yoga takes `extensions.http` off the error and onto the
+ *   response; an answer the hub sends outside Yoga (sendGraphQLError) does
+ *   the same by hand.
+ * - graphql-ws sends errors as they are: over a WebSocket the HTTP status and
+ *   headers, meaningless there, are taken off (withoutHttp, forTransport).
+ */
+import type { ServerResponse } from 'node:http';
+import { GraphQLError } from 'graphql';
+import { countRefusalOn } from './operations/refusals.ts';
+import { currentRequestId, requestIdOf } from './operations/request-id.ts';
+
+/** How an error is answered over HTTP, as Yoga reads it from `extensions.http`. */
+export interface HttpAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  /**
+   * As the GraphQL-over-HTTP spec has it for request errors: the status for
+   * application/graphql-response+json clients, 200 for application/json ones
+   * (as Yoga answers validation errors).
+   */
+  spec?: boolean;
+}
+
+/** A refusal of the request: `code`, the message, the HTTP answer, and any other extensions (the limit …). */
+export function requestError(
+  code: string,
+  message: string,
+  http: number | HttpAnswer,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code, ...extensions, http: typeof http === 'number' ? { status: http } : http },
+  });
+}
+
+/** The error without its HTTP status and headers, for transports that are not HTTP. */
+export function withoutHttp(error: GraphQLError): GraphQLError {
+  if (!error.extensions.http) return error;
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
+}
+
+/**
+ * An operation's refusal as its transport sends it: without HTTP details over
+ * a WebSocket (gateway/websocket.ts puts the `socket` in the context), as it
+ * is over HTTP.
+ */
+export function forTransport(error: GraphQLError, context: unknown): GraphQLError {
+  return (context as { socket?: unknown } | null)?.socket ? withoutHttp(error) : error;
+}
+
+/**
+ * Answers a request outside Yoga with one GraphQL error, as Yoga would: `{"errors":[…]}`, the headers of its
+ * `extensions.http`, which stays out of the body, and the request id (gateway/operations/request-id.ts) on it.
+ * Counted in lgsp_graphql_refusals_total (gateway/operations/refusals.ts), as Yoga's refusals are.
+ */
+export function sendGraphQLError(res: ServerResponse, status: number, error: GraphQLError): void {
+  const { http, ...extensions } = error.extensions as { http?: HttpAnswer };
+  const body = JSON.stringify({
+    errors: [
+      { message: error.message, extensions: { ...extensions, requestId: currentRequestId() ?? requestIdOf(res) } },
+    ],
+  });
+  res.writeHead(status, {
+    ...http?.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+  countRefusalOn(res, (extensions as { code?: unknown }).code);
+}

@@ -1,0 +1,78 @@
+/**
+ * What a field costs, for the query cost limit (gateway/limits/cost.ts measures
+ * an operation with @pothos/plugin-complexity before it runs).
+ *
+ * Every field costs 1. What a field with a selection returns many of
+ * multiplies the cost of that selection:
+ * - a connection by the page it asks for (`first`, else `last`, else the
+ *   default page of 20), so nested connections multiply; its `edges` list is
+ *   that page already and multiplies by 1;
+ * - `nodes(ids)` by the number of ids;
+ * - a list that holds a whole subtree or a level of the province by
+ *   SUBTREE_MULTIPLIER: a unit's `descendants`, a `ranking` without `first`
+ *   (with it: by `first`), the `dataQuality` violations over a subtree;
+ * - any other list by LIST_MULTIPLIER: the children or ancestors of a unit,
+ *   its indicators, the figures of a breakdown are tens, not thousands.
+ *
+ * A page size out of range is refused here, with the error the connection's
+ * resolver would give (schema/pagination.ts), so that the client hears of its
+ * `first: 100000` rather than of the cost that follows from it.
+ */
+import {
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLOutputType,
+} from 'graphql';
+import type { FieldComplexityValue } from '@pothos/plugin-complexity';
+import { checkPageSize, DEFAULT_PAGE_SIZE } from './pagination.ts';
+
+/** Items assumed of a list that is not a connection. */
+export const LIST_MULTIPLIER = 10;
+
+/**
+ * Items assumed of a list over a subtree: a district's subtree (its offices, communes and their schools and
+ * stations) is tens of units. Nested subtrees (`descendants { descendants }`) multiply to thousands, and a page of
+ * units each listing its subtree several times reaches the cost limit.
+ */
+export const SUBTREE_MULTIPLIER = 30;
+
+/**
+ * Lists whose length the ordinary LIST_MULTIPLIER would underestimate, by field name and item type (the cost
+ * function is not told the field's parent type).
+ */
+const UNBOUNDED_LISTS: Record<string, (args: Record<string, unknown>) => number> = {
+  'descendants: Unit': () => SUBTREE_MULTIPLIER,
+  'ranking: RankedUnit': (args) => (typeof args.first === 'number' ? args.first : SUBTREE_MULTIPLIER),
+  'dataQuality: DataQualityViolation': () => SUBTREE_MULTIPLIER,
+};
+
+const returnsList = (type: GraphQLOutputType): boolean =>
+  isListType(type) || (isNonNullType(type) && isListType(type.ofType));
+
+/** A Relay connection field: it returns a *Connection object and takes `first`. */
+function isConnection<Context>(field: GraphQLField<unknown, Context>): boolean {
+  const type = getNamedType(field.type);
+  return isObjectType(type) && type.name.endsWith('Connection') && field.args.some((arg) => arg.name === 'first');
+}
+
+export function fieldCost<Context>(
+  args: Record<string, unknown>,
+  _context: Context,
+  field: GraphQLField<unknown, Context>,
+): FieldComplexityValue {
+  if (isConnection(field)) {
+    const page = args as { first?: number | null; last?: number | null };
+    checkPageSize(page);
+    return { field: 1, multiplier: page.first ?? page.last ?? DEFAULT_PAGE_SIZE };
+  }
+  if (!returnsList(field.type)) return 1;
+  // A connection's edges are its page, counted by the connection.
+  if (getNamedType(field.type).name.endsWith('Edge')) return { field: 1, multiplier: 1 };
+  if (field.name === 'nodes' && Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length };
+  const unbounded = UNBOUNDED_LISTS[`${field.name}: ${getNamedType(field.type).name}`];
+  if (unbounded) return { field: 1, multiplier: unbounded(args) };
+  return { field: 1, multiplier: LIST_MULTIPLIER };
+}

@@ -1,0 +1,196 @@
+/**
+ * Manages the trusted documents, the GraphQL documents a production hub runs
+ * (HUB_MODE=production runs no other):
+ *
+ *   npm run documents -- register <file…> [--client NAME]   .graphql/.gql files (one document each) or JSON
+ *                                                          manifests ({ "<sha256>": "<document>" } or Apollo's)
+ *   npm run documents -- register --dashboard              the hub's own dashboard's documents (restores any
+ *                                                          removed: a hub's start only adds missing ones)
+ *   npm run documents -- list                              id, operations, client, registered, removed
+ *   npm run documents -- show <id>                         the document's text (e.g. for an audit entry's hash)
+ *   npm run documents -- remove <id>                       stops it running (hubs: within their cache time)
+ *
+ * A document's id is the SHA-256 (hex) of its exact text; `remove` and
+ * `show` take the id or its first 8 or more hex digits. Every document is
+ * validated against the hub's schema before any is registered. Registering
+ * is idempotent, and registering a removed document restores it.
+ *
+ * The store is the hub's (DATABASE_URL or PGLITE_DIR). An embedded PGlite
+ * directory serves one process at a time: stop the hub first, or share a
+ * PostgreSQL store with DATABASE_URL. Exit 0 on success, 1 when the operation
+ * is refused or the store fails, 2 on a usage error.
+ */
+import { parseArgs } from 'node:util';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import {
+  listTrustedDocuments,
+  registerTrustedDocuments,
+  removeTrustedDocument,
+  TrustedDocumentError,
+  type NewTrustedDocument,
+} from '../store/trusted-documents.ts';
+import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { registerDashboardDocuments } from '../gateway/documents/dashboard.ts';
+import { prepareDocument, readDocumentFiles } from '../gateway/documents/documents-files.ts';
+import { hubSchema } from '../schema/index.ts';
+import { openConfiguredStore } from './store.ts';
+
+const USAGE = `usage:
+  npm run documents -- register <file.graphql|manifest.json …> [--client NAME]
+  npm run documents -- register --dashboard
+  npm run documents -- list
+  npm run documents -- show <id>
+  npm run documents -- remove <id>`;
+
+class UsageError extends Error {}
+
+function exit(code: number, message?: string): never {
+  if (message) process.stderr.write(`lgsp-hub documents: ${message}\n`);
+  process.exit(code);
+}
+
+type Command =
+  | { name: 'register'; files: string[]; client: string | null; dashboard: boolean; documents?: NewTrustedDocument[] }
+  | { name: 'show' | 'remove'; id: string }
+  | { name: 'list' };
+
+function command(): Command {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { client: { type: 'string' }, dashboard: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const [name, ...rest] = positionals;
+  if ((values.client !== undefined || values.dashboard) && name !== 'register') {
+    throw new UsageError('--client and --dashboard are for register only');
+  }
+  switch (name) {
+    case 'register':
+      if (rest.length === 0 && !values.dashboard)
+        throw new UsageError('register needs at least one file, or --dashboard');
+      return { name, files: rest, client: values.client ?? null, dashboard: values.dashboard ?? false };
+    case 'show':
+    case 'remove': {
+      const [id, ...extra] = rest;
+      if (!id) throw new UsageError(`${name} needs a document id`);
+      if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+      return { name, id };
+    }
+    case 'list':
+      if (rest.length > 0) throw new UsageError(`unexpected arguments: ${rest.join(' ')}`);
+      return { name };
+    default:
+      throw new UsageError(name ? `unknown command ${JSON.stringify(name)}` : 'no command given');
+  }
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const names = (operationNames: readonly string[]) => operationNames.join(',') || '(anonymous)';
+
+async function run(db: Db, cmd: Command): Promise<void> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  switch (cmd.name) {
+    case 'register': {
+      const registrations = [
+        ...(cmd.files.length > 0 ? await registerTrustedDocuments(db, cmd.documents ?? [], cmd.client) : []),
+        ...(cmd.dashboard ? await registerDashboardDocuments(db, { restoreRemoved: true }) : []),
+      ];
+      for (const { id, operationNames, outcome } of registrations) {
+        out(`${outcome === 'unchanged' ? 'registered already' : outcome} ${id} ${names(operationNames)}`);
+      }
+      const added = registrations.filter((r) => r.outcome !== 'unchanged').length;
+      out(`${registrations.length} document(s): ${added} added or restored, ${registrations.length - added} unchanged`);
+      return;
+    }
+    case 'list': {
+      const documents = await listTrustedDocuments(db);
+      if (documents.length === 0) {
+        out('no trusted documents yet: npm run documents -- register <file.graphql>');
+        return;
+      }
+      out(
+        table([
+          ['ID', 'OPERATIONS', 'CLIENT', 'REGISTERED', 'REMOVED'],
+          ...documents.map((d) => [
+            d.id,
+            names(d.operationNames),
+            d.clientName ?? '',
+            d.createdAt.toISOString(),
+            d.removedAt?.toISOString() ?? '',
+          ]),
+        ]),
+      );
+      return;
+    }
+    case 'show': {
+      const prefix = cmd.id.toLowerCase();
+      if (!/^[0-9a-f]{8,64}$/.test(prefix)) {
+        throw new TrustedDocumentError(`${JSON.stringify(cmd.id)} is not a document id (8 to 64 hex digits)`);
+      }
+      const matches = (await listTrustedDocuments(db)).filter((d) => d.id.startsWith(prefix));
+      if (matches.length !== 1) {
+        throw new TrustedDocumentError(
+          matches.length === 0 ? `no trusted document with id ${prefix}` : `${prefix} names more than one document`,
+        );
+      }
+      process.stdout.write(matches[0]!.document.endsWith('\n') ? matches[0]!.document : `${matches[0]!.document}\n`);
+      return;
+    }
+    case 'remove': {
+      const removed = await removeTrustedDocument(db, cmd.id);
+      out(`removed ${removed.id} ${names(removed.operationNames)}`);
+      out('running hubs stop running it once their cached copy expires (TRUSTED_DOCUMENTS_CACHE_SECONDS)');
+      return;
+    }
+  }
+}
+
+let cmd: Command;
+let config: ReturnType<typeof loadConfig>;
+try {
+  cmd = command();
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
+  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    exit(2, (error as Error).message);
+  }
+  throw error;
+}
+
+// Every file is read and validated before the store is opened: a bad one registers nothing, and says so at once.
+if (cmd.name === 'register') {
+  try {
+    const schema = hubSchema();
+    cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, schema));
+  } catch (error) {
+    if (error instanceof TrustedDocumentError) exit(1, error.message);
+    throw error;
+  }
+}
+
+const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
+try {
+  await migrate(db);
+  await run(db, cmd);
+  await db.close();
+} catch (error) {
+  await db.close().catch(() => {});
+  if (error instanceof TrustedDocumentError) exit(1, error.message);
+  exit(1, `failed: ${(error as Error).message}`);
+}

@@ -1,0 +1,177 @@
+/**
+ * `npm run documents` (scripts/documents.ts) as a process of its own: it
+ * registers .graphql files and JSON manifests for a client, lists, shows and
+ * removes (by id prefix), idempotently, restores the dashboard's documents,
+ * and refuses, with nothing registered, a document that cannot run or a
+ * manifest whose ids are not SHA-256. What it writes is what a hub reads.
+ *
+ * Each run is a process that opens and migrates the store (seconds on an
+ * on-disk PGlite), so the whole scenario runs on one backend (PostgreSQL when
+ * TEST_DATABASE_URL is set) and the others get a smoke test; the tests run
+ * concurrently.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_DOCUMENTS } from '../../gateway/dashboard/documents.js';
+import { openDb, type Backend, type Db } from '../../store/db.ts';
+import { documentIdOf, listTrustedDocuments } from '../../store/trusted-documents.ts';
+import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const UNITS = 'query TrustedUnits { units(first: 1) { edges { node { code } } } }';
+const STATUS = 'subscription TrustedStatus { sourceStatusChanged { eventId source status } }';
+
+/** Runs `npm run documents -- …` as a process of its own; its exit code, stdout and stderr. */
+async function documentsCli(args: string[], env: Record<string, string>) {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/documents.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}
+
+/** A store for the CLI: its environment, a way to read it from here, and its disposal. */
+interface CliStore {
+  env: Record<string, string>;
+  read<T>(work: (db: Db) => Promise<T>): Promise<T>;
+  dispose(): Promise<void>;
+}
+
+async function cliStore(backend: Backend, dir: string): Promise<CliStore> {
+  if (backend === 'postgres') {
+    const store: TestStore = await openTestStore('postgres');
+    const [schema] = await store.db.query<{ name: string }>('SELECT current_schema() AS name');
+    return {
+      env: { DATABASE_URL: process.env.TEST_DATABASE_URL!, DATABASE_SCHEMA: schema!.name },
+      read: <T>(work: (db: Db) => Promise<T>) => work(store.db),
+      dispose: () => store.dispose(),
+    };
+  }
+  const pgliteDir = join(dir, 'pglite');
+  return {
+    env: { PGLITE_DIR: pgliteDir },
+    // An on-disk PGlite serves one process at a time: opened here only between two runs of the CLI.
+    async read<T>(work: (db: Db) => Promise<T>) {
+      const db = await openDb({ pgliteDir });
+      try {
+        return await work(db);
+      } finally {
+        await db.close();
+      }
+    },
+    dispose: async () => {},
+  };
+}
+
+/** Each document's id, client and whether it is removed, as a hub reads them. */
+const stored = async (db: Db) =>
+  (await listTrustedDocuments(db)).map((d) => [d.id, d.clientName, d.removedAt !== null]);
+
+describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lgsp-documents-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const full = testBackends.at(-1)!;
+  const UNITS_FILE = `${UNITS}\n`;
+  const fileId = documentIdOf(UNITS_FILE);
+
+  it(`on ${full}: registers a file and a manifest for a client, lists, removes by id prefix, restores and shows`, async () => {
+    const dir = tempDir();
+    const store = await cliStore(full, dir);
+    const cli = (...args: string[]) => documentsCli(args, store.env);
+    try {
+      const file = join(dir, 'units.graphql');
+      writeFileSync(file, UNITS_FILE);
+      const manifest = join(dir, 'persisted-documents.json');
+      writeFileSync(manifest, JSON.stringify({ [documentIdOf(STATUS)]: STATUS }));
+
+      const registered = await cli('register', file, manifest, '--client', 'web-app');
+      expect(registered).toMatchObject({ code: 0 });
+      expect(registered.stdout).toContain(`added ${fileId} TrustedUnits`);
+      expect(registered.stdout).toContain(`added ${documentIdOf(STATUS)} TrustedStatus`);
+
+      const removed = await cli('remove', fileId.slice(0, 8));
+      expect(removed).toMatchObject({ code: 0 });
+      expect(removed.stdout).toContain(`removed ${fileId}`);
+
+      const listed = await cli('list');
+      expect(listed.stdout.split('\n')[0]).toMatch(/^ID\s+OPERATIONS\s+CLIENT\s+REGISTERED\s+REMOVED$/);
+      expect(listed.stdout).toMatch(new RegExp(`^${documentIdOf(STATUS)}\\s+TrustedStatus\\s+web-app\\s+\\S+Z$`, 'm'));
+      expect(listed.stdout).toMatch(new RegExp(`^${fileId}\\s+TrustedUnits\\s+web-app\\s+\\S+Z\\s+\\S+Z$`, 'm'));
+
+      // What the CLI wrote is what a hub reads.
+      expect(await store.read(stored)).toEqual([
+        [documentIdOf(STATUS), 'web-app', false],
+        [fileId, 'web-app', true],
+      ]);
+
+      // Registering again is idempotent, and brings a removed document back; --dashboard registers (or restores)
+      // the dashboard's own documents.
+      const again = await cli('register', file, manifest, '--dashboard');
+      expect(again.stdout).toContain(`restored ${fileId} TrustedUnits`);
+      expect(again.stdout).toContain(`registered already ${documentIdOf(STATUS)}`);
+      for (const text of DASHBOARD_DOCUMENTS) expect(again.stdout).toContain(`added ${documentIdOf(text)} Dashboard`);
+      expect((await cli('show', fileId.slice(0, 12))).stdout).toBe(UNITS_FILE);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  for (const backend of testBackends.filter((b) => b !== full)) {
+    it(`on ${backend}: registers, as a hub then reads`, async () => {
+      const dir = tempDir();
+      const store = await cliStore(backend, dir);
+      try {
+        const file = join(dir, 'units.graphql');
+        writeFileSync(file, UNITS_FILE);
+        const registered = await documentsCli(['register', file, '--client', 'web-app'], store.env);
+        expect(registered).toMatchObject({ code: 0 });
+        expect(registered.stdout).toContain(`added ${fileId} TrustedUnits`);
+        expect(await store.read(stored)).toEqual([[fileId, 'web-app', false]]);
+      } finally {
+        await store.dispose();
+      }
+    });
+  }
+
+  it('refuses a document that cannot run, a manifest whose ids are not SHA-256 (exit 1), a usage error (exit 2)', async () => {
+    const dir = tempDir();
+    // No store is opened for these: files are checked first, usage before anything.
+    const cli = (...args: string[]) => documentsCli(args, { PGLITE_DIR: join(dir, 'never-opened') });
+    const good = join(dir, 'good.graphql');
+    writeFileSync(good, UNITS);
+    const bad = join(dir, 'bad.graphql');
+    writeFileSync(bad, '{ nope }');
+    const sha1 = join(dir, 'sha1.json');
+    writeFileSync(sha1, JSON.stringify({ abc123: UNITS }));
+
+    const [invalid, notSha256, usage] = await Promise.all([
+      cli('register', good, bad),
+      cli('register', sha1),
+      cli('remove'),
+    ]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('bad.graphql: does not validate: Cannot query field "nope"');
+    expect([notSha256.code, notSha256.stderr]).toEqual([1, expect.stringContaining("hashAlgorithm: 'sha256'")]);
+    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('remove needs a document id')]);
+    expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+  });
+});
