@@ -228,6 +228,9 @@ export function createHub({
     graphiql: mode === 'production' ? false : { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
     extraParamNames: DOCUMENT_PARAM_NAMES,
     batching: limits.batching,
+    // The body limit is the hub's own (gateway/limits/request-size.ts, PAYLOAD_TOO_LARGE): Yoga's would only count
+    // every body a second time.
+    maxRequestBodySize: false,
     // The schema has no Upload scalar: no multipart request parser (GraphQL multipart request spec) to expose.
     multipart: false,
     logging: yogaLogger(logger),

@@ -24,9 +24,7 @@ import {
   revokeConsumer,
 } from '../store/consumers.ts';
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
-import { ConfigError, loadConfig } from '../gateway/config.ts';
-import { openConfiguredStore } from './store.ts';
+import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
 const USAGE = `usage:
   npm run consumer -- add <name> --scopes <scope,scope…> [--unit CODE] [--description TEXT]
@@ -35,13 +33,6 @@ const USAGE = `usage:
   npm run consumer -- revoke <name>
   npm run consumer -- revoke-key <keyId>
 scopes: ${SCOPES.join(', ')}`;
-
-class UsageError extends Error {}
-
-function exit(code: number, message?: string): never {
-  if (message) process.stderr.write(`lgsp-hub consumer: ${message}\n`);
-  process.exit(code);
-}
 
 type Command =
   | { name: 'add'; consumer: string; scopes: string[]; unit: string | null; description: string | null }
@@ -99,18 +90,6 @@ function command(): Command {
     default:
       throw new UsageError(name ? `unknown command ${JSON.stringify(name)}` : 'no command given');
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 async function run(db: Db, cmd: Command): Promise<void> {
@@ -175,26 +154,10 @@ async function run(db: Db, cmd: Command): Promise<void> {
   }
 }
 
-let cmd: Command;
-let config: ReturnType<typeof loadConfig>;
-try {
-  cmd = command();
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
-  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    exit(2, (error as Error).message);
-  }
-  throw error;
-}
-
-const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
-try {
-  await migrate(db);
-  await run(db, cmd);
-  await db.close();
-} catch (error) {
-  await db.close().catch(() => {});
-  if (error instanceof ConsumerError) exit(1, error.message);
-  exit(1, `failed: ${(error as Error).message}`);
-}
+await runAdminCommand({
+  name: 'consumer',
+  usage: USAGE,
+  parse: command,
+  run,
+  isExpected: (error) => error instanceof ConsumerError,
+});

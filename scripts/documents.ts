@@ -22,7 +22,6 @@
  */
 import { parseArgs } from 'node:util';
 import type { Db } from '../store/db.ts';
-import { migrate } from '../store/migrate.ts';
 import {
   listTrustedDocuments,
   registerTrustedDocuments,
@@ -30,11 +29,10 @@ import {
   TrustedDocumentError,
   type NewTrustedDocument,
 } from '../store/trusted-documents.ts';
-import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { registerDashboardDocuments } from '../gateway/documents/dashboard.ts';
 import { prepareDocument, readDocumentFiles } from '../gateway/documents/documents-files.ts';
 import { hubSchema } from '../schema/index.ts';
-import { openConfiguredStore } from './store.ts';
+import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
 const USAGE = `usage:
   npm run documents -- register <file.graphql|manifest.json …> [--client NAME]
@@ -42,13 +40,6 @@ const USAGE = `usage:
   npm run documents -- list
   npm run documents -- show <id>
   npm run documents -- remove <id>`;
-
-class UsageError extends Error {}
-
-function exit(code: number, message?: string): never {
-  if (message) process.stderr.write(`lgsp-hub documents: ${message}\n`);
-  process.exit(code);
-}
 
 type Command =
   | { name: 'register'; files: string[]; client: string | null; dashboard: boolean; documents?: NewTrustedDocument[] }
@@ -86,18 +77,6 @@ function command(): Command {
     default:
       throw new UsageError(name ? `unknown command ${JSON.stringify(name)}` : 'no command given');
   }
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
 }
 
 const names = (operationNames: readonly string[]) => operationNames.join(',') || '(anonymous)';
@@ -160,37 +139,16 @@ async function run(db: Db, cmd: Command): Promise<void> {
   }
 }
 
-let cmd: Command;
-let config: ReturnType<typeof loadConfig>;
-try {
-  cmd = command();
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
-  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    exit(2, (error as Error).message);
-  }
-  throw error;
-}
-
-// Every file is read and validated before the store is opened: a bad one registers nothing, and says so at once.
-if (cmd.name === 'register') {
-  try {
+await runAdminCommand({
+  name: 'documents',
+  usage: USAGE,
+  parse: command,
+  // Every file is read and validated before the store is opened: a bad one registers nothing, and says so at once.
+  prepare(cmd) {
+    if (cmd.name !== 'register') return;
     const schema = hubSchema();
     cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, schema));
-  } catch (error) {
-    if (error instanceof TrustedDocumentError) exit(1, error.message);
-    throw error;
-  }
-}
-
-const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
-try {
-  await migrate(db);
-  await run(db, cmd);
-  await db.close();
-} catch (error) {
-  await db.close().catch(() => {});
-  if (error instanceof TrustedDocumentError) exit(1, error.message);
-  exit(1, `failed: ${(error as Error).message}`);
-}
+  },
+  run,
+  isExpected: (error) => error instanceof TrustedDocumentError,
+});

@@ -126,34 +126,28 @@ function processable(result: Processable, requestId: string): Processable {
   return resultWithRequestId(result, requestId);
 }
 
+/** Puts the request id on the errors of a result, or of each result of a stream (execute's and subscribe's hooks alike). */
+function stampRequestId({ result, setResult }: { result: unknown; setResult(result: ExecutionResult): void }) {
+  const requestId = currentRequestId();
+  if (!requestId) return undefined;
+  if (!isAsyncIterable(result)) {
+    setResult(resultWithRequestId(result as ExecutionResult, requestId));
+    return undefined;
+  }
+  return {
+    onNext: ({ result: next, setResult: setNext }: { result: ExecutionResult; setResult(r: ExecutionResult): void }) =>
+      setNext(resultWithRequestId(next, requestId)),
+  };
+}
+
 /** The Yoga plugin: request ids on execution results and on every result Yoga sends over HTTP. */
 export function useRequestIds(): Plugin {
   return {
     onExecute() {
-      return {
-        onExecuteDone({ result, setResult }) {
-          const requestId = currentRequestId();
-          if (!requestId) return undefined;
-          if (!isAsyncIterable(result)) {
-            setResult(resultWithRequestId(result, requestId));
-            return undefined;
-          }
-          return { onNext: ({ result: next, setResult: setNext }) => setNext(resultWithRequestId(next, requestId)) };
-        },
-      };
+      return { onExecuteDone: stampRequestId };
     },
     onSubscribe() {
-      return {
-        onSubscribeResult({ result, setResult }) {
-          const requestId = currentRequestId();
-          if (!requestId) return undefined;
-          if (!isAsyncIterable(result)) {
-            setResult(resultWithRequestId(result, requestId));
-            return undefined;
-          }
-          return { onNext: ({ result: next, setResult: setNext }) => setNext(resultWithRequestId(next, requestId)) };
-        },
-      };
+      return { onSubscribeResult: stampRequestId };
     },
     onResultProcess({ result, setResult }) {
       const requestId = currentRequestId();

@@ -20,6 +20,8 @@ import type { LiveProducer } from '../../gateway/live/producer.ts';
 import type { SyncEngine } from '../../gateway/sync/engine.ts';
 import { latestLiveEventId, liveEventsAfter, LIVE_TOPIC, type AlertPayload } from '../../store/live-events.ts';
 import { GraphQLError } from 'graphql';
+// The dashboard's key indicators, every one higher-is-better.
+import { KEY_INDICATORS } from '../../gateway/dashboard/documents.js';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { liveSyncRig, startMocks, type LiveSyncRig } from '../support/sync-rig.ts';
@@ -49,16 +51,6 @@ const ADMIN = 'e2e-admin';
  * server (in another schema) holds it for a moment; without waitMs the pass would fail with SyncBusyError.
  */
 const PASS = { trigger: 'COMMAND', waitMs: 45_000 } as const;
-/** The dashboard's key indicators (gateway/dashboard/app.js), every one higher-is-better. */
-const KEY_INDICATORS = [
-  'ON_TIME_RATE',
-  'FULL_PROCESS_ONLINE_RATE',
-  'ONLINE_PAYMENT_RATE',
-  'PSU_SELF_FINANCING_SHARE',
-  'COMMUNE_CADRE_STANDARD_RATE',
-  'BUDGET_SPENDING_EXECUTION_RATE',
-  'INVESTMENT_DISBURSEMENT_RATE',
-];
 /** Long enough for a query or a sync's events to reach the page on a busy two-core machine. */
 const POLL = { timeout: 15_000, interval: 100 };
 

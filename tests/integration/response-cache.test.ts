@@ -26,7 +26,6 @@
 import { randomUUID } from 'node:crypto';
 import { getNamedType, isInterfaceType, isObjectType, isUnionType, type GraphQLNamedType } from 'graphql';
 import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
@@ -40,11 +39,10 @@ import {
 } from '../../gateway/cache/cacheable.ts';
 import { RESPONSE_CACHE_HEADER, responseCacheKey } from '../../gateway/cache/response-cache.ts';
 import { cacheSessionOf } from '../../gateway/cache/session.ts';
-import { createLiveProducer, type LiveProducer } from '../../gateway/live/producer.ts';
+import type { LiveProducer } from '../../gateway/live/producer.ts';
 import { createHubPubSub, type HubPubSub } from '../../gateway/pubsub.ts';
 import type { Hub } from '../../gateway/server.ts';
-import { createSyncEngine, type SyncEngine } from '../../gateway/sync/engine.ts';
-import { createUpstreams } from '../../gateway/sync/upstreams.ts';
+import type { SyncEngine } from '../../gateway/sync/engine.ts';
 import type { DeliveryWatcher } from '../../schema/live/subscribers.ts';
 import { hubSchema } from '../../schema/index.ts';
 import { SCOPES, type Scope, type Viewer } from '../../store/access.ts';
@@ -52,7 +50,7 @@ import type { Db } from '../../store/db.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
 import { startHubOnLoopback, testViewer, tokenTable, type GraphQLResponse } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
-import { mockUrls, startMocks, TEST_CLIENT } from '../support/sync-rig.ts';
+import { liveSyncRig, startMocks } from '../support/sync-rig.ts';
 
 const silent = pino({ level: 'silent' });
 const CACHE = { ttlSeconds: 60, maxEntries: 500 };
@@ -109,33 +107,13 @@ async function cacheCounts(url: string): Promise<{ hit: number; miss: number }> 
  * response cache's invalidation bus hears of every ChangeEvent and pass end.
  */
 function cacheSyncRig(db: Db, world: MockWorld, mocks: MockUpstreams, publishLive: HubPubSub, bus: ResponseCacheBus) {
-  const producer = createLiveProducer({
+  return liveSyncRig(
     db,
-    publish: (event) => publishLive.publish(LIVE_TOPIC, event),
-    logger: silent,
-    now: () => world.now(),
-    tickMs: 0,
-  });
-  const upstreams = createUpstreams(mockUrls(mocks), {
-    client: { ...TEST_CLIENT, registry: new Registry() },
-    now: () => world.now(),
-  });
-  const engine = createSyncEngine({
-    db,
-    connectors: upstreams.connectors,
-    logger: silent,
-    instance: 'test',
-    ...bus.engineOptions(producer.engineOptions()),
-  });
-  return {
-    engine,
-    producer,
-    async close() {
-      await engine.stop();
-      await producer.stop();
-      await upstreams.close();
-    },
-  };
+    world,
+    mocks,
+    (event) => publishLive.publish(LIVE_TOPIC, event),
+    (options) => bus.engineOptions(options),
+  );
 }
 
 async function advanceClock(mocks: MockUpstreams, seconds: number) {

@@ -69,6 +69,8 @@ export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig
   };
 }
 
+type EngineHooks = ReturnType<LiveProducer['engineOptions']>;
+
 export interface LiveSyncRig {
   engine: SyncEngine;
   upstreams: Upstreams;
@@ -87,6 +89,8 @@ export function liveSyncRig(
   world: MockWorld,
   mocks: MockUpstreams,
   publish: (event: LiveEvent) => void,
+  /** What else hears of the engine's changes, as main.ts wraps the producer's options (the response cache's bus). */
+  wrap: (options: EngineHooks) => EngineHooks = (options) => options,
 ): LiveSyncRig {
   const silent = pino({ level: 'silent' });
   const producer = createLiveProducer({ db, publish, logger: silent, now: () => world.now(), tickMs: 0 });
@@ -99,7 +103,7 @@ export function liveSyncRig(
     connectors: upstreams.connectors,
     logger: silent,
     instance: 'test',
-    ...producer.engineOptions(),
+    ...wrap(producer.engineOptions()),
   });
   return {
     engine,

@@ -1,0 +1,76 @@
+/**
+ * What the administration commands (`npm run consumer`, `npm run documents`)
+ * share: how they parse, fail and print, and the run itself — configuration,
+ * the store, its migrations, the command, closing. Exit codes: 0 done, 1 the
+ * command failed (its message on stderr), 2 a usage or configuration error.
+ */
+import { ConfigError, loadConfig } from '../gateway/config.ts';
+import type { Db } from '../store/db.ts';
+import { migrate } from '../store/migrate.ts';
+import { openConfiguredStore } from './store.ts';
+
+/** A command line that names no known command, or misses an argument: the usage follows the message. */
+export class UsageError extends Error {}
+
+/** Rows as aligned columns, two spaces apart, the first row the header. */
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export interface AdminCommand<Command> {
+  /** `consumer`, `documents`: prefixes every message. */
+  name: string;
+  usage: string;
+  /** Reads the command line; throws UsageError (or parseArgs' own errors) when it cannot. */
+  parse(): Command;
+  /** Work done before the store is opened (reading and checking files); throws to fail with exit 1. */
+  prepare?(command: Command): void;
+  run(db: Db, command: Command): Promise<void>;
+  /** Errors whose message is the whole story (a consumer that does not exist …): printed without "failed:". */
+  isExpected(error: unknown): boolean;
+}
+
+export function exitWith(name: string, code: number, message?: string): never {
+  if (message) process.stderr.write(`lgsp-hub ${name}: ${message}\n`);
+  process.exit(code);
+}
+
+export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Promise<void> {
+  const exit = (code: number, message?: string) => exitWith(admin.name, code, message);
+  let command: Command;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    command = admin.parse();
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof UsageError) exit(2, `${error.message}\n${admin.usage}`);
+    if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      exit(2, (error as Error).message);
+    }
+    throw error;
+  }
+  try {
+    admin.prepare?.(command);
+  } catch (error) {
+    if (admin.isExpected(error)) exit(1, (error as Error).message);
+    throw error;
+  }
+  const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
+  try {
+    await migrate(db);
+    await admin.run(db, command);
+    await db.close();
+  } catch (error) {
+    await db.close().catch(() => {});
+    if (admin.isExpected(error)) exit(1, (error as Error).message);
+    exit(1, `failed: ${(error as Error).message}`);
+  }
+}
