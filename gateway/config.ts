@@ -27,6 +27,13 @@ function isHttpsOrLoopback(value: string): boolean {
   return parsed.protocol !== 'http:' || LOOPBACK_HOSTS.has(parsed.hostname);
 }
 
+/** scheme://host[:port], as a browser sends it in Origin: no path, query or trailing slash. */
+function isOrigin(value: string): boolean {
+  return (
+    URL.canParse(value) && ['http:', 'https:'].includes(new URL(value).protocol) && new URL(value).origin === value
+  );
+}
+
 /** Every environment variable the hub reads, with its default. The README's configuration table mirrors this. */
 const configSchema = z
   .object({
@@ -81,6 +88,20 @@ const configSchema = z
     // Trusted documents: how long an instance answers a looked-up document from memory, i.e. how long a document
     // removed with `npm run documents -- remove` may still run (0: look up on every request).
     TRUSTED_DOCUMENTS_CACHE_SECONDS: integer(0, 3_600).default(60),
+    // The web origins whose pages may read answers (CORS), comma-separated, or *; unset: any in development, none
+    // in production (gateway/cors.ts).
+    CORS_ORIGINS: z
+      .string()
+      .transform((list) =>
+        list
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .refine((origins) => origins.length > 0 && origins.every((o) => o === '*' || isOrigin(o)), {
+        error: 'must be * or a comma-separated list of origins such as https://portal.example.vn (no path)',
+      })
+      .optional(),
     // JWTs: the issuer and audience they must carry, and one source of keys to verify them with.
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),

@@ -24,6 +24,7 @@ import { createHubMetrics } from './operations/metrics.ts';
 import { tracingFromConfig } from './operations/tracing.ts';
 import { createHubPubSub, storeNamespace } from './pubsub.ts';
 import { responseCacheBus } from './cache/bus.ts';
+import { corsPolicy } from './cors.ts';
 import { createHub } from './server.ts';
 import { createSyncEngine } from './sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from './sync/upstreams.ts';
@@ -178,6 +179,7 @@ const hub = createHub({
   mode: config.HUB_MODE,
   trustedDocuments: { cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000 },
   csrf: true,
+  cors: corsPolicy(config.HUB_MODE, config.CORS_ORIGINS),
   limits: {
     maxDepth: config.MAX_QUERY_DEPTH,
     maxAliases: config.MAX_QUERY_ALIASES,

@@ -37,6 +37,7 @@ import { documentPlugins } from './documents/plugins.ts';
 import type { DocumentPolicy, HubMode } from './documents/policy.ts';
 import { createDocumentRegistry } from './documents/registry.ts';
 import { DOCUMENT_PARAM_NAMES } from './documents/trusted-documents-plugin.ts';
+import type { CORSOptions } from './cors.ts';
 import { createLimits, type LimitSettings, type RateLimitOptions } from './limits/index.ts';
 import { requestError, sendGraphQLError } from './errors.ts';
 
@@ -74,6 +75,8 @@ export interface HubOptions {
   mode?: HubMode;
   /** How long a trusted document looked up is answered from memory (TRUSTED_DOCUMENTS_CACHE_SECONDS). Default 60 s. */
   trustedDocuments?: { cacheTtlMs?: number };
+  /** CORS (gateway/cors.ts corsPolicy): default Yoga's, any origin; main.ts sets it from CORS_ORIGINS and HUB_MODE. */
+  cors?: CORSOptions;
   /**
    * CSRF prevention (gateway/documents/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header.
    * Default off here (test rigs send bare GETs); main.ts turns it on.
@@ -167,6 +170,7 @@ export function createHub({
   mode = 'development',
   trustedDocuments = {},
   csrf = false,
+  cors = {},
   responseCache: responseCacheSettings = false,
   limits: limitSettings,
   rateLimit,
@@ -231,6 +235,7 @@ export function createHub({
     // The body limit is the hub's own (gateway/limits/request-size.ts, PAYLOAD_TOO_LARGE): Yoga's would only count
     // every body a second time.
     maxRequestBodySize: false,
+    cors,
     // The schema has no Upload scalar: no multipart request parser (GraphQL multipart request spec) to expose.
     multipart: false,
     logging: yogaLogger(logger),
@@ -277,6 +282,7 @@ export function createHub({
     logger,
     documents,
     maxBodyBytes: limits.settings.maxBodyBytes,
+    cors,
   });
 
   /** The sources this instance syncs (else those in the store), as /ready and /metrics report them. */

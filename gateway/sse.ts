@@ -35,7 +35,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { getCORSHeadersByRequestAndOptions, sendNodeResponse } from '@whatwg-node/server';
+import { getCORSHeadersByRequestAndOptions, sendNodeResponse, type CORSOptions } from '@whatwg-node/server';
 import {
   getOperationAST,
   GraphQLError,
@@ -78,6 +78,8 @@ export interface SseTransportOptions {
    * 413 PAYLOAD_TOO_LARGE, as Yoga's path refuses it (gateway/limits/request-size.ts). Default 1 MiB.
    */
   maxBodyBytes?: number;
+  /** The hub's CORS policy (gateway/cors.ts), as Yoga applies it to everything else. Default Yoga's: any origin. */
+  cors?: CORSOptions;
 }
 
 export interface SseTransport {
@@ -362,6 +364,7 @@ export function createSseTransport({
   slowConsumerGraceMs = 5_000,
   yieldEvery = 256,
   maxBodyBytes = 1 << 20,
+  cors = {},
 }: SseTransportOptions): SseTransport {
   const groups = new Map<string, Group>();
   let memberCount = 0;
@@ -413,9 +416,9 @@ export function createSseTransport({
 
   // ---- responses
 
-  /** Yoga's default CORS headers for the request (none without an Origin). */
+  /** The CORS headers for the request, by the hub's policy (none without an Origin, none when it is off). */
   function corsHeaders(req: IncomingMessage): Record<string, string> {
-    const headers = getCORSHeadersByRequestAndOptions({ headers: fetchHeaders(req) } as Request, {});
+    const headers = getCORSHeadersByRequestAndOptions({ headers: fetchHeaders(req) } as Request, cors);
     return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
   }
 

@@ -22,7 +22,7 @@
  * Attach it to the engine with `engineOptions`:
  *
  *   const producer = createLiveProducer({ db, publish: (e) => pubsub.publish(LIVE_TOPIC, e), logger, circuit: circuitsOf(upstreams) });
- *   const engine = createSyncEngine({ db, connectors, logger, ...producer.engineOptions(pubsub) });
+ *   const engine = createSyncEngine({ db, connectors, logger, ...producer.engineOptions() });
  *   producer.start();   // ticks and the breakers' listener; `await producer.stop()` before closing the store
  */
 import { SOURCE_NAMES, type SourceName } from '../../connectors/feed.ts';
@@ -115,8 +115,8 @@ export interface LiveProducerOptions extends Partial<LiveSettings> {
 }
 
 export interface LiveProducer {
-  /** Options for createSyncEngine: a publisher that also hands ChangeEvents on to `next`, and the pass hooks. */
-  engineOptions(next?: ChangePublisher): { publisher: ChangePublisher; passHooks: PassHooks };
+  /** Options for createSyncEngine: the publisher of ChangeEvents and the pass hooks (the response cache's bus wraps them). */
+  engineOptions(): { publisher: ChangePublisher; passHooks: PassHooks };
   /** A committed batch (the engine's ChangeEvent). */
   changed(event: ChangeEvent): void;
   passStarted(source: SourceName): Promise<void>;
@@ -226,14 +226,9 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
     );
 
   const producer: LiveProducer = {
-    engineOptions(next) {
+    engineOptions() {
       return {
-        publisher: {
-          publish(topic, event) {
-            next?.publish(topic, event);
-            producer.changed(event);
-          },
-        },
+        publisher: { publish: (_topic, event) => producer.changed(event) },
         passHooks: {
           passStarted: (source) => producer.passStarted(source),
           passEnded: (result) => producer.passEnded(result),

@@ -56,6 +56,20 @@ describe('loadConfig', () => {
     expect(upstreamsConfigured(loadConfig({}))).toBe(false);
   });
 
+  it('reads CORS_ORIGINS as a list of origins, or *', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://portal.bacgiang.gov.vn, http://localhost:5173' }).CORS_ORIGINS).toEqual([
+      'https://portal.bacgiang.gov.vn',
+      'http://localhost:5173',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).CORS_ORIGINS).toEqual(['*']);
+    expect(loadConfig({}).CORS_ORIGINS).toBeUndefined();
+    for (const bad of ['https://portal.bacgiang.gov.vn/', 'portal.bacgiang.gov.vn', 'ftp://x.vn', ' , ']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad })).toThrow(
+        /CORS_ORIGINS must be \* or a comma-separated list of origins/,
+      );
+    }
+  });
+
   it('treats an empty variable as unset', () => {
     const config = loadConfig({ PORT: '', DATABASE_URL: '' });
     expect(config.PORT).toBe(4000);
