@@ -10,23 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCE_STATUS, SOURCES } from '../../gateway/dashboard/documents.js';
 import { createClient } from '../../gateway/dashboard/graphql.js';
 import { CSRF_HEADERS } from '../../gateway/documents/csrf.ts';
-import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
+import { LIVE_TOPIC } from '../../store/live-events.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
-import { sseSubscribe, until } from '../support/live-clients.ts';
+import { sseSubscribe, until, sourceStatusEvent } from '../support/live-clients.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
 const TYPENAME = '{ __typename }';
 const TOKEN = 'ops-token';
 const STATUS = 'subscription { sourceStatusChanged { eventId status } }';
-
-let nextEventId = 1;
-const statusEvent = (): LiveEvent => ({
-  id: String(nextEventId++),
-  at: new Date().toISOString(),
-  kind: 'SOURCE_STATUS',
-  unitPath: [],
-  payload: { source: 'BUDGET', status: 'FAILING', previousStatus: 'FRESH', lastSuccessAt: null, error: null },
-});
 
 interface Answer {
   status: number;
@@ -115,7 +106,7 @@ describe('CSRF prevention', () => {
     const subscription = sseSubscribe(test.url, STATUS);
     try {
       await until(() => test.hub.live.size === 1, 'the EventSource subscriber');
-      const event = statusEvent();
+      const event = sourceStatusEvent();
       test.hub.pubsub.publish(LIVE_TOPIC, event);
       const [result] = await subscription.received(1);
       expect(result?.data).toEqual({ sourceStatusChanged: { eventId: event.id, status: 'FAILING' } });
@@ -145,7 +136,7 @@ describe('CSRF prevention', () => {
     try {
       await until(() => test.hub.live.size === 1 || errors.length > 0, 'the dashboard subscribed');
       expect(errors).toEqual([]);
-      const event = statusEvent();
+      const event = sourceStatusEvent();
       test.hub.pubsub.publish(LIVE_TOPIC, event);
       await until(() => received.length === 1, 'the dashboard received the event');
       expect(received[0]).toMatchObject({ eventId: event.id, status: 'FAILING' });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Hub } from '../../gateway/server.ts';
 import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
-import { parseSseEvents, sseSubscribe, until } from '../support/live-clients.ts';
+import { parseSseEvents, sseSubscribe, until, sourceStatusEvent } from '../support/live-clients.ts';
 import { startHubOnLoopback } from '../support/hub.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
@@ -24,15 +24,8 @@ const EVENTS = 400;
 const SOURCE_STATUS = 'subscription { sourceStatusChanged { eventId error } }';
 const PADDING = 'x'.repeat(32 * 1024);
 
-/** A large, well-formed event; not logged (no catch-up here), so any increasing id will do. */
-let nextId = 1;
-const bigEvent = (): LiveEvent => ({
-  id: String(nextId++),
-  at: new Date().toISOString(),
-  kind: 'SOURCE_STATUS',
-  unitPath: [],
-  payload: { source: 'BUDGET', status: 'FAILING', previousStatus: 'FRESH', lastSuccessAt: null, error: PADDING },
-});
+/** A large, well-formed event. */
+const bigEvent = (): LiveEvent => sourceStatusEvent(PADDING);
 
 /** An SSE request on a raw socket that the test can stop reading. */
 function rawSse(port: number) {

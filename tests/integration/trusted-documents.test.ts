@@ -21,7 +21,7 @@ import { registerDashboardDocuments } from '../../gateway/documents/dashboard.ts
 import type { Authenticate } from '../../gateway/server.ts';
 import { hubSchema } from '../../schema/index.ts';
 import type { Db } from '../../store/db.ts';
-import { LIVE_TOPIC, type LiveEvent } from '../../store/live-events.ts';
+import { LIVE_TOPIC } from '../../store/live-events.ts';
 import {
   documentIdOf,
   listTrustedDocuments,
@@ -29,7 +29,14 @@ import {
   removeTrustedDocument,
 } from '../../store/trusted-documents.ts';
 import { startTestHub, testViewer, tokenTable, type TestHub } from '../support/hub.ts';
-import { parseSseEvents, sseSubscribe, until, wsClient, wsSubscribe } from '../support/live-clients.ts';
+import {
+  parseSseEvents,
+  sseSubscribe,
+  until,
+  wsClient,
+  wsSubscribe,
+  sourceStatusEvent,
+} from '../support/live-clients.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const UNITS = 'query TrustedUnits { units(first: 1) { edges { node { code } } } }';
@@ -76,16 +83,6 @@ async function get(url: string, params: Record<string, string>, headers: Record<
 }
 
 const codeOf = (answer: Answer) => answer.body.errors?.[0]?.extensions?.code;
-
-/** A province-wide live event (no store read to deliver it). */
-let nextEventId = 1;
-const statusEvent = (): LiveEvent => ({
-  id: String(nextEventId++),
-  at: new Date().toISOString(),
-  kind: 'SOURCE_STATUS',
-  unitPath: [],
-  payload: { source: 'BUDGET', status: 'FAILING', previousStatus: 'FRESH', lastSuccessAt: null, error: null },
-});
 
 /** An SSE subscription as the dashboard opens it (fetch, POST JSON, Accept: text/event-stream): its status and events. */
 async function ssePost(url: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
@@ -232,7 +229,7 @@ describe.each(testBackends)('trusted documents on %s', (backend) => {
     const byId = await ssePost(production.url, { documentId: statusId }, auth);
     expect(byId.response.status).toBe(200);
     await until(() => production.hub.live.size === 2, 'both SSE subscribers');
-    const event = statusEvent();
+    const event = sourceStatusEvent();
     production.hub.pubsub.publish(LIVE_TOPIC, event);
     const [first] = await byText.received(1);
     expect(first?.data?.sourceStatusChanged).toEqual({ eventId: event.id, source: 'BUDGET', status: 'FAILING' });
@@ -265,7 +262,7 @@ describe.each(testBackends)('trusted documents on %s', (backend) => {
       const byId = client.iterate({ query: '', documentId: statusId } as never);
       const byIdNext = byId.next();
       await until(() => production.hub.live.size === 2, 'both WebSocket subscribers');
-      const event = statusEvent();
+      const event = sourceStatusEvent();
       production.hub.pubsub.publish(LIVE_TOPIC, event);
       expect((await byText.received(1))[0]?.data?.sourceStatusChanged.eventId).toBe(event.id);
       expect(((await byIdNext).value as { data: any }).data.sourceStatusChanged.eventId).toBe(event.id);

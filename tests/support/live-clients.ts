@@ -7,6 +7,7 @@
 import http from 'node:http';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { LiveEvent } from '../../store/live-events.ts';
 import type { GraphQLResponse } from './hub.ts';
 
 export interface LiveSubscription<Data = any> {
@@ -178,3 +179,16 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+let nextSourceEventId = 1;
+/**
+ * A province-wide SOURCE_STATUS live event (BUDGET turning FAILING), delivered without a store read; not logged, so
+ * any increasing id will do. `error` pads it when a test needs large events.
+ */
+export const sourceStatusEvent = (error: string | null = null): LiveEvent => ({
+  id: String(nextSourceEventId++),
+  at: new Date().toISOString(),
+  kind: 'SOURCE_STATUS',
+  unitPath: [],
+  payload: { source: 'BUDGET', status: 'FAILING', previousStatus: 'FRESH', lastSuccessAt: null, error },
+});
