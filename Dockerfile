@@ -12,10 +12,13 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-COPY gateway ./gateway
-COPY connectors ./connectors
-COPY schema ./schema
+COPY core ./core
 COPY store ./store
+COPY connectors ./connectors
+COPY indicators ./indicators
+COPY live ./live
+COPY schema ./schema
+COPY gateway ./gateway
 COPY scripts ./scripts
 COPY tsconfig.json schema.graphql ./
 

@@ -53,7 +53,7 @@ import { loadConfig } from '../gateway/config.ts';
 import { createHub, type Hub } from '../gateway/server.ts';
 import { hubSchema } from '../schema/index.ts';
 import { encodeCursor } from '../schema/pagination.ts';
-import { openDb } from '../store/db.ts';
+import { openDb } from '../store/open-db.ts';
 import { benchDatabaseUrl, keptProvince, syncProvince, withClient } from './support.ts';
 import { migrate } from '../store/migrate.ts';
 

@@ -29,7 +29,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
 import { createHub } from '../gateway/server.ts';
-import { openDb } from '../store/db.ts';
+import { openDb } from '../store/open-db.ts';
 import { dossierFiguresFromRollups } from '../store/indicators/dossier-rollups.ts';
 import { dossierFigures } from '../store/indicators/dossiers.ts';
 import type { DossierFigures } from '../store/indicators/figures.ts';

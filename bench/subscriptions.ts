@@ -19,7 +19,7 @@
  *    the memory again: (after − baseline) ÷ (N − 10) is the memory per
  *    subscriber.
  * 4. The bench publishes 20 `SOURCE_STATUS` live events on the hub's Redis
- *    channel (`LIVE_TOPIC`, through gateway/pubsub.ts as another instance's
+ *    channel (`LIVE_TOPIC`, through live/pubsub.ts as another instance's
  *    producer would), 250 ms apart; each subscriber notes when each arrives.
  *    Fan-out latency is receipt − publish (both `performance.timeOrigin +
  *    performance.now()`, one machine's clock), over every (event,
@@ -51,7 +51,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
-import { createHubPubSub, storeNamespace, type HubPubSub } from '../gateway/pubsub.ts';
+import { createHubPubSub, storeNamespace, type HubPubSub } from '../live/pubsub.ts';
 import { LIVE_TOPIC, type LiveEvent } from '../store/live-events.ts';
 import { growthPerSubscriber } from './subscriptions-heap.ts';
 import { benchDatabaseUrl, withClient } from './support.ts';

@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createSyncEngine } from '../gateway/sync/engine.ts';
-import { createUpstreams } from '../gateway/sync/upstreams.ts';
+import { createSyncEngine } from '../connectors/sync/engine.ts';
+import { createUpstreams } from '../connectors/sync/upstreams.ts';
 import type { Db } from '../store/db.ts';
 
 /** The PostgreSQL the benchmarks run on: DATABASE_URL, else the local test database. */

@@ -21,9 +21,9 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { createSyncEngine } from '../gateway/sync/engine.ts';
-import { createUpstreams } from '../gateway/sync/upstreams.ts';
-import { openDb } from '../store/db.ts';
+import { createSyncEngine } from '../connectors/sync/engine.ts';
+import { createUpstreams } from '../connectors/sync/upstreams.ts';
+import { openDb } from '../store/open-db.ts';
 import { benchDatabaseUrl, startMockProcess, withClient } from './support.ts';
 import { migrate } from '../store/migrate.ts';
 

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { jwtKeyAlgorithm } from './auth/jwt.ts';
-import { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_STATEMENT_TIMEOUT_MS } from './limits/settings.ts';
+import { redactPassword } from '../core/redact.ts';
+import { jwtKeyAlgorithm } from './policy/auth/jwt.ts';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from './policy/limits/settings.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -62,7 +67,7 @@ const configSchema = z
     LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
     LIVE_RECHECK_SECONDS: integer(1, 3_600).default(30), // how often an open subscription's credential is checked again
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
-    // Limits on what one request may ask (gateway/limits/settings.ts explains each default). Over one, the request
+    // Limits on what one request may ask (gateway/policy/limits/settings.ts explains each default). Over one, the request
     // is refused with a GraphQL error naming the limit (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS,
     // TOO_MANY_DIRECTIVES, QUERY_TOO_COMPLEX, PAYLOAD_TOO_LARGE, BATCH_TOO_LARGE).
     MAX_QUERY_DEPTH: integer(1, 1_000).default(DEFAULT_LIMITS.maxDepth),
@@ -89,7 +94,7 @@ const configSchema = z
     // removed with `npm run documents -- remove` may still run (0: look up on every request).
     TRUSTED_DOCUMENTS_CACHE_SECONDS: integer(0, 3_600).default(60),
     // The web origins whose pages may read answers (CORS), comma-separated, or *; unset: any in development, none
-    // in production (gateway/cors.ts).
+    // in production (gateway/policy/cors.ts).
     CORS_ORIGINS: z
       .string()
       .transform((list) =>
@@ -127,7 +132,7 @@ const configSchema = z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
       .transform((value) => value === 'true'),
-    // Tracing (OpenTelemetry, gateway/operations/tracing.ts): none (off, free), otlp (OTLP over HTTP to a
+    // Tracing (OpenTelemetry, gateway/observability/tracing.ts): none (off, free), otlp (OTLP over HTTP to a
     // collector) or console (spans printed to stdout, for debugging).
     OTEL_TRACES_EXPORTER: z
       .enum(['none', 'otlp', 'console'], { error: 'must be none, otlp or console' })
@@ -182,7 +187,6 @@ export function describeStore(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'
 }
 
 /** Configuration errors end up in logs: a URL's password never does. */
-export const redactPassword = (value: string | undefined) => value?.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
 
 export function upstreamsConfigured(config: Config): boolean {
   return Boolean(config.ONE_STOP_SHOP_URL || config.CADRE_DB_URL || config.BUDGET_URL);

@@ -10,8 +10,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { countRefusalOn } from './operations/refusals.ts';
-import { currentRequestId, requestIdOf } from './operations/request-id.ts';
+import { countRefusalOn } from './observability/refusals.ts';
+import { currentRequestId, requestIdOf } from './observability/request-id.ts';
 
 /** How an error is answered over HTTP, as Yoga reads it from `extensions.http`. */
 export interface HttpAnswer {
@@ -46,7 +46,7 @@ export function withoutHttp(error: GraphQLError): GraphQLError {
 
 /**
  * An operation's refusal as its transport sends it: without HTTP details over
- * a WebSocket (gateway/websocket.ts puts the `socket` in the context), as it
+ * a WebSocket (gateway/transports/websocket.ts puts the `socket` in the context), as it
  * is over HTTP.
  */
 export function forTransport(error: GraphQLError, context: unknown): GraphQLError {
@@ -55,8 +55,8 @@ export function forTransport(error: GraphQLError, context: unknown): GraphQLErro
 
 /**
  * Answers a request outside Yoga with one GraphQL error, as Yoga would: `{"errors":[…]}`, the headers of its
- * `extensions.http`, which stays out of the body, and the request id (gateway/operations/request-id.ts) on it.
- * Counted in lgsp_graphql_refusals_total (gateway/operations/refusals.ts), as Yoga's refusals are.
+ * `extensions.http`, which stays out of the body, and the request id (gateway/observability/request-id.ts) on it.
+ * Counted in lgsp_graphql_refusals_total (gateway/observability/refusals.ts), as Yoga's refusals are.
  */
 export function sendGraphQLError(res: ServerResponse, status: number, error: GraphQLError): void {
   const { http, ...extensions } = error.extensions as { http?: HttpAnswer };

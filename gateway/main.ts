@@ -10,24 +10,29 @@
  */
 import { createMockWorld } from '../connectors/mock/generator/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../connectors/mock/server.ts';
-import { openDb, untimed, type Db } from '../store/db.ts';
+import { openDb } from '../store/open-db.ts';
+import { withoutStatementTimeout, type Db } from '../store/db.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
-import { createAuthenticator } from './auth/authenticate.ts';
-import { DEVELOPMENT_CONSUMER, issueDevelopmentCredential, retireDevelopmentCredentials } from './auth/development.ts';
+import { createAuthenticator } from './policy/auth/authenticate.ts';
+import {
+  DEVELOPMENT_CONSUMER,
+  issueDevelopmentCredential,
+  retireDevelopmentCredentials,
+} from './policy/auth/development.ts';
 import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
-import { circuitsOf, createLiveProducer, liveSettings } from './live/producer.ts';
-import { registerDashboardDocuments } from './documents/dashboard.ts';
-import { connectRateLimitRedis } from './limits/rate-limit.ts';
-import { createLogger } from './logger.ts';
-import { createHubMetrics } from './operations/metrics.ts';
-import { tracingFromConfig } from './operations/tracing.ts';
-import { createHubPubSub, storeNamespace } from './pubsub.ts';
-import { responseCacheBus } from './cache/bus.ts';
-import { corsPolicy } from './cors.ts';
+import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
+import { registerDashboardDocuments } from './policy/documents/dashboard.ts';
+import { connectRateLimitRedis } from './policy/limits/rate-limit.ts';
+import { createLogger } from '../core/logger.ts';
+import { createHubMetrics } from './observability/metrics.ts';
+import { tracingFromConfig } from './observability/tracing.ts';
+import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
+import { responseCacheBus } from './response-cache/bus.ts';
+import { corsPolicy } from './policy/cors.ts';
 import { createHub } from './server.ts';
-import { createSyncEngine } from './sync/engine.ts';
-import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from './sync/upstreams.ts';
+import { createSyncEngine } from '../connectors/sync/engine.ts';
+import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../connectors/sync/upstreams.ts';
 
 let config: Config;
 try {
@@ -141,7 +146,7 @@ try {
 // The hub's metrics, made here so that the sync's statements are timed too (lgsp_store_query_duration_seconds).
 const metrics = createHubMetrics();
 // Background work is never cut by STATEMENT_TIMEOUT_MS, which bounds the graph's reads only (store/db.ts).
-const syncDb = metrics.instrumentDb(untimed(db), 'sync');
+const syncDb = metrics.instrumentDb(withoutStatementTimeout(db), 'sync');
 const producer = createLiveProducer({
   db: syncDb,
   logger,

@@ -14,31 +14,32 @@ import {
   DEFAULT_LIVE_SETTINGS,
   type LiveSettings,
   type LiveSubscribers,
-} from '../schema/live/subscribers.ts';
-import { requestScope, yogaLogger, type Logger } from './logger.ts';
-import { createHubPubSub, type HubPubSub } from './pubsub.ts';
-import { createSseTransport, sseSlowConsumerDrop } from './sse.ts';
-import { attachWebSocket, type WebSocketContext } from './websocket.ts';
-import { useAuditLog } from './auth/audit-plugin.ts';
+} from '../live/subscribers.ts';
+import { requestScope, type Logger } from '../core/logger.ts';
+import { yogaLogger } from './observability/yoga-logger.ts';
+import { createHubPubSub, type HubPubSub } from '../live/pubsub.ts';
+import { createSseTransport, sseSlowConsumerDrop } from './transports/sse.ts';
+import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
+import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
-import { createHubMetrics, type HubMetrics } from './operations/metrics.ts';
-import { operationsPlugins } from './operations/plugins.ts';
-import { checkReadiness } from './operations/readiness.ts';
-import { countRefusalsOf } from './operations/refusals.ts';
-import { maskErrorWithRequestId } from './operations/request-id.ts';
-import { readSourceHealth } from './operations/source-health.ts';
-import { createTracing, type TracingOptions } from './operations/tracing.ts';
-import { responseCacheBus } from './cache/bus.ts';
-import { useMutationInvalidation } from './cache/mutations.ts';
-import { usePrivateNoStore } from './cache/no-store.ts';
-import { createResponseCache, type ResponseCache, type ResponseCacheSettings } from './cache/response-cache.ts';
-import { oncePerRequest } from './cache/session.ts';
-import { documentPlugins } from './documents/plugins.ts';
-import type { DocumentPolicy, HubMode } from './documents/policy.ts';
-import { createDocumentRegistry } from './documents/registry.ts';
-import { DOCUMENT_PARAM_NAMES } from './documents/trusted-documents-plugin.ts';
-import type { CORSOptions } from './cors.ts';
-import { createLimits, type LimitSettings, type RateLimitOptions } from './limits/index.ts';
+import { createHubMetrics, type HubMetrics } from './observability/metrics.ts';
+import { operationsPlugins } from './observability/plugins.ts';
+import { checkReadiness } from './observability/readiness.ts';
+import { countRefusalsOf } from './observability/refusals.ts';
+import { maskErrorWithRequestId } from './observability/request-id.ts';
+import { readSourceHealth } from './observability/source-health.ts';
+import { createTracing, type TracingOptions } from './observability/tracing.ts';
+import { responseCacheBus } from './response-cache/bus.ts';
+import { useMutationInvalidation } from './response-cache/mutations.ts';
+import { usePrivateNoStore } from './response-cache/no-store.ts';
+import { createResponseCache, type ResponseCache, type ResponseCacheSettings } from './response-cache/cache.ts';
+import { oncePerRequest } from './response-cache/session.ts';
+import { documentPlugins } from './policy/documents/plugins.ts';
+import type { DocumentPolicy, HubMode } from './policy/documents/policy.ts';
+import { createDocumentRegistry } from './policy/documents/registry.ts';
+import { DOCUMENT_PARAM_NAMES } from './policy/documents/trusted-documents-plugin.ts';
+import type { CORSOptions } from './policy/cors.ts';
+import { createLimits, type LimitSettings, type RateLimitOptions } from './policy/limits/index.ts';
 import { requestError, sendGraphQLError } from './errors.ts';
 
 export interface HubOptions {
@@ -57,13 +58,13 @@ export interface HubOptions {
   /** More Yoga plugins, run after the hub's own and before the audit log's. */
   plugins?: Plugin<Context>[];
   /**
-   * The audit log (gateway/auth/audit-plugin.ts) is always written, fail-closed: `auditKey` (AUDIT_KEY) keys its
+   * The audit log (gateway/policy/auth/audit-plugin.ts) is always written, fail-closed: `auditKey` (AUDIT_KEY) keys its
    * hash chain; `trustProxy` (TRUST_PROXY) takes the client's address from X-Forwarded-For.
    */
   audit?: { auditKey?: string | undefined; trustProxy?: boolean };
-  /** The live events' pubsub (gateway/pubsub.ts), closed by its creator; default: one in memory, closed with the hub. */
+  /** The live events' pubsub (live/pubsub.ts), closed by its creator; default: one in memory, closed with the hub. */
   pubsub?: HubPubSub;
-  /** Live subscription settings (LIVE_QUEUE_MAX, the watch TTL, this process's name); defaults in schema/live/subscribers.ts. */
+  /** Live subscription settings (LIVE_QUEUE_MAX, the watch TTL, this process's name); defaults in live/subscribers.ts. */
   live?: Partial<LiveSettings>;
   /** How often a WebSocket is pinged; one that has not answered by the next ping is cut. Default 12 s. */
   webSocketKeepAliveMs?: number;
@@ -75,10 +76,10 @@ export interface HubOptions {
   mode?: HubMode;
   /** How long a trusted document looked up is answered from memory (TRUSTED_DOCUMENTS_CACHE_SECONDS). Default 60 s. */
   trustedDocuments?: { cacheTtlMs?: number };
-  /** CORS (gateway/cors.ts corsPolicy): default Yoga's, any origin; main.ts sets it from CORS_ORIGINS and HUB_MODE. */
+  /** CORS (gateway/policy/cors.ts corsPolicy): default Yoga's, any origin; main.ts sets it from CORS_ORIGINS and HUB_MODE. */
   cors?: CORSOptions;
   /**
-   * CSRF prevention (gateway/documents/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header.
+   * CSRF prevention (gateway/policy/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header.
    * Default off here (test rigs send bare GETs); main.ts turns it on.
    */
   csrf?: boolean | { requestHeaders: readonly string[] };
@@ -89,23 +90,23 @@ export interface HubOptions {
    */
   responseCache?: ResponseCacheSettings | false;
   /**
-   * Limits on what a request may ask (gateway/limits/settings.ts has each one and its default, always on): depth,
+   * Limits on what a request may ask (gateway/policy/limits/settings.ts has each one and its default, always on): depth,
    * aliases, tokens and directives of a document, its cost, body and URL size, operations per batch; field
    * suggestions. main.ts sets them from MAX_* and HUB_MODE.
    */
   limits?: Partial<LimitSettings>;
   /**
-   * Rate limit per consumer (gateway/limits/rate-limit.ts): off unless given with perMinute > 0; main.ts turns it
+   * Rate limit per consumer (gateway/policy/limits/rate-limit.ts): off unless given with perMinute > 0; main.ts turns it
    * on from RATE_LIMIT_PER_MINUTE, with its own Redis connection when REDIS_URL is set.
    */
   rateLimit?: RateLimitOptions;
   /**
-   * The hub's Prometheus registry and families (gateway/operations/metrics.ts); default: a new one. main.ts passes
+   * The hub's Prometheus registry and families (gateway/observability/metrics.ts); default: a new one. main.ts passes
    * its own, with which it also times the sync engine's statements.
    */
   metrics?: HubMetrics;
   /**
-   * OpenTelemetry tracing (gateway/operations/tracing.ts): spans go to `exporter`, flushed when the hub stops.
+   * OpenTelemetry tracing (gateway/observability/tracing.ts): spans go to `exporter`, flushed when the hub stops.
    * Off (null) by default; main.ts builds it from OTEL_TRACES_EXPORTER and the OTLP endpoint.
    */
   tracing?: TracingOptions | null;
@@ -232,14 +233,14 @@ export function createHub({
     graphiql: mode === 'production' ? false : { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
     extraParamNames: DOCUMENT_PARAM_NAMES,
     batching: limits.batching,
-    // The body limit is the hub's own (gateway/limits/request-size.ts, PAYLOAD_TOO_LARGE): Yoga's would only count
+    // The body limit is the hub's own (gateway/policy/limits/request-size.ts, PAYLOAD_TOO_LARGE): Yoga's would only count
     // every body a second time.
     maxRequestBodySize: false,
     cors,
     // The schema has no Upload scalar: no multipart request parser (GraphQL multipart request spec) to expose.
     multipart: false,
     logging: yogaLogger(logger),
-    // An unexpected error is masked as Yoga does, and carries the request id (gateway/operations/request-id.ts).
+    // An unexpected error is masked as Yoga does, and carries the request id (gateway/observability/request-id.ts).
     maskedErrors: { maskError: maskErrorWithRequestId },
     // The audit log last: its fail-closed replacement of a result is the one that goes out.
     plugins: [
@@ -274,7 +275,7 @@ export function createHub({
       };
     },
   });
-  // SSE subscriptions, shared per consumer and document (gateway/sse.ts); everything else goes to Yoga.
+  // SSE subscriptions, shared per consumer and document (gateway/transports/sse.ts); everything else goes to Yoga.
   const sse = createSseTransport({
     yoga,
     authenticate: limits.sseAuthenticate(authenticateOnce),
@@ -299,7 +300,7 @@ export function createHub({
     subscribers: () => ({ sseMembers: sse.members, sseGroups: sse.groups, webSocketConnections: websockets.size }),
   });
 
-  /** Liveness answers whenever the process can; readiness only when the store can serve (gateway/operations/readiness.ts). */
+  /** Liveness answers whenever the process can; readiness only when the store can serve (gateway/observability/readiness.ts). */
   async function readiness(res: ServerResponse) {
     const { httpStatus, body } = await checkReadiness({
       db,

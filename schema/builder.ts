@@ -42,7 +42,7 @@ export const builder = new SchemaBuilder<{
   // Relay first, so node(id) checks see parsed ids; scope-auth before the dataloader wraps resolvers.
   plugins: [RelayPlugin, ScopeAuthPlugin, DataloaderPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
-  // Each field's cost (schema/cost.ts), for the cost limit that gateway/limits/cost.ts checks before an operation
+  // Each field's cost (schema/cost.ts), for the cost limit that gateway/policy/limits/cost.ts checks before an operation
   // runs, with its request's variables; so the plugin's own check in the root resolvers is off.
   complexity: { fieldComplexity: fieldCost, disabled: true },
   relay: {

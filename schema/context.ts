@@ -1,10 +1,10 @@
 import type { SourceName } from '../connectors/feed.ts';
 import type { CircuitState } from '../connectors/http/client.ts';
-import type { SyncEngine } from '../gateway/sync/engine.ts';
+import type { SyncEngine } from '../connectors/sync/engine.ts';
 import type { Viewer } from '../store/access.ts';
 import type { Queryable } from '../store/db.ts';
 import type { AuditTrail } from './audit-trail.ts';
-import type { LiveConnection } from './live/subscribers.ts';
+import type { LiveConnection } from '../live/subscribers.ts';
 import type { UnitAccess } from './unit-access.ts';
 
 /** What the graph may ask of the sync engine; absent on a hub that does not sync (some tests). */

@@ -1,5 +1,5 @@
 /**
- * What a field costs, for the query cost limit (gateway/limits/cost.ts measures
+ * What a field costs, for the query cost limit (gateway/policy/limits/cost.ts measures
  * an operation with @pothos/plugin-complexity before it runs).
  *
  * Every field costs 1. What a field with a selection returns many of

@@ -1,6 +1,6 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
-import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
+import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import { listOpenQuarantine, type QuarantinedRecordRow } from '../store/sync.ts';
 import { AGGREGATE_TYPE, personalData } from './authorization.ts';
 import { builder } from './builder.ts';

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
-import { SyncBusyError } from '../gateway/sync/engine.ts';
-import { FEEDS_OF_SOURCE } from '../gateway/sync/feeds.ts';
+import { SyncBusyError } from '../connectors/sync/engine.ts';
+import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
 import { builder } from './builder.ts';

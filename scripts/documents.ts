@@ -29,8 +29,8 @@ import {
   TrustedDocumentError,
   type NewTrustedDocument,
 } from '../store/trusted-documents.ts';
-import { registerDashboardDocuments } from '../gateway/documents/dashboard.ts';
-import { prepareDocument, readDocumentFiles } from '../gateway/documents/documents-files.ts';
+import { registerDashboardDocuments } from '../gateway/policy/documents/dashboard.ts';
+import { prepareDocument, readDocumentFiles } from '../gateway/policy/documents/documents-files.ts';
 import { hubSchema } from '../schema/index.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
 

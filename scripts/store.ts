@@ -4,7 +4,8 @@
  * message per failure, naming the store without its password.
  */
 import { describeStore, type Config } from '../gateway/config.ts';
-import { openDb, type Db } from '../store/db.ts';
+import { openDb } from '../store/open-db.ts';
+import { type Db } from '../store/db.ts';
 
 /** Opens the store or calls `fail` with why it could not: a locked PGlite directory says what to do instead. */
 export async function openConfiguredStore(

@@ -11,7 +11,7 @@
  * to --wait seconds, default 600), then synced. Exit 0 when every pass
  * succeeded; otherwise 1, with each failure's reason on stderr.
  *
- * It is a live producer too (gateway/live/producer.ts): what its passes
+ * It is a live producer too (live/producer.ts): what its passes
  * change is written to the live event log, where the hub's subscribers catch
  * up from, and, with REDIS_URL set, published on the hub's Redis channel, so
  * subscribers of every hub instance receive it as it happens. Through the
@@ -23,12 +23,12 @@ import { parseArgs } from 'node:util';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { ConfigError, loadConfig } from '../gateway/config.ts';
 import { openConfiguredStore } from './store.ts';
-import { circuitsOf, createLiveProducer, liveSettings } from '../gateway/live/producer.ts';
-import { createLogger } from '../gateway/logger.ts';
-import { createHubPubSub, storeNamespace } from '../gateway/pubsub.ts';
-import { responseCacheBus } from '../gateway/cache/bus.ts';
-import { createSyncEngine, type PassResult } from '../gateway/sync/engine.ts';
-import { createUpstreams } from '../gateway/sync/upstreams.ts';
+import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
+import { createLogger } from '../core/logger.ts';
+import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
+import { responseCacheBus } from '../gateway/response-cache/bus.ts';
+import { createSyncEngine, type PassResult } from '../connectors/sync/engine.ts';
+import { createUpstreams } from '../connectors/sync/upstreams.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
 

@@ -30,13 +30,13 @@ export interface Db extends Queryable {
   /**
    * The same store for background work (the sync engine, the live producer): its statements are never cut by
    * the statement timeout (DbOptions.statementTimeoutMs), in a transaction or not. Absent where there is no
-   * timeout to lift (PGlite, wrappers): there the Db itself serves; `untimed(db)` picks.
+   * timeout to lift (PGlite, wrappers): there the Db itself serves; `withoutStatementTimeout(db)` picks.
    */
   withoutStatementTimeout?(): Db;
 }
 
 /** The Db for background work, whose statements the statement timeout never cuts (Db.withoutStatementTimeout). */
-export const untimed = (db: Db): Db => db.withoutStatementTimeout?.() ?? db;
+export const withoutStatementTimeout = (db: Db): Db => db.withoutStatementTimeout?.() ?? db;
 
 export interface DbOptions {
   /** postgres://… — when absent, embedded PGlite is used. */
@@ -62,15 +62,6 @@ export const PG_TYPE = { INT8: 20, DATE: 1082, NUMERIC: 1700 } as const;
 
 /** Keeps the text form of a value: exact amounts, and calendar dates without a time zone shift. */
 export const asText = (value: string): string => value;
-
-export async function openDb(options: DbOptions): Promise<Db> {
-  if (options.databaseUrl) {
-    const { openPostgres } = await import('./postgres.ts');
-    return openPostgres(options.databaseUrl, options);
-  }
-  const { openPglite } = await import('./pglite.ts');
-  return openPglite(options.pgliteDir ?? './.data/pglite', options);
-}
 
 /** A schema name is spliced into SQL, so only plain identifiers are accepted. */
 export function assertIdentifier(name: string): string {

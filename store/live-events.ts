@@ -5,7 +5,7 @@
  * the sync's commit; published on the pubsub (in memory, or Redis across
  * instances) once written, with the id the log gave it.
  *
- * (Contract shared by the producer in gateway/live/ and the subscriptions in
+ * (Contract shared by the producer in live/ and the subscriptions in
  * schema/live/: the types first, then the log's reads and writes, then the
  * producer's key/value memory, live_state. Migration 0014.)
  *
@@ -39,11 +39,11 @@ export const ALERT_SEVERITIES = ['INFO', 'WARNING', 'CRITICAL'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /**
- * Everything an IndicatorValue (schema/indicators/evaluate.ts IndicatorEvaluation)
+ * Everything an IndicatorValue (indicators/evaluate.ts IndicatorEvaluation)
  * is built from, so a subscriber gets one without reading the store.
  */
 export interface IndicatorChangedPayload {
-  /** Catalog code, e.g. "ON_TIME_RATE" (schema/indicators/catalog.ts). */
+  /** Catalog code, e.g. "ON_TIME_RATE" (indicators/catalog.ts). */
   indicatorCode: string;
   unitCode: string;
   unitLevel: string;

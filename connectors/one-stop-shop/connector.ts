@@ -9,17 +9,8 @@ import type { Dossier, Procedure } from '../../store/model.ts';
 import type { Batch, Connector, Feed, Lookups } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
 import { accepted, rejected } from '../shared/mapped.ts';
-import {
-  BatchBuilder,
-  checkEnvelope,
-  compareMarks,
-  describeRequest,
-  markSchema,
-  maxMark,
-  pageSize,
-  parseCursor,
-  type Mark,
-} from '../shared/paging.ts';
+import { compareMarks, markSchema, maxMark, type Mark } from '../shared/mark.ts';
+import { BatchBuilder, checkEnvelope, describeRequest, pageSize, parseCursor } from '../shared/paging.ts';
 import { readJsonRecord, retryJsonRecord, type JsonRecordSpec } from '../shared/reject.ts';
 import {
   dossierPage,

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Reject } from '../feed.ts';
 import type { Mapped } from './mapped.ts';
-import type { Mark } from './paging.ts';
+import type { Mark } from './mark.ts';
 import { describeIssues } from './wire.ts';
 
 /** A key for a record whose own key cannot be read: the same payload always gets the same key. */

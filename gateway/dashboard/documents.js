@@ -1,12 +1,12 @@
 /**
  * The dashboard's GraphQL documents, in a module of their own because the hub
- * registers them as trusted documents at start-up (gateway/documents/dashboard.ts):
+ * registers them as trusted documents at start-up (gateway/policy/documents/dashboard.ts):
  * a production hub runs only registered documents, and the page sends these
  * texts as they are, so each one's SHA-256 is its id. Changing a text here
  * changes its id; the next start of the hub registers the new one.
  */
 
-/** The indicators an IOC watches, in display order (codes of schema/indicators/catalog.ts). */
+/** The indicators an IOC watches, in display order (codes of indicators/catalog.ts). */
 export const KEY_INDICATORS = [
   'ON_TIME_RATE',
   'FULL_PROCESS_ONLINE_RATE',

@@ -159,7 +159,7 @@ export const STRINGS = {
 };
 
 /**
- * The values behind an alert (AlertValue names, in English, from gateway/live/)
+ * The values behind an alert (AlertValue names, in English, from live/)
  * that the wall shows under its message, in this order; the message already
  * says the rest, which stays in the data for other clients.
  */

@@ -25,11 +25,12 @@ import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
-import { figuresOf, groupsOf, INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
+import { figuresOf, groupsOf, INDICATORS_BY_CODE, type IndicatorDefinition } from '../../indicators/catalog.ts';
 import { PeriodConventionEnum } from './enums.ts';
-import { evaluateIndicators, indicatorValue, type IndicatorEvaluation } from './evaluate.ts';
+import { evaluateIndicators, indicatorValue, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
+import { figureLoadersOf } from './figure-loaders.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
-import { parsePeriod, type Period, type PeriodConvention } from './period.ts';
+import { parsePeriod, type Period, type PeriodConvention } from '../../indicators/period.ts';
 
 // ─── Shared with ranking.ts and trend.ts ─────────────────────────────────────────────────────────────────────────
 
@@ -155,7 +156,7 @@ async function byChildUnit(
   period: Period,
 ) {
   const [childValues, [ownFigures]] = await Promise.all([
-    Promise.all(children.map((child) => evaluateIndicators(ctx, [definition], child, period))),
+    Promise.all(children.map((child) => evaluateIndicators(figureLoadersOf(ctx), [definition], child, period))),
     figuresOfRoots(ctx, definition, [unit.code], period.range, { own: true }),
   ]);
   const parts: BreakdownPart[] = [];
@@ -263,7 +264,7 @@ export async function indicatorBreakdown(
   // For CHILD_UNIT the total waits for the children to be listed, so that they share its statements.
   const children = args.by === 'CHILD_UNIT' ? await findUnitsByParentCodes(ctx.db, [unit.code]) : [];
   const [[total], parts] = await Promise.all([
-    evaluateIndicators(ctx, [definition], unit, period),
+    evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period),
     args.by === 'CHILD_UNIT'
       ? byChildUnit(ctx, definition, unit, children, period)
       : args.by === 'LEVEL'

@@ -19,7 +19,7 @@ import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
 import { PeriodConventionEnum } from './enums.ts';
-import { parsePeriod } from './period.ts';
+import { parsePeriod } from '../../indicators/period.ts';
 
 const DataQualitySeverityEnum = builder.enumType('DataQualitySeverity', {
   description: 'How serious a data-quality violation is.',

@@ -1,8 +1,8 @@
 /** The enums of the indicator types, each value with its meaning. */
 import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
-import { INDICATOR_DIRECTIONS, INDICATOR_UNITS } from './catalog.ts';
-import { PERIOD_CONVENTIONS } from './period.ts';
+import { INDICATOR_DIRECTIONS, INDICATOR_UNITS } from '../../indicators/catalog.ts';
+import { PERIOD_CONVENTIONS } from '../../indicators/period.ts';
 
 export const PeriodConventionEnum = builder.enumType('PeriodConvention', {
   description: 'How a period such as 2024-Q2 maps to days.',

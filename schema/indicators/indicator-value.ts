@@ -9,7 +9,7 @@
 import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { criterionAt } from './catalog.ts';
+import { criterionAt } from '../../indicators/catalog.ts';
 import { IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
 import {
   definitionsOf,
@@ -17,9 +17,10 @@ import {
   type EvaluatedPart,
   type EvaluatedUnit,
   type IndicatorEvaluation,
-} from './evaluate.ts';
+} from '../../indicators/evaluate.ts';
+import { figureLoadersOf } from './figure-loaders.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
-import { parsePeriod, type PeriodConvention } from './period.ts';
+import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
 
 export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart').implement({
   description:
@@ -143,5 +144,5 @@ export function indicatorsOfUnit(
   args: IndicatorArgs,
 ): Promise<IndicatorEvaluation[]> {
   const { period, definitions } = checkIndicatorArgs(args);
-  return evaluateIndicators(ctx, definitions, unit, period);
+  return evaluateIndicators(figureLoadersOf(ctx), definitions, unit, period);
 }

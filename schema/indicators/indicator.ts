@@ -14,7 +14,7 @@ import {
   type FigureSum,
   type IndicatorDefinition,
   type IndicatorPartDefinition,
-} from './catalog.ts';
+} from '../../indicators/catalog.ts';
 import { IndicatorDirectionEnum, IndicatorUnitEnum } from './enums.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 

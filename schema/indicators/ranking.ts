@@ -22,12 +22,13 @@ import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { UnitKind as UnitKindEnum, UnitLevel as UnitLevelEnum, UnitNode } from '../unit.ts';
-import type { IndicatorDirection } from './catalog.ts';
+import type { IndicatorDirection } from '../../indicators/catalog.ts';
 import { PeriodConventionEnum } from './enums.ts';
-import { evaluateIndicators, type IndicatorEvaluation } from './evaluate.ts';
+import { evaluateIndicators, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
+import { figureLoadersOf } from './figure-loaders.ts';
 import { indicatorByCode } from './breakdown.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
-import { parsePeriod, type PeriodConvention } from './period.ts';
+import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
 
 export interface RankedUnit {
   /** Null when the value is null. */
@@ -112,7 +113,9 @@ export async function rankUnits(
     );
   }
   // Every evaluation is started before the first await: one batch of all the units per figure group.
-  const values = await Promise.all(units.map((unit) => evaluateIndicators(ctx, [definition], unit, period)));
+  const values = await Promise.all(
+    units.map((unit) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period)),
+  );
   const ranked = rankValues(
     units.map((unit, i) => ({ unit, value: values[i]![0]! })),
     definition.direction,

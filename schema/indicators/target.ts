@@ -10,10 +10,7 @@
  * default (catalog.ts `defaultTarget`), else none. Targets are read through a
  * per-request DataLoader, so a page of values costs one statement.
  *
- * meetsTarget compares exactly: the value is numerator × factor ÷ denominator
- * and the target a decimal, so the comparison is made on integers
- * (numerator × factor × 10^k against the target's digits × denominator) and a
- * value exactly at its target meets it, whatever the double rounding of either.
+ * meetsTarget and the exact comparison live in indicators/target.ts.
  */
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
@@ -30,14 +27,13 @@ import { findUnitsByCodes } from '../../store/units.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { describedValues } from '../enum-values.ts';
-import { INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
-import type { IndicatorEvaluation } from './evaluate.ts';
+import { INDICATORS_BY_CODE, type IndicatorDefinition } from '../../indicators/catalog.ts';
+import type { IndicatorEvaluation } from '../../indicators/evaluate.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
-import { FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR } from './period.ts';
-import { IndicatorScoreRef, scoreOf } from './score.ts';
-
-export const TARGET_SOURCES = ['STORED_FOR_UNIT', 'STORED_FOR_ANCESTOR', 'DEFAULT'] as const;
-export type TargetSource = (typeof TARGET_SOURCES)[number];
+import { FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR } from '../../indicators/period.ts';
+import { IndicatorScoreRef } from './score.ts';
+import { scoreOf } from '../../indicators/score.ts';
+import { meetsTarget, TARGET_SOURCES, type EffectiveTarget } from '../../indicators/target.ts';
 
 const TargetSourceEnum = builder.enumType('TargetSource', {
   description: 'Where a value’s target comes from.',
@@ -48,14 +44,6 @@ const TargetSourceEnum = builder.enumType('TargetSource', {
       'Nothing stored for the unit or any unit above it: the catalog’s default, from the seeds (e.g. 98.5 % on time).',
   }),
 });
-
-export interface EffectiveTarget {
-  /** The target as a decimal string, exact. */
-  target: string;
-  source: TargetSource;
-  /** The unit the stored target was set for; null for a default. */
-  unitCode: string | null;
-}
 
 // ─── Reading ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -94,50 +82,6 @@ export function effectiveTarget(ctx: Context, v: IndicatorEvaluation): Promise<E
     cache.set(v, found);
   }
   return found;
-}
-
-/** A decimal string ('98.5', '-3', '1e-7') as digits × 10^-scale, exactly. */
-function decimalParts(decimal: string): { digits: bigint; scale: number } {
-  const match = /^(-?)(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(decimal.trim());
-  if (!match) throw new Error(`not a decimal: ${decimal}`);
-  const [, sign, whole, fraction = '', exponent = '0'] = match;
-  let digits = BigInt(`${sign}${whole}${fraction}`);
-  let scale = fraction.length - Number(exponent);
-  if (scale < 0) {
-    digits *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { digits, scale };
-}
-
-/**
- * The sign of value − target, exactly: value = numerator × factor ÷ denominator
- * (denominator > 0, or null for a count), target = digits ÷ 10^scale.
- */
-export function compareToTarget(
-  numerator: number,
-  denominator: number | null,
-  factor: number,
-  target: string,
-): -1 | 0 | 1 {
-  const { digits, scale } = decimalParts(target);
-  const left = BigInt(numerator) * BigInt(factor) * 10n ** BigInt(scale);
-  const right = digits * BigInt(denominator ?? 1);
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-/** Whether the value meets the target in the indicator's direction (at equality it does); null when undecidable. */
-export function meetsTarget(v: IndicatorEvaluation, target: string | null): boolean | null {
-  if (v.value === null || target === null) return null;
-  const sign = compareToTarget(v.numerator, v.denominator, v.definition.factor, target);
-  switch (v.definition.direction) {
-    case 'HIGHER_IS_BETTER':
-      return sign >= 0;
-    case 'LOWER_IS_BETTER':
-      return sign <= 0;
-    default:
-      return null;
-  }
 }
 
 builder.objectFields(IndicatorValueRef, (t) => ({

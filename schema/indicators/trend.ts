@@ -12,9 +12,10 @@ import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
 import { indicatorByCode } from './breakdown.ts';
 import { PeriodConventionEnum } from './enums.ts';
-import { evaluateIndicators, type IndicatorEvaluation } from './evaluate.ts';
+import { evaluateIndicators, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
+import { figureLoadersOf } from './figure-loaders.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
-import { parsePeriod, type Period, type PeriodConvention, type PeriodKind } from './period.ts';
+import { parsePeriod, type Period, type PeriodConvention, type PeriodKind } from '../../indicators/period.ts';
 
 export const TREND_STEPS = ['MONTH', 'QUARTER', 'HALF', 'YEAR'] as const satisfies readonly PeriodKind[];
 export type TrendStep = (typeof TREND_STEPS)[number];
@@ -100,7 +101,9 @@ export async function indicatorTrend(
   await ctx.units.check(args.unitCode, 'unitCode');
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
-  const points = await Promise.all(periods.map((period) => evaluateIndicators(ctx, [definition], unit, period)));
+  const points = await Promise.all(
+    periods.map((period) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period)),
+  );
   return points.map(([point]) => point!);
 }
 

@@ -9,11 +9,11 @@
  */
 import type { LiveEvent } from '../../store/live-events.ts';
 import { builder } from '../builder.ts';
-import { INDICATORS_BY_CODE } from '../indicators/catalog.ts';
-import { definitionsOf, type IndicatorEvaluation } from '../indicators/evaluate.ts';
+import { INDICATORS_BY_CODE } from '../../indicators/catalog.ts';
+import { definitionsOf, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
 import { IndicatorValueRef } from '../indicators/indicator-value.ts';
-import { parsePeriod } from '../indicators/period.ts';
-import { indicatorKey } from './subscribers.ts';
+import { parsePeriod } from '../../indicators/period.ts';
+import { indicatorKey } from '../../live/subscribers.ts';
 import { openLiveStream, parseLastEventId } from './stream.ts';
 import { currentVietnamYear, LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';

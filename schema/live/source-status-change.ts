@@ -3,7 +3,7 @@ import type { LiveEvent } from '../../store/live-events.ts';
 import { builder } from '../builder.ts';
 import { SourceNameEnum } from '../source.ts';
 import { SourceStatusEnum } from './enums.ts';
-import { PROVINCE_WIDE } from './subscribers.ts';
+import { PROVINCE_WIDE } from '../../live/subscribers.ts';
 import { openLiveStream, parseLastEventId } from './stream.ts';
 import { LAST_EVENT_ID_DESCRIPTION, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';

@@ -40,7 +40,7 @@ import {
   type LiveEventKind,
 } from '../../store/live-events.ts';
 import type { Context } from '../context.ts';
-import type { LiveConnection, RoutedSubscriber } from './subscribers.ts';
+import type { LiveConnection, RoutedSubscriber } from '../../live/subscribers.ts';
 
 export interface LiveStreamOptions {
   /** What the subscription is, for logs: "indicatorChanged 000.00.12.H40 2024". */

@@ -14,7 +14,7 @@
  */
 import { serverAudits, type Audit, type AuditResult } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HubMode } from '../../gateway/documents/policy.ts';
+import type { HubMode } from '../../gateway/policy/documents/policy.ts';
 import { registerTrustedDocuments } from '../../store/trusted-documents.ts';
 import { startTestHub, testViewer, tokenTable, type TestHub } from '../support/hub.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';

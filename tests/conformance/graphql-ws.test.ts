@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { createHub, type Hub } from '../../gateway/server.ts';
 import { appendLiveEvents, LIVE_TOPIC } from '../../store/live-events.ts';
 import { createConsumer, issueApiKey, revokeApiKey } from '../../store/consumers.ts';
-import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
+import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
 import { testViewer, tokenTable } from '../support/hub.ts';
@@ -307,7 +307,7 @@ describe('GraphQL over WebSocket: the credential is checked again at every opera
 
       await revokeApiKey(store.db, key.keyId);
       // The same error a new HTTP request with the key gets (less its HTTP status and headers), for this id only;
-      // with the id of the operation, as every error the hub sends (gateway/operations/request-id.ts).
+      // with the id of the operation, as every error the hub sends (gateway/observability/request-id.ts).
       const revoked = [
         {
           message: `API key ${key.keyId} is revoked`,

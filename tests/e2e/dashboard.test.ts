@@ -16,8 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import type { LiveProducer } from '../../gateway/live/producer.ts';
-import type { SyncEngine } from '../../gateway/sync/engine.ts';
+import type { LiveProducer } from '../../live/producer.ts';
+import type { SyncEngine } from '../../connectors/sync/engine.ts';
 import { latestLiveEventId, liveEventsAfter, LIVE_TOPIC, type AlertPayload } from '../../store/live-events.ts';
 import { GraphQLError } from 'graphql';
 // The dashboard's key indicators, every one higher-is-better.

@@ -13,7 +13,7 @@ import { verifyAuditChain } from '../../store/audit.ts';
 import { createConsumer, issueApiKey } from '../../store/consumers.ts';
 import type { Staff } from '../../store/model.ts';
 import { upsertStaff } from '../../store/staff.ts';
-import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
+import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { createHub, type Hub } from '../../gateway/server.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';

@@ -20,12 +20,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../../store/access.ts';
 import { createConsumer, issueApiKey, revokeApiKey, revokeConsumer } from '../../store/consumers.ts';
 import type { Context } from '../../schema/index.ts';
-import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
+import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import {
   DEVELOPMENT_CONSUMER,
   issueDevelopmentCredential,
   retireDevelopmentCredentials,
-} from '../../gateway/auth/development.ts';
+} from '../../gateway/policy/auth/development.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';

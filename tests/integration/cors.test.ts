@@ -1,11 +1,11 @@
 /**
- * Which pages may read the hub's answers (gateway/cors.ts), over Yoga's path
+ * Which pages may read the hub's answers (gateway/policy/cors.ts), over Yoga's path
  * and the hub's own SSE transport: any origin in development unless
  * CORS_ORIGINS says otherwise, none in production, exactly the listed ones
  * when set — never with credentials (the hub has none to honour).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corsPolicy } from '../../gateway/cors.ts';
+import { corsPolicy } from '../../gateway/policy/cors.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 

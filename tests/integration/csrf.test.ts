@@ -1,5 +1,5 @@
 /**
- * CSRF prevention (gateway/documents/csrf.ts), on real sockets: what a page
+ * CSRF prevention (gateway/policy/csrf.ts), on real sockets: what a page
  * on another site can make a browser send without a CORS preflight (an HTML
  * form's POST, a plain GET) is refused with CSRF_REJECTED (403); what a
  * GraphQL client sends (POST JSON, or anything with Authorization or a
@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCE_STATUS, SOURCES } from '../../gateway/dashboard/documents.js';
 import { createClient } from '../../gateway/dashboard/graphql.js';
-import { CSRF_HEADERS } from '../../gateway/documents/csrf.ts';
+import { CSRF_HEADERS } from '../../gateway/policy/csrf.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { sseSubscribe, until, sourceStatusEvent } from '../support/live-clients.ts';

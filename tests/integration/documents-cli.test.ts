@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS } from '../../gateway/dashboard/documents.js';
-import { openDb, type Backend, type Db } from '../../store/db.ts';
+import { openDb } from '../../store/open-db.ts';
+import { type Backend, type Db } from '../../store/db.ts';
 import { documentIdOf, listTrustedDocuments } from '../../store/trusted-documents.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 

@@ -12,8 +12,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
-import { DEFAULT_LIMITS } from '../../gateway/limits/settings.ts';
-import { openDb, untimed, type Db } from '../../store/db.ts';
+import { DEFAULT_LIMITS } from '../../gateway/policy/limits/settings.ts';
+import { openDb } from '../../store/open-db.ts';
+import { withoutStatementTimeout, type Db } from '../../store/db.ts';
 import { registerTrustedDocuments } from '../../store/trusted-documents.ts';
 import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
@@ -575,7 +576,7 @@ describe.skipIf(!databaseUrl)('the statement timeout on postgres', () => {
   });
 
   it('never cuts the background work (sync engine, live producer): its statements outside transactions too', async () => {
-    const background = untimed(timed);
+    const background = withoutStatementTimeout(timed);
     expect(background).not.toBe(timed);
     // As the live producer's prune: one long statement of its own, on the same pool.
     await expect(background.query('SELECT pg_sleep(2) AS slept')).resolves.toEqual([{ slept: '' }]);

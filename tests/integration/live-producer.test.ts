@@ -15,9 +15,9 @@ import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { STATUS, type DossierWire } from '../../connectors/one-stop-shop/contract.ts';
 import { formatCompactLocal, formatIsoLocal } from '../../connectors/shared/wire.ts';
-import { circuitsOf, createLiveProducer, type LiveProducer } from '../../gateway/live/producer.ts';
-import { createSyncEngine, type SyncEngine } from '../../gateway/sync/engine.ts';
-import { createUpstreams, type Upstreams } from '../../gateway/sync/upstreams.ts';
+import { circuitsOf, createLiveProducer, type LiveProducer } from '../../live/producer.ts';
+import { createSyncEngine, type SyncEngine } from '../../connectors/sync/engine.ts';
+import { createUpstreams, type Upstreams } from '../../connectors/sync/upstreams.ts';
 import type { Db } from '../../store/db.ts';
 import { upsertTargets } from '../../store/indicators/targets.ts';
 import {

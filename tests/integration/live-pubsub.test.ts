@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, Socket, type Server } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHubPubSub } from '../../gateway/pubsub.ts';
+import { createHubPubSub } from '../../live/pubsub.ts';
 import type { Hub } from '../../gateway/server.ts';
 import { appendLiveEvents, LIVE_TOPIC, type LiveEvent, type LiveEventDraft } from '../../store/live-events.ts';
 import {
@@ -19,7 +19,7 @@ import {
   DEFAULT_LIVE_SETTINGS,
   type DeliveryWatcher,
   type LiveEventFeed,
-} from '../../schema/live/subscribers.ts';
+} from '../../live/subscribers.ts';
 import { sseSubscribe, until } from '../support/live-clients.ts';
 import { startHubOnLoopback } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamMetrics } from '../../connectors/http/metrics.ts';
-import { createHubMetrics } from '../../gateway/operations/metrics.ts';
+import { createHubMetrics } from '../../gateway/observability/metrics.ts';
 import type { Db } from '../../store/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { sseSubscribe, until, wsClient, wsSubscribe } from '../support/live-clients.ts';

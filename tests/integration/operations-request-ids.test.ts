@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNITS_FEED } from '../../connectors/cadre-db/connector.ts';
 import type { Connector } from '../../connectors/feed.ts';
-import { createLogger } from '../../gateway/logger.ts';
-import { createSyncEngine } from '../../gateway/sync/engine.ts';
+import { createLogger } from '../../core/logger.ts';
+import { createSyncEngine } from '../../connectors/sync/engine.ts';
 import type { Db } from '../../store/db.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { wsClient, wsSubscribe } from '../support/live-clients.ts';

@@ -30,20 +30,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import { responseCacheBus, type ResponseCacheBus } from '../../gateway/cache/bus.ts';
+import { responseCacheBus, type ResponseCacheBus } from '../../gateway/response-cache/bus.ts';
 import {
   CACHED_ROOT_FIELDS,
   CACHED_TYPES,
   UNCACHED_ROOT_FIELDS,
   UNCACHED_TYPES,
-} from '../../gateway/cache/cacheable.ts';
-import { RESPONSE_CACHE_HEADER, responseCacheKey } from '../../gateway/cache/response-cache.ts';
-import { cacheSessionOf } from '../../gateway/cache/session.ts';
-import type { LiveProducer } from '../../gateway/live/producer.ts';
-import { createHubPubSub, type HubPubSub } from '../../gateway/pubsub.ts';
+} from '../../gateway/response-cache/cacheable.ts';
+import { RESPONSE_CACHE_HEADER, responseCacheKey } from '../../gateway/response-cache/cache.ts';
+import { cacheSessionOf } from '../../gateway/response-cache/session.ts';
+import type { LiveProducer } from '../../live/producer.ts';
+import { createHubPubSub, type HubPubSub } from '../../live/pubsub.ts';
 import type { Hub } from '../../gateway/server.ts';
-import type { SyncEngine } from '../../gateway/sync/engine.ts';
-import type { DeliveryWatcher } from '../../schema/live/subscribers.ts';
+import type { SyncEngine } from '../../connectors/sync/engine.ts';
+import type { DeliveryWatcher } from '../../live/subscribers.ts';
 import { hubSchema } from '../../schema/index.ts';
 import { SCOPES, type Scope, type Viewer } from '../../store/access.ts';
 import type { Db } from '../../store/db.ts';

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../store/db.ts';
 import { loadMigrations } from '../../store/migrate.ts';
-import { createLogger } from '../../gateway/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../store/db.ts';
+import { openDb } from '../../store/open-db.ts';
 import { loadMigrations, migrate, pendingMigrations } from '../../store/migrate.ts';
 import { listUnits, upsertUnits } from '../../store/units.ts';
 import type { Unit } from '../../store/model.ts';

@@ -8,7 +8,7 @@
  */
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../gateway/auth/authenticate.ts';
+import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { createHub, type Hub } from '../../gateway/server.ts';
 import type { Viewer } from '../../store/access.ts';
 import { createConsumer, issueApiKey, revokeApiKey } from '../../store/consumers.ts';

@@ -112,7 +112,7 @@ describe('slow consumers', () => {
       code: 'SLOW_CONSUMER',
       queued: QUEUE_MAX,
       lastEventId: delivered.at(-1),
-      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), // the stuck connection's (gateway/operations/request-id.ts)
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), // the stuck connection's (gateway/observability/request-id.ts)
     });
     expect(last.errors[0].message).toMatch(/^slow consumer: 20 events queued \(LIVE_QUEUE_MAX 20\)/);
     // What it got is a prefix of what was published, and far from all of it.

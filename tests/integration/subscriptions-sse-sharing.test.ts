@@ -1,5 +1,5 @@
 /**
- * The SSE transport (gateway/sse.ts) executes a subscription once for all
+ * The SSE transport (gateway/transports/sse.ts) executes a subscription once for all
  * the subscribers that send the same document and variables as the same
  * consumer, and writes the same bytes to each; everyone else gets a
  * subscription of their own. Counted by a plugin that sees every
@@ -221,7 +221,7 @@ describe('SSE subscriptions shared per consumer and document', () => {
       `POST /graphql HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\nContent-Type: application/json\r\nAuthorization: Bearer nobody\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     );
     expect(refused.head).toMatch(/^HTTP\/1.1 401 Unauthorized\r\n/);
-    // With the request's id, as every error the hub sends (gateway/operations/request-id.ts).
+    // With the request's id, as every error the hub sends (gateway/observability/request-id.ts).
     const requestId = /\r\nx-request-id: ([^\r]+)/i.exec(refused.head)?.[1];
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(parseSseEvents(refused.body)).toEqual([

@@ -17,7 +17,7 @@ import { GraphQLError, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS, SOURCES } from '../../gateway/dashboard/documents.js';
 import { createClient } from '../../gateway/dashboard/graphql.js';
-import { registerDashboardDocuments } from '../../gateway/documents/dashboard.ts';
+import { registerDashboardDocuments } from '../../gateway/policy/documents/dashboard.ts';
 import type { Authenticate } from '../../gateway/server.ts';
 import { hubSchema } from '../../schema/index.ts';
 import type { Db } from '../../store/db.ts';

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDb, type Backend, type Db } from '../../store/db.ts';
+import { openDb } from '../../store/open-db.ts';
+import { type Backend, type Db } from '../../store/db.ts';
 import { migrate } from '../../store/migrate.ts';
 
 export interface TestStore {

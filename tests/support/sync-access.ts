@@ -5,7 +5,7 @@
  */
 import type { SourceName } from '../../connectors/feed.ts';
 import type { CircuitState } from '../../connectors/http/client.ts';
-import type { SyncEngine } from '../../gateway/sync/engine.ts';
+import type { SyncEngine } from '../../connectors/sync/engine.ts';
 import type { SyncAccess } from '../../schema/index.ts';
 
 /** `circuits` is read at each call: a test may open and close breakers while the hub runs. */

@@ -9,10 +9,10 @@ import type { MockWorld } from '../../connectors/mock/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../../connectors/mock/server.ts';
 import type { Db } from '../../store/db.ts';
 import type { LiveEvent } from '../../store/live-events.ts';
-import { createLiveProducer, type LiveProducer } from '../../gateway/live/producer.ts';
-import type { ChangeEvent } from '../../gateway/sync/changes.ts';
-import { createSyncEngine, type SyncEngine } from '../../gateway/sync/engine.ts';
-import { createUpstreams, type Upstreams, type UpstreamUrls } from '../../gateway/sync/upstreams.ts';
+import { createLiveProducer, type LiveProducer } from '../../live/producer.ts';
+import type { ChangeEvent } from '../../connectors/sync/changes.ts';
+import { createSyncEngine, type SyncEngine } from '../../connectors/sync/engine.ts';
+import { createUpstreams, type Upstreams, type UpstreamUrls } from '../../connectors/sync/upstreams.ts';
 
 /** Client settings for tests: a hung upstream fails in a fraction of a second, retries come quickly. */
 export const TEST_CLIENT = {

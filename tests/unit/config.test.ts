@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { jwtKeyAlgorithm } from '../../gateway/auth/jwt.ts';
+import { jwtKeyAlgorithm } from '../../gateway/policy/auth/jwt.ts';
 import { ConfigError, loadConfig, upstreamsConfigured } from '../../gateway/config.ts';
 
 describe('loadConfig', () => {

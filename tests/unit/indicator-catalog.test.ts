@@ -11,7 +11,7 @@ import {
   groupsOf,
   INDICATOR_CATALOG,
   INDICATORS_BY_CODE,
-} from '../../schema/indicators/catalog.ts';
+} from '../../indicators/catalog.ts';
 import { FIGURE_GROUP_SOURCES, FIGURE_GROUPS } from '../../store/indicators/index.ts';
 import type { FigureGroup, FigureGroups, FigureRef } from '../../store/indicators/figures.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The cost model (schema/cost.ts) as gateway/limits/cost.ts measures it: a
+ * The cost model (schema/cost.ts) as gateway/policy/limits/cost.ts measures it: a
  * connection multiplies by its page, nested pages multiply, edges are not
  * counted twice, a subtree counts thirty units, other lists ten items, a page
  * out of range is the page size error, and an operation that cannot be
@@ -7,7 +7,7 @@
  */
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { costRefusal, operationCosts } from '../../gateway/limits/cost.ts';
+import { costRefusal, operationCosts } from '../../gateway/policy/limits/cost.ts';
 import { SUBTREE_MULTIPLIER } from '../../schema/cost.ts';
 import { hubSchema } from '../../schema/index.ts';
 

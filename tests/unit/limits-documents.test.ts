@@ -10,9 +10,9 @@ import { getIntrospectionQuery, Kind, type DocumentNode, type GraphQLError, type
 import { createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS } from '../../gateway/dashboard/documents.js';
-import { operationCosts } from '../../gateway/limits/cost.ts';
-import { useDocumentLimits } from '../../gateway/limits/document-limits.ts';
-import { DEFAULT_LIMITS } from '../../gateway/limits/settings.ts';
+import { operationCosts } from '../../gateway/policy/limits/cost.ts';
+import { useDocumentLimits } from '../../gateway/policy/limits/document-limits.ts';
+import { DEFAULT_LIMITS } from '../../gateway/policy/limits/settings.ts';
 import { hubSchema } from '../../schema/index.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

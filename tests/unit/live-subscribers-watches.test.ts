@@ -1,12 +1,12 @@
 /**
- * The watches of schema/live/subscribers.ts reach the store in the order they
+ * The watches of live/subscribers.ts reach the store in the order they
  * were asked for, per (unit, period): a pair dropped and watched again at
  * once must end up watched, even when the DELETE is slower than the upsert
  * (they run on different pool connections). A fake store records when each
  * statement starts and ends; the DELETE takes longer than the upsert after it.
  */
 import { describe, expect, it } from 'vitest';
-import { createLiveSubscribers, DEFAULT_LIVE_SETTINGS } from '../../schema/live/subscribers.ts';
+import { createLiveSubscribers, DEFAULT_LIVE_SETTINGS } from '../../live/subscribers.ts';
 import type { Queryable } from '../../store/db.ts';
 
 const silent = { info() {}, warn() {}, error() {} };

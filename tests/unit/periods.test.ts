@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { parsePeriod } from '../../schema/indicators/period.ts';
+import { parsePeriod } from '../../indicators/period.ts';
 
 const range = (period: string, convention: 'CALENDAR' | 'REPORTING') => parsePeriod(period, convention).range;
 

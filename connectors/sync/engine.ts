@@ -1,0 +1,335 @@
+/**
+ * The sync engine: pulls every feed of a source through its connector and
+ * writes what it yields to the store, one batch per transaction together
+ * with the feed's cursor, so a pass cut off at any point (a crash, a kill, a
+ * failing upstream) resumes where the last commit left it, losing and
+ * repeating nothing. Rejected records go to quarantine with their reason and
+ * payload; the retryable ones (an unknown unit or procedure) are read again
+ * on every later pass until they resolve.
+ *
+ * One pass per source at a time: within a process by sharing the running
+ * pass, across hub instances by a lock in the store (a PostgreSQL advisory
+ * lock held for the whole pass, freed with its connection if the holder dies).
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
+import type { Mapped } from '../shared/mapped.ts';
+import type { Db } from '../../store/db.ts';
+import {
+  advanceFeed,
+  countOpenQuarantine,
+  finishRun,
+  markFeedFinished,
+  markFeedStarted,
+  openRetryable,
+  quarantine,
+  readFeedState,
+  referenceKeys,
+  resolveQuarantined,
+  startRun,
+  type SyncTrigger,
+} from '../../store/sync.ts';
+import { requestScope, type Logger } from '../../core/logger.ts';
+import { CHANGE_TOPIC, type ChangePublisher } from './changes.ts';
+import { FEED_WRITERS, type FeedWriter, type Written } from './writers.ts';
+
+/** Units first: staff, dossiers and finance refer to them; the budget system's codes resolve through them. */
+export const SYNC_ORDER: readonly SourceName[] = ['CADRE_DB', 'ONE_STOP_SHOP', 'BUDGET'];
+
+/** Quarantined records read again per statement when retrying. */
+const RETRY_PAGE = 500;
+const LOCK_POLL_MS = 250;
+
+export interface PassResult {
+  source: SourceName;
+  /** Records written (new or newer versions). */
+  records: number;
+  /** Records quarantined in this pass (a record rejected again counts again). */
+  rejected: number;
+  /** Quarantined records that a retry or a valid new version resolved. */
+  resolved: number;
+  error: string | null;
+}
+
+/** Another hub instance is syncing the source now. */
+export class SyncBusyError extends Error {
+  override name = 'SyncBusyError';
+  constructor(readonly source: SourceName) {
+    super(`another hub instance is syncing ${source} now`);
+  }
+}
+
+export interface RunOptions {
+  trigger: SyncTrigger;
+  /** How long to wait for another instance's pass to end; 0 (default): fail at once with SyncBusyError. */
+  waitMs?: number;
+}
+
+export interface SyncEngine {
+  /** The sources this instance has connectors for, in sync order. */
+  readonly sources: readonly SourceName[];
+  connector(source: SourceName): Connector | undefined;
+  /** One pass over every feed of the source. Resolves with the outcome; a failed pass resolves with its error. */
+  run(source: SourceName, options: RunOptions): Promise<PassResult>;
+  /** One pass over every configured source, in sync order. */
+  runAll(options: RunOptions): Promise<PassResult[]>;
+  isRunning(source: SourceName): boolean;
+  /** Runs every source now and then every `intervalMs` after each pass ends. */
+  schedule(intervalMs: number): void;
+  /** Stops the schedule, aborts running passes (their last commit stands) and waits for them. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Told when a pass of a source starts (lock taken, nothing pulled yet) and
+ * when it ends (last batch committed, its sync_runs row finished, lock still
+ * held): the live producer compares what it sees across the pass. Awaited,
+ * so what a hook reads belongs to this pass; a hook that throws is logged and
+ * never fails the pass.
+ */
+export interface PassHooks {
+  passStarted?(source: SourceName): Promise<void> | void;
+  passEnded?(result: PassResult): Promise<void> | void;
+}
+
+export interface SyncEngineOptions {
+  db: Db;
+  connectors: readonly Connector[];
+  logger: Logger;
+  publisher?: ChangePublisher | undefined;
+  passHooks?: PassHooks | undefined;
+  /** Names this process in sync_runs. */
+  instance?: string;
+}
+
+async function lookupsFrom(db: Db): Promise<Lookups> {
+  const { units, procedures } = await referenceKeys(db);
+  const unitCodes = new Set(units.map((u) => u.code));
+  const byBudgetCode = new Map(units.flatMap((u) => (u.budgetCode ? [[u.budgetCode, u.code] as const] : [])));
+  const procedureCodes = new Set(procedures);
+  return {
+    hasUnit: (code) => unitCodes.has(code),
+    hasProcedure: (code) => procedureCodes.has(code),
+    unitOfBudgetCode: (budgetCode) => byBudgetCode.get(budgetCode),
+  };
+}
+
+/**
+ * Starts fetching the next batch while the caller writes this one: the
+ * upstream and the store then work at the same time. Order is kept, and a
+ * batch is only handed over once the one before it has been consumed.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = iterator.next();
+      // Handled when awaited on the next turn; this only stops it counting as unhandled meanwhile.
+      next.catch(() => {});
+      yield result.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+const isReject = <T>(result: Mapped<T> | Reject): result is Reject => 'raw' in result;
+
+export function createSyncEngine({
+  db,
+  connectors,
+  logger,
+  publisher,
+  passHooks,
+  instance = `${hostname()}:${process.pid}`,
+}: SyncEngineOptions): SyncEngine {
+  const bySource = new Map(connectors.map((c) => [c.source, c]));
+  const sources = SYNC_ORDER.filter((source) => bySource.has(source));
+  const active = new Map<SourceName, Promise<PassResult>>();
+  const aborts = new Set<AbortController>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  /** Publishes what a committed batch changed; a batch that changed nothing says nothing. */
+  function announce(source: SourceName, feed: Feed<unknown>, writer: FeedWriter<unknown>, written: Written) {
+    if (written.written === 0) return;
+    publisher?.publish(CHANGE_TOPIC, { source, feed: feed.name, entity: writer.entity, at: new Date(), ...written });
+  }
+
+  async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
+    const writer = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
+    if (!writer) throw new Error(`no writer for feed ${feed.name}`);
+    await markFeedStarted(db, feed.name);
+    const state = await readFeedState(db, feed.name);
+    const lookups = await lookupsFrom(db);
+    // Resolving quarantined keys costs a statement per batch: only worth it when something can be resolved.
+    let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
+
+    for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+      if (batch.rejects.length) mayResolve = true;
+      const { written, resolved } = await db.transaction(async (tx) => {
+        const written = await writer.write(tx, batch.records);
+        await quarantine(tx, feed.name, batch.rejects);
+        const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, batch.keys) : 0;
+        await advanceFeed(tx, feed.name, batch.cursor, written.written);
+        return { written, resolved };
+      });
+      totals.records += written.written;
+      totals.rejected += batch.rejects.length;
+      totals.resolved += resolved;
+      if (batch.rejects.length) {
+        const sample = batch.rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
+        // Records waiting for a unit or procedure usually resolve within the pass: not worth a warning.
+        const level = batch.rejects.every((r) => r.retryable) ? 'info' : 'warn';
+        logger[level]({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
+      }
+      announce(source, feed, writer, written);
+    }
+    await retryQuarantined(source, feed, writer, signal, totals);
+    await markFeedFinished(db, feed.name, null);
+  }
+
+  /** Reads the feed's retryable quarantined records again, with lookups as they are now. */
+  async function retryQuarantined(
+    source: SourceName,
+    feed: Feed<unknown>,
+    writer: FeedWriter<unknown>,
+    signal: AbortSignal,
+    totals: PassResult,
+  ) {
+    const lookups = await lookupsFrom(db);
+    for (let afterId: string | null = null; ;) {
+      signal.throwIfAborted();
+      const entries = await openRetryable(db, feed.name, afterId, RETRY_PAGE);
+      if (entries.length === 0) return;
+      afterId = entries.at(-1)!.id;
+      const records: unknown[] = [];
+      const keys: string[] = [];
+      const rejects: Reject[] = [];
+      for (const entry of entries) {
+        const result = feed.retry(entry, lookups);
+        if (isReject(result)) rejects.push(result);
+        else if (result.ok) {
+          records.push(result.value);
+          keys.push(entry.key);
+        } else rejects.push({ key: entry.key, raw: entry.raw, reason: result.reason, retryable: true });
+      }
+      const written = await db.transaction(async (tx) => {
+        const written = await writer.write(tx, records);
+        await resolveQuarantined(tx, feed.name, keys);
+        await quarantine(tx, feed.name, rejects);
+        return written;
+      });
+      totals.records += written.written;
+      totals.resolved += keys.length;
+      if (keys.length) logger.info({ feed: feed.name, resolved: keys.length }, 'quarantined records resolved');
+      announce(source, feed, writer, written);
+    }
+  }
+
+  /** Runs a pass hook; its failure is the hook's, never the pass's. */
+  async function hook(name: keyof PassHooks, run: (hooks: PassHooks) => Promise<void> | void, source: SourceName) {
+    if (!passHooks?.[name]) return;
+    try {
+      await run(passHooks);
+    } catch (error) {
+      logger.error({ source, err: error }, `sync ${name} hook failed`);
+    }
+  }
+
+  async function pass(source: SourceName, connector: Connector, trigger: SyncTrigger, waitMs: number) {
+    let release = await db.tryLock(`sync:${source}`);
+    for (const deadline = Date.now() + waitMs; !release && Date.now() < deadline;) {
+      await sleep(LOCK_POLL_MS);
+      release = await db.tryLock(`sync:${source}`);
+    }
+    if (!release) throw new SyncBusyError(source);
+
+    const abort = new AbortController();
+    aborts.add(abort);
+    const totals: PassResult = { source, records: 0, rejected: 0, resolved: 0, error: null };
+    const started = Date.now();
+    try {
+      await hook('passStarted', (hooks) => hooks.passStarted?.(source), source);
+      const runId = await startRun(db, source, instance, trigger);
+      logger.info({ source, trigger }, 'sync pass started');
+      let feedName = '';
+      try {
+        for (const feed of connector.feeds) {
+          feedName = feed.name;
+          await syncFeed(source, feed, abort.signal, totals);
+        }
+      } catch (error) {
+        totals.error = `${feedName}: ${(error as Error).message}`;
+        await markFeedFinished(db, feedName, totals.error).catch(() => {});
+      }
+      await finishRun(db, runId, totals);
+      const ms = Date.now() - started;
+      if (totals.error) logger.error({ ...totals, ms }, 'sync pass failed');
+      else logger.info({ ...totals, ms }, 'sync pass succeeded');
+      await hook('passEnded', (hooks) => hooks.passEnded?.({ ...totals }), source);
+      return totals;
+    } finally {
+      aborts.delete(abort);
+      await release();
+    }
+  }
+
+  const engine: SyncEngine = {
+    sources,
+    connector: (source) => bySource.get(source),
+    run(source, { trigger, waitMs = 0 }) {
+      const connector = bySource.get(source);
+      if (!connector) return Promise.reject(new Error(`${source} is not configured on this hub`));
+      // A pass already running in this process is shared, not repeated.
+      const running = active.get(source);
+      if (running) return running;
+      // A pass is a unit of work of its own: every log line written during it (engine, connectors, hooks) carries
+      // its id, as a request's carry the request's.
+      const passId = `sync-${source.toLowerCase()}-${randomUUID().slice(0, 8)}`;
+      const started = requestScope
+        .run({ requestId: passId }, () => pass(source, connector, trigger, waitMs))
+        .finally(() => active.delete(source));
+      active.set(source, started);
+      return started;
+    },
+    async runAll(options) {
+      const results: PassResult[] = [];
+      for (const source of sources) results.push(await engine.run(source, options));
+      return results;
+    },
+    isRunning: (source) => active.has(source),
+    schedule(intervalMs) {
+      const tick = async () => {
+        for (const source of sources) {
+          if (stopped) return;
+          await engine.run(source, { trigger: 'SCHEDULE' }).catch((error: Error) => {
+            // Another instance has it: it is that instance's turn, not a failure.
+            if (error instanceof SyncBusyError) logger.debug({ source }, error.message);
+            else logger.error({ source, err: error }, 'sync pass could not run');
+          });
+        }
+        if (stopped) return;
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          void tick();
+        }, intervalMs);
+        timers.add(timer);
+      };
+      void tick();
+    },
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      for (const abort of aborts) abort.abort(new Error('the hub is stopping'));
+      await Promise.allSettled([...active.values()]);
+    },
+  };
+  return engine;
+}

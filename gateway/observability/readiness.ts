@@ -1,0 +1,84 @@
+/**
+ * Readiness (GET /ready): may this instance take traffic? 503 while it shuts
+ * down, while the store does not answer or a migration this build expects is
+ * not applied: an orchestrator then keeps requests away. Otherwise 200, and
+ * the body says whether every upstream's copy is fresh (`ready`) or some
+ * source is stale, failing, behind an open breaker or never synced
+ * (`degraded`): the hub still serves what it has, so degraded sources do not
+ * take it out of rotation, but an operator (or a probe that reads the body)
+ * sees which and since when.
+ *
+ * The body is public (probes carry no credential): no store error is shown,
+ * only a fixed phrase; the detail goes to the log. When the store answers
+ * (migrations read) but the sources cannot be read (a failing or timed-out
+ * query on sync_runs/quarantine), the instance stays in rotation, `degraded`
+ * with `sourcesError`: such a failure is the same on every instance, and
+ * taking them all out together would turn a reporting problem into an outage.
+ */
+import type { Db } from '../../store/db.ts';
+import type { Logger } from '../../core/logger.ts';
+import { pendingMigrations, type Migration } from '../../store/migrate.ts';
+import { isHealthy, type SourceHealth } from './source-health.ts';
+
+export type ReadinessBody =
+  | { status: 'draining' }
+  | {
+      status: 'ready' | 'degraded' | 'not ready';
+      store: { backend: Db['backend']; reachable: boolean; pendingMigrations?: number[]; error?: string };
+      /** The sources reported (see source-health.ts); absent when there is none to report. */
+      sources?: SourceHealth[];
+      /** Present (and the status degraded) when the sources could not be read; the detail is in the log. */
+      sourcesError?: string;
+    };
+
+/** What /ready says instead of a store error (the error itself may name hosts, schemas or statements). */
+export const STORE_UNREACHABLE = 'the store did not answer';
+export const SOURCES_UNREADABLE = 'the sources could not be read from the store';
+
+export interface ReadinessCheck {
+  db: Db;
+  /** The migrations this build expects. */
+  migrations: Migration[];
+  draining: boolean;
+  /** The reported sources' health (read only once the store has answered). */
+  sources(): Promise<SourceHealth[]>;
+  /** Where the errors the body does not show are logged. */
+  logger: Pick<Logger, 'warn'>;
+}
+
+export async function checkReadiness({
+  db,
+  migrations,
+  draining,
+  sources,
+  logger,
+}: ReadinessCheck): Promise<{ httpStatus: number; body: ReadinessBody }> {
+  if (draining) return { httpStatus: 503, body: { status: 'draining' } };
+  let pending: number[];
+  try {
+    pending = await pendingMigrations(db, migrations);
+  } catch (error) {
+    logger.warn({ err: error }, 'readiness: the store did not answer');
+    return {
+      httpStatus: 503,
+      body: { status: 'not ready', store: { backend: db.backend, reachable: false, error: STORE_UNREACHABLE } },
+    };
+  }
+  const store = { backend: db.backend, reachable: true, pendingMigrations: pending };
+  if (pending.length > 0) return { httpStatus: 503, body: { status: 'not ready', store } };
+  let reported: SourceHealth[];
+  try {
+    reported = await sources();
+  } catch (error) {
+    logger.warn({ err: error }, 'readiness: cannot read the sources from the store');
+    return { httpStatus: 200, body: { status: 'degraded', store, sourcesError: SOURCES_UNREADABLE } };
+  }
+  return {
+    httpStatus: 200,
+    body: {
+      status: reported.every(isHealthy) ? 'ready' : 'degraded',
+      store,
+      ...(reported.length > 0 ? { sources: reported } : {}),
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * How each upstream's copy in the hub is doing, for /ready and /metrics: the
+ * same statuses the live producer tells subscribers (live/sources.ts,
+ * `statusOf`: CIRCUIT_OPEN, STALE, FAILING, FRESH, with the same staleness
+ * limit, LIVE_STALE_AFTER_MINUTES), plus NEVER_SYNCED for a source no pass has
+ * ever started on, and the records each source holds in quarantine.
+ *
+ * Which sources: those this instance syncs; an instance that syncs nothing (a
+ * gateway-only instance) reports the sources the store has passes of, as the
+ * syncing instances wrote them, without a breaker (it has none of its own).
+ */
+import { SOURCE_NAMES, type SourceName } from '../../connectors/feed.ts';
+import type { CircuitState } from '../../connectors/http/client.ts';
+import type { Queryable } from '../../store/db.ts';
+import { readSourceRunStates } from '../../store/live-events.ts';
+import { statusOf, type SourceStatus } from '../../live/sources.ts';
+import { FEEDS_OF_SOURCE } from '../../connectors/sync/feeds.ts';
+
+export type SourceHealthStatus = SourceStatus | 'NEVER_SYNCED';
+
+export interface SourceHealth {
+  name: SourceName;
+  status: SourceHealthStatus;
+  /** ISO instant the last successful pass ended; null when none has. */
+  lastSuccessAt: string | null;
+  /** Seconds since then; null when no pass has succeeded. */
+  lagSeconds: number | null;
+  /** Records of the source held in quarantine now (all feeds). */
+  quarantined: number;
+}
+
+/** Open quarantine entries of one feed, split by whether a later pass retries them. */
+export interface QuarantineCount {
+  source: SourceName;
+  feed: string;
+  retryable: boolean;
+  count: number;
+}
+
+export interface SourceHealthReport {
+  sources: SourceHealth[];
+  quarantine: QuarantineCount[];
+}
+
+export interface SourceHealthOptions {
+  /** The sources this instance syncs (the engine's); empty or absent: the ones the store has passes of. */
+  synced?: readonly SourceName[] | undefined;
+  /** This instance's breaker of a source it syncs; null when it has none. */
+  circuit?: ((source: SourceName) => CircuitState | null) | undefined;
+  /** A source with no successful pass for longer is STALE. */
+  staleAfterMs: number;
+  now?: Date;
+}
+
+/** A source "is fine" when FRESH; anything else makes the hub degraded (it still serves what it has). */
+export const isHealthy = (source: SourceHealth) => source.status === 'FRESH';
+
+const SOURCE_OF_FEED = new Map(
+  Object.entries(FEEDS_OF_SOURCE).flatMap(([source, feeds]) => feeds.map((feed) => [feed, source as SourceName])),
+);
+
+/** Open quarantine entries by feed and retryability (the quarantine_open_idx partial index covers it). */
+async function readQuarantineCounts(db: Queryable): Promise<QuarantineCount[]> {
+  const rows = await db.query<{ feed: string; retryable: boolean; count: number }>(
+    `SELECT source AS feed, retryable, count(*)::int AS count
+       FROM quarantine WHERE resolved_at IS NULL
+      GROUP BY source, retryable ORDER BY source, retryable`,
+  );
+  return rows.flatMap((row) => {
+    const source = SOURCE_OF_FEED.get(row.feed);
+    return source ? [{ source, feed: row.feed, retryable: row.retryable, count: row.count }] : [];
+  });
+}
+
+/** Each reported source's status, freshness and quarantine, in two reads. */
+export async function readSourceHealth(db: Queryable, options: SourceHealthOptions): Promise<SourceHealthReport> {
+  const now = options.now ?? new Date();
+  const syncing = options.synced?.length ? options.synced : null;
+  const runs = await readSourceRunStates(db, syncing ?? SOURCE_NAMES);
+  const quarantine = await readQuarantineCounts(db);
+  const sources = runs.flatMap((run): SourceHealth[] => {
+    const name = run.source as SourceName;
+    // A gateway-only instance reports only what some instance has synced.
+    if (!syncing && !run.everRun) return [];
+    const circuit = syncing ? (options.circuit?.(name) ?? null) : null;
+    const status: SourceHealthStatus =
+      !run.everRun && circuit !== 'OPEN' ? 'NEVER_SYNCED' : statusOf(run, circuit, now, options.staleAfterMs);
+    const lastSuccessAt = run.lastSuccessAt;
+    return [
+      {
+        name,
+        status,
+        lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
+        lagSeconds: lastSuccessAt ? Math.max(0, Math.round((now.getTime() - lastSuccessAt.getTime()) / 1000)) : null,
+        quarantined: quarantine.filter((q) => q.source === name).reduce((sum, q) => sum + q.count, 0),
+      },
+    ];
+  });
+  return { sources, quarantine };
+}

@@ -1,0 +1,116 @@
+/**
+ * JWTs, verified with `jose` against one configured key source: a JWKS URL
+ * (keys fetched and cached by jose, refetched for an unknown `kid`), a PEM
+ * public key, or a shared HS256 secret. The issuer, audience and expiry are
+ * always checked, and only the algorithms of the configured source are
+ * accepted, so `alg: none` and an HS256 token signed with a public key (the
+ * classic algorithm confusion) are refused.
+ */
+import { createPublicKey } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWSAlgorithm,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type KeyInput,
+} from 'jose';
+
+/** The JWT settings of the config (gateway/config.ts), named as there. */
+export interface JwtConfig {
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+  JWT_PUBLIC_KEY?: string | undefined;
+  JWT_SECRET?: string | undefined;
+}
+
+/** Clocks of the issuer and the hub may differ a little. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** The signature algorithm of a PEM public key (SPKI); null when it is none the hub accepts. */
+export function jwtKeyAlgorithm(pem: string): 'RS256' | 'ES256' | 'EdDSA' | null {
+  try {
+    const key = createPublicKey({ key: pem, format: 'pem' });
+    if (key.asymmetricKeyType === 'rsa') return 'RS256';
+    if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+    if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+export type JwtCheck =
+  | { ok: true; payload: JWTPayload & { sub: string } }
+  /** `unavailable`: the hub could not check the token (the JWKS cannot be fetched), not the token's fault. */
+  | { ok: false; reason: string; unavailable?: boolean };
+
+export type JwtVerifier = (token: string) => Promise<JwtCheck>;
+
+/** A verifier for the configured key source; null when no JWT key source is configured. */
+export function createJwtVerifier(config: JwtConfig): JwtVerifier | null {
+  let key: KeyInput | JWTVerifyGetKey;
+  let algorithms: JWSAlgorithm[];
+  if (config.JWT_JWKS_URL) {
+    key = createRemoteJWKSet(new URL(config.JWT_JWKS_URL));
+    algorithms = ['RS256', 'ES256', 'EdDSA'];
+  } else if (config.JWT_PUBLIC_KEY) {
+    key = createPublicKey(config.JWT_PUBLIC_KEY);
+    algorithms = [jwtKeyAlgorithm(config.JWT_PUBLIC_KEY)!];
+  } else if (config.JWT_SECRET) {
+    key = new TextEncoder().encode(config.JWT_SECRET);
+    algorithms = ['HS256'];
+  } else return null;
+  if (!config.JWT_ISSUER || !config.JWT_AUDIENCE) throw new Error('JWT_ISSUER and JWT_AUDIENCE must be set');
+  const options = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    algorithms,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['exp', 'sub'],
+  };
+
+  return async (token) => {
+    try {
+      const { payload } = await jwtVerify(token, key, options);
+      return { ok: true, payload: payload as JWTPayload & { sub: string } };
+    } catch (error) {
+      return refusal(error, algorithms);
+    }
+  };
+}
+
+/** What was wrong with a token, in words a client's developer can act on; never the token itself. */
+function refusal(error: unknown, algorithms: readonly string[]): JwtCheck & { ok: false } {
+  if (error instanceof errors.JWTExpired) {
+    const exp = error.payload.exp;
+    return {
+      ok: false,
+      reason: `the JWT expired${typeof exp === 'number' ? ` at ${new Date(exp * 1000).toISOString()}` : ''}`,
+    };
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return { ok: false, reason: `the JWT has no "${error.claim}" claim` };
+    if (error.claim === 'aud') return { ok: false, reason: 'the JWT is for another audience (aud)' };
+    if (error.claim === 'iss') return { ok: false, reason: 'the JWT is from another issuer (iss)' };
+    if (error.claim === 'nbf') return { ok: false, reason: 'the JWT is not valid yet (nbf)' };
+    return { ok: false, reason: `the JWT's "${error.claim}" claim is invalid` };
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return { ok: false, reason: `the JWT's signature algorithm is not accepted (accepted: ${algorithms.join(', ')})` };
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return { ok: false, reason: 'the JWT signature is invalid' };
+  if (error instanceof errors.JWKSNoMatchingKey) return { ok: false, reason: 'no key of the JWKS matches the JWT' };
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid ||
+    error instanceof errors.JOSENotSupported
+  ) {
+    return { ok: false, reason: `the JWT is malformed or unsupported (${error.message})` };
+  }
+  // The JWKS could not be fetched or read: the hub cannot check the token, which may well be good.
+  return { ok: false, unavailable: true, reason: `the JWT cannot be checked now: ${(error as Error).message}` };
+}

@@ -1,0 +1,101 @@
+/**
+ * The documents to register, from files as clients' build tools write them:
+ *
+ * - `*.graphql` / `*.gql`: one document, the whole file as it is (its
+ *   operations, fragments and all). Its id is the SHA-256 of the exact bytes,
+ *   so a client that sends the text must send exactly the file's text.
+ * - `*.json`: a manifest of persisted documents, either graphql-codegen's
+ *   client preset (`{ "<sha256>": "<document>", … }`, hashAlgorithm 'sha256')
+ *   or Apollo's (`{ "format": "apollo-persisted-query-manifest", "version": 1,
+ *   "operations": [{ "id", "body", … }] }`). Every id must be the SHA-256 of
+ *   its document: the hub looks documents up by that hash.
+ *
+ * Every document is parsed and validated against the hub's schema before
+ * anything is registered: one that cannot run is refused with its file and
+ * the reason, and nothing is registered.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { documentIdOf, TrustedDocumentError, type NewTrustedDocument } from '../../../store/trusted-documents.ts';
+
+export interface DocumentText {
+  text: string;
+  /** Where it came from, for messages: a file, or a file and a manifest key. */
+  source: string;
+}
+
+/** The names of a document's operations, in order (anonymous ones left out). */
+export function operationNamesOf(document: DocumentNode): string[] {
+  return document.definitions.flatMap((definition) =>
+    definition.kind === Kind.OPERATION_DEFINITION && definition.name ? [definition.name.value] : [],
+  );
+}
+
+/** A document ready to register: it parses, has an operation and validates against `schema`. */
+export function prepareDocument({ text, source }: DocumentText, schema: GraphQLSchema): NewTrustedDocument {
+  let document: DocumentNode;
+  try {
+    document = parse(text);
+  } catch (error) {
+    throw new TrustedDocumentError(`${source}: ${(error as GraphQLError).message}`);
+  }
+  if (!document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION)) {
+    throw new TrustedDocumentError(`${source}: the document has no operation (fragments alone cannot run)`);
+  }
+  const errors = validate(schema, document);
+  if (errors.length > 0) {
+    throw new TrustedDocumentError(`${source}: does not validate: ${errors.map((e) => e.message).join('; ')}`);
+  }
+  return { document: text, operationNames: operationNamesOf(document) };
+}
+
+function manifestEntries(manifest: unknown, file: string): DocumentText[] {
+  const fail = (why: string): never => {
+    throw new TrustedDocumentError(`${file}: ${why}`);
+  };
+  if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest)) {
+    return fail('a manifest is a JSON object');
+  }
+  const entries: [string, unknown][] =
+    (manifest as { format?: unknown }).format === 'apollo-persisted-query-manifest'
+      ? (((manifest as { operations?: unknown }).operations as { id?: unknown; body?: unknown }[] | undefined)?.map(
+          (operation) => [String(operation?.id), operation?.body],
+        ) ?? fail('an Apollo manifest needs an "operations" list'))
+      : Object.entries(manifest);
+  return entries.map(([id, text]) => {
+    const source = `${file} ${JSON.stringify(id)}`;
+    if (typeof text !== 'string') return fail(`the document of ${JSON.stringify(id)} is not a string`);
+    if (id !== documentIdOf(text)) {
+      return fail(
+        `${JSON.stringify(id)} is not the SHA-256 of its document (it is ${documentIdOf(text)}): ` +
+          "generate the manifest with SHA-256 ids (graphql-codegen: persistedDocuments: { hashAlgorithm: 'sha256' })",
+      );
+    }
+    return { text, source };
+  });
+}
+
+/** The documents of the given files (see above); throws TrustedDocumentError naming the file. */
+export function readDocumentFiles(paths: readonly string[]): DocumentText[] {
+  return paths.flatMap((file) => {
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new TrustedDocumentError(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    const extension = extname(file).toLowerCase();
+    if (extension === '.graphql' || extension === '.gql') return [{ text: content, source: file }];
+    if (extension === '.json') {
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(content);
+      } catch (error) {
+        throw new TrustedDocumentError(`${file}: not JSON: ${(error as Error).message}`);
+      }
+      return manifestEntries(manifest, file);
+    }
+    throw new TrustedDocumentError(`${file}: expected a .graphql or .gql document, or a .json manifest`);
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * The trusted documents as a running hub sees them: lookups by id (or by
+ * text, through its SHA-256) answered from memory for documents looked up
+ * recently, so a known document costs no store round trip per request.
+ *
+ * - Positive answers are kept for `cacheTtlMs` (TRUSTED_DOCUMENTS_CACHE_SECONDS,
+ *   default 60 s) and then asked again: a document removed with `npm run
+ *   documents -- remove` stops running on every instance within that time
+ *   (restart an instance to make it stop at once). The cache holds only
+ *   registered documents, so its size is bounded by the registry's.
+ * - Negative answers are kept briefly: an unknown id (64 hex digits; any
+ *   other id costs no lookup at all) is answered "unknown" from memory for
+ *   `unknownTtlMs` (default 5 s, never longer than `cacheTtlMs`), so a flood
+ *   of one id costs one primary-key lookup; a document registered meanwhile
+ *   runs once that has passed. At most `maxUnknown` ids are kept (the oldest
+ *   make room), so a flood of distinct ids cannot grow it: each of those
+ *   costs one lookup, and the caller, authenticated first, one operation of
+ *   its rate limit (policy.ts).
+ * - Concurrent lookups of one id share one query.
+ */
+import type { Queryable } from '../../../store/db.ts';
+import { DOCUMENT_ID, documentIdOf, findTrustedDocument } from '../../../store/trusted-documents.ts';
+
+export interface DocumentRegistry {
+  /** The registered text with this id, or null. */
+  find(id: string): Promise<string | null>;
+  /** Whether this exact text is registered (its SHA-256 is a registered id). */
+  isTrusted(text: string): Promise<boolean>;
+}
+
+export interface DocumentRegistryOptions {
+  db: Queryable;
+  /** How long a document found is answered from memory. Default 60 s. */
+  cacheTtlMs?: number | undefined;
+  /** How long an unknown id is answered from memory; capped at cacheTtlMs. Default 5 s. */
+  unknownTtlMs?: number | undefined;
+  /** How many unknown ids are remembered at most. Default 10 000. */
+  maxUnknown?: number | undefined;
+  now?: () => number;
+}
+
+export const DEFAULT_DOCUMENT_CACHE_TTL_MS = 60_000;
+export const DEFAULT_UNKNOWN_DOCUMENT_TTL_MS = 5_000;
+export const DEFAULT_MAX_UNKNOWN_DOCUMENTS = 10_000;
+
+export function createDocumentRegistry({
+  db,
+  cacheTtlMs = DEFAULT_DOCUMENT_CACHE_TTL_MS,
+  unknownTtlMs = DEFAULT_UNKNOWN_DOCUMENT_TTL_MS,
+  maxUnknown = DEFAULT_MAX_UNKNOWN_DOCUMENTS,
+  now = Date.now,
+}: DocumentRegistryOptions): DocumentRegistry {
+  const cache = new Map<string, { text: string; expires: number }>();
+  /** Unknown ids and when that answer expires, oldest first (a Map keeps insertion order). */
+  const unknown = new Map<string, number>();
+  const unknownFor = Math.min(unknownTtlMs, cacheTtlMs);
+  const pending = new Map<string, Promise<string | null>>();
+
+  function rememberUnknown(id: string) {
+    if (unknownFor <= 0 || maxUnknown <= 0 || !DOCUMENT_ID.test(id)) return;
+    unknown.delete(id);
+    while (unknown.size >= maxUnknown) unknown.delete(unknown.keys().next().value!);
+    unknown.set(id, now() + unknownFor);
+  }
+
+  async function find(id: string): Promise<string | null> {
+    const cached = cache.get(id);
+    if (cached && cached.expires > now()) return cached.text;
+    if (cached) cache.delete(id);
+    const unknownUntil = unknown.get(id);
+    if (unknownUntil !== undefined) {
+      if (unknownUntil > now()) return null;
+      unknown.delete(id);
+    }
+    let lookup = pending.get(id);
+    if (!lookup) {
+      lookup = findTrustedDocument(db, id).finally(() => pending.delete(id));
+      pending.set(id, lookup);
+    }
+    const text = await lookup;
+    if (text === null) rememberUnknown(id);
+    else if (cacheTtlMs > 0) cache.set(id, { text, expires: now() + cacheTtlMs });
+    return text;
+  }
+
+  return {
+    find,
+    async isTrusted(text) {
+      return (await find(documentIdOf(text))) === text;
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Evaluates catalog indicators for units over a period: works out the figure
+ * groups the indicators need, asks each group once for every unit of the
+ * request, sums the numerator's and the denominator's figures, and divides
+ * last.
+ *
+ * Batching: a group is read through a per-request DataLoader keyed by group
+ * and period (FigureLoaders), batching unit codes; so `Unit.indicators` over a page of units
+ * costs one statement per group, whatever the page's length.
+ *
+ * Precision: figures are exact integers (below 2^53); the value is
+ * numerator × factor ÷ denominator, with the multiplication exact and one
+ * rounding in the division, so it is the double nearest the exact quotient.
+ * It is not rounded further: display rounding is the client's.
+ */
+import DataLoader from 'dataloader';
+import { GraphQLError } from 'graphql';
+import { FIGURE_GROUPS } from '../store/indicators/index.ts';
+import type { FigureGroup, FigureGroups, FigureRef } from '../store/indicators/figures.ts';
+import type { DayRange } from '../store/indicators/scope.ts';
+import type { Queryable } from '../store/db.ts';
+import type { UnitLevel } from '../store/model.ts';
+import { groupsOf, INDICATOR_CATALOG, INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
+import type { Period } from './period.ts';
+
+export interface EvaluatedPart {
+  code: string;
+  nameVi: string;
+  nameEn: string;
+  value: number;
+}
+
+export interface IndicatorEvaluation {
+  definition: IndicatorDefinition;
+  unitCode: string;
+  unitLevel: UnitLevel;
+  period: Period;
+  numerator: number;
+  /** Null for counts. */
+  denominator: number | null;
+  /** Null when the denominator is 0. */
+  value: number | null;
+  parts: EvaluatedPart[];
+  /** When the figures had been read. */
+  computedAt: Date;
+}
+
+/** The unit an indicator is evaluated for: its code roots the subtree, its level picks level-bound criteria. */
+export interface EvaluatedUnit {
+  code: string;
+  level: UnitLevel;
+}
+
+/**
+ * The definitions of the requested codes, in the order asked, each once; the
+ * whole catalog when no codes are given. Unknown codes are a GraphQLError
+ * (BAD_USER_INPUT on the argument 'codes') naming every one of them.
+ */
+export function definitionsOf(codes: readonly string[] | null | undefined): IndicatorDefinition[] {
+  if (codes == null) return [...INDICATOR_CATALOG];
+  const unknown = [...new Set(codes.filter((code) => !INDICATORS_BY_CODE.has(code)))];
+  if (unknown.length > 0) {
+    throw new GraphQLError(
+      `Unknown indicator code${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (the codes are listed by indicatorCatalog)`,
+      { extensions: { code: 'BAD_USER_INPUT', argument: 'codes', unknownCodes: unknown } },
+    );
+  }
+  return [...new Set(codes)].map((code) => INDICATORS_BY_CODE.get(code)!);
+}
+
+type AnyFigures = FigureGroups[FigureGroup];
+
+/**
+ * The figure loaders of one request: one DataLoader per group and range,
+ * batching roots (unit codes). The schema keeps one per request context
+ * (schema/indicators/figure-loaders.ts).
+ */
+export type FigureLoaders = (group: FigureGroup, range: DayRange) => DataLoader<string, AnyFigures>;
+
+export function createFigureLoaders(db: Queryable): FigureLoaders {
+  const loaders = new Map<string, DataLoader<string, AnyFigures>>();
+  return (group, range) => {
+    const key = `${group} ${range.first} ${range.last}`;
+    let loader = loaders.get(key);
+    if (!loader) {
+      const figures = FIGURE_GROUPS[group] as (
+        db: Queryable,
+        roots: readonly string[],
+        range: DayRange,
+      ) => Promise<AnyFigures[]>;
+      loader = new DataLoader<string, AnyFigures>((roots) => figures(db, roots, range));
+      loaders.set(key, loader);
+    }
+    return loader;
+  };
+}
+
+const sum = (figures: ReadonlyMap<FigureGroup, AnyFigures>, refs: readonly FigureRef[]) =>
+  refs.reduce((total, [group, name]) => total + (figures.get(group) as unknown as Record<string, number>)[name]!, 0);
+
+/** numerator × factor ÷ denominator (see the header on precision); null when the denominator is 0. */
+export function indicatorValue(numerator: number, denominator: number | null, factor: number): number | null {
+  if (denominator === null) return numerator * factor;
+  if (denominator === 0) return null;
+  return (numerator * factor) / denominator;
+}
+
+/**
+ * The indicators for one unit over a period. Every group is requested before
+ * the first await, so the evaluations of a page of units started in the same
+ * tick share one batch per group.
+ */
+export async function evaluateIndicators(
+  loaders: FigureLoaders,
+  definitions: readonly IndicatorDefinition[],
+  unit: EvaluatedUnit,
+  period: Period,
+): Promise<IndicatorEvaluation[]> {
+  const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
+  const loaded = await Promise.all(
+    groups.map(async (group) => [group, await loaders(group, period.range).load(unit.code)] as const),
+  );
+  return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date());
+}
+
+/**
+ * The same for several units without a request context (the live producer
+ * evaluates the watched units after a sync pass, on its own connection or
+ * transaction): one statement per figure group for all the units. Aligned
+ * with `units`.
+ */
+export async function evaluateIndicatorsOfUnits(
+  db: Queryable,
+  definitions: readonly IndicatorDefinition[],
+  units: readonly EvaluatedUnit[],
+  period: Period,
+): Promise<IndicatorEvaluation[][]> {
+  if (units.length === 0) return [];
+  const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
+  const roots = units.map((unit) => unit.code);
+  const loaded = await Promise.all(
+    groups.map(async (group) => {
+      const figures = FIGURE_GROUPS[group] as (
+        db: Queryable,
+        roots: readonly string[],
+        range: DayRange,
+      ) => Promise<AnyFigures[]>;
+      return [group, await figures(db, roots, period.range)] as const;
+    }),
+  );
+  const computedAt = new Date();
+  return units.map((unit, i) =>
+    evaluationsOf(definitions, unit, period, new Map(loaded.map(([group, all]) => [group, all[i]!])), computedAt),
+  );
+}
+
+/** Sums each definition's figures and divides last. */
+function evaluationsOf(
+  definitions: readonly IndicatorDefinition[],
+  unit: EvaluatedUnit,
+  period: Period,
+  figures: ReadonlyMap<FigureGroup, AnyFigures>,
+  computedAt: Date,
+): IndicatorEvaluation[] {
+  return definitions.map((definition) => {
+    const numerator = sum(figures, definition.numerator.figures);
+    const denominator = definition.denominator ? sum(figures, definition.denominator.figures) : null;
+    return {
+      definition,
+      unitCode: unit.code,
+      unitLevel: unit.level,
+      period,
+      numerator,
+      denominator,
+      value: indicatorValue(numerator, denominator, definition.factor),
+      parts: (definition.parts ?? []).map((part) => ({
+        code: part.code,
+        nameVi: part.nameVi,
+        nameEn: part.nameEn,
+        value: sum(figures, part.figures),
+      })),
+      computedAt,
+    };
+  });
+}
