@@ -43,6 +43,12 @@ export interface DbOptions {
   databaseUrl?: string | undefined;
   /** Where PGlite keeps its files; `memory://` keeps them in memory. */
   pgliteDir?: string;
+  /**
+   * PGlite only: a data directory to start from (a tarball from PGlite's `dumpDataDir`) instead of initialising
+   * an empty cluster, which costs seconds of CPU. The tests open every in-memory store from one made at the start
+   * of the run (tests/support/store.ts).
+   */
+  pgliteLoadDataDir?: Blob | undefined;
   /** Schema to work in (tests run each suite in a fresh one); default: the server's search_path. */
   schema?: string | undefined;
   /** Connections in the pool (postgres only). */

@@ -42,7 +42,8 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
   const unlock = dataDir.includes('://') ? async () => {} : await lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir, { parsers });
+    const loadDataDir = options.pgliteLoadDataDir;
+    pglite = await PGlite.create(dataDir, { parsers, ...(loadDataDir ? { loadDataDir } : {}) });
   } catch (error) {
     await unlock();
     throw error;

@@ -1,9 +1,12 @@
 /**
- * Before a run against TEST_DATABASE_URL: drop the schemas that earlier runs
- * left behind when they were killed before their own clean-up (each schema is
- * named after the process that made it, so a live run's are left alone).
+ * Once before a run: make (or find) the PGlite data directories every PGlite
+ * store starts from (store.ts), and, against TEST_DATABASE_URL, drop the
+ * schemas that earlier runs left behind when they were killed before their own
+ * clean-up (each schema is named after the process that made it, so a live
+ * run's are left alone).
  */
-import { dropSchemas } from './store.ts';
+import type { TestProject } from 'vitest/node';
+import { dropSchemas, pgliteTemplates } from './store.ts';
 
 function isAlive(pid: number): boolean {
   try {
@@ -14,7 +17,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export default async function dropAbandonedTestSchemas(): Promise<void> {
+export default async function setup(project: TestProject): Promise<void> {
   const url = process.env.TEST_DATABASE_URL;
-  if (url) await dropSchemas(url, (name) => !isAlive(Number(name.split('_')[1])));
+  const [templates] = await Promise.all([
+    pgliteTemplates(),
+    url ? dropSchemas(url, (name) => !isAlive(Number(name.split('_')[1]))) : undefined,
+  ]);
+  project.provide('pgliteTemplates', templates);
 }
