@@ -32,7 +32,9 @@ module.exports = {
       comment: 'the domain folders know neither Pothos nor Yoga: types and transports live in schema/ and gateway/',
       severity: 'error',
       from: { path: '^(core|store|connectors|indicators|live)/' },
-      to: { path: 'node_modules/(@pothos|graphql-yoga|@graphql-yoga/(?!redis-event-target)|@envelop|graphql-ws)' },
+      to: {
+        path: 'node_modules/(@pothos/|graphql-yoga/|@graphql-yoga/(?!redis-event-target/|subscription/)|@envelop/|graphql-ws/)',
+      },
     },
     {
       name: 'upstreams-below-the-sync-engine',
@@ -50,7 +52,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(node_modules|\\.ci|gateway/dashboard/.*\\.js$)' },
+    exclude: { path: '^(\\.ci|gateway/dashboard/.*\\.js$)' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

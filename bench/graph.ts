@@ -1,37 +1,14 @@
 /**
  * `npm run bench:graph [bench|demo]`: the graph's latency and throughput on a
- * synced province, against a bare GraphQL server in the same run.
- *
- * 1. The mock upstreams serve the province from a child process (as in
- *    bench/sync.ts); a full sync of the cadre database and the one-stop-shop
- *    fills a fresh schema (`bench_graph`, dropped at the end) on PostgreSQL
- *    (DATABASE_URL, else the local test database). The bench scale takes a
- *    few minutes to sync; `demo` is a quick run.
- * 2. The hub (createHub) listens on a free port, and a bare graphql-yoga
- *    server with one `hello` field on another.
- * 3. Each case runs at a fixed concurrency of 16 for 10 s after a 2 s warm-up:
- *    a unit page (20 units with children, childCount, staffCounts and
- *    dossierCounts, pages taken in turn), a dossier list page, a staff list
- *    page, the three in turn (the mix), and the bare server's `{ hello }`.
- *    A case whose field the schema does not (yet) have is skipped with a note.
- *
- * Targets (issue 5): unit page p95 < 50 ms, dossier page p95 < 100 ms, the
- * mix's throughput ≥ 25 % of the bare server's.
- *
- * `--response-cache`: the hub's cases twice, without the response cache and
- * with it as gateway/main.ts deploys it (RESPONSE_CACHE_TTL_SECONDS,
- * RESPONSE_CACHE_MAX_ENTRIES, defaults 60 s and 1,000 answers), on a second
- * hub over the same store; `--response-cache=on` with it only. Without the
- * switch, as before: no cache. With the cache each case prints its hit ratio
- * (from the x-response-cache header): the unit pages are taken in turn, so
- * they hit only once every page has been asked; dossier and staff lists are
- * never cached (bypass).
- *
- * The load comes from a worker thread (its own event loop, so the client does
- * not queue behind the servers' work) running a small loop over undici's
- * Pool. Not autocannon: it is not installed, and no dependency may be added.
- * On a small machine the client, the hub and PostgreSQL share the cores, which
- * the figures include.
+ * province synced from the mock upstreams (cadre database, one-stop-shop; the
+ * bench scale takes a few minutes, `demo` is quick), against a bare GraphQL
+ * server with one `hello` field in the same run. Targets (issue 5): unit page
+ * p95 < 50 ms, dossier page p95 < 100 ms, the mix's throughput ≥ 25 % of the
+ * bare server's. The load comes from a worker thread (its own event loop, so
+ * the client does not queue behind the servers' work) over undici's Pool. Not
+ * autocannon: it is not installed, and no dependency may be added. On a small
+ * machine the client, the hub and PostgreSQL share the cores, which the
+ * figures include.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +50,10 @@ const cacheModes: ('off' | 'on')[] =
     : cacheArg === '--response-cache=on'
       ? ['on']
       : ['off', 'on'];
-/** The response cache's settings as main.ts reads them (RESPONSE_CACHE_TTL_SECONDS, RESPONSE_CACHE_MAX_ENTRIES). */
+/**
+ * The response cache's settings as gateway/main.ts reads them (RESPONSE_CACHE_TTL_SECONDS,
+ * RESPONSE_CACHE_MAX_ENTRIES).
+ */
 const cacheConfig = loadConfig();
 const cacheSettings = {
   ttlSeconds: cacheConfig.RESPONSE_CACHE_TTL_SECONDS,
@@ -82,6 +62,8 @@ const cacheSettings = {
 if (cacheModes.includes('on') && cacheSettings.ttlSeconds === 0) {
   throw new Error('--response-cache needs RESPONSE_CACHE_TTL_SECONDS > 0 (0 turns the cache off)');
 }
+/** The hub as it runs by default (gateway/config.ts), without the rate limit (the load is one consumer's) or the cache. */
+const hubConfig = { ...loadConfig({}), RATE_LIMIT_PER_MINUTE: 0, RESPONSE_CACHE_TTL_SECONDS: 0 };
 const CONCURRENCY = 16;
 const WARMUP_MS = 2_000;
 const DURATION_MS = 10_000;
@@ -263,18 +245,23 @@ async function main() {
     if (reuse) console.log(`reusing the province kept in schema ${SCHEMA} (--keep)`);
     else await syncProvince(db, SCHEMA, scale, SOURCES);
     // The hub, and the bare server to compare it with.
-    const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 5_000 });
+    const hub = createHub({ ...hubConfig, SHUTDOWN_TIMEOUT_MS: 5_000 }, { db, logger: pino({ level: 'silent' }) });
     const hubOrigin = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
-    // The response cache as main.ts deploys it, on a hub of its own over the same store (which only `hub` closes).
+    // The response cache as gateway/main.ts deploys it, on a hub of its own over the same store (which only `hub`
+    // closes). Each case then prints its hit ratio (the x-response-cache header): the unit pages are taken in turn, so
+    // they hit only once every page has been asked; dossier and staff lists are never cached (bypass).
     let cachedHub: Hub | null = null;
     let cachedOrigin = hubOrigin;
     if (cacheModes.includes('on')) {
-      cachedHub = createHub({
-        db: { ...db, close: async () => {} },
-        logger: pino({ level: 'silent' }),
-        shutdownTimeoutMs: 5_000,
-        responseCache: cacheSettings,
-      });
+      cachedHub = createHub(
+        {
+          ...hubConfig,
+          SHUTDOWN_TIMEOUT_MS: 5_000,
+          RESPONSE_CACHE_TTL_SECONDS: cacheSettings.ttlSeconds,
+          RESPONSE_CACHE_MAX_ENTRIES: cacheSettings.maxEntries,
+        },
+        { db: { ...db, close: async () => {} }, logger: pino({ level: 'silent' }) },
+      );
       cachedOrigin = `http://127.0.0.1:${(await cachedHub.listen(0, '127.0.0.1')).port}`;
       await cachedHub.responseCache!.whenLive();
     }

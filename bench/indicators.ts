@@ -1,33 +1,17 @@
 /**
  * `npm run bench:indicators [bench|demo] [--keep] [--runs=N] [--raw-runs=N]`:
- * indicator queries on a synced province through the GraphQL hub, against
- * the raw aggregate over the dossiers table in the same run.
- *
- * 1. The mock upstreams of the three sources (cadre database, budget system,
- *    one-stop-shop) serve the province from a child process; a full sync
- *    fills a schema of its own (`bench_indicators`) on PostgreSQL
- *    (DATABASE_URL, else the local test database). The bench scale takes
- *    about 6 minutes; `--keep` keeps the schema and reuses it next time.
- * 2. The hub (createHub) listens on a free port. Each case runs one request
- *    at a time (the latency of a query, not the server's throughput): 3
- *    warm-up runs, then `--runs` (default 30) measured ones.
- *    - province: every catalog indicator of the province for the last full
- *      calendar year (`indicators(unitCode, period)`), every figure group;
- *    - ranking: ON_TIME_RATE of every commune (its People's Committee, over
- *      its subtree) for the last full half-year (`ranking`);
- *    - trend: ON_TIME_RATE of the province for the last 24 full months (`trend`).
- * 3. For each case, the dossier figures it needs, straight from the store:
- *    from the rollups (dossierFiguresFromRollups, what the hub uses) and raw
- *    (dossierFigures over the dossiers table, the reference) for the same
- *    roots and ranges (the trend's 24 months concurrently, as the hub's
- *    loaders ask them), `--raw-runs` times (default 5: a raw run takes
- *    seconds). The two must give equal figures; the ratio is raw ÷ hub.
- *
- * Targets (issue 7): province p95 < 200 ms, commune ranking p95 < 100 ms,
- * each at least 5× faster than the raw aggregate.
+ * indicator queries on a province synced from the mock upstreams of the three
+ * sources (the bench scale takes about 6 minutes; `--keep` keeps the schema
+ * and reuses it), through the GraphQL hub one request at a time (the latency
+ * of a query, not the server's throughput), against the raw aggregate over the
+ * dossiers table in the same run: dossierFigures, the reference, beside the
+ * dossierFiguresFromRollups the hub uses, which must give equal figures.
+ * Targets (issue 7): province p95 < 200 ms, commune ranking p95 < 100 ms, each
+ * at least 5× faster than the raw aggregate.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
+import { loadConfig } from '../gateway/config.ts';
 import { createHub } from '../gateway/server.ts';
 import { openDb } from '../store/open-db.ts';
 import { dossierFiguresFromRollups } from '../store/indicators/dossier-rollups.ts';
@@ -49,6 +33,7 @@ const option = (name: string, fallback: number) => {
   return value ? Number(value.slice(name.length + 3)) : fallback;
 };
 const RUNS = option('runs', 30);
+// Fewer raw runs: one takes seconds.
 const RAW_RUNS = option('raw-runs', 5);
 const WARMUP = 3;
 /** The hub's pool: the production default (DATABASE_POOL_MAX). */
@@ -175,7 +160,12 @@ async function main() {
     );
     console.log(`${fmt(sizes!.dossiers)} dossiers, ${fmt(sizes!.rollups)} rollup rows (dossier_figure_rollups)`);
 
-    const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 5_000 });
+    // The hub as it runs by default (gateway/config.ts), without the rate limit (the load is one consumer's) or the
+    // response cache (each case measures the store's work).
+    const hub = createHub(
+      { ...loadConfig({}), SHUTDOWN_TIMEOUT_MS: 5_000, RATE_LIMIT_PER_MINUTE: 0, RESPONSE_CACHE_TTL_SECONDS: 0 },
+      { db, logger: pino({ level: 'silent' }) },
+    );
     const origin = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
     stopHub = () => hub.stop(); // closes the store too
     const gql = async (requestBody: string) => {
@@ -267,6 +257,7 @@ async function main() {
         for (const requestBody of c.bodies) await gql(requestBody);
       });
       console.log(`  hub (GraphQL):         ${show(hubRun.timing)}`);
+      // The rollups are asked for a trend's months concurrently, as the hub's loaders ask them.
       const rolled = await measure(RUNS, WARMUP, () => c.figures(dossierFiguresFromRollups, false));
       console.log(`  dossier figures, rollups: ${show(rolled.timing)}`);
       const raw = await measure(c.rawRuns ?? RAW_RUNS, 1, () => c.figures(dossierFigures, true));

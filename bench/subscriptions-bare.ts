@@ -1,15 +1,12 @@
 /**
  * The floor `npm run bench:subscriptions` compares the hub with: a bare
  * graphql-yoga server (the hub's Yoga version) with one subscription,
- * `sourceStatusChanged`, fed by the same Redis channel and event shape the
- * hub reads (`LIVE_TOPIC`, a JSON `LiveEvent`) through
- * @graphql-yoga/redis-event-target and ioredis, and nothing else: no store,
- * no authentication, no per-request context. What a subscriber costs here is
+ * `sourceStatusChanged`, fed by the same Redis channel and event shape the hub
+ * reads (`LIVE_TOPIC`, a JSON `LiveEvent`), and nothing else: no store, no
+ * authentication, no per-request context. What a subscriber costs here is
  * what Yoga, SSE and Node's HTTP cost; the hub's figures minus these are the
- * hub's own.
- *
- * Run as a child process: PORT and REDIS_URL from the environment; stops on
- * SIGTERM.
+ * hub's own. A child process: PORT and REDIS_URL from the environment; stops
+ * on SIGTERM.
  */
 import { createServer } from 'node:http';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';

@@ -1,24 +1,12 @@
 /**
  * One subscriber process of `npm run bench:subscriptions`: holds a share of
  * the SSE subscriptions (one HTTP connection each, Yoga's distinct-connections
- * mode) and notes when each event arrives on each of them. Driven by its
- * parent over the IPC channel:
- *
- *   { type: 'open', origin, body, count, concurrency, keyPath } → { type: 'opened', opened, failed, firstError }
- *   { type: 'status' } → { type: 'status', open, warmed, ended, received, warmReceived, firstError }
- *   { type: 'report' } → { type: 'report', receipts: { [key]: number[] } }
- *   { type: 'close' }  → { type: 'closed' }, then exits
- *
- * An event's key is the string at `keyPath` in its `data` (e.g.
- * ['sourceStatusChanged', 'error']): keys starting with "warm" only mark the
- * connection as subscribed (the parent publishes those until every
- * subscription has seen one, so no measured event goes out before a
- * subscriber listens); the others are measured, each receipt noted as
- * `performance.timeOrigin + performance.now()` when its chunk arrived, the
- * same clock the parent notes the publish instant with.
- *
- * node:http rather than undici: a response body read chunk by chunk as it
- * arrives, with nothing pooled, is all an SSE subscriber needs.
+ * mode) and notes when each event arrives on each of them, driven by its
+ * parent over the IPC channel (Command: open, status, report, close). A
+ * receipt is noted when its chunk arrives, on the clock the parent notes the
+ * publish instant with (performance.timeOrigin + performance.now()). node:http
+ * rather than undici: a response body read chunk by chunk as it arrives, with
+ * nothing pooled, is all an SSE subscriber needs.
  */
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 
@@ -29,6 +17,7 @@ interface OpenCommand {
   count: number;
   /** Subscriptions being opened at once (connect + response headers). */
   concurrency: number;
+  /** Where an event's key is in its `data`, e.g. ['sourceStatusChanged', 'error']. */
   keyPath: string[];
 }
 type Command = OpenCommand | { type: 'status' } | { type: 'report' } | { type: 'close' };
@@ -89,6 +78,8 @@ function consume(subscription: Subscription, arrivedAt: number) {
       noteError(`no key at ${keyPath.join('.')}: ${data.slice(0, 200)}`);
       continue;
     }
+    // Warm-up keys only mark the subscription as listening: the parent publishes them until every subscription has
+    // seen one, so no measured event goes out before a subscriber listens.
     if (key.startsWith('warm')) {
       subscription.warmed = true;
       warmReceived += 1;

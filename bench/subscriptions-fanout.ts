@@ -1,15 +1,13 @@
 /**
  * The floor of `npm run bench:subscriptions`: a hand-written SSE fan-out, no
  * GraphQL. Each live event from the Redis channel (`LIVE_TOPIC`) is turned
- * once into the bytes of a `sourceStatusChanged` result, and those bytes are
- * written to every open response. A subscriber is its socket, its request
- * and response objects and one Set entry: what Node's HTTP server costs.
- * It does not parse, validate or authorise the subscription (any POST to
- * /graphql subscribes): it shows what a transport that executes a
- * subscription once per event and distinct operation, rather than once per
- * subscriber, could reach on this machine.
- *
- * Run as a child process: PORT and REDIS_URL from the environment; stops on
+ * once into the bytes of a `sourceStatusChanged` result, written to every
+ * open response: a subscriber is its socket, its request and response objects
+ * and one Set entry, what Node's HTTP server costs. It does not parse,
+ * validate or authorise the subscription (any POST to /graphql subscribes): it
+ * shows what a transport that executes a subscription once per event and
+ * distinct operation, rather than once per subscriber, could reach on this
+ * machine. A child process: PORT and REDIS_URL from the environment; stops on
  * SIGTERM.
  */
 import { createServer, type ServerResponse } from 'node:http';

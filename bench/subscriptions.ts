@@ -1,47 +1,14 @@
 /**
  * `npm run bench:subscriptions`: live events fanned out to many SSE
- * subscribers of one hub instance, through Redis as between two instances.
- *
- * 1. The hub runs as a child process (`gateway/main.ts`, unchanged, with
- *    REDIS_URL, PostgreSQL at DATABASE_URL, default the local `test`
- *    database, in a schema of its own, `bench_subscriptions`, dropped at the
- *    end; DEMO_DATA=off, no sync), so its memory is its own: RSS from
- *    /proc/<pid>/status, and the V8 heap after a full collection from a small
- *    probe preloaded into it (bench/subscriptions-probe.ts).
- * 2. Subscribers live in other child processes (bench/subscriptions-client.ts,
- *    4 by default), each subscription its own HTTP connection:
- *    `subscription { sourceStatusChanged { … } }` over SSE (a province-wide
- *    event: no store read per delivery, so what is measured is the fan-out).
- * 3. Ten subscribers connect first; the hub's memory with them is the
- *    baseline (code loaded, Redis subscribed). The other N − 10 connect, the
- *    bench publishes "warm-up" events until every subscription has received
- *    one (so none is measured before it listens), and after two idle seconds
- *    the memory again: (after − baseline) ÷ (N − 10) is the memory per
- *    subscriber.
- * 4. The bench publishes 20 `SOURCE_STATUS` live events on the hub's Redis
- *    channel (`LIVE_TOPIC`, through live/pubsub.ts as another instance's
- *    producer would), 250 ms apart; each subscriber notes when each arrives.
- *    Fan-out latency is receipt − publish (both `performance.timeOrigin +
- *    performance.now()`, one machine's clock), over every (event,
- *    subscriber) pair; every pair must arrive.
- * 5. The same run against two other servers on the same Redis channel:
- *    - `yoga`: a bare graphql-yoga server with only that subscription
- *      (bench/subscriptions-bare.ts): what Yoga and Node cost;
- *    - `fanout`: a hand-written SSE fan-out without GraphQL
- *      (bench/subscriptions-fanout.ts): what Node's HTTP costs.
-
- * Targets (issue 8): 10,000 concurrent subscribers on one instance, p99
- * fan-out under 500 ms, under 20 KB memory per subscriber (RSS).
- *
- * Flags: `--n=1000` (or `--n=1000,10000`, the default) subscriber counts;
- * `--servers=hub,yoga,fanout` (the default: all three, in that order);
- * `--events=20`, `--interval=250` (ms), `--clients=4` (subscriber
- * processes); `--keep` (keep the migrated schema and reuse it);
- * `--snapshots` (heap snapshots of each server with the baseline and with
- * all subscribers, in the temporary directory, and what grew per
- * subscriber, by constructor; the snapshots themselves inflate the RSS).
- * The machine's load average is printed with the figures: on two shared
- * cores they move with whatever else runs.
+ * subscribers of one hub instance, published through Redis as another
+ * instance's producer would, beside two floors on the same channel: a bare
+ * graphql-yoga server (bench/subscriptions-bare.ts, what Yoga and Node cost)
+ * and a hand-written SSE fan-out (bench/subscriptions-fanout.ts, what Node's
+ * HTTP costs). Every server and the subscribers run in child processes, so a
+ * server's memory is its own. Targets (issue 8): 10,000 concurrent
+ * subscribers on one instance, p99 fan-out under 500 ms, under 20 KB memory
+ * (RSS) per subscriber. The machine's load average is printed with the
+ * figures: on two shared cores they move with whatever else runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -60,6 +27,10 @@ const SCHEMA = 'bench_subscriptions';
 /** The project's root: child processes run their scripts from there, whatever the current directory. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Flags: --n=1000,10000 (subscriber counts), --servers=hub,yoga,fanout, --events=20, --interval=250 (ms), --clients=4
+// (subscriber processes), --keep (keep the migrated schema and reuse it), --snapshots (heap snapshots of each server
+// at the baseline and with all subscribers, in the temporary directory, and what grew per subscriber by constructor;
+// the snapshots themselves inflate the RSS).
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const COUNTS = (flag('n') ?? '1000,10000').split(',').map((n) => Number(n.replace(/_/g, '')));
@@ -76,6 +47,7 @@ const OPEN_CONCURRENCY = 32;
 /** Deliveries still missing after this long without any arriving count as lost. */
 const DELIVERY_STALL_MS = 5_000;
 
+// A province-wide event: no store read per delivery, so what is measured is the fan-out.
 /** The subscription (the dashboard's selection) and where, in each event, the bench's key rides (its `error` text). */
 const SUBSCRIPTION =
   'subscription { sourceStatusChanged { eventId at source status previousStatus lastSuccessAt error } }';
@@ -217,6 +189,8 @@ async function startServer(
   };
 }
 
+// gateway/main.ts unchanged, in a schema of its own (dropped at the end), without demo data or sync, so that its
+// memory is the subscribers'.
 const startHub = () =>
   startServer(
     'the hub',
@@ -388,7 +362,9 @@ async function runCase(target: Target, n: number, pubsub: HubPubSub): Promise<Ca
       }
     };
 
-    // The baseline: a few subscribers in, so code paths are loaded and the Redis channel subscribed.
+    // The baseline: a few subscribers in, so code paths are loaded and the Redis channel subscribed. The memory per
+    // subscriber is (idle − baseline) ÷ (n − BASELINE_SUBSCRIBERS), read once every subscription has received a
+    // warm-up event (none is measured before it listens) and two idle seconds have passed.
     await open(BASELINE_SUBSCRIBERS, clients.slice(0, 1));
     await warmUp(pubsub, clients, BASELINE_SUBSCRIBERS, 30_000);
     await sleep(1_000);
@@ -405,7 +381,8 @@ async function runCase(target: Target, n: number, pubsub: HubPubSub): Promise<Ca
     const idle = await target.memory();
     if (SNAPSHOTS) await target.snapshot(snapshotPath('idle'));
 
-    // The measured events.
+    // The measured events. Fan-out latency is receipt − publish, both on now() (one machine's clock), over every
+    // (event, subscriber) pair; every pair must arrive.
     const cpuBeforeMs = await target.resetDelay();
     const publishedAt = new Map<string, number>();
     for (let i = 0; i < EVENTS; i++) {

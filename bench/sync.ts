@@ -1,19 +1,12 @@
 /**
  * `npm run bench:sync`: the sync's intake rate on the bench scale, measured
- * against PostgreSQL's own bulk load in the same run.
- *
- * 1. The mock upstreams serve the bench province from a child process (their
- *    own core, as real upstreams would be elsewhere).
- * 2. A full sync from empty into a fresh schema: units and staff, then the
- *    one-stop-shop pass, whose dossiers per second is the figure.
- * 3. The same dossier rows, copied out of the table, are loaded again into the
- *    same (emptied) table with a bare COPY: the reference rate.
- * 4. Incremental: the mock clock is advanced by one simulated day to learn how
- *    many dossiers change in a day, then by enough days for at least 10,000
- *    changed dossiers, which one pass picks up.
- *
- * Targets (issue 4): full sync ≥ 30 % of the COPY rate and ≥ 20,000
- * dossiers/s; 10,000 changed dossiers in under 2 s. The store is
+ * against PostgreSQL's own bulk load in the same run: a full one-stop-shop
+ * sync from empty (dossiers per second), the same rows loaded again into the
+ * emptied table with a bare COPY (the reference rate), then an incremental
+ * pass over at least 10,000 changed dossiers. The mock upstreams serve the
+ * province from a child process (their own core, as real upstreams would be
+ * elsewhere). Targets (issue 4): full sync ≥ 30 % of the COPY rate and
+ * ≥ 20,000 dossiers/s; 10,000 changed dossiers in under 2 s. The store is
  * DATABASE_URL, else the local test database.
  */
 import { PassThrough, Readable } from 'node:stream';

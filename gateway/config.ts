@@ -39,7 +39,7 @@ function isOrigin(value: string): boolean {
   );
 }
 
-/** Every environment variable the hub reads, with its default. The README's configuration table mirrors this. */
+/** Every environment variable the hub reads, with its default. docs/configuration.md's table mirrors this. */
 const configSchema = z
   .object({
     PORT: integer(0, 65_535).default(4000),
@@ -66,6 +66,10 @@ const configSchema = z
     // Events a live subscriber may have waiting before it is dropped as a slow consumer (SLOW_CONSUMER, WebSocket 4499).
     LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
     LIVE_RECHECK_SECONDS: integer(1, 3_600).default(30), // how often an open subscription's credential is checked again
+    // Events read from the log per statement when a subscriber catches up (a reconnect with its last event id).
+    LIVE_CATCH_UP_PAGE_SIZE: integer(1, 100_000).default(500),
+    // How often the hub pings a WebSocket; one that has not answered by the next ping is cut (a dead link).
+    WEBSOCKET_KEEPALIVE_MS: integer(10, 600_000).default(12_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
     // Limits on what one request may ask (gateway/policy/limits/settings.ts explains each default). Over one, the request
     // is refused with a GraphQL error naming the limit (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS,
@@ -77,11 +81,17 @@ const configSchema = z
     MAX_QUERY_COST: integer(0, 1_000_000_000).default(DEFAULT_LIMITS.maxCost), // 0: no cost limit
     MAX_BODY_BYTES: integer(1_024, 100_000_000).default(DEFAULT_LIMITS.maxBodyBytes),
     MAX_BATCH_OPERATIONS: integer(0, 1_000).default(DEFAULT_LIMITS.maxBatchOperations), // 0: batches refused
+    // Field suggestions ("Did you mean …?") in validation errors; unset: on in development, off in production,
+    // where they map the schema for whoever probes it.
+    FIELD_SUGGESTIONS: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((value) => value === 'true')
+      .optional(),
     // Operations a consumer may start per minute, over all instances when REDIS_URL is set (RATE_LIMITED, 429); 0: off.
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
     // PostgreSQL cancels a graph read that runs longer (QUERY_TIMEOUT); the sync's transactions are exempt. 0: none.
     STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(DEFAULT_STATEMENT_TIMEOUT_MS),
-    // Response cache for aggregate queries (gateway/cache), per consumer, emptied on every instance by each committed
+    // Response cache for aggregate queries (gateway/response-cache), per consumer, emptied on every instance by each committed
     // sync batch and hub mutation: how long an answer may be served (some follow the clock: overdue dossiers, the
     // current period), 0: off; and how many answers one instance keeps (least recently used out first).
     RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(60),
@@ -93,6 +103,13 @@ const configSchema = z
     // Trusted documents: how long an instance answers a looked-up document from memory, i.e. how long a document
     // removed with `npm run documents -- remove` may still run (0: look up on every request).
     TRUSTED_DOCUMENTS_CACHE_SECONDS: integer(0, 3_600).default(60),
+    // CSRF prevention (gateway/policy/csrf.ts): a GET or a form-typed POST runs only with a header a browser sends
+    // after a preflight (Authorization, a CSRF header …); JSON POSTs and EventSource subscriptions need none. false:
+    // off, for clients that send bare GETs from outside any browser.
+    CSRF: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('true')
+      .transform((value) => value === 'true'),
     // The web origins whose pages may read answers (CORS), comma-separated, or *; unset: any in development, none
     // in production (gateway/policy/cors.ts).
     CORS_ORIGINS: z

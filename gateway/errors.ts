@@ -1,6 +1,7 @@
 /**
  * The hub's refusals of a request, one shape everywhere: a GraphQL error with
- * `extensions.code` and the HTTP status (and headers) it is answered with.
+ * `extensions.code` and the HTTP status (and headers) it is answered with,
+ * the status taken from the registry (core/error-codes.ts).
  *
  * - Over HTTP, Yoga takes `extensions.http` off the error and onto the
  *   response; an answer the hub sends outside Yoga (sendGraphQLError) does
@@ -10,6 +11,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
+import { httpOf, hubError, type ErrorCode } from '../core/error-codes.ts';
 import { countRefusalOn } from './observability/refusals.ts';
 import { currentRequestId, requestIdOf } from './observability/request-id.ts';
 
@@ -25,16 +27,23 @@ export interface HttpAnswer {
   spec?: boolean;
 }
 
-/** A refusal of the request: `code`, the message, the HTTP answer, and any other extensions (the limit …). */
+/**
+ * A refusal of the request: `code`, the message, its HTTP answer from the registry, and any other extensions (the
+ * limit …). `http` overrides the registry's answer for this one refusal: a status (a URL over the limit is 414), or
+ * headers (Retry-After) merged over it.
+ */
 export function requestError(
-  code: string,
+  code: ErrorCode,
   message: string,
-  http: number | HttpAnswer,
+  http?: number | Partial<HttpAnswer>,
   extensions: Record<string, unknown> = {},
 ): GraphQLError {
-  return new GraphQLError(message, {
-    extensions: { code, ...extensions, http: typeof http === 'number' ? { status: http } : http },
-  });
+  const override = typeof http === 'number' ? { status: http } : http;
+  const answer: Partial<HttpAnswer> = { ...httpOf(code) };
+  for (const [name, value] of Object.entries(override ?? {}))
+    if (value !== undefined) Object.assign(answer, { [name]: value });
+  if (answer.status === undefined) return hubError(code, message, extensions);
+  return new GraphQLError(message, { extensions: { code, ...extensions, http: answer } });
 }
 
 /** The error without its HTTP status and headers, for transports that are not HTTP. */

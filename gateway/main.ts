@@ -14,7 +14,6 @@ import { openDb } from '../store/open-db.ts';
 import { withoutStatementTimeout, type Db } from '../store/db.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
-import { createAuthenticator } from './policy/auth/authenticate.ts';
 import {
   DEVELOPMENT_CONSUMER,
   issueDevelopmentCredential,
@@ -23,13 +22,10 @@ import {
 import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
 import { registerDashboardDocuments } from './policy/documents/dashboard.ts';
-import { connectRateLimitRedis } from './policy/limits/rate-limit.ts';
 import { createLogger } from '../core/logger.ts';
 import { createHubMetrics } from './observability/metrics.ts';
-import { tracingFromConfig } from './observability/tracing.ts';
 import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
-import { corsPolicy } from './policy/cors.ts';
 import { createHub } from './server.ts';
 import { createSyncEngine } from '../connectors/sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../connectors/sync/upstreams.ts';
@@ -157,53 +153,17 @@ const producer = createLiveProducer({
   sources: upstreams.connectors.map((connector) => connector.source),
   ...liveSettings(config),
 });
-// Every committed batch and every pass's end also empty the response caches, here at once and on the other
-// instances through the pubsub.
+// What each committed batch and each pass's end are told to, in this order: the response caches, emptied here at once
+// and on the other instances through the pubsub; then the live producer.
 const engine = createSyncEngine({
   db: syncDb,
   connectors: upstreams.connectors,
   logger,
-  ...responseCacheBus(pubsub).engineOptions(producer.engineOptions()),
+  observers: [responseCacheBus(pubsub).syncObserver, producer.syncObserver],
 });
 producer.start();
-// Rate limits count in Redis when there is one, so every instance shares each consumer's budget.
-const rateLimitRedis =
-  config.REDIS_URL && config.RATE_LIMIT_PER_MINUTE > 0 ? connectRateLimitRedis(config.REDIS_URL, logger) : undefined;
-const hub = createHub({
-  db,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  sync: { engine, circuit: upstreams.circuit },
-  authenticate: createAuthenticator({ db, config, logger }),
-  audit: { auditKey: config.AUDIT_KEY, trustProxy: config.TRUST_PROXY },
-  pubsub,
-  live: { queueMax: config.LIVE_QUEUE_MAX, recheckSeconds: config.LIVE_RECHECK_SECONDS },
-  metrics,
-  tracing: tracingFromConfig(config),
-  staleAfterMinutes: liveSettings(config).staleAfterMinutes,
-  mode: config.HUB_MODE,
-  trustedDocuments: { cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000 },
-  csrf: true,
-  cors: corsPolicy(config.HUB_MODE, config.CORS_ORIGINS),
-  limits: {
-    maxDepth: config.MAX_QUERY_DEPTH,
-    maxAliases: config.MAX_QUERY_ALIASES,
-    maxTokens: config.MAX_QUERY_TOKENS,
-    maxDirectives: config.MAX_QUERY_DIRECTIVES,
-    maxCost: config.MAX_QUERY_COST,
-    maxBodyBytes: config.MAX_BODY_BYTES,
-    maxBatchOperations: config.MAX_BATCH_OPERATIONS,
-  },
-  rateLimit: {
-    perMinute: config.RATE_LIMIT_PER_MINUTE,
-    redis: rateLimitRedis?.client,
-    keyPrefix: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
-  },
-  responseCache: config.RESPONSE_CACHE_TTL_SECONDS > 0 && {
-    ttlSeconds: config.RESPONSE_CACHE_TTL_SECONDS,
-    maxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
-  },
-});
+// Every setting of the hub comes from the configuration (createHub derives them); here, what is made outside it.
+const hub = createHub(config, { db, logger, sync: { engine, circuit: upstreams.circuit }, pubsub, metrics });
 try {
   const address = await hub.listen(config.PORT, config.HOST);
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -220,9 +180,10 @@ try {
   await announceCredentials(url);
 } catch (error) {
   await producer.stop();
-  // The hub's stop closes the store and, besides, the cache's invalidation bus and tracing (spans flushed).
+  // The hub's stop closes the store and, besides, the cache's invalidation bus, the rate limit's Redis connection and
+  // tracing (spans flushed).
   await hub.stop().catch((stopError: unknown) => logger.warn({ err: stopError }, 'stopping the hub failed'));
-  await Promise.allSettled([pubsub.close(), rateLimitRedis?.close(), upstreams.close(), mocks?.close()]);
+  await Promise.allSettled([pubsub.close(), upstreams.close(), mocks?.close()]);
   fail(`cannot listen on HOST=${config.HOST} PORT=${config.PORT}: ${(error as Error).message}`);
 }
 
@@ -275,7 +236,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       .stop()
       .then(() => producer.stop())
       .then(() => hub.stop())
-      .then(() => Promise.all([pubsub.close(), rateLimitRedis?.close(), upstreams.close(), mocks?.close()]))
+      .then(() => Promise.all([pubsub.close(), upstreams.close(), mocks?.close()]))
       .then(
         () => {
           logger.info('stopped');

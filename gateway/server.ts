@@ -3,9 +3,10 @@ import { hostname } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type Plugin } from 'graphql-yoga';
+import type { Redis } from 'ioredis';
 import type { Db } from '../store/db.ts';
 import { loadMigrations } from '../store/migrate.ts';
-import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../store/access.ts';
+import type { Authenticate } from '../store/access.ts';
 import { createAuditTrail } from '../schema/audit-trail.ts';
 import { hubSchema, type Context, type SyncAccess } from '../schema/index.ts';
 import { createUnitAccess } from '../schema/unit-access.ts';
@@ -17,89 +18,46 @@ import {
 } from '../live/subscribers.ts';
 import { requestScope, type Logger } from '../core/logger.ts';
 import { yogaLogger } from './observability/yoga-logger.ts';
-import { createHubPubSub, type HubPubSub } from '../live/pubsub.ts';
-import { createSseTransport, sseSlowConsumerDrop } from './transports/sse.ts';
+import { createHubPubSub, storeNamespace, type HubPubSub } from '../live/pubsub.ts';
+import { liveSettings } from '../live/producer.ts';
+import { createSseTransport, sseSlowConsumerDrop } from './transports/sse/index.ts';
 import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
 import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
 import { createHubMetrics, type HubMetrics } from './observability/metrics.ts';
 import { operationsPlugins } from './observability/plugins.ts';
 import { checkReadiness } from './observability/readiness.ts';
-import { countRefusalsOf } from './observability/refusals.ts';
+import { registerRefusalCounter } from './observability/refusals.ts';
 import { maskErrorWithRequestId } from './observability/request-id.ts';
 import { readSourceHealth } from './observability/source-health.ts';
-import { createTracing, type TracingOptions } from './observability/tracing.ts';
+import { createTracing, tracingFromConfig, type TracingOptions } from './observability/tracing.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
 import { useMutationInvalidation } from './response-cache/mutations.ts';
 import { usePrivateNoStore } from './response-cache/no-store.ts';
 import { createResponseCache, type ResponseCache, type ResponseCacheSettings } from './response-cache/cache.ts';
 import { oncePerRequest } from './response-cache/session.ts';
 import { documentPlugins } from './policy/documents/plugins.ts';
-import type { DocumentPolicy, HubMode } from './policy/documents/policy.ts';
 import { createDocumentRegistry } from './policy/documents/registry.ts';
 import { DOCUMENT_PARAM_NAMES } from './policy/documents/trusted-documents-plugin.ts';
-import type { CORSOptions } from './policy/cors.ts';
+import { corsPolicy } from './policy/cors.ts';
+import { createAuthenticator } from './policy/auth/authenticate.ts';
 import { createLimits, type LimitSettings, type RateLimitOptions } from './policy/limits/index.ts';
+import { createAdmission } from './policy/admission.ts';
+import { connectRateLimitRedis } from './policy/limits/rate-limit.ts';
+import type { Config } from './config.ts';
 import { requestError, sendGraphQLError } from './errors.ts';
 
-export interface HubOptions {
+/**
+ * What the hub is given, made outside it; every setting it derives from the Config itself (hubSettings).
+ */
+export interface HubDeps {
+  /** The store; closed when the hub stops. */
   db: Db;
   logger: Logger;
-  /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
-  shutdownTimeoutMs: number;
   /** The sync engine, for `sources` and `syncNow`; stopped before the store closes. */
   sync?: SyncAccess | null;
-  /**
-   * Turns a request's credential into the consumer it acts as; throws a
-   * GraphQLError (UNAUTHENTICATED, HTTP 401) for a bad or, in production, a
-   * missing one. Default: every request is the anonymous development consumer.
-   */
-  authenticate?: Authenticate;
-  /** More Yoga plugins, run after the hub's own and before the audit log's. */
-  plugins?: Plugin<Context>[];
-  /**
-   * The audit log (gateway/policy/auth/audit-plugin.ts) is always written, fail-closed: `auditKey` (AUDIT_KEY) keys its
-   * hash chain; `trustProxy` (TRUST_PROXY) takes the client's address from X-Forwarded-For.
-   */
-  audit?: { auditKey?: string | undefined; trustProxy?: boolean };
   /** The live events' pubsub (live/pubsub.ts), closed by its creator; default: one in memory, closed with the hub. */
   pubsub?: HubPubSub;
-  /** Live subscription settings (LIVE_QUEUE_MAX, the watch TTL, this process's name); defaults in live/subscribers.ts. */
-  live?: Partial<LiveSettings>;
-  /** How often a WebSocket is pinged; one that has not answered by the next ping is cut. Default 12 s. */
-  webSocketKeepAliveMs?: number;
-  /**
-   * HUB_MODE. 'production': only trusted documents run (registered ones, by id or by their exact text; others are
-   * PERSISTED_QUERY_ONLY), over HTTP, SSE and WebSocket; no introspection, no GraphiQL. 'development' (default): any
-   * document runs, ids too; introspection and GraphiQL on. See gateway/documents.
-   */
-  mode?: HubMode;
-  /** How long a trusted document looked up is answered from memory (TRUSTED_DOCUMENTS_CACHE_SECONDS). Default 60 s. */
-  trustedDocuments?: { cacheTtlMs?: number };
-  /** CORS (gateway/policy/cors.ts corsPolicy): default Yoga's, any origin; main.ts sets it from CORS_ORIGINS and HUB_MODE. */
-  cors?: CORSOptions;
-  /**
-   * CSRF prevention (gateway/policy/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header.
-   * Default off here (test rigs send bare GETs); main.ts turns it on.
-   */
-  csrf?: boolean | { requestHeaders: readonly string[] };
-  /**
-   * The response cache for aggregate queries (gateway/cache): per consumer, scopes and unit subtree, emptied on
-   * every instance by each committed sync batch and hub mutation. Off unless given (or ttlSeconds 0); main.ts
-   * turns it on from RESPONSE_CACHE_TTL_SECONDS and RESPONSE_CACHE_MAX_ENTRIES.
-   */
-  responseCache?: ResponseCacheSettings | false;
-  /**
-   * Limits on what a request may ask (gateway/policy/limits/settings.ts has each one and its default, always on): depth,
-   * aliases, tokens and directives of a document, its cost, body and URL size, operations per batch; field
-   * suggestions. main.ts sets them from MAX_* and HUB_MODE.
-   */
-  limits?: Partial<LimitSettings>;
-  /**
-   * Rate limit per consumer (gateway/policy/limits/rate-limit.ts): off unless given with perMinute > 0; main.ts turns it
-   * on from RATE_LIMIT_PER_MINUTE, with its own Redis connection when REDIS_URL is set.
-   */
-  rateLimit?: RateLimitOptions;
   /**
    * The hub's Prometheus registry and families (gateway/observability/metrics.ts); default: a new one. main.ts passes
    * its own, with which it also times the sync engine's statements.
@@ -107,26 +65,98 @@ export interface HubOptions {
   metrics?: HubMetrics;
   /**
    * OpenTelemetry tracing (gateway/observability/tracing.ts): spans go to `exporter`, flushed when the hub stops.
-   * Off (null) by default; main.ts builds it from OTEL_TRACES_EXPORTER and the OTLP endpoint.
+   * Default: as OTEL_TRACES_EXPORTER says (tracingFromConfig; off with `none`); null: off.
    */
   tracing?: TracingOptions | null;
   /**
-   * A source without a successful pass for longer is STALE in /ready and /metrics (LIVE_STALE_AFTER_MINUTES, as
-   * main.ts's liveSettings derives it for the live producer). Default 60, the producer's.
+   * Turns a request's credential into the consumer it acts as. Default: the hub's API keys and JWTs
+   * (gateway/policy/auth/authenticate.ts, as JWT_* configure them), the anonymous developer for a request without
+   * credentials in development, 401 in production. Tests give tables of tokens.
    */
-  staleAfterMinutes?: number;
+  authenticate?: Authenticate;
+  /** More Yoga plugins, run after the hub's own and before the audit log's. */
+  plugins?: Plugin<Context>[];
+  /**
+   * The rate limiter's Redis connection, closed by its creator. Default: with REDIS_URL and the rate limit on, one of
+   * the hub's own (connectRateLimitRedis), closed when the hub stops.
+   */
+  rateLimitRedis?: Redis;
 }
 
-export type Authenticate = (request: Request) => Promise<Viewer>;
-
-/** A development request without credentials: every read scope but personal data and admin. */
-export const ANONYMOUS_DEVELOPER: Viewer = {
-  consumer: 'anonymous',
-  consumerId: null,
-  credential: 'ANONYMOUS',
-  scopes: new Set(DEVELOPMENT_ANONYMOUS_SCOPES),
-  unitCode: null,
-};
+/**
+ * The hub's settings from the configuration: the one place a Config becomes them, so that what the environment
+ * leaves unset runs with the production defaults (gateway/config.ts has each variable and its default).
+ */
+function hubSettings(config: Config) {
+  return {
+    /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    /**
+     * 'production': only trusted documents run (registered ones, by id or by their exact text; others are
+     * PERSISTED_QUERY_ONLY), over HTTP, SSE and WebSocket; no introspection, no GraphiQL. 'development': any
+     * document runs, ids too; introspection and GraphiQL on. See gateway/policy/documents.
+     */
+    mode: config.HUB_MODE,
+    /** How long a trusted document looked up is answered from memory. */
+    trustedDocuments: { cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000 },
+    /** CSRF prevention (gateway/policy/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header. */
+    csrf: config.CSRF,
+    /** CORS (gateway/policy/cors.ts): CORS_ORIGINS, else any origin in development and none in production. */
+    cors: corsPolicy(config.HUB_MODE, config.CORS_ORIGINS),
+    /**
+     * Limits on what a request may ask (gateway/policy/limits/settings.ts has each one and its default): depth,
+     * aliases, tokens and directives of a document, its cost, body size, operations per batch; field suggestions
+     * (FIELD_SUGGESTIONS, unset: off in production).
+     */
+    limits: {
+      maxDepth: config.MAX_QUERY_DEPTH,
+      maxAliases: config.MAX_QUERY_ALIASES,
+      maxTokens: config.MAX_QUERY_TOKENS,
+      maxDirectives: config.MAX_QUERY_DIRECTIVES,
+      maxCost: config.MAX_QUERY_COST,
+      maxBodyBytes: config.MAX_BODY_BYTES,
+      maxBatchOperations: config.MAX_BATCH_OPERATIONS,
+      fieldSuggestions: config.FIELD_SUGGESTIONS,
+    } satisfies Partial<LimitSettings>,
+    /**
+     * Rate limit per consumer (gateway/policy/limits/rate-limit.ts), 0: off; counted in Redis when REDIS_URL is set,
+     * under the store's namespace, so two deployments on one Redis count apart.
+     */
+    rateLimit: {
+      perMinute: config.RATE_LIMIT_PER_MINUTE,
+      keyPrefix: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
+    } satisfies RateLimitOptions,
+    /**
+     * The response cache for aggregate queries (gateway/response-cache): per consumer, scopes and unit subtree,
+     * emptied on every instance by each committed sync batch and hub mutation; off with a TTL of 0.
+     */
+    responseCache:
+      config.RESPONSE_CACHE_TTL_SECONDS > 0
+        ? ({
+            ttlSeconds: config.RESPONSE_CACHE_TTL_SECONDS,
+            maxEntries: config.RESPONSE_CACHE_MAX_ENTRIES,
+          } satisfies ResponseCacheSettings)
+        : null,
+    /** Live subscriptions (live/subscribers.ts): a subscriber's queue, the credential's recheck, the catch-up's pages. */
+    live: {
+      queueMax: config.LIVE_QUEUE_MAX,
+      recheckSeconds: config.LIVE_RECHECK_SECONDS,
+      catchUpPageSize: config.LIVE_CATCH_UP_PAGE_SIZE,
+    } satisfies Partial<LiveSettings>,
+    /** How often a WebSocket is pinged; one that has not answered by the next ping is cut. */
+    webSocketKeepAliveMs: config.WEBSOCKET_KEEPALIVE_MS,
+    /**
+     * A source without a successful pass for longer is STALE in /ready and /metrics: LIVE_STALE_AFTER_MINUTES, else
+     * derived from SYNC_INTERVAL_SECONDS as for the live producer.
+     */
+    staleAfterMinutes: liveSettings(config).staleAfterMinutes,
+    /**
+     * The audit log (gateway/policy/auth/audit-plugin.ts) is always written, fail-closed: AUDIT_KEY keys its hash
+     * chain; TRUST_PROXY takes the client's address from X-Forwarded-For.
+     */
+    audit: { auditKey: config.AUDIT_KEY, trustProxy: config.TRUST_PROXY },
+  };
+}
 
 export interface Hub {
   readonly server: Server;
@@ -135,7 +165,7 @@ export interface Hub {
   readonly pubsub: HubPubSub;
   /** The live subscriptions open on this hub. */
   readonly live: LiveSubscribers;
-  /** The response cache (HubOptions.responseCache); null when off. */
+  /** The response cache (RESPONSE_CACHE_TTL_SECONDS); null when off. */
   readonly responseCache: ResponseCache | null;
   /** The hub's metrics (served at /metrics); other parts of the hub register their families on its registry. */
   readonly metrics: HubMetrics;
@@ -157,30 +187,42 @@ function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-export function createHub({
-  db,
-  logger,
-  shutdownTimeoutMs,
-  sync = null,
-  authenticate = async () => ANONYMOUS_DEVELOPER,
-  plugins = [],
-  audit = {},
-  pubsub,
-  live: liveSettings,
-  webSocketKeepAliveMs,
-  mode = 'development',
-  trustedDocuments = {},
-  csrf = false,
-  cors = {},
-  responseCache: responseCacheSettings = false,
-  limits: limitSettings,
-  rateLimit,
-  metrics = createHubMetrics(),
-  tracing: tracingOptions = null,
-  staleAfterMinutes = 60,
-}: HubOptions): Hub {
+export function createHub(
+  config: Config,
+  {
+    db,
+    logger,
+    sync = null,
+    authenticate = createAuthenticator({ db, config, logger }),
+    plugins = [],
+    pubsub,
+    metrics = createHubMetrics(),
+    tracing: tracingOptions = tracingFromConfig(config),
+    rateLimitRedis,
+  }: HubDeps,
+): Hub {
+  const {
+    shutdownTimeoutMs,
+    mode,
+    trustedDocuments,
+    csrf,
+    cors,
+    limits: limitSettings,
+    responseCache: responseCacheSettings,
+    live: liveOfConfig,
+    webSocketKeepAliveMs,
+    staleAfterMinutes,
+    audit,
+    rateLimit: rateLimitSettings,
+  } = hubSettings(config);
+  // The rate limit counts in Redis when there is one, so that every instance shares each consumer's budget.
+  const ownRateLimitRedis =
+    !rateLimitRedis && config.REDIS_URL && rateLimitSettings.perMinute > 0
+      ? connectRateLimitRedis(config.REDIS_URL, logger)
+      : undefined;
+  const rateLimit = { ...rateLimitSettings, redis: rateLimitRedis ?? ownRateLimitRedis?.client };
   let draining = false;
-  // Operations (gateway/operations): tracing when configured, and the store as the graph sees it, timed.
+  // Operations (gateway/observability): tracing when configured, and the store as the graph sees it, timed.
   const tracing = tracingOptions ? createTracing(tracingOptions) : null;
   const graphDb = metrics.instrumentDb(db, 'graphql', tracing?.tracer);
   const limits = createLimits({
@@ -193,6 +235,14 @@ export function createHub({
   const livePubSub = pubsub ?? createHubPubSub({ logger });
   // One authentication per request: the response cache needs the viewer before the context is built.
   const authenticateOnce = oncePerRequest(authenticate);
+  // One admission step for every operation over every transport (gateway/policy/admission.ts): size, credential,
+  // trusted document (by mode), rate limit.
+  const admission = createAdmission({
+    mode,
+    registry: createDocumentRegistry({ db, cacheTtlMs: trustedDocuments.cacheTtlMs }),
+    authenticate: authenticateOnce,
+    limits,
+  });
   const invalidations = responseCacheBus(livePubSub);
   const responseCache =
     responseCacheSettings && responseCacheSettings.ttlSeconds > 0
@@ -203,7 +253,7 @@ export function createHub({
           authenticate: authenticateOnce,
           logger,
           registry: metrics.registry,
-          countHit: async (request, req) => limits.countOperation(await authenticateOnce(request), req),
+          countHit: (request, req) => admission.countAnswered(request, req),
         })
       : null;
   const live = createLiveSubscribers({
@@ -213,18 +263,10 @@ export function createHub({
     settings: {
       ...DEFAULT_LIVE_SETTINGS,
       instance: `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`,
-      ...liveSettings,
+      ...liveOfConfig,
     },
   });
   const migrations = loadMigrations(); // the ones this build expects; read once, probed often
-  // Trusted documents: what a request may run, by mode, over every transport (gateway/documents).
-  // The caller is authenticated before any registry lookup, and a refused document counts against its rate limit.
-  const documents: DocumentPolicy = {
-    mode,
-    registry: createDocumentRegistry({ db, cacheTtlMs: trustedDocuments.cacheTtlMs }),
-    authenticate: authenticateOnce,
-    countRefusal: (viewer, req) => limits.countOperation(viewer, req),
-  };
 
   const yoga = createYoga<{}, Context>({
     schema: hubSchema(),
@@ -245,7 +287,7 @@ export function createHub({
     // The audit log last: its fail-closed replacement of a result is the one that goes out.
     plugins: [
       ...operationsPlugins({ metrics, tracing }),
-      ...documentPlugins<Context>({ policy: documents, csrf }),
+      ...documentPlugins<Context>({ policy: admission, csrf }),
       ...limits.plugins,
       // Response cache: its mutations flush every instance's caches, cache on here or not; no answer is kept elsewhere.
       useMutationInvalidation(invalidations),
@@ -275,16 +317,8 @@ export function createHub({
       };
     },
   });
-  // SSE subscriptions, shared per consumer and document (gateway/transports/sse.ts); everything else goes to Yoga.
-  const sse = createSseTransport({
-    yoga,
-    authenticate: limits.sseAuthenticate(authenticateOnce),
-    live,
-    logger,
-    documents,
-    maxBodyBytes: limits.settings.maxBodyBytes,
-    cors,
-  });
+  // SSE subscriptions, shared per consumer and document (gateway/transports/sse/); everything else goes to Yoga.
+  const sse = createSseTransport({ yoga, admission, live, logger, cors });
 
   /** The sources this instance syncs (else those in the store), as /ready and /metrics report them. */
   const sourceHealth = () =>
@@ -318,7 +352,7 @@ export function createHub({
     const probe = path === '/health' || path === '/ready' || path === '/metrics';
     res.setHeader('x-request-id', requestId);
     // Refusals written outside Yoga (sendGraphQLError, the size limits) count on this hub's metrics.
-    countRefusalsOf(res, metrics.countRefusal);
+    registerRefusalCounter(res, metrics.countRefusal);
     if (draining) res.setHeader('connection', 'close');
     res.on('finish', () => {
       const ms = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
@@ -338,7 +372,8 @@ export function createHub({
       return res.end(body);
     }
     if (path !== undefined && isDashboardPath(path)) return serveDashboard(req, res, path);
-    if (limits.refuseOversized(req, res)) return;
+    // Admission's first step (the URL, a declared body) before anything reads the request.
+    if (admission.refuseOversized(req, res)) return;
     return sse.handle(req, res) ?? yoga.handle(req, res);
   }
 
@@ -360,12 +395,10 @@ export function createHub({
   const websockets = attachWebSocket({
     server,
     yoga,
-    authenticate,
+    admission,
     logger,
     draining: () => draining,
     keepAliveMs: webSocketKeepAliveMs,
-    documents,
-    maxPayloadBytes: limits.settings.maxBodyBytes,
   });
 
   let stopping: Promise<void> | undefined;
@@ -404,6 +437,7 @@ export function createHub({
           responseCache?.close();
           invalidations.close(); // an invalidation held back by coalescing goes out before the pubsub closes
           if (!pubsub) await livePubSub.close();
+          await ownRateLimitRedis?.close();
           await db.close();
         } finally {
           // The spans of the last requests (and of the shutdown) are exported before the process ends.

@@ -2,19 +2,12 @@
  * The indicator catalog, as data: what each indicator is, which figures of
  * the store (store/indicators/figures.ts) make its numerator and denominator,
  * and what it feeds. The evaluator (evaluate.ts) reads nothing else: adding an
- * indicator over existing figures is adding an entry here.
- *
- * Every indicator is numerator ÷ denominator × factor, where the numerator and
- * the denominator are each a sum of figures aggregated over the unit's subtree
- * as it stood in the period; a count has no denominator and its value is the
- * numerator. Division comes last, over the subtree's totals (never an average
- * of the children's rates).
- *
- * Periods: dossier figures follow the requested convention (calendar or
- * reporting). Staff figures are the cadre database's current state whatever
- * the period (the store keeps no staff history). Budget and public service
- * unit figures are kept by calendar month and year: they are read for the
- * calendar year (and month) of the period's last day, whatever the convention.
+ * indicator over existing figures is adding an entry here. Every indicator is
+ * numerator ÷ denominator × factor, each a sum of figures over the unit's
+ * subtree as it stood in the period, divided last over the subtree's totals
+ * (never an average of the children's rates). Dossier figures follow the
+ * requested convention (calendar or reporting); staff, budget and public
+ * service unit figures do not (STAFF_NOTE, PSU_NOTE, BUDGET_NOTE).
  */
 import type { SourceName } from '../connectors/feed.ts';
 import type { FigureGroup, FigureRef } from '../store/indicators/figures.ts';
@@ -473,7 +466,7 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
     criterion: '4.1.3',
     direction: 'HIGHER_IS_BETTER',
     // Seed 002, criterion 4.1.3: “bảo đảm đạt mục tiêu giảm tối thiểu bình quân toàn tỉnh 10% đơn vị sự nghiệp công
-    // lập so với năm 2021”; ../shared/docs/domain.md: “target at least 10 %”.
+    // lập so với năm 2021”; docs/domain.md: “target at least 10 %”.
     defaultTarget: 10,
   },
   {

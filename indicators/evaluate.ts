@@ -2,16 +2,9 @@
  * Evaluates catalog indicators for units over a period: works out the figure
  * groups the indicators need, asks each group once for every unit of the
  * request, sums the numerator's and the denominator's figures, and divides
- * last.
- *
- * Batching: a group is read through a per-request DataLoader keyed by group
- * and period (FigureLoaders), batching unit codes; so `Unit.indicators` over a page of units
- * costs one statement per group, whatever the page's length.
- *
- * Precision: figures are exact integers (below 2^53); the value is
- * numerator × factor ÷ denominator, with the multiplication exact and one
- * rounding in the division, so it is the double nearest the exact quotient.
- * It is not rounded further: display rounding is the client's.
+ * last. A group is read through a per-request DataLoader keyed by group and
+ * period (FigureLoaders), batching unit codes, so `Unit.indicators` over a
+ * page of units costs one statement per group, whatever the page's length.
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -98,7 +91,12 @@ export function createFigureLoaders(db: Queryable): FigureLoaders {
 const sum = (figures: ReadonlyMap<FigureGroup, AnyFigures>, refs: readonly FigureRef[]) =>
   refs.reduce((total, [group, name]) => total + (figures.get(group) as unknown as Record<string, number>)[name]!, 0);
 
-/** numerator × factor ÷ denominator (see the header on precision); null when the denominator is 0. */
+/**
+ * numerator × factor ÷ denominator; null when the denominator is 0. Figures are
+ * exact integers (below 2^53), the multiplication is exact and the division
+ * rounds once, so the value is the double nearest the exact quotient. It is not
+ * rounded further: display rounding is the client's.
+ */
 export function indicatorValue(numerator: number, denominator: number | null, factor: number): number | null {
   if (denominator === null) return numerator * factor;
   if (denominator === 0) return null;

@@ -1,17 +1,9 @@
 /**
  * Periods as clients write them ('2024', '2024-H1', '2024-Q2', '2024-06') and
- * the Vietnam days they cover under a convention (../shared/docs/domain.md,
- * "Periods"):
- *
- * - CALENDAR: calendar months, quarters, halves and years (the national
- *   service index and the budget use these).
- * - REPORTING: the reporting periods of Decree 09/2019/NĐ-CP used by
- *   administrative-reform statistics. Month M runs from the 15th of M−1 to the
- *   14th of M; a quarter from the 15th of the month before its first month to
- *   the 14th of its last month; H1 from 15 December of the previous year to
- *   14 June; H2 from 15 June to 14 December; the year from 15 December of the
- *   previous year to 14 December.
- *
+ * the Vietnam days they cover under a convention (docs/domain.md, "Periods"):
+ * CALENDAR (the national service index and the budget use these), or the
+ * REPORTING periods of Decree 09/2019/NĐ-CP used by administrative-reform
+ * statistics, from the 15th of the month before to the 14th (monthsRange).
  * Budget and public-service-unit figures are kept by calendar month and year
  * whatever the convention: their groups read the calendar year and month of
  * the range's last day (store/indicators/finance.ts), so a REPORTING period
@@ -48,7 +40,9 @@ const lastDayOfMonth = (year: number, month: number) => new Date(Date.UTC(year, 
 /**
  * The days of the months first..last (1–12) of a year: calendar months, or the
  * reporting months, which start on the 15th of the month before the first one
- * (15 December of the previous year for January) and end on the 14th of the last.
+ * (15 December of the previous year for January) and end on the 14th of the last:
+ * H1 runs from 15 December to 14 June, H2 from 15 June to 14 December, the year
+ * from 15 December of the previous year to 14 December.
  */
 function monthsRange(year: number, first: number, last: number, convention: PeriodConvention): DayRange {
   if (convention === 'CALENDAR')

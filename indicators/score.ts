@@ -2,37 +2,12 @@
  * PAR INDEX scores (Chỉ số cải cách hành chính): for the criteria whose
  * scoring the seeds document, the points an indicator's value earns out of the
  * criterion's maximum (IndicatorScore). A criterion without a documented rule
- * gets no score (null), rather than a guess.
- *
- * What the seeds give. Seed 002 (/work/shared/seeds/002_55a94b4152f931ed.txt,
- * Hưng Yên's 2024 plan to improve its PAR INDEX) lists criterion by criterion
- * the points earned in 2023 out of the maximum ("được 1,4976/1,5 điểm") and,
- * for several, the figure that earns the maximum ("Mục tiêu năm 2024: Đạt
- * điểm tối đa", then the level to reach). The maxima below are those; the
- * points are:
- *
- * - PROPORTIONAL (3.4.1, 3.4.2, 3.4.3): points = maximum × rate ÷ 100. The
- *   seed's points are fractions of the maximum to four decimals (1,4976/1,5,
- *   1,4968/1,5, 0,9997/1), which no step scale gives and which are the on-time
- *   rates a province reports (99.84 %, 99.79 %, 99.97 %): the maximum scaled by
- *   the rate.
- * - TO_THRESHOLD (4.1.3, 7.3.6): the maximum at or above the level the seed
- *   names as earning it, and in proportion below: points = maximum ×
- *   min(1, max(0, value) ÷ level). The seed states the level and the maximum;
- *   the proportional part below the level is read from its fractional points
- *   (0,9278/1 for 4.1.3, 1,2233/1,5 for 7.3.6), the same reading as above.
- *
- * Not scored, and why: 7.3.7 (online payment) needs two conditions at once,
- * and the hub sees only one ("100% TTHC có yêu cầu phí, lệ phí được cung cấp,
- * tích hợp thanh toán trực tuyến …; 50% hồ sơ … được thanh toán trực tuyến qua
- * Cổng dịch vụ công quốc gia"); 5.6, 6.1.1, 6.3.1 and 6.3.2 have maxima in the
- * seed (0,5; 1; 0,25; 0,75) but no level or rule that turns a value into
- * points. The national service index (SERVICE_INDEX, Decision 766/QĐ-TTg) is
- * not PAR INDEX and has no score here.
- *
- * A score is computed for any period, as the points the value would earn; PAR
- * INDEX itself scores calendar years. Points are the full double, not rounded
- * (the seed rounds to four decimals).
+ * gets no score (null), rather than a guess. Maxima and rules come from seed
+ * 002 (Hưng Yên's 2024 plan to improve its PAR INDEX): the points each
+ * criterion earned in 2023 ("được 1,4976/1,5 điểm") and, for several, the
+ * level that earns the maximum. A score is computed for any period (PAR INDEX
+ * itself scores calendar years), as the full double: the seed rounds to four
+ * decimals, the hub does not.
  */
 import { criterionAt } from './catalog.ts';
 import type { IndicatorEvaluation } from './evaluate.ts';
@@ -48,6 +23,9 @@ export interface ScoreRule {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 
+// PROPORTIONAL (3.4.1, 3.4.2, 3.4.3): seed 002's points are fractions of the maximum to four decimals (1,4976/1,5,
+// 1,4968/1,5, 0,9997/1), which no step scale gives and which are the on-time rates a province reports (99.84 %,
+// 99.79 %, 99.97 %): the maximum scaled by the rate.
 const proportional = (criterion: string, max: number, quote: string): ScoreRule => ({
   criterion,
   max,
@@ -55,6 +33,8 @@ const proportional = (criterion: string, max: number, quote: string): ScoreRule 
   points: (value) => max * clamp01(value / 100),
 });
 
+// TO_THRESHOLD (4.1.3, 7.3.6): the seed states the level that earns the maximum; the proportional part below it is
+// read from its fractional points (0,9278/1 for 4.1.3, 1,2233/1,5 for 7.3.6), the same reading as PROPORTIONAL.
 const toThreshold = (criterion: string, max: number, level: number, quote: string): ScoreRule => ({
   criterion,
   max,
@@ -62,6 +42,11 @@ const toThreshold = (criterion: string, max: number, level: number, quote: strin
   points: (value) => max * clamp01(value / level),
 });
 
+// Not scored, and why: 7.3.7 (online payment) needs two conditions at once, and the hub sees only one (“100% TTHC có
+// yêu cầu phí, lệ phí được cung cấp, tích hợp thanh toán trực tuyến …; 50% hồ sơ … được thanh toán trực tuyến qua Cổng
+// dịch vụ công quốc gia”); 5.6, 6.1.1, 6.3.1 and 6.3.2 have maxima in seed 002 (0,5; 1; 0,25; 0,75) but no level or
+// rule that turns a value into points. The national service index (SERVICE_INDEX, Decision 766/QĐ-TTg) is not PAR
+// INDEX and has no score here.
 export const SCORE_RULES: ReadonlyMap<string, ScoreRule> = new Map(
   [
     // Seed 002, line 44: “3.4.1. Tỷ lệ hồ sơ TTHC do CQCM cấp tỉnh tiếp nhận trong năm được giải quyết đúng hạn”

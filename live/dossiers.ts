@@ -1,18 +1,10 @@
 /**
- * Dossier events and overdue alerts.
- *
- * From a committed dossier batch (ChangeEvent.dossiers): RECEIVED, FINISHED
- * (told as RESOLVED), RETURNED and OVERDUE. A dossier also becomes overdue
- * with time alone, while nobody updates it, so the producer looks for open
- * dossiers whose due instant has just passed as well (overdueScan). Each
- * OVERDUE is told once: a dossier the log already has an OVERDUE event for
- * is left out (under the log's lock, so two instances cannot both tell it).
- *
- * The horizon: an event about something that happened before the retention
- * window began (a dossier received three years ago, read by the hub's first
- * sync) is history, not news, and is not told: had it been told when it
- * happened, it would have left the log by now. It also keeps a first sync
- * from flooding subscribers with the whole archive.
+ * Dossier events and overdue alerts: RECEIVED, FINISHED (told as RESOLVED),
+ * RETURNED and OVERDUE from a committed dossier batch, and OVERDUE by the
+ * clock too (overdueScan), since a dossier becomes overdue with time alone,
+ * while nobody updates it. Each OVERDUE is told once: a dossier the log
+ * already has an OVERDUE event for is left out (under the log's lock, so two
+ * instances cannot both tell it).
  */
 import type { Queryable } from '../store/db.ts';
 import {
@@ -36,7 +28,13 @@ const EVENT_KIND: Record<DossierChangeKind, DossierEventKind> = {
   OVERDUE: 'OVERDUE',
 };
 
-/** The instant the event is about, for the horizon. */
+/**
+ * The instant the event is about, for the horizon: an event about something
+ * that happened before the retention window began (a dossier received three
+ * years ago, read by the hub's first sync) is history, not news, and is not
+ * told: had it been told when it happened, it would have left the log by now.
+ * It also keeps a first sync from flooding subscribers with the whole archive.
+ */
 function instantOf(kind: DossierChangeKind, facts: LiveDossierFacts): Date | null {
   switch (kind) {
     case 'RECEIVED':

@@ -2,20 +2,11 @@
  * Indicator changes for the watched (unit, period) pairs: what the producer
  * last reported of each pair is kept in live_state (its "baseline"), so a
  * change is reported once, by whichever instance's pass made it, even when
- * passes of two sources overlap or run on two instances.
- *
- * - At a pass's start, a watched pair without a baseline gets one (evaluated
- *   before the pass writes anything): a change the pass makes to it is then
- *   reported at its end.
- * - At a pass's end, the indicators the pass's source can change are
- *   evaluated again for every watched pair and compared with the baseline:
- *   each whose value differs is an INDICATOR_CHANGED, and, when the value
- *   crosses its effective target, an INDICATOR_TARGET_MET / _MISSED alert.
- *   The baseline becomes the new values. Pairs no longer watched lose theirs.
- *
- * Both run in one transaction under a lock of their own, evaluation
- * included: a pass end that evaluated before another's last commit cannot
- * then overwrite the newer baseline with older figures.
+ * passes of two sources overlap or run on two instances. Both steps
+ * (seedBaselines at a pass's start, indicatorChanges at its end) run in one
+ * transaction under a lock of their own, evaluation included: a pass end that
+ * evaluated before another's last commit cannot then overwrite the newer
+ * baseline with older figures.
  */
 import type { SourceName } from '../connectors/feed.ts';
 import { INDICATOR_CATALOG, type IndicatorDefinition } from '../indicators/catalog.ts';
@@ -116,7 +107,11 @@ async function evaluate(
 
 const figuresOf = (e: IndicatorEvaluation): Figures => ({ n: e.numerator, d: e.denominator, v: e.value });
 
-/** Gives every watched pair without a baseline one, from the store as it is now. */
+/**
+ * Gives every watched pair without a baseline one, from the store as it is
+ * now: at a pass's start, before it writes anything, so that a change the pass
+ * makes to the pair is reported at its end.
+ */
 export async function seedBaselines(tx: Queryable, logger: Logger): Promise<number> {
   const watches = await activeLiveWatches(tx);
   const known = await readLiveState(tx, watches.map(baselineKey));
@@ -145,7 +140,9 @@ export async function seedBaselines(tx: Queryable, logger: Logger): Promise<numb
 
 /**
  * Evaluates the watched pairs again after a pass of `source` and returns the
- * events for what changed since their baselines (which it moves on).
+ * events for what changed since their baselines (which it moves on): an
+ * INDICATOR_CHANGED per value that differs, and an alert per value that
+ * crossed its effective target.
  */
 export async function indicatorChanges(tx: Queryable, source: SourceName, logger: Logger): Promise<LiveEventDraft[]> {
   const watches = await activeLiveWatches(tx);

@@ -1,29 +1,14 @@
 /**
  * The live producer: turns what a sync commits into LiveEvents, writes them to
- * the log (store/live-events.ts) and publishes each, with the id the log gave
- * it, only once its transaction has committed, so a subscriber that reads
- * the store on receipt finds what the event describes.
- *
- * What it tells, and when (each group one transaction, then published):
- * - after every committed dossier batch (the engine's ChangeEvent): dossier
- *   events, and an alert per dossier that became overdue (dossiers.ts);
- * - at a pass's start: nothing, but watched indicators without a baseline
- *   get one; at its end, the watched indicators that changed and the
- *   targets crossed (indicators.ts), the data-quality rules newly violated
- *   (quality.ts) and the source's status (sources.ts);
- * - when a breaker opens: the source's CIRCUIT_OPEN status and alert;
- * - every tick (a minute): overdue dossiers by the clock, sources gone stale,
- *   and the pruning of the log (retention) and of expired watches.
- *
+ * the log (store/live-events.ts) and publishes each with the id the log gave
+ * it, only once its transaction has committed, so a subscriber that reads the
+ * store on receipt finds what the event describes: dossier events after each
+ * batch (dossiers.ts); indicator changes, rules newly violated and the
+ * source's status at a pass's end (indicators.ts, quality.ts, sources.ts);
+ * CIRCUIT_OPEN when a breaker opens; what the clock alone changes, every tick.
  * Its work runs one task at a time, in order, so this instance's events are
- * published in id order. A failure is logged and never reaches the sync: a
- * pass does not fail because the producer did.
- *
- * Attach it to the engine with `engineOptions`:
- *
- *   const producer = createLiveProducer({ db, publish: (e) => pubsub.publish(LIVE_TOPIC, e), logger, circuit: circuitsOf(upstreams) });
- *   const engine = createSyncEngine({ db, connectors, logger, ...producer.engineOptions() });
- *   producer.start();   // ticks and the breakers' listener; `await producer.stop()` before closing the store
+ * published in id order; a failure is logged and never fails a sync pass.
+ * Wire it with createSyncEngine({ …, observers: [producer.syncObserver] }).
  */
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import type { CircuitState } from '../connectors/http/client.ts';
@@ -37,8 +22,8 @@ import {
 } from '../store/live-events.ts';
 import { dropExpiredLiveWatches } from '../store/live-watches.ts';
 import type { Logger } from '../core/logger.ts';
-import type { ChangeEvent, ChangePublisher } from '../connectors/sync/changes.ts';
-import type { PassHooks, PassResult } from '../connectors/sync/engine.ts';
+import type { ChangeEvent } from '../connectors/sync/changes.ts';
+import type { PassResult, SyncObserver } from '../connectors/sync/engine.ts';
 import type { Upstreams } from '../connectors/sync/upstreams.ts';
 import { dossierChangeDrafts, overdueScan } from './dossiers.ts';
 import { indicatorChanges, seedBaselines } from './indicators.ts';
@@ -113,8 +98,8 @@ export interface LiveProducerOptions extends Partial<LiveSettings> {
 }
 
 export interface LiveProducer {
-  /** Options for createSyncEngine: the publisher of ChangeEvents and the pass hooks (the response cache's bus wraps them). */
-  engineOptions(): { publisher: ChangePublisher; passHooks: PassHooks };
+  /** The producer as one of createSyncEngine's observers ('live producer'): changed, passStarted and passEnded. */
+  readonly syncObserver: SyncObserver;
   /** A committed batch (the engine's ChangeEvent). */
   changed(event: ChangeEvent): void;
   passStarted(source: SourceName): Promise<void>;
@@ -224,14 +209,11 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
     );
 
   const producer: LiveProducer = {
-    engineOptions() {
-      return {
-        publisher: { publish: (_topic, event) => producer.changed(event) },
-        passHooks: {
-          passStarted: (source) => producer.passStarted(source),
-          passEnded: (result) => producer.passEnded(result),
-        },
-      };
+    syncObserver: {
+      name: 'live producer',
+      batchCommitted: (event) => producer.changed(event),
+      passStarted: (source) => producer.passStarted(source),
+      passEnded: (result) => producer.passEnded(result),
     },
 
     changed(event) {

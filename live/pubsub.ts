@@ -2,14 +2,13 @@
  * The hub's pubsub for live events (LIVE_TOPIC): in memory for one process,
  * or through Redis (@graphql-yoga/redis-event-target over two ioredis
  * connections, one publishing, one subscribed) when REDIS_URL is set, so a
- * subscriber on any instance receives what any instance's sync produced.
- *
- * Only live events travel here; they are JSON-safe and already in the log
- * (store/live-events.ts), so an event Redis loses while reconnecting is
- * still there for a client that resubscribes with lastEventId. The sync
- * engine's own per-batch change events stay in their process. Beside them,
- * the response caches' invalidations (RESPONSE_CACHE_TOPIC, gateway/response-cache/bus.ts),
- * which are in no log: a cache stops answering while delivery is interrupted.
+ * subscriber on any instance receives what any instance's sync produced. A
+ * live event Redis loses while reconnecting is still in the log
+ * (store/live-events.ts) for a client that resubscribes with lastEventId; the
+ * response caches' invalidations (RESPONSE_CACHE_TOPIC) are in no log, so a
+ * cache stops answering while delivery is interrupted
+ * (gateway/response-cache/bus.ts). The sync engine's own per-batch change
+ * events stay in their process.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub, type PubSubEvent, type PubSubEventTarget } from '@graphql-yoga/subscription';
@@ -62,7 +61,7 @@ export interface HubPubSubOptions {
   /**
    * Prefixed to the Redis channel, so hubs on different stores sharing one
    * Redis never see each other's events (an event's id means something only
-   * in its own store's log). main.ts derives it from the database and schema.
+   * in its own store's log). gateway/main.ts derives it from the database and schema.
    */
   namespace?: string;
 }

@@ -1,24 +1,11 @@
 /**
- * Each source's status as subscribers see it (SOURCE_STATUS), and the alerts
- * on entering a bad one. Worst first:
- *
- * - CIRCUIT_OPEN: the breaker of the instance that syncs it is open (calls
- *   fail fast), told as soon as it opens, between passes too;
- * - STALE: no pass has succeeded within the staleness limit (or none ever);
- * - FAILING: its last pass failed, but the copy is still within the limit;
- * - FRESH: its last pass succeeded.
- *
- * Alerts (CRITICAL) go with entering STALE (SOURCE_STALE) or CIRCUIT_OPEN.
- * FAILING alone is not alerted: one failed pass is usually a blip the next
- * pass repairs, and the copy it leaves is still fresh enough; a source that
- * keeps failing becomes STALE at the limit, and that is what the operations
- * centre must hear about. The last status told is kept in live_state, so each
- * change is told once, across restarts and instances.
- *
- * Who decides: the instance that ran the pass, at its end (it knows its
- * breaker); the breaker's listener when it opens; and, on every instance now
- * and then, the clock, which can only turn FRESH or FAILING into STALE (a
- * source nobody syncs any more goes stale without any pass ending).
+ * Each source's status as subscribers see it (SOURCE_STATUS), and the
+ * CRITICAL alerts on entering STALE (SOURCE_STALE) or CIRCUIT_OPEN. FAILING
+ * alone is not alerted: one failed pass is usually a blip the next pass
+ * repairs, and the copy it leaves is still fresh enough; a source that keeps
+ * failing becomes STALE at the limit, and that is what the operations centre
+ * must hear about. The last status told is kept in live_state, so each change
+ * is told once, across restarts and instances.
  */
 import type { SourceName } from '../connectors/feed.ts';
 import type { CircuitState } from '../connectors/http/client.ts';
@@ -44,7 +31,13 @@ interface KnownStatus {
 
 const statusKey = (source: SourceName) => `source|${source}`;
 
-/** The status from the source's passes, its breaker (null: not known here) and the wall clock. */
+/**
+ * The status from the source's passes, its breaker (null: not known here) and
+ * the wall clock. Worst first: CIRCUIT_OPEN, the breaker of the instance that
+ * syncs it is open (calls fail fast); STALE, no pass has succeeded within the
+ * staleness limit (or none ever); FAILING, its last pass failed but the copy
+ * is still within the limit; FRESH, its last pass succeeded.
+ */
 export function statusOf(
   run: SourceRunState,
   circuit: CircuitState | null,
@@ -57,8 +50,11 @@ export function statusOf(
 }
 
 /**
- * How the status is being decided: PASS_END and CIRCUIT_OPENED set it; CLOCK
- * only turns FRESH or FAILING into STALE (it knows no breaker).
+ * How the status is being decided: PASS_END (the instance that ran the pass,
+ * which knows its breaker) and CIRCUIT_OPENED (the breaker's listener, between
+ * passes too) set it; CLOCK, on every instance now and then, only turns FRESH
+ * or FAILING into STALE (it knows no breaker): a source nobody syncs any more
+ * goes stale without any pass ending.
  */
 export type StatusTrigger = 'PASS_END' | 'CIRCUIT_OPENED' | 'CLOCK';
 

@@ -4,12 +4,10 @@
  * arrives here once and is routed by index to the subscriptions it concerns:
  * a (unit, period) for indicator changes, the units of the event's unit path
  * for dossier events and alerts. With 10,000 subscribers an event costs a few
- * map lookups, not 10,000 filter calls.
- *
- * It also keeps the (unit, period) watches the subscriptions need alive in
- * the store, one row per pair for the whole process however many subscribers
- * share it, touched in one statement every third of their time-to-live, so
- * the producer on whichever instance syncs evaluates those indicators.
+ * map lookups, not 10,000 filter calls. It also keeps the subscriptions'
+ * (unit, period) watches alive in the store, one row per pair for the whole
+ * process however many subscribers share it, so that the producer on
+ * whichever instance syncs evaluates those indicators.
  */
 import { GraphQLError } from 'graphql';
 import type { Queryable } from '../store/db.ts';

@@ -1,15 +1,13 @@
 /**
  * The graph's authorisation rules in one place (the scopes are in
  * store/access.ts, the scope loaders in builder.ts, the subtree in
- * unit-access.ts):
- *
- * - Row types (Dossier, Staff, Finance, PsuAutonomy) carry type-level scopes
- *   that run when the object is returned (`runScopesOnType`), so a row the
- *   consumer may not read comes back as null with one FORBIDDEN error,
- *   whichever way it was reached: node(id), nodes, a root field or a nested one.
- * - A consumer bound to a unit subtree also needs the row's unit inside it.
- * - Personal data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every value
- *   returned is written to the request's audit trail.
+ * unit-access.ts). Row types (Dossier, Staff, Finance, PsuAutonomy) carry
+ * type-level scopes that run when the object is returned (`runScopesOnType`),
+ * so a row the consumer may not read comes back as null with one FORBIDDEN
+ * error, whichever way it was reached: node(id), nodes, a root field or a
+ * nested one. A consumer bound to a unit subtree also needs the row's unit
+ * inside it. Personal data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every
+ * value returned is written to the request's audit trail.
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';

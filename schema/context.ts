@@ -17,7 +17,10 @@ export interface SyncAccess {
 export interface Context {
   db: Queryable;
   sync: SyncAccess | null;
-  /** The consumer the request acts as, its scopes and unit subtree (gateway/auth resolves it from the credential). */
+  /**
+   * The consumer the request acts as, its scopes and unit subtree (gateway/policy/auth resolves it from the
+   * credential).
+   */
   viewer: Viewer;
   /** The viewer's unit subtree: checks single units, narrows lists. */
   units: UnitAccess;

@@ -1,22 +1,12 @@
 /**
- * What a field costs, for the query cost limit (gateway/policy/limits/cost.ts measures
- * an operation with @pothos/plugin-complexity before it runs).
- *
- * Every field costs 1. What a field with a selection returns many of
- * multiplies the cost of that selection:
- * - a connection by the page it asks for (`first`, else `last`, else the
- *   default page of 20), so nested connections multiply; its `edges` list is
- *   that page already and multiplies by 1;
- * - `nodes(ids)` by the number of ids;
- * - a list that holds a whole subtree or a level of the province by
- *   SUBTREE_MULTIPLIER: a unit's `descendants`, a `ranking` without `first`
- *   (with it: by `first`), the `dataQuality` violations over a subtree;
- * - any other list by LIST_MULTIPLIER: the children or ancestors of a unit,
- *   its indicators, the figures of a breakdown are tens, not thousands.
- *
- * A page size out of range is refused here, with the error the connection's
- * resolver would give (schema/pagination.ts), so that the client hears of its
- * `first: 100000` rather than of the cost that follows from it.
+ * What a field costs, for the query cost limit (gateway/policy/limits/cost.ts
+ * measures an operation with @pothos/plugin-complexity before it runs). Every
+ * field costs 1, and what a field with a selection returns many of multiplies
+ * the cost of that selection: a connection by its page (so nested connections
+ * multiply), `nodes(ids)` by the number of ids, a list that holds a subtree or
+ * a level of the province by SUBTREE_MULTIPLIER, any other list (children,
+ * ancestors, indicators, a breakdown's figures: tens, not thousands) by
+ * LIST_MULTIPLIER.
  */
 import {
   getNamedType,
@@ -65,6 +55,8 @@ export function fieldCost<Context>(
 ): FieldComplexityValue {
   if (isConnection(field)) {
     const page = args as { first?: number | null; last?: number | null };
+    // A page size out of range is refused here, with the error the connection's resolver would give, so that the
+    // client hears of its `first: 100000` rather than of the cost that follows from it.
     checkPageSize(page);
     return { field: 1, multiplier: page.first ?? page.last ?? DEFAULT_PAGE_SIZE };
   }

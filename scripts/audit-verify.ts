@@ -1,15 +1,11 @@
 /**
- * Verifies the audit log's hash chain (store/audit.ts) and prints the result:
- *
- *   npm run audit:verify
- *
- * The store and key are the hub's (DATABASE_URL or PGLITE_DIR, AUDIT_KEY).
- * Exit 0 when the chain is intact, 1 when it is broken (the first broken
- * entry and why on stderr) or cannot be read, 2 on a configuration error.
- * An intact chain with unkeyed entries while AUDIT_KEY is set still exits 0,
- * with a WARNING on stderr naming how many and which: the chain cannot tell
- * entries written before the key from a rewrite by someone without it.
- * The store is only read.
+ * `npm run audit:verify`: verifies the audit log's hash chain
+ * (store/audit.ts) with the hub's store and AUDIT_KEY, only reading. Exit 0
+ * when the chain is intact, 1 when it is broken (the first broken entry and
+ * why on stderr) or cannot be read, 2 on a configuration error. An intact
+ * chain with unkeyed entries while AUDIT_KEY is set still exits 0, with a
+ * WARNING on stderr naming how many and which: the chain cannot tell entries
+ * written before the key from a rewrite by someone without it.
  */
 import { ConfigError, describeStore, loadConfig } from '../gateway/config.ts';
 import { openConfiguredStore } from './store.ts';

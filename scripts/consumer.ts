@@ -1,16 +1,10 @@
 /**
- * Manages the hub's consumers and their API keys:
- *
- *   npm run consumer -- add <name> --scopes read:aggregates,read:pii [--unit CODE] [--description TEXT]
- *   npm run consumer -- key <name>          issues an API key (printed once: store it now)
- *   npm run consumer -- list                name, scopes, unit, active keys, revoked
- *   npm run consumer -- revoke <name>       the consumer's credentials stop working at once
- *   npm run consumer -- revoke-key <keyId>  one key stops working at once
- *
- * The store is the hub's (DATABASE_URL or PGLITE_DIR). An embedded PGlite
- * directory serves one process at a time: stop the hub first, or share a
- * PostgreSQL store with DATABASE_URL. Exit 0 on success, 1 when the operation
- * is refused or the store fails, 2 on a usage error.
+ * `npm run consumer -- add|key|list|revoke|revoke-key` (see USAGE): manages
+ * the hub's consumers and their API keys. A key is printed once, when issued:
+ * store it then. Revoking a consumer or one of its keys stops it working at
+ * once. The store is the hub's (DATABASE_URL or PGLITE_DIR): an embedded
+ * PGlite directory serves one process at a time, so stop the hub first, or
+ * share a PostgreSQL store with DATABASE_URL. Exit codes: admin-command.ts.
  */
 import { parseArgs } from 'node:util';
 import { SCOPES } from '../store/access.ts';

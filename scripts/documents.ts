@@ -1,24 +1,14 @@
 /**
- * Manages the trusted documents, the GraphQL documents a production hub runs
- * (HUB_MODE=production runs no other):
- *
- *   npm run documents -- register <file…> [--client NAME]   .graphql/.gql files (one document each) or JSON
- *                                                          manifests ({ "<sha256>": "<document>" } or Apollo's)
- *   npm run documents -- register --dashboard              the hub's own dashboard's documents (restores any
- *                                                          removed: a hub's start only adds missing ones)
- *   npm run documents -- list                              id, operations, client, registered, removed
- *   npm run documents -- show <id>                         the document's text (e.g. for an audit entry's hash)
- *   npm run documents -- remove <id>                       stops it running (hubs: within their cache time)
- *
- * A document's id is the SHA-256 (hex) of its exact text; `remove` and
- * `show` take the id or its first 8 or more hex digits. Every document is
- * validated against the hub's schema before any is registered. Registering
- * is idempotent, and registering a removed document restores it.
- *
- * The store is the hub's (DATABASE_URL or PGLITE_DIR). An embedded PGlite
- * directory serves one process at a time: stop the hub first, or share a
- * PostgreSQL store with DATABASE_URL. Exit 0 on success, 1 when the operation
- * is refused or the store fails, 2 on a usage error.
+ * `npm run documents -- register|list|show|remove` (see USAGE): manages the
+ * trusted documents, the GraphQL documents a production hub runs
+ * (HUB_MODE=production runs no other). A document's id is the SHA-256 (hex) of
+ * its exact text; `show` and `remove` take it or its first 8 or more hex
+ * digits. Every document is validated against the hub's schema before any is
+ * registered; registering is idempotent and restores a removed document
+ * (`register --dashboard` the dashboard's own, which a hub's start only adds
+ * when missing). A removed document stops running on hubs within their cache
+ * time. The store is the hub's: an embedded PGlite directory serves one
+ * process at a time, so stop the hub first, or share a PostgreSQL store.
  */
 import { parseArgs } from 'node:util';
 import type { Db } from '../store/db.ts';
@@ -34,6 +24,7 @@ import { prepareDocument, readDocumentFiles } from '../gateway/policy/documents/
 import { hubSchema } from '../schema/index.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
+// register reads .graphql/.gql files (one document each) or JSON manifests ({ "<sha256>": "<document>" } or Apollo's).
 const USAGE = `usage:
   npm run documents -- register <file.graphql|manifest.json …> [--client NAME]
   npm run documents -- register --dashboard

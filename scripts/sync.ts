@@ -1,23 +1,14 @@
 /**
- * Syncs from the configured upstreams without serving the graph:
- *
- *   npm run sync -- --source=all --once            one pass of every source, then exit
- *   npm run sync -- --source=one-stop-shop --once  one source (ONE_STOP_SHOP also works)
- *   npm run sync -- --source=all                   keep syncing every SYNC_INTERVAL_SECONDS
- *
- * The store and upstreams come from the same environment as the hub's
- * (DATABASE_URL or PGLITE_DIR, ONE_STOP_SHOP_URL, CADRE_DB_URL, BUDGET_URL).
- * With --once, a source that another instance is syncing is waited for (up
- * to --wait seconds, default 600), then synced. Exit 0 when every pass
- * succeeded; otherwise 1, with each failure's reason on stderr.
- *
- * It is a live producer too (live/producer.ts): what its passes
- * change is written to the live event log, where the hub's subscribers catch
- * up from, and, with REDIS_URL set, published on the hub's Redis channel, so
- * subscribers of every hub instance receive it as it happens. Through the
- * same channel every committed batch and every pass's end empty the hubs'
- * response caches (gateway/cache); without REDIS_URL the hubs' cached
- * answers last until their RESPONSE_CACHE_TTL_SECONDS.
+ * `npm run sync -- --source=all|<source> [--once] [--wait=600]`: syncs from
+ * the configured upstreams without serving the graph, once (a source another
+ * instance is syncing is waited for, up to --wait seconds) or every
+ * SYNC_INTERVAL_SECONDS, with the hub's environment for the store and the
+ * upstreams. Exit 0 when every pass succeeded; otherwise 1, each failure's
+ * reason on stderr. It is a live producer too (live/producer.ts): what it
+ * changes goes to the live event log, where the hub's subscribers catch up
+ * from, and, with REDIS_URL, to the hub's Redis channel, which also empties
+ * the hubs' response caches (gateway/response-cache/); without REDIS_URL the
+ * hubs' cached answers last until their RESPONSE_CACHE_TTL_SECONDS.
  */
 import { parseArgs } from 'node:util';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
@@ -100,14 +91,14 @@ const producer = createLiveProducer({
   ...(args.once ? { tickMs: 0 } : {}),
   ...liveSettings(config),
 });
-// What a batch commits, and each pass's end, empty the hubs' response caches too (through Redis: without it no hub
-// hears of it).
+// What each committed batch and each pass's end are told to, in this order: the hubs' response caches (through Redis:
+// without it no hub hears of it), then the live producer.
 const invalidations = responseCacheBus(pubsub);
 const engine = createSyncEngine({
   db,
   connectors: upstreams.connectors,
   logger,
-  ...invalidations.engineOptions(producer.engineOptions()),
+  observers: [invalidations.syncObserver, producer.syncObserver],
 });
 producer.start();
 

@@ -49,6 +49,22 @@ export interface Viewer {
   expiresAt?: Date;
 }
 
+/** A development request without credentials: every read scope but personal data and admin. */
+export const ANONYMOUS_DEVELOPER: Viewer = {
+  consumer: 'anonymous',
+  consumerId: null,
+  credential: 'ANONYMOUS',
+  scopes: new Set(DEVELOPMENT_ANONYMOUS_SCOPES),
+  unitCode: null,
+};
+
+/**
+ * Turns a request's credential into the consumer it acts as (the hub's is
+ * gateway/policy/auth/authenticate.ts's); throws a GraphQLError
+ * (UNAUTHENTICATED, HTTP 401) for a bad or, in production, a missing one.
+ */
+export type Authenticate = (request: Request) => Promise<Viewer>;
+
 /** Of the codes, those inside the subtree rooted at `root` (the root included), by the unit_tree closure. */
 export async function unitsWithin(db: Queryable, root: string, codes: readonly string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();

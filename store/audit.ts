@@ -1,17 +1,14 @@
 /**
  * The audit log: one entry per request that read personal data or ran an
- * admin operation, in a hash chain. Each entry's hash covers the previous
- * entry's hash and the entry itself (its id included, as canonical JSON), so
- * an edited row no longer matches its hash, and a removed row breaks the link
- * of the next one (or, for the newest, disagrees with audit_head).
- *
- * With AUDIT_KEY the hash is an HMAC-SHA-256: someone with SQL access but
- * without the key can change rows but cannot compute the hashes that would
- * hide it, in the spirit of X-Road's signed message log. Without a key it is
- * plain SHA-256, which catches accidents and careless edits but not someone
- * who recomputes the chain after editing it. Neither catches the newest
- * entries being cut off together with a matching rewrite of audit_head; that
- * needs the head's hash kept somewhere else too (the verifier prints it).
+ * admin operation, in a hash chain (entryHash), so an edited row no longer
+ * matches its hash and a removed row breaks the link of the next one (or, for
+ * the newest, disagrees with audit_head). With AUDIT_KEY the hash is an HMAC:
+ * someone with SQL access but without the key can change rows but cannot
+ * compute the hashes that would hide it, in the spirit of X-Road's signed
+ * message log. Plain SHA-256 without a key catches accidents and careless
+ * edits, not someone who recomputes the chain. Neither catches the newest
+ * entries cut off with a matching rewrite of audit_head; that needs the head's
+ * hash kept elsewhere too (the verifier prints it).
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Viewer } from './access.ts';

@@ -1,20 +1,12 @@
 /**
- * The live event log: what subscribers are told, kept in PostgreSQL for a
- * retention window so a subscriber that reconnects with the last event id it
- * saw gets what it missed. Written by the instance that ran the sync, after
- * the sync's commit; published on the pubsub (in memory, or Redis across
- * instances) once written, with the id the log gave it.
- *
- * (Contract shared by the producer in live/ and the subscriptions in
- * schema/live/: the types first, then the log's reads and writes, then the
- * producer's key/value memory, live_state. Migration 0014.)
- *
- * Order: ids increase in commit order. Every writer takes one advisory lock
- * for its transaction before its rows get their ids, so no transaction can
- * commit a lower id after a reader has seen a higher one; a catch-up read
- * "after id n" therefore never skips an event committed later. Writes are a
- * few per sync batch, so the lock costs nothing that matters; keep the
- * transactions that take it short (never a sync batch's own).
+ * The live event log (migration 0014): what subscribers are told, kept in
+ * PostgreSQL for a retention window so a subscriber that reconnects with the
+ * last event id it saw gets what it missed. Written by the instance that ran
+ * the sync, after the sync's commit, then published on the pubsub with the id
+ * the log gave it. Shared by the producer (live/) and the subscriptions
+ * (schema/live/): the types, the log's reads and writes, and the producer's
+ * key/value memory, live_state. Ids increase in commit order (LIVE_LOG_LOCK),
+ * so a catch-up read "after id n" never skips an event committed later.
  */
 import type { Queryable } from './db.ts';
 import { UNRESOLVED_CLOSED_STATUSES } from './dossiers.ts';
@@ -128,7 +120,13 @@ type DraftOf<E> = E extends LiveEvent
   : never;
 export type LiveEventDraft = DraftOf<LiveEvent>;
 
-/** One lock for every writer of the log (and the producer's compare-and-write on live_state). */
+/**
+ * One lock for every writer of the log (and the producer's compare-and-write
+ * on live_state), taken for the transaction before its rows get their ids, so
+ * no transaction can commit a lower id after a reader has seen a higher one.
+ * Writes are a few per sync batch, so the lock costs nothing that matters;
+ * keep the transactions that take it short (never a sync batch's own).
+ */
 export const LIVE_LOG_LOCK = 4_201_700_014;
 
 /** Takes the log's lock until the end of the caller's transaction; a no-op outside one would be useless, so call it in one. */
@@ -166,7 +164,7 @@ const hasTransaction = (
  * province; [] for province-wide events; [unit] for a unit unit_tree does not
  * know). Given a Db it runs in a transaction of its own; given a transaction,
  * in that one (then the events become visible, and may be published, only
- * once the caller commits). Takes the log's lock (see the header), unless
+ * once the caller commits). Takes the log's lock (LIVE_LOG_LOCK), unless
  * `lockHeld` says the caller's transaction already took it (lockLiveLog), as
  * a writer that reads and writes under the lock does.
  */

@@ -108,13 +108,13 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
     // Background work on the same pool: each statement outside a transaction runs in one of its own, where the
     // timeout is lifted (one statement, so committed as it would be on its own; two more round trips, which the
     // sync's and the producer's few statements outside transactions can afford and the graph's reads need not).
-    const untimedDb: Db = {
+    const timeoutFreeDb: Db = {
       ...db,
       query: (sql, params) => db.transaction((tx) => tx.query(sql, params)),
       exec: (sql) => db.transaction((tx) => tx.exec(sql)),
-      withoutStatementTimeout: () => untimedDb,
+      withoutStatementTimeout: () => timeoutFreeDb,
     };
-    db.withoutStatementTimeout = () => untimedDb;
+    db.withoutStatementTimeout = () => timeoutFreeDb;
   }
   // Fail at start-up, not on the first request.
   if (options.schema) await db.exec(`CREATE SCHEMA IF NOT EXISTS ${assertIdentifier(options.schema)}`);

@@ -1,15 +1,9 @@
 /**
- * The one upsert every canonical table uses: a batch in one
- * statement, idempotent (a row equal to the stored one is not rewritten, so
- * the count is of real changes), and, on a table with source_updated_at, an
- * older version never overwrites a newer one, so a replayed or out-of-order
- * page is harmless.
- *
- * The batch travels as one array per column through unnest(): measured on
- * PostgreSQL 15 with 1,000 dossiers a statement (two shared cores, medians of
- * six runs), it wrote about 30,000 rows/s as inserts and 34,000 as updates,
- * against 26,000 and 28,000 for the same rows sent as one jsonb_to_recordset()
- * document, which the server must parse whole before it can convert a field.
+ * The one upsert every canonical table uses: a batch in one statement,
+ * idempotent (a row equal to the stored one is not rewritten, so the count is
+ * of real changes), and, on a table with source_updated_at, an older version
+ * never overwrites a newer one, so a replayed or out-of-order page is
+ * harmless.
  */
 import type { Queryable } from './db.ts';
 
@@ -64,6 +58,12 @@ const quote = (name: string) => `"${name}"`;
  * `before`, the statement also reads those stored columns of the batch's rows
  * as they were before it ran (every part of one statement sees the same
  * snapshot), saving the caller a round trip.
+ *
+ * The batch travels as one array per column through unnest(): measured on
+ * PostgreSQL 15 with 1,000 dossiers a statement (two shared cores, medians of
+ * six runs), it wrote about 30,000 rows/s as inserts and 34,000 as updates,
+ * against 26,000 and 28,000 for the same rows sent as one jsonb_to_recordset()
+ * document, which the server must parse whole before it can convert a field.
  */
 function compile<T>(spec: UpsertSpec<T>, before: readonly string[] = []) {
   const columns = Object.entries(spec.columns);

@@ -209,7 +209,7 @@ function layoutOf(header: readonly string[]): Layout {
 /** The documented layout, for a row read again without its file's header. */
 const DOCUMENTED_LAYOUT = layoutOf(BUDGET_EXECUTION_COLUMNS);
 
-// The export has no quoting (its cells are codes and digits, ../shared/docs/upstreams.md), so a plain
+// The export has no quoting (its cells are codes and digits, docs/upstreams.md), so a plain
 // split on commas is the whole CSV grammar; a quoted cell would show up as a row of the wrong width.
 const splitCells = (line: string) => line.split(',');
 

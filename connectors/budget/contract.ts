@@ -1,5 +1,5 @@
 /**
- * The budget system's wire format (../shared/docs/upstreams.md), field for
+ * The budget system's wire format (docs/upstreams.md), field for
  * field: yearly public-service-unit finance, the monthly budget execution CSV
  * and the monthly public investment list. Units are named by budget-relation
  * code (mã QHNS); the cadre database resolves them. Unknown fields (and

@@ -1,5 +1,5 @@
 /**
- * The cadre database's wire format (../shared/docs/upstreams.md), field for
+ * The cadre database's wire format (docs/upstreams.md), field for
  * field: the unit tree (which is also the crosswalk from budget-relation codes
  * to national identifiers) and the staff. Unknown fields are tolerated.
  * Page envelopes are checked apart from their records.

@@ -1,18 +1,12 @@
 /**
  * Fault injection for the mock upstreams: the failures the upstream contracts
- * warn about, on demand, so that connectors can be tested against them.
- *
- * A fault is switched on for one request by the query parameter `mockFault`
- * or the header `x-mock-fault` (the mode name, default options), or for a
- * server by its admin endpoint (`POST /__admin/faults`, see admin.ts), with
- * options, optionally for one path and a number of requests. A request
- * carries at most one fault: its own first, else the oldest admin fault that
- * matches. A fault that makes no sense for an endpoint (a CSV fault on a JSON
- * list, say) is ignored there and not counted.
- *
- * The modes that replace the answer are carried out here; the ones that
- * change the data (invalid-records, duplicates, offset-shift, csv-bad-row) by
- * the endpoints, which note what they injected on the Injection.
+ * (docs/upstreams.md) warn about, on demand, so that connectors can be tested
+ * against them. A fault is switched on for one request (the query parameter
+ * `mockFault` or the header `x-mock-fault`, default options) or for a server
+ * by its admin endpoint (`POST /__admin/faults`, see admin.ts). The modes that
+ * replace the answer are carried out here; the ones that change the data
+ * (invalid-records, duplicates, offset-shift, csv-bad-row) by the endpoints,
+ * which note what they injected on the Injection.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
@@ -133,6 +127,11 @@ export function createFaultController(): FaultController {
   let injected: Injection[] = [];
   let nextId = 1;
 
+  /**
+   * A request carries at most one fault: its own first, else the oldest admin
+   * fault that matches. A fault that makes no sense for an endpoint (a CSV
+   * fault on a JSON list, say) is ignored there and not counted.
+   */
   function choose(request: Request, url: URL, supported: ReadonlySet<FaultMode>) {
     // An unknown mode is a typo in a test, so it is an error even where the mode would be ignored.
     const fromQuery = requestedMode(url.searchParams.get(FAULT_QUERY_PARAMETER), FAULT_QUERY_PARAMETER);

@@ -1,5 +1,5 @@
 /**
- * The one-stop-shop's wire format (../shared/docs/upstreams.md), field for
+ * The one-stop-shop's wire format (docs/upstreams.md), field for
  * field. Used by the mock one-stop-shop to check what it serves and by the
  * connector to validate what it receives. Unknown fields are tolerated (zod
  * strips them). Page envelopes are checked apart from their records, so that

@@ -5,11 +5,10 @@
  * failing upstream) resumes where the last commit left it, losing and
  * repeating nothing. Rejected records go to quarantine with their reason and
  * payload; the retryable ones (an unknown unit or procedure) are read again
- * on every later pass until they resolve.
- *
- * One pass per source at a time: within a process by sharing the running
- * pass, across hub instances by a lock in the store (a PostgreSQL advisory
- * lock held for the whole pass, freed with its connection if the holder dies).
+ * on every later pass until they resolve. One pass per source at a time:
+ * within a process by sharing the running pass, across hub instances by a
+ * PostgreSQL advisory lock held for the whole pass (freed with its
+ * connection if the holder dies).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -32,7 +31,7 @@ import {
   type SyncTrigger,
 } from '../../store/sync.ts';
 import { requestScope, type Logger } from '../../core/logger.ts';
-import { CHANGE_TOPIC, type ChangePublisher } from './changes.ts';
+import type { ChangeEvent } from './changes.ts';
 import { FEED_WRITERS, type FeedWriter, type Written } from './writers.ts';
 
 /** Units first: staff, dossiers and finance refer to them; the budget system's codes resolve through them. */
@@ -83,13 +82,26 @@ export interface SyncEngine {
 }
 
 /**
- * Told when a pass of a source starts (lock taken, nothing pulled yet) and
- * when it ends (last batch committed, its sync_runs row finished, lock still
- * held): the live producer compares what it sees across the pass. Awaited,
- * so what a hook reads belongs to this pass; a hook that throws is logged and
- * never fails the pass.
+ * What hears of the engine's work, after the fact (the live producer, the
+ * response caches' invalidation): each one named, and all of them given to
+ * createSyncEngine as one list, told in its order.
+ *
+ * - `batchCommitted`: a batch (or a retry of quarantined records) has
+ *   committed and written something; its ChangeEvent says what. Called
+ *   synchronously, not awaited: an observer queues its own work. One that
+ *   throws fails the pass (the observers after it are not told).
+ * - `passStarted`: the pass's lock is taken, nothing pulled yet.
+ * - `passEnded`: the last batch committed and the pass's sync_runs row
+ *   finished, the lock still held.
+ *
+ * The pass hooks are awaited, one observer after the other, so what an
+ * observer reads belongs to this pass; one that throws is logged (with the
+ * observer's name) and fails neither the pass nor the observers after it.
  */
-export interface PassHooks {
+export interface SyncObserver {
+  /** Names it in the log when one of its hooks fails. */
+  readonly name: string;
+  batchCommitted?(event: ChangeEvent): void;
   passStarted?(source: SourceName): Promise<void> | void;
   passEnded?(result: PassResult): Promise<void> | void;
 }
@@ -98,8 +110,8 @@ export interface SyncEngineOptions {
   db: Db;
   connectors: readonly Connector[];
   logger: Logger;
-  publisher?: ChangePublisher | undefined;
-  passHooks?: PassHooks | undefined;
+  /** Told of every committed batch and of every pass's start and end, in this order (see SyncObserver). */
+  observers?: readonly SyncObserver[] | undefined;
   /** Names this process in sync_runs. */
   instance?: string;
 }
@@ -144,8 +156,7 @@ export function createSyncEngine({
   db,
   connectors,
   logger,
-  publisher,
-  passHooks,
+  observers = [],
   instance = `${hostname()}:${process.pid}`,
 }: SyncEngineOptions): SyncEngine {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
@@ -155,10 +166,11 @@ export function createSyncEngine({
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
-  /** Publishes what a committed batch changed; a batch that changed nothing says nothing. */
+  /** Tells the observers what a committed batch changed; a batch that changed nothing says nothing. */
   function announce(source: SourceName, feed: Feed<unknown>, writer: FeedWriter<unknown>, written: Written) {
-    if (written.written === 0) return;
-    publisher?.publish(CHANGE_TOPIC, { source, feed: feed.name, entity: writer.entity, at: new Date(), ...written });
+    if (written.written === 0 || observers.length === 0) return;
+    const event: ChangeEvent = { source, feed: feed.name, entity: writer.entity, at: new Date(), ...written };
+    for (const observer of observers) observer.batchCommitted?.(event);
   }
 
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
@@ -232,13 +244,19 @@ export function createSyncEngine({
     }
   }
 
-  /** Runs a pass hook; its failure is the hook's, never the pass's. */
-  async function hook(name: keyof PassHooks, run: (hooks: PassHooks) => Promise<void> | void, source: SourceName) {
-    if (!passHooks?.[name]) return;
-    try {
-      await run(passHooks);
-    } catch (error) {
-      logger.error({ source, err: error }, `sync ${name} hook failed`);
+  /** Runs a pass hook of every observer, in order; a failure is that observer's, never the pass's. */
+  async function hook(
+    name: 'passStarted' | 'passEnded',
+    run: (observer: SyncObserver) => Promise<void> | void,
+    source: SourceName,
+  ) {
+    for (const observer of observers) {
+      if (!observer[name]) continue;
+      try {
+        await run(observer);
+      } catch (error) {
+        logger.error({ source, observer: observer.name, err: error }, `sync ${name} hook failed`);
+      }
     }
   }
 
@@ -255,7 +273,7 @@ export function createSyncEngine({
     const totals: PassResult = { source, records: 0, rejected: 0, resolved: 0, error: null };
     const started = Date.now();
     try {
-      await hook('passStarted', (hooks) => hooks.passStarted?.(source), source);
+      await hook('passStarted', (observer) => observer.passStarted?.(source), source);
       const runId = await startRun(db, source, instance, trigger);
       logger.info({ source, trigger }, 'sync pass started');
       let feedName = '';
@@ -272,7 +290,7 @@ export function createSyncEngine({
       const ms = Date.now() - started;
       if (totals.error) logger.error({ ...totals, ms }, 'sync pass failed');
       else logger.info({ ...totals, ms }, 'sync pass succeeded');
-      await hook('passEnded', (hooks) => hooks.passEnded?.({ ...totals }), source);
+      await hook('passEnded', (observer) => observer.passEnded?.({ ...totals }), source);
       return totals;
     } finally {
       aborts.delete(abort);

@@ -1,17 +1,11 @@
 /**
- * The dashboard's GraphQL client: queries over POST, subscriptions over
- * GraphQL over SSE (the hub's Yoga, distinct-connections mode: one HTTP
- * response per subscription, `text/event-stream`).
- *
- * Why fetch and not EventSource: in production the hub wants
- * `Authorization: Bearer <key>` and EventSource cannot send headers. So the
- * stream is read with a ReadableStream reader and its `event:` / `data:`
- * lines are parsed here (the format is small: see readEvents).
- *
- * Why the reconnect loop: a wall stays up for days through hub restarts and
- * network blips. After a drop the subscription is sent again with the last
- * eventId it delivered as `lastEventId`, and the hub replays what was
- * published meanwhile (within its retention window), so nothing is missed.
+ * The dashboard's GraphQL client: queries over POST, subscriptions over GraphQL over SSE (Yoga's distinct-connections
+ * format, served by gateway/transports/sse/: one HTTP response per subscription, `text/event-stream`). Read with
+ * fetch, not EventSource: in production the hub wants `Authorization: Bearer <key>` and EventSource cannot send
+ * headers, so the stream's `event:` / `data:` lines are parsed here (see readEvents). A reconnect loop, because a wall
+ * stays up for days through hub restarts and network blips: after a drop the subscription is sent again with the last
+ * eventId it delivered as `lastEventId`, and the hub replays what was published meanwhile (within its retention
+ * window), so nothing is missed.
  */
 
 /** Raised for an HTTP 401: the hub wants a (valid) API key. */
@@ -33,7 +27,7 @@ export function reconnectDelay(attempt) {
 
 /**
  * No byte for this long means a dead connection (a proxy that swallowed the
- * close): Yoga sends a ":" comment every 12 s, so 45 s is three missed pings.
+ * close): the hub sends a ":" comment every 12 s (as Yoga does), so 45 s is three missed pings.
  */
 const SILENCE_LIMIT_MS = 45_000;
 

@@ -1,35 +1,12 @@
 /**
- * GraphQL request metrics: the Yoga Prometheus plugin's families, under their
- * usual names (so the published Yoga/Envelop dashboards work), with labels
- * whose values stay bounded:
- *
- * - graphql_envelop_request (counter), graphql_envelop_request_duration and
- *   graphql_yoga_http_duration (histograms): rate and latency per operation;
- * - graphql_envelop_phase_{parse,validate,context,execute,subscribe}: where
- *   the time goes;
- * - graphql_envelop_error_result (counter): errors per operation, by phase
- *   and extensions.code.
- *
- * Operation names are chosen by clients, so they cannot be label values as
- * they come: an unnamed operation is `Anonymous`, a name that is not a
- * GraphQL name is `(invalid)`, names are cut at 64 characters, and once
- * `maxOperationNames` distinct names have been seen by this hub, any new one
- * is `(other)`. With trusted documents only registered operations reach the
- * parser, so the names are the registered ones. The HTTP histogram has no
- * `url` label (the query string is the client's) and the error counter no
- * `path` (list indices); a code that is not an upper-case identifier is
- * `UNKNOWN`. The request-time summary, deprecated-field and schema-change
- * counters are off: the histograms give the same answers more cheaply.
- *
- * Besides: root resolver timings (resolver-timing.ts), the number of
- * subscriptions open over WebSocket (the SSE side is counted by gateway/transports/sse.ts)
- * and requests refused before or outside execution (refusals.ts).
- *
- * Response-cache hits (gateway/cache) are answered before parsing: they are
- * in none of the families above (nor in graphql_yoga_http_duration, which the
- * Yoga plugin observes only for requests it saw parsed) but in
- * lgsp_response_cache_total{result="hit"}. Request rate = executed operations
- * (graphql_envelop_request) + hits + refusals (lgsp_graphql_refusals_total).
+ * GraphQL request metrics: the Yoga Prometheus plugin's families under their usual names (so the published
+ * Yoga/Envelop dashboards work), with label values that stay bounded, since operation names are chosen by clients:
+ * the HTTP histogram has no `url` label (the query string is the client's), the error counter no `path` (list
+ * indices). The request-time summary, deprecated-field and schema-change counters are off: the histograms give the
+ * same answers more cheaply. Response-cache hits are answered before parsing, so they are in none of these families
+ * (graphql_yoga_http_duration is observed only for requests seen parsed) but in
+ * lgsp_response_cache_total{result="hit"}: request rate = executed operations (graphql_envelop_request) + hits +
+ * refusals (lgsp_graphql_refusals_total).
  */
 import { GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
@@ -48,7 +25,11 @@ export const DEFAULT_MAX_OPERATION_NAMES = 100;
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 
-/** Operation names as label values, bounded (see above). */
+/**
+ * Operation names as label values, bounded: once `maxOperationNames` distinct names have been seen by this hub, any
+ * new one is `(other)`. With trusted documents only registered operations reach the parser, so the names are the
+ * registered ones.
+ */
 export function operationLabeller(maxOperationNames = DEFAULT_MAX_OPERATION_NAMES): (name: unknown) => string {
   const known = new Set<string>();
   return (name) => {
@@ -81,7 +62,7 @@ export function errorCodeLabel(error: unknown, phase: string | undefined): strin
 export interface GraphQLMetricsOptions {
   registry: Registry;
   operationLabel: (name: unknown) => string;
-  /** Called with +1 when a subscription opens over WebSocket and -1 when it ends. */
+  /** Called with +1 when a subscription opens over WebSocket and -1 when it ends (SSE: gateway/transports/sse/). */
   onWebSocketSubscription(delta: 1 | -1): void;
   /** Counts a request refused with nothing run, by its code (refusals.ts). */
   countRefusal(code: unknown): void;

@@ -1,32 +1,11 @@
 /**
- * The hub's Prometheus metrics, served at GET /metrics.
- *
- * Registries: each hub has a registry of its own (`HubMetrics.registry`) for
- * everything that belongs to it: GraphQL requests, resolver and store
- * timings, subscribers, sync lag and quarantine. Process-wide metrics stay on
- * prom-client's global `register`: Node's own (collectDefaultMetrics, started
- * once per process) and the upstream HTTP clients' (connectors/http/metrics.ts,
- * `lgsp_upstream_*`, shared by every client of the process). /metrics serves
- * both, merged. A process that creates many hubs (the tests) thus never
- * registers a metric twice, and each hub's /metrics tells only its own story.
- *
- * Adding a family (rate-limit rejections, response-cache hits …): register it
- * on the hub's registry, e.g.
- *   new Counter({ name: 'lgsp_…_total', help: '…', labelNames: [...], registers: [metrics.registry] })
- * with label values from a small fixed set (never a consumer-chosen string
- * as it comes; `metrics.operationLabel` bounds operation names). Never on the
- * global register: a second hub in the process would fail to register it.
- *
- * Families of our own (prefix lgsp_), besides the GraphQL ones
- * (graphql-metrics.ts) and the upstream ones:
- * - lgsp_graphql_refusals_total{code} (refusals.ts)
- * - lgsp_store_query_duration_seconds{statement, component}
- * - lgsp_graphql_resolver_duration_seconds{type, field}
- * - lgsp_live_subscribers{transport}, lgsp_live_sse_groups, lgsp_websocket_connections
- * - lgsp_sync_lag_seconds{source}, lgsp_sync_source_status{source, status},
- *   lgsp_sync_quarantined_records{source, feed, retryable}
- * The last group is read from the store at scrape time (at most once a
- * second), as /ready reads it.
+ * The hub's Prometheus metrics, served at GET /metrics (the families are listed in docs/operations.md). Each hub has a
+ * registry of its own (`HubMetrics.registry`) for everything that belongs to it; process-wide metrics stay on
+ * prom-client's global `register`: Node's own and the upstream HTTP clients' (connectors/http/metrics.ts,
+ * `lgsp_upstream_*`). /metrics serves both, merged, so a process that creates many hubs (the tests) never registers a
+ * metric twice, and each hub's /metrics tells only its own story. A new family goes on the hub's registry, never the
+ * global one (a second hub in the process would fail to register it), with label values from a small fixed set:
+ * never a consumer-chosen string as it comes (`metrics.operationLabel` bounds operation names).
  */
 import { collectDefaultMetrics, Gauge, Histogram, register, Registry } from 'prom-client';
 import type { Plugin } from 'graphql-yoga';
@@ -139,7 +118,8 @@ export function createHubMetrics({
         },
       });
 
-      // One store read per scrape for the three gauges below (prom-client collects them concurrently).
+      // Read from the store at scrape time (at most once a second), as /ready reads it: one store read per scrape for
+      // the three gauges below (prom-client collects them concurrently).
       let last: { at: number; report: Promise<SourceHealthReport | null> } | undefined;
       const report = () => {
         if (!last || Date.now() - last.at > 1_000) {

@@ -1,19 +1,9 @@
 /**
- * Readiness (GET /ready): may this instance take traffic? 503 while it shuts
- * down, while the store does not answer or a migration this build expects is
- * not applied: an orchestrator then keeps requests away. Otherwise 200, and
- * the body says whether every upstream's copy is fresh (`ready`) or some
- * source is stale, failing, behind an open breaker or never synced
- * (`degraded`): the hub still serves what it has, so degraded sources do not
- * take it out of rotation, but an operator (or a probe that reads the body)
- * sees which and since when.
- *
- * The body is public (probes carry no credential): no store error is shown,
- * only a fixed phrase; the detail goes to the log. When the store answers
- * (migrations read) but the sources cannot be read (a failing or timed-out
- * query on sync_runs/quarantine), the instance stays in rotation, `degraded`
- * with `sourcesError`: such a failure is the same on every instance, and
- * taking them all out together would turn a reporting problem into an outage.
+ * Readiness (GET /ready): may this instance take traffic? 503 while it shuts down, while the store does not answer or
+ * a migration this build expects is not applied: an orchestrator then keeps requests away. Otherwise 200, `ready` or
+ * `degraded` (some source stale, failing, behind an open breaker or never synced): the hub still serves what it has,
+ * so degraded sources do not take it out of rotation, but an operator sees which and since when. The body is public
+ * (probes carry no credential): no store error is shown, only a fixed phrase; the detail goes to the log.
  */
 import type { Db } from '../../store/db.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -70,6 +60,8 @@ export async function checkReadiness({
   try {
     reported = await sources();
   } catch (error) {
+    // The store answers but sync_runs/quarantine cannot be read: such a failure is the same on every instance, and
+    // taking them all out of rotation together would turn a reporting problem into an outage.
     logger.warn({ err: error }, 'readiness: cannot read the sources from the store');
     return { httpStatus: 200, body: { status: 'degraded', store, sourcesError: SOURCES_UNREADABLE } };
   }

@@ -1,28 +1,16 @@
 /**
- * lgsp_graphql_refusals_total{code}: requests the hub answered with errors
- * and without running anything (no `data`: the GraphQL-over-HTTP "request
- * error"), by the code of the answer's first error. The graphql_envelop_*
- * families see only what reaches the parser or the executor; a request
- * refused before (CSRF, an untrusted or unknown document, a batch or body
- * over the limit, the rate limit, a refused credential) is counted only here.
- *
- * Counted where every answer passes: Yoga's onResultProcess (each operation
- * of a batch on its own, and a cached answer replaced by a refusal), and the
- * answers the hub writes outside Yoga: those of `sendGraphQLError`
- * (gateway/errors.ts) and of the request size limits (a URL or declared body
- * over the limit), which call `countRefusalOn(res, code)`, counted by the hub
- * the response belongs to (gateway/server.ts registers each with
- * `countRefusalsOf`), and the last-resort 500 of gateway/server.ts. Not
- * counted: errors beside data (execution errors: graphql_envelop_error_result),
- * and refusals a WebSocket operation gets (graphql-ws answers those itself).
- *
- * The label takes the codes the hub sends; any other is OTHER, so that no
- * client (or library change) can grow the series.
+ * lgsp_graphql_refusals_total{code}: requests the hub answered with errors and without running anything (no `data`:
+ * the GraphQL-over-HTTP "request error"), by the code of the answer's first error. The graphql_envelop_* families see
+ * only what reaches the parser or the executor; a request refused before (CSRF, an untrusted or unknown document, a
+ * batch or body over the limit, the rate limit, a refused credential) is counted only here. Counted where every
+ * answer passes: Yoga's onResultProcess, and the answers the hub writes outside Yoga (countRefusalOn). Not counted:
+ * errors beside data (graphql_envelop_error_result), and a WebSocket operation's refusals (graphql-ws answers them).
  */
 import type { ServerResponse } from 'node:http';
 import { isAsyncIterable } from 'graphql-yoga';
 import { Counter, type Registry } from 'prom-client';
 
+/** The codes the hub sends; any other is labelled OTHER, so that no client (or library change) can grow the series. */
 export const REFUSAL_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -74,7 +62,10 @@ export function refusalCounter(registry: Registry): (code: unknown) => void {
   return (code) => counter.inc({ code: refusalCodeLabel(code) });
 }
 
-/** Counts each refusal among what Yoga is about to send: one result, or a batch's. */
+/**
+ * Counts each refusal among what Yoga is about to send: one result, or a batch's (each operation on its own); a cached
+ * answer replaced by a refusal too.
+ */
 export function countRefusals(result: unknown, count: (code: unknown) => void) {
   for (const one of Array.isArray(result) ? result : [result]) {
     const refusal = refusalOf(one);
@@ -85,12 +76,15 @@ export function countRefusals(result: unknown, count: (code: unknown) => void) {
 /** Which hub's counter an HTTP response's refusal goes to (a process may run several hubs: the tests do). */
 const counterOfResponse = new WeakMap<ServerResponse, (code: unknown) => void>();
 
-/** Registers the hub's counter for a response it is serving. */
-export function countRefusalsOf(res: ServerResponse, count: (code: unknown) => void) {
+/** Registers the hub's counter on a response it is serving: countRefusalOn(res, code) then counts there. */
+export function registerRefusalCounter(res: ServerResponse, count: (code: unknown) => void) {
   counterOfResponse.set(res, count);
 }
 
-/** Counts a refusal written outside Yoga on `res` (by sendGraphQLError, the size limits …). */
+/**
+ * Counts a refusal written outside Yoga on `res`: by `sendGraphQLError` (gateway/errors.ts), the request size limits
+ * (a URL or declared body over the limit), the last-resort 500 of gateway/server.ts.
+ */
 export function countRefusalOn(res: ServerResponse, code: unknown) {
   counterOfResponse.get(res)?.(code);
 }

@@ -1,28 +1,12 @@
 /**
- * Request ids on errors: every GraphQL error the hub sends carries
- * `extensions.requestId`, the id of the request it answers, the same as the
- * `x-request-id` response header and the `requestId` of every log line
- * written while serving it (core/logger.ts `requestScope`). A consumer who
- * reports an error quotes it; the operator finds the request's log lines and
- * trace by it.
- *
- * Where each error gets it:
- * - execution and subscription results (every transport: HTTP, the hub's SSE,
- *   WebSocket): the plugin's execute and subscribe hooks;
- * - errors Yoga writes itself over HTTP (unparsable request, parse and
- *   validation errors, a refused credential, limits): the plugin's
- *   onResultProcess hook, the last step before a response is serialised;
- * - unexpected errors, which Yoga masks after every plugin has run:
- *   `maskErrorWithRequestId`, createYoga's maskedErrors.maskError;
- * - answers the hub's SSE transport writes itself (refusals, slow consumers):
- *   gateway/transports/sse.ts, with the connection's own id (`requestIdOf`);
- * - WebSocket operations refused before they run (authentication, parsing,
- *   validation): `withOperationRequestIds`, around graphql-ws's hooks, which
- *   also gives each operation its id.
- *
- * The id is the one of the request in scope; an SSE subscription shared by
- * several connections (gateway/transports/sse.ts) is one execution, and its events'
- * errors carry the id of the request that opened it.
+ * Request ids on errors: every GraphQL error the hub sends carries `extensions.requestId`, the same as the
+ * `x-request-id` response header and the `requestId` of every log line written while serving it (core/logger.ts
+ * `requestScope`): a consumer who reports an error quotes it; the operator finds the request's log lines and trace by
+ * it. No one hook sees every error, hence several stamps: the plugin's execute and subscribe hooks (every transport),
+ * its onResultProcess (errors Yoga writes itself over HTTP), `maskErrorWithRequestId` (errors Yoga masks after every
+ * plugin has run), `withOperationRequestIds` (WebSocket operations refused before they run), and
+ * gateway/transports/sse/ for the answers the SSE transport writes itself (`requestIdOf`). An SSE subscription shared
+ * by several connections is one execution: its events' errors carry the id of the request that opened it.
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -69,7 +53,7 @@ export function resultWithRequestId<R extends ExecutionResult>(result: R, reques
 /**
  * Yoga's own masking (an unexpected error becomes "Unexpected error." with code
  * INTERNAL_SERVER_ERROR, its cause logged), with the request id added: the
- * only handle a consumer has on what went wrong.
+ * only handle a consumer has on what went wrong. Installed as createYoga's maskedErrors.maskError.
  */
 export function maskErrorWithRequestId(error: unknown, message: string, isDev?: boolean): Error {
   const masked = maskError(error, message, isDev);
@@ -149,6 +133,8 @@ export function useRequestIds(): Plugin {
     onSubscribe() {
       return { onSubscribeResult: stampRequestId };
     },
+    // Errors Yoga writes itself (unparsable request, parse and validation errors, a refused credential, limits): the
+    // last step before a response is serialised.
     onResultProcess({ result, setResult }) {
       const requestId = currentRequestId();
       if (requestId) setResult(processable(result as Processable, requestId) as typeof result);

@@ -1,17 +1,11 @@
 /**
- * Resolver timings for the root fields only (Query.*, Mutation.*, and the
- * setup of Subscription.*): the fields that start every request's work, a few
- * dozen label values in all. Nested fields load through batching loaders,
- * where one field's time says little; their store time is in
- * lgsp_store_query_duration_seconds.
- *
- * Why not the Prometheus plugin's resolver metric: it wraps every field of
- * the schema (through @envelop/on-resolve), in place, once per plugin
- * instance. The hub's schema is built once per process, so every hub a
- * process creates (the tests create dozens) would add another wrapper around
- * every resolver, each observing into its own registry. Here the root fields
- * are wrapped once per schema, and a request is timed only when its context
- * was registered (by the hub's metrics plugin) with an observer.
+ * Resolver timings for the root fields only (Query.*, Mutation.*, and the setup of Subscription.*): the fields that
+ * start every request's work, a few dozen label values in all. Nested fields load through batching loaders, where one
+ * field's time says little; their store time is in lgsp_store_query_duration_seconds. Not the Prometheus plugin's
+ * resolver metric: it wraps every field of the schema in place, once per plugin instance, and the schema is built
+ * once per process, so every hub a process creates (the tests create dozens) would add another wrapper around every
+ * resolver. Here the root fields are wrapped once per schema, and a request is timed only when its context was
+ * registered (by the hub's metrics plugin) with an observer.
  */
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 

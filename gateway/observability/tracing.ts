@@ -1,24 +1,11 @@
 /**
- * OpenTelemetry tracing, off unless configured (OTEL_TRACES_EXPORTER=otlp or
- * console): when off, nothing of this module runs on a request.
- *
- * When on, each HTTP request to the hub (probes aside) is a server span that
- * joins the caller's trace when the request carries a W3C `traceparent` (or
- * what OTEL_PROPAGATORS names), with the request id as `lgsp.request_id`; the
- * response's `traceparent` header names the span, so a client can quote its
- * trace. Inside it, @envelop/opentelemetry makes a span per GraphQL operation
- * (`query.Name`), and each store statement run for it is a child span
- * (store-timing.ts). Variables, results and resolver arguments are never
- * recorded (they carry personal data); a document is recorded only when it
- * has no inline arguments (the plugin's rule), and a resolver span per field
- * is off (one span per field is costly and root fields are timed as metrics).
+ * OpenTelemetry tracing, off unless configured (OTEL_TRACES_EXPORTER=otlp or console): when off, nothing of this
+ * module runs on a request. When on, each HTTP request (probes aside) is a server span that joins the caller's trace
+ * (a W3C `traceparent`, or what OTEL_PROPAGATORS names), and the response's `traceparent` names it so a client can
+ * quote its trace; inside it, @envelop/opentelemetry spans each GraphQL operation, store-timing.ts each statement.
+ * Variables, results and resolver arguments are never recorded (they carry personal data); a document only when it
+ * has no inline arguments (the plugin's rule). No span per resolver: costly, and root fields are timed as metrics.
  * WebSocket operations have no HTTP span: their operation span starts a trace.
- *
- * Spans leave through a BatchSpanProcessor (OTLP over HTTP to
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT +
- * /v1/traces, else http://localhost:4318/v1/traces); the hub flushes it when
- * it stops. Sampling follows the standard OTEL_TRACES_SAMPLER variables
- * (default: always, or as the caller's trace decided).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
@@ -73,7 +60,10 @@ export interface Tracing {
 
 export const REQUEST_ID_ATTRIBUTE = 'lgsp.request_id';
 
-/** The exporter the configuration asks for; null when tracing is off. */
+/**
+ * The exporter the configuration asks for; null when tracing is off. OTLP over HTTP goes, without either endpoint, to
+ * the exporter's default http://localhost:4318/v1/traces.
+ */
 export function tracingFromConfig(
   config: Pick<
     Config,
@@ -120,6 +110,7 @@ function registerContextOnce() {
   new NodeTracerProvider().register();
 }
 
+// Sampling follows the standard OTEL_TRACES_SAMPLER variables (default: always, or as the caller's trace decided).
 export function createTracing({ exporter, serviceName = 'lgsp-hub', processor = 'batch' }: TracingOptions): Tracing {
   const provider = new NodeTracerProvider({
     resource: new Resource({ [ATTR_SERVICE_NAME]: serviceName }),

@@ -1,24 +1,12 @@
 /**
- * CSRF prevention for browser clients, with @graphql-yoga/plugin-csrf-prevention.
- *
- * A browser sends some requests to another site without asking it first (no
- * CORS preflight): a GET without custom headers, and a POST of an HTML form
- * (content types application/x-www-form-urlencoded, multipart/form-data,
- * text/plain). The plugin refuses those unless they carry one of
- * CSRF_HEADERS, which a page can only add after a preflight that the
- * hub's CORS answers. Requests that are preflighted anyway pass: a POST with
- * `content-type: application/json` (curl, every GraphQL client, GraphiQL,
- * the dashboard), and anything with an Authorization header.
- *
- * The refusal is CSRF_REJECTED (HTTP 403) instead of the plugin's code-less
- * error; the plugin's check is used as it is.
- *
- * Not covered, on purpose: the SSE subscriptions gateway/transports/sse.ts serves
- * (Accept: text/event-stream only, e.g. a browser's EventSource, which cannot
- * send headers). A subscription only reads, a cross-site page cannot read the
- * stream without the hub's CORS consent, and the hub has no ambient
- * credentials (no cookies: keys travel in Authorization), so such a request
- * can do nothing on a victim's behalf.
+ * CSRF prevention for browser clients: @graphql-yoga/plugin-csrf-prevention's check used as it is, refusing with
+ * CSRF_REJECTED (HTTP 403) instead of its code-less error. A browser sends a GET without custom headers, or a POST
+ * typed as an HTML form, to another site without a CORS preflight: those are refused unless they carry one of
+ * CSRF_HEADERS, which a page can only add after a preflight the hub's CORS answers. A POST of application/json (every
+ * GraphQL client, GraphiQL, the dashboard) is preflighted anyway and passes. Not covered, on purpose: the SSE
+ * subscriptions of gateway/transports/sse/ (a browser's EventSource cannot send headers). A subscription only reads,
+ * a cross-site page cannot read the stream without the hub's CORS consent, and the hub has no ambient credentials (no
+ * cookies: keys travel in Authorization), so such a request can do nothing on a victim's behalf.
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { Plugin } from 'graphql-yoga';
@@ -38,7 +26,6 @@ export function csrfRejected(requestHeaders: readonly string[] = CSRF_HEADERS) {
     'Refused as a possible cross-site request forgery (CSRF): a GET, or a POST typed as an HTML form ' +
       '(application/x-www-form-urlencoded, multipart/form-data, text/plain), must carry one of the headers ' +
       `${requestHeaders.join(', ')}. GraphQL clients POST with content-type application/json, which needs none.`,
-    403,
   );
 }
 

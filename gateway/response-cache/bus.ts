@@ -1,53 +1,35 @@
 /**
- * How a change reaches every response cache (gateway/response-cache/cache.ts):
- * the invalidation bus of one hub pubsub (live/pubsub.ts).
- *
- * - `invalidate(reason)` flushes this process's caches at once, synchronously
- *   (the next request here is answered from the store), and publishes on
- *   RESPONSE_CACHE_TOPIC, so every other instance on the same Redis flushes
- *   on receipt. Its own message coming back is skipped: already applied.
- * - `engineOptions(producer.engineOptions())` is what the sync engine takes
- *   to tell of changes, the live producer's wrapped: every committed batch
- *   invalidates (its ChangeEvent), and so does the end of every pass, even
- *   one that wrote no row: its sync_runs row (SourceFreshness, in cached
- *   indicator answers) and the quarantine (data quality) changed. A sync in
- *   a process without a hub (scripts/sync.ts) uses the same bus only to publish.
- * - A big sync commits a batch every few hundred milliseconds: the local
- *   flush is immediate for each, but what goes to Redis is coalesced to one
- *   message per COALESCE_MS (the first at once, the last at the window's end),
- *   so other instances may answer from their cache for at most that long
- *   after a commit, and never after the message has arrived. `close()` sends
- *   a message still waiting.
- * - Caches answer only while `live`: once this bus has received its own
- *   probe back through the pubsub (delivery proven: what others publish
- *   reaches us too), and not while Redis's subscribe connection is down
- *   (messages published meanwhile are lost for us, so every cached answer is
- *   suspect): that flushes, and caching resumes once a new probe comes back.
- *
- * One bus per pubsub object (`responseCacheBus(pubsub)` returns the same),
- * so the engine's publisher in main.ts and the hub's cache in createHub meet
- * without being handed to each other.
+ * How a change reaches every response cache (cache.ts): the invalidation bus of one hub pubsub (live/pubsub.ts).
+ * `invalidate` flushes this process's caches synchronously (the next request here is answered from the store) and
+ * publishes on RESPONSE_CACHE_TOPIC, so every other instance on the same Redis flushes on receipt. Caches answer only
+ * while `live`: once this bus's own probe has come back through the pubsub (delivery proven: what others publish
+ * reaches us too), and not while Redis's subscribe connection is down (messages published meanwhile are lost for us,
+ * so every cached answer is suspect: that flushes, and caching resumes once a new probe comes back). One bus per
+ * pubsub object (`responseCacheBus(pubsub)` returns the same), so the engine's observer in main.ts and the hub's
+ * cache in createHub meet without being handed to each other.
  */
 import { randomUUID } from 'node:crypto';
 import type { HubPubSub } from '../../live/pubsub.ts';
-import type { ChangePublisher } from '../../connectors/sync/changes.ts';
-import type { PassHooks } from '../../connectors/sync/engine.ts';
+import type { SyncObserver } from '../../connectors/sync/engine.ts';
 import { RESPONSE_CACHE_TOPIC, type ResponseCacheInvalidation } from '../../live/invalidation-topic.ts';
 
-/** At most one message to other instances per this many milliseconds from one bus. */
+/**
+ * At most one message to other instances per this many milliseconds from one bus (the first at once, the last at the
+ * window's end): a big sync commits a batch every few hundred milliseconds. The local flush is immediate for each, so
+ * only other instances may answer from their cache, for at most this long after a commit.
+ */
 export const COALESCE_MS = 100;
 /** How often an unanswered delivery probe is sent again (Redis may not have our subscription yet). */
 const PROBE_RETRY_MS = 500;
 
 export interface ResponseCacheBus {
   /**
-   * For createSyncEngine: `inner`'s publisher and pass hooks (the live producer's), and each committed batch (its
-   * ChangeEvent is published after the commit) and each pass's end (its sync_runs row finished) invalidate.
+   * One of createSyncEngine's observers ('response-cache invalidation'), listed where the engine is built
+   * (gateway/main.ts, scripts/sync.ts) before the live producer: each committed batch (told after its commit) and
+   * each pass's end invalidate, even a pass that wrote no row: its sync_runs row (SourceFreshness, in cached indicator
+   * answers) and the quarantine changed. A sync in a process without a hub (scripts/sync.ts) only publishes.
    */
-  engineOptions(inner?: { publisher?: ChangePublisher; passHooks?: PassHooks }): {
-    publisher: ChangePublisher;
-    passHooks: PassHooks;
-  };
+  readonly syncObserver: SyncObserver;
   /** Drops every cached answer here at once and on every other instance as soon as the message arrives. */
   invalidate(reason: string): void;
   /** Whether this process now receives every invalidation published anywhere (and caches may answer). */
@@ -106,6 +88,7 @@ function createBus(pubsub: HubPubSub): ResponseCacheBus {
     sendProbe();
   }
 
+  // Our own invalidation coming back is skipped: already applied.
   function received(message: ResponseCacheInvalidation) {
     if (message.origin !== origin) {
       if (message.probe === undefined) flushAll(message.reason);
@@ -153,22 +136,10 @@ function createBus(pubsub: HubPubSub): ResponseCacheBus {
   }
 
   const bus: ResponseCacheBus = {
-    engineOptions(inner) {
-      return {
-        publisher: {
-          publish(topic, event) {
-            bus.invalidate(`sync ${event.feed}`);
-            inner?.publisher?.publish(topic, event);
-          },
-        },
-        passHooks: {
-          passStarted: (source) => inner?.passHooks?.passStarted?.(source),
-          passEnded(result) {
-            bus.invalidate(`sync pass ${result.source} ended`);
-            return inner?.passHooks?.passEnded?.(result);
-          },
-        },
-      };
+    syncObserver: {
+      name: 'response-cache invalidation',
+      batchCommitted: (event) => bus.invalidate(`sync ${event.feed}`),
+      passEnded: (result) => bus.invalidate(`sync pass ${result.source} ended`),
     },
     invalidate(reason) {
       flushAll(reason);

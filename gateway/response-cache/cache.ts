@@ -1,39 +1,13 @@
 /**
- * The response cache for aggregate queries: @graphql-yoga/plugin-response-cache
- * (over @envelop/response-cache and its in-memory LRU), with what is ours
- * around it:
- *
- * - what is cached: aggregate queries only, decided per document by
- *   allow-list (cacheable.ts); results with errors are not, nor a request
- *   whose resolvers recorded personal data or an admin operation for the
- *   audit log (a last guard: the allow-list keeps such fields out already);
- * - whose: the session is every part of the viewer that changes what it may
- *   see (session.ts), so consumer A's answer never reaches B, nor the
- *   province-wide answer a consumer narrowed to a subtree. The plugin looks
- *   answers up before Yoga builds the context, so the request is
- *   authenticated there, once (the context factory reuses it); a request whose
- *   credential fails is not cached and fails as without the cache;
- * - for how long: RESPONSE_CACHE_TTL_SECONDS, since some aggregates follow
- *   the clock (dossiers overdue now, the current period) without any sync;
- *   at most RESPONSE_CACHE_MAX_ENTRIES answers (least recently used out);
- * - until when: every invalidation of the bus (bus.ts) empties the whole
- *   cache, on every instance: a committed sync batch, a hub mutation
- *   (setIndicatorTarget, removeIndicatorTarget, syncNow: mutations.ts), lost delivery.
- *   Whole, because an aggregate over a subtree depends on the records of
- *   every unit in it, and a target or a unit move changes answers far from
- *   the rows written: finer invalidation could not be proven right, and a
- *   flush costs no more than the misses after it. An answer computed while
- *   an invalidation happened is not stored (it may predate the change);
- * - what it tells: `x-response-cache: hit | miss | bypass` on each response
- *   (bypass: not a cacheable query, or a cached answer the consumer's rate
- *   limit refused: the cache answered nothing), and
- *   lgsp_response_cache_total{result="hit"|"miss"}, the same way. No
- *   `extensions` in the body: answers stay as without the cache.
- *
- * The plugin's ETag / If-None-Match (304) shortcut is off: it answers before
- * any credential is checked. So the ETag and Last-Modified headers the plugin
- * puts on cacheable answers mean nothing to a client and are removed; every
- * GraphQL response says `Cache-Control: private, no-store` (no-store.ts).
+ * The response cache for aggregate queries: @graphql-yoga/plugin-response-cache (over its in-memory LRU) wrapped in
+ * our rules. Only allow-listed aggregate documents are cached (cacheable.ts), per session: every part of the viewer
+ * that changes what it may see (session.ts), so consumer A's answer never reaches B, nor the province-wide answer a
+ * consumer narrowed to a subtree. Answers expire after RESPONSE_CACHE_TTL_SECONDS because some aggregates follow the
+ * clock (dossiers overdue now, the current period) without any sync. Every invalidation of the bus (bus.ts: a sync
+ * batch, a hub mutation (mutations.ts), lost delivery) empties the whole cache on every instance: an aggregate over a
+ * subtree depends on every unit in it, and a target or a unit move changes answers far from the rows written, so finer
+ * invalidation could not be proven right, and a flush costs no more than the misses after it. The plugin's ETag /
+ * If-None-Match (304) shortcut is off: it answers before any credential is checked.
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
@@ -66,7 +40,7 @@ export interface ResponseCacheOptions extends ResponseCacheSettings {
   /** Where the hit/miss counter is registered: the hub's registry (gateway/observability/metrics.ts), served at /metrics. */
   registry: Registry;
   /**
-   * Counts a cached answer against the consumer's rate limit (gateway/limits): a hit skips the execution hooks
+   * Counts a cached answer against the consumer's rate limit (gateway/policy/limits): a hit skips the execution hooks
    * where operations are counted. Resolves to the refusal that replaces the answer, else null.
    */
   countHit?: (request: Request, req: IncomingMessage | undefined) => Promise<GraphQLError | null>;
@@ -91,6 +65,11 @@ interface Decision {
   outcome: Outcome;
 }
 
+/**
+ * Says `hit | miss | bypass` on each response, as lgsp_response_cache_total{result} counts it. Bypass: not a
+ * cacheable query, or a cached answer the consumer's rate limit refused (the cache answered nothing). No `extensions`
+ * in the body: answers stay as without the cache.
+ */
 export const RESPONSE_CACHE_HEADER = 'x-response-cache';
 
 const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
@@ -119,6 +98,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
 
   // Emptying the cache is starting a new one: the library's LRU has no clear(), and the old one is garbage.
   let entries = createInMemoryCache({ max: options.maxEntries });
+  // Bumped on each flush: an answer computed while an invalidation happened is not stored (it may predate the change).
   let generation = 0;
   const stopFlushing = bus.onFlush((reason) => {
     entries = createInMemoryCache({ max: options.maxEntries });
@@ -154,6 +134,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       // Added right after this plugin, so that this one's hooks run first (onParams decides before the lookup).
       addPlugin(yogaCache as Plugin<Context>);
     },
+    // The plugin looks answers up before Yoga builds the context, so the request is authenticated here, once (the
+    // context factory reuses it); a request whose credential fails is not cached and fails as without the cache.
     async onParams({ params, request, context }) {
       const decision: Decision = { cacheable: false, generation, outcome: 'bypass' };
       decisions.set(context, decision);
@@ -174,6 +156,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       return {
         onExecuteDone({ result }) {
           if (isAsyncIterable(result)) return;
+          // Resolvers that recorded personal data or an admin operation for the audit log: a last guard, the
+          // allow-list keeps such fields out already.
           const audited = (context as Partial<Context>).audit?.mustRecord ?? false;
           if (decision.generation !== generation || !bus.live || audited) unstorable.add(result);
         },
@@ -193,7 +177,8 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       counter.inc({ result: 'hit' });
     },
     onResponse({ response, serverContext }) {
-      // Set by the plugin on every stored answer for its If-None-Match shortcut, which is off (see above).
+      // Set by the plugin on every stored answer for its If-None-Match shortcut, which is off (see above), so they mean
+      // nothing to a client; every GraphQL response says `Cache-Control: private, no-store` instead (no-store.ts).
       response.headers.delete('etag');
       response.headers.delete('last-modified');
       // One decision per request; a batch's operations each have their own context and get no header.

@@ -1,23 +1,13 @@
 /**
- * Which GraphQL documents the response cache may answer: aggregate queries
- * only, decided from the document before anything runs, by allow-list.
- *
- * Why an allow-list of root fields and types, read off the document, rather
- * than the plugin's `ignoredTypes` (which looks at the types in a result):
- * - a cache hit is served before the context is built and before any
- *   resolver runs, so it skips the resolvers' scope checks and the audit
- *   log's entry. Personal data (the fields needing read:pii, which the audit
- *   plugin records) must therefore never be cached, and `ignoredTypes` would
- *   miss it whenever the type is absent from the result: `dossier(code)`
- *   answered null is cached, `staff` with no edges too;
- * - a type or root field added to the schema later is not cached until it
- *   is put on a list here (tests/integration/response-cache.test.ts fails
- *   until every type reachable from the cached roots is classified);
- * - the decision is per document, memoized, so it costs one parse and walk
- *   per distinct document, not per request.
- * Results with errors, mutations and subscriptions are never cached either;
- * and as a last guard, a request whose resolvers did record personal data or
- * an admin operation is not stored (response-cache.ts).
+ * Which GraphQL documents the response cache may answer: aggregate queries only, decided from the document before
+ * anything runs, by an allow-list of root fields and types rather than the plugin's `ignoredTypes` (which looks at
+ * the types in a result). A hit is served before the context is built and any resolver runs, so it skips their scope
+ * checks and the audit log: personal data (the fields needing read:pii) must never be cached, and `ignoredTypes`
+ * misses it whenever the type is absent from the result (`dossier(code)` answered null, `staff` with no edges). A
+ * type or root field added to the schema later is not cached until put on a list here: the test
+ * tests/integration/response-cache.test.ts fails until every type reachable from the cached roots is classified.
+ * Results with errors, mutations and subscriptions are never cached; nor, as a last guard, a request whose resolvers
+ * did record personal data or an admin operation (cache.ts).
  */
 import {
   BREAK,
@@ -113,7 +103,7 @@ export const UNCACHED_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * The decision is taken before the hub's own limits look at the document
- * (gateway/limits refuses floods at parse time, after this): a document
+ * (gateway/policy/limits refuses floods at parse time, after this): a document
  * larger than an aggregate query ever is, is not cached, and never parsed
  * here nor remembered.
  */
@@ -169,7 +159,10 @@ export function isCacheableOperation(
   return cacheable;
 }
 
-/** `isCacheableOperation` remembered for the most recent documents (a bounded map, oldest out first). */
+/**
+ * `isCacheableOperation` remembered for the most recent documents (a bounded map, oldest out first): one parse and
+ * walk per distinct document, not per request.
+ */
 export function memoizedCacheability(schema: GraphQLSchema, max = 1_000) {
   const decided = new Map<string, boolean>();
   return (query: string, operationName: string | null | undefined): boolean => {

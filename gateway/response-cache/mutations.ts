@@ -1,18 +1,9 @@
 /**
- * A hub mutation that ran invalidates the response caches of every instance:
- * setIndicatorTarget and removeIndicatorTarget change what indicator answers
- * say (targets, gaps, scores), syncNow writes what a sync writes.
- *
- * Only one that ran: a mutation refused before anything was written (no
- * scope: FORBIDDEN, RATE_LIMITED, QUERY_TOO_COMPLEX …) changes nothing, and
- * flushing for it would let any consumer keep every instance's cache empty
- * by repeating it. A root field ran when no error is reported at its path;
- * its resolver fails before it writes (a target is one statement; what a
- * syncNow pass commits before failing is announced by the sync engine
- * itself, batch by batch and at the pass's end).
- *
- * Installed on every hub, cache on or off: another instance's cache must
- * hear of a mutation run here.
+ * A hub mutation that ran invalidates the response caches of every instance: setIndicatorTarget and
+ * removeIndicatorTarget change what indicator answers say (targets, gaps, scores), syncNow writes what a sync writes.
+ * Only one that ran: a mutation refused before anything was written (no scope: FORBIDDEN, RATE_LIMITED,
+ * QUERY_TOO_COMPLEX …) changes nothing, and flushing for it would let any consumer keep every instance's cache empty
+ * by repeating it. Installed on every hub, cache on or off: another instance's cache must hear of a mutation run here.
  */
 import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type SelectionSetNode } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
@@ -37,7 +28,11 @@ function rootFields(document: DocumentNode, selectionSet: SelectionSetNode, fiel
   return fields;
 }
 
-/** The root fields that ran: in the result's data, without an error at their path. */
+/**
+ * The root fields that ran: in the result's data, without an error at their path. A failing resolver fails before it
+ * writes (a target is one statement; what a syncNow pass commits before failing is announced by the sync engine
+ * itself, batch by batch and at the pass's end).
+ */
 function fieldsThatRan(fields: Map<string, string>, result: ExecutionResult): string[] {
   if (!result.data) return []; // refused before execution (limits) or failed as a whole
   const failed = new Set((result.errors ?? []).map((error) => error.path?.[0]));

@@ -3,7 +3,7 @@
  * for the consumer that asked (its scopes, its unit subtree), so neither a
  * shared proxy nor the browser may keep it and give it again, to another
  * user or after the credential is gone. The hub's own response cache
- * (response-cache.ts) is the only one, and it checks the credential first.
+ * (cache.ts) is the only one, and it checks the credential first.
  *
  * Installed on every hub, cache on or off.
  */

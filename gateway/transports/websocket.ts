@@ -1,51 +1,24 @@
 /**
- * GraphQL over WebSocket (the graphql-ws protocol, subprotocol
- * graphql-transport-ws) on the hub's own port and path, /graphql, beside
- * Yoga's HTTP and SSE.
- *
- * - The `ws` server runs without a port of its own: the HTTP server's
- *   'upgrade' event hands it the sockets for /graphql; any other path is
- *   answered 404, and a hub that is shutting down answers 503.
- * - Authentication at connection_init, with the hub's `authenticate`: the
- *   credential is connectionParams.authorization (what a browser can send)
- *   or else the upgrade request's Authorization header. A refusal closes the
- *   socket with 4403 and the reason.
- * - And again at every operation (subscribe message), as a new HTTP request
- *   would be: a key revoked or a JWT expired while the socket is open stops
- *   the next operation. That refusal is a graphql-ws `error` message for the
- *   operation's id carrying the UNAUTHENTICATED error, not a closed socket:
- *   the client learns why, and a momentary failure to check (AUTH_UNAVAILABLE)
- *   does not cut the subscriptions already running. Those end by themselves
- *   through ctx.recheckCredential() (schema/live/stream.ts).
- *   The fresh viewer goes into Yoga's context (Yoga's context has no
- *   `request` over a WebSocket: this one is built from the upgrade request,
- *   and `req`, the upgrade request itself, gives the audit log the client's
- *   address).
- * - Trusted documents (gateway/policy/documents/policy.ts), for every operation, as
- *   over HTTP: a subscribe message may name a registered document by id
- *   (`documentId` in the payload, or extensions.persistedQuery.sha256Hash,
- *   with `query: ""` since graphql-ws requires the field); in production a
- *   text that is not registered is refused (PERSISTED_QUERY_ONLY), and
- *   introspection too (the validation rule applies to every transport).
- * - Keep-alive: a `ws` ping every 12 s; a socket that has not answered by the
- *   next one is terminated (graphql-ws's useServer does both).
- * - Slow consumers: a subscription dropped for falling LIVE_QUEUE_MAX events
- *   behind, or a socket whose unsent data passes maxBufferedBytes, closes the
- *   socket with 4499 and the reason. Protocol errors close with the
- *   protocol's own codes (4400, 4401, 4409, 4429 …).
- * - close() closes every socket with 1001 (going away).
+ * GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the hub's own port and path, /graphql.
+ * - The credential (connectionParams.authorization, else the upgrade's Authorization header) is checked at
+ *   connection_init (a refusal closes with 4403 and the reason), and every operation is admitted again as a new
+ *   HTTP request would be (gateway/policy/admission.ts): a key revoked meanwhile stops the next operation.
+ * - A refusal before an operation runs is an `error` message for its id, not a closed socket; RATE_LIMITED is the
+ *   operation's result, as over HTTP. Protocol errors close with the protocol's codes (4400, 4409, 4429 …).
+ * - A subscriber over LIVE_QUEUE_MAX events or maxBufferedBytes behind is closed with 4499; close() sends 1001.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { CloseCode, type SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Viewer } from '../../store/access.ts';
+import { hubError } from '../../core/error-codes.ts';
 import type { Logger } from '../../core/logger.ts';
-import { withOperationRequestIds } from '../observability/request-id.ts';
-import { resolveDocument, type DocumentPolicy } from '../policy/documents/policy.ts';
+import { currentRequestId, resultWithRequestId, withOperationRequestIds } from '../observability/request-id.ts';
+import type { Admission, Checked } from '../policy/admission.ts';
 import { withoutHttp } from '../errors.ts';
 
 /** Close code for a subscriber dropped as too slow: in the 4xxx range graphql-ws leaves to applications. */
@@ -68,20 +41,20 @@ export interface WebSocketOptions {
   server: Server;
   // Yoga's server and user context types are the hub's business; this file only calls getEnveloped.
   yoga: YogaServerInstance<any, any>;
-  authenticate: (request: Request) => Promise<Viewer>;
+  /**
+   * The hub's admission: the largest message (MAX_BODY_BYTES; a larger one closes the socket, 1009), and each
+   * operation's credential, trusted document and rate limit.
+   */
+  admission: Admission;
   logger: Logger;
   /** True while the hub shuts down: upgrades are refused. */
   draining(): boolean;
-  /** Trusted documents: an id is resolved to its text; in production only registered documents run. */
-  documents: DocumentPolicy;
   path?: string;
   keepAliveMs?: number;
   /** Unsent bytes a socket may hold before it is dropped as a slow consumer. */
   maxBufferedBytes?: number;
   /** How long close() waits for clients to answer 1001 before cutting them. */
   closeGraceMs?: number;
-  /** Largest message a client may send (MAX_BODY_BYTES, as for an HTTP body); a larger one closes the socket (1009). */
-  maxPayloadBytes?: number;
 }
 
 export interface WebSocketTransport {
@@ -91,8 +64,16 @@ export interface WebSocketTransport {
   close(): Promise<void>;
 }
 
+/** An operation parsed and validated: Yoga's initial context (the viewer goes in once admitted) and enveloped. */
+interface Run {
+  initial: Partial<WebSocketContext> & Record<string, unknown>;
+  enveloped: ReturnType<YogaServerInstance<any, any>['getEnveloped']>;
+  document: DocumentNode;
+}
+
 interface Connection extends Extra {
-  authenticated?: { request: Request; viewer: Viewer };
+  /** The connection's credential (connection_init), and the viewer of its last operation. */
+  authenticated?: { connectionParams: Record<string, unknown> | undefined; viewer: Viewer };
 }
 
 /** A close reason fits in 123 bytes of UTF-8 (RFC 6455 §5.5). */
@@ -139,7 +120,7 @@ export function upgradeRequest(
 function unexpectedError(logger: Logger) {
   return (error: unknown): GraphQLError => {
     logger.error({ err: error }, 'WebSocket operation failed');
-    return new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    return withoutHttp(hubError('INTERNAL_SERVER_ERROR', 'Unexpected error.'));
   };
 }
 
@@ -152,17 +133,15 @@ function refuseUpgrade(socket: Duplex, status: number, message: string) {
 export function attachWebSocket({
   server,
   yoga,
-  authenticate,
+  admission,
   logger,
   draining,
-  documents,
   path = '/graphql',
   keepAliveMs = 12_000,
   maxBufferedBytes = 4 * 1024 * 1024,
   closeGraceMs = 2_000,
-  maxPayloadBytes = 1024 * 1024,
 }: WebSocketOptions): WebSocketTransport {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: maxPayloadBytes });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: admission.maxMessageBytes });
   const unexpected = unexpectedError(logger);
 
   function dropSlowConsumer(socket: WebSocket, consumer: string, reason: string) {
@@ -179,6 +158,14 @@ export function attachWebSocket({
   };
   server.on('upgrade', onUpgrade);
 
+  /** A refusal before the operation runs, as graphql-ws sends it (an `error` message): less its HTTP details. */
+  function refusal(stage: 'credential' | 'document', error: unknown): GraphQLError[] {
+    if (error instanceof GraphQLError) return [withoutHttp(error)];
+    if (stage === 'document') return [unexpected(error)];
+    logger.error({ err: error }, 'WebSocket authentication failed');
+    return [withoutHttp(hubError('UNAUTHENTICATED', 'authentication failed'))];
+  }
+
   const graphqlWs = useServer<Record<string, unknown>, { authenticated?: Connection['authenticated'] }>(
     // Each operation is a request of its own: an id on its log lines and errors (gateway/observability/request-id.ts).
     withOperationRequestIds({
@@ -186,7 +173,8 @@ export function attachWebSocket({
         const connection = ctx.extra as Connection;
         const request = upgradeRequest(connection.request, ctx.connectionParams);
         try {
-          connection.authenticated = { request, viewer: await authenticate(request) };
+          const viewer = await admission.authenticate(request);
+          connection.authenticated = { connectionParams: ctx.connectionParams, viewer };
           return true;
         } catch (error) {
           const message = error instanceof GraphQLError ? error.message : 'authentication failed';
@@ -197,48 +185,51 @@ export function attachWebSocket({
       },
       async onSubscribe(ctx, _id, payload: SubscribePayload) {
         const connection = ctx.extra as Connection;
-        const { request } = connection.authenticated!;
         const socket = connection.socket;
-        // The credential may have been revoked (or the JWT expired) since connection_init: checked per operation.
-        let viewer: Viewer;
-        try {
-          viewer = await authenticate(request);
-        } catch (error) {
-          // The error as an HTTP response would carry it, less the HTTP status and headers Yoga strips there.
-          if (error instanceof GraphQLError) return [withoutHttp(error)];
-          logger.error({ err: error }, 'WebSocket authentication failed');
-          return [new GraphQLError('authentication failed', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
-        connection.authenticated = { request, viewer };
-        // An id becomes its registered text; in production an unregistered text stops here, before it is parsed.
-        let query: string;
-        try {
-          const caller = { request, req: connection.request, viewer };
-          query = (await resolveDocument(documents, payload, caller)) ?? payload.query;
-        } catch (error) {
-          if (error instanceof GraphQLError) return [withoutHttp(error)];
-          return [unexpected(error)];
-        }
-        const params = { ...payload, query };
-        const initial: WebSocketContext & Record<string, unknown> = {
+        // A Request of its own: the credential is checked again for each operation (it may have been revoked, or
+        // the JWT expired, since connection_init), and the operation counted once.
+        const request = upgradeRequest(connection.request, connection.authenticated!.connectionParams);
+        const decision = await admission.admit({
           request,
           req: connection.request,
-          viewer,
-          dropLive: (reason: string) => dropSlowConsumer(socket, viewer.consumer, reason),
-          params,
-          socket,
-          connectionParams: ctx.connectionParams,
-        };
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(initial);
-        let document;
-        try {
-          document = parse(query);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          return [unexpected(error)];
+          params: payload,
+          check(query): Checked<Run, readonly GraphQLError[]> {
+            const initial: Run['initial'] = {
+              request,
+              req: connection.request,
+              params: { ...payload, query },
+              socket,
+              connectionParams: ctx.connectionParams,
+            };
+            const enveloped = yoga.getEnveloped(initial);
+            let document: DocumentNode;
+            try {
+              document = enveloped.parse(query);
+            } catch (error) {
+              return { answer: [error instanceof GraphQLError ? error : unexpected(error)] };
+            }
+            const errors = enveloped.validate(enveloped.schema, document);
+            if (errors.length > 0) return { answer: errors };
+            return { run: { initial, enveloped, document } };
+          },
+        });
+        if (decision.outcome === 'answered') return decision.answer;
+        if (decision.outcome === 'refused' && decision.stage !== 'rate') return refusal(decision.stage, decision.error);
+        if (decision.outcome === 'refused') {
+          // Over the rate limit: the operation's result (a `next`, then `complete`), as where it runs over HTTP.
+          const { error, run } = decision;
+          const refused = (): ExecutionResult =>
+            resultWithRequestId({ errors: [withoutHttp(error)] }, currentRequestId());
+          const { schema } = run.enveloped;
+          const { operationName } = payload;
+          return { schema, document: run.document, operationName, rootValue: { execute: refused, subscribe: refused } };
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        const { viewer, run } = decision;
+        connection.authenticated = { ...connection.authenticated!, viewer };
+        const { initial, enveloped, document } = run;
+        initial.viewer = viewer;
+        initial.dropLive = (reason: string) => dropSlowConsumer(socket, viewer.consumer, reason);
+        const { schema, execute, subscribe, contextFactory } = enveloped;
         let contextValue: unknown;
         try {
           contextValue = await contextFactory();

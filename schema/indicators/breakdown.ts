@@ -1,17 +1,12 @@
 /**
  * An indicator of a unit over a period split into parts whose numerators and
  * denominators add up to the total's (IndicatorBreakdown, BreakdownPart,
- * BreakdownDimension and the root field `indicatorBreakdown`):
- *
- * - CHILD_UNIT: each child over its own subtree, and the unit's own records;
- * - LEVEL: the own records of every unit of the subtree, summed per level;
- * - CHANNEL, PROCEDURE_FIELD: the dossiers split by their channel or their
- *   procedure's field (store/indicators/dossiers-by.ts), for indicators made
- *   of dossier figures only.
- *
- * The total is the evaluator's (the same value as `indicators`); the parts are
- * read beside it, one statement per figure group for all the parts at once.
- * Each part is divided last, like the total (never an average of rates).
+ * BreakdownDimension and the root field `indicatorBreakdown`): by child unit,
+ * by level, or, for indicators made of dossier figures only, by channel or
+ * procedure field (store/indicators/dossiers-by.ts). The total is the
+ * evaluator's (the same value as `indicators`); the parts are read beside it,
+ * one statement per figure group for all the parts at once. Each part is
+ * divided last, like the total (never an average of rates).
  */
 import { GraphQLError } from 'graphql';
 import { dossierFiguresBy, type DossierSplit } from '../../store/indicators/dossiers-by.ts';

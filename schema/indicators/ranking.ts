@@ -4,16 +4,10 @@
  * parent or in the whole province, each evaluated over its own subtree. All of
  * them go through the evaluator in the same tick, so each figure group is one
  * statement for every unit at once: a ranking costs the same few statements
- * for ten communes or a thousand.
- *
- * Order: best first in the indicator's direction (higher first for
- * HIGHER_IS_BETTER and NEUTRAL, lower first for LOWER_IS_BETTER); units whose
- * value is null (nothing to rate) come last, unranked. Values are compared
- * exactly, as the fractions numerator ÷ denominator (cross-multiplied in
- * BigInt), not as the rounded doubles: two units tie exactly when their rates
- * are equal fractions (2/3 and 4/6), and never because two close rates round
- * alike. Ties share a rank, standard competition style (1, 2, 2, 4), and are
- * listed by unit code.
+ * for ten communes or a thousand. Values are compared exactly, as fractions
+ * (compareValues), not as the rounded doubles: two units tie exactly when
+ * their rates are equal fractions (2/3 and 4/6), and never because two close
+ * rates round alike.
  */
 import { GraphQLError } from 'graphql';
 import type { UnitKind, UnitLevel } from '../../store/model.ts';
@@ -51,7 +45,12 @@ export function compareValues(a: IndicatorEvaluation, b: IndicatorEvaluation): n
   return a.denominator * b.denominator < 0 ? -sign : sign;
 }
 
-/** The values ranked best first (see the header); units with a null value last, unranked. */
+/**
+ * The values ranked best first in the indicator's direction (higher first for
+ * HIGHER_IS_BETTER and NEUTRAL); ties share a rank, standard competition style
+ * (1, 2, 2, 4), and are listed by unit code; units with a null value last,
+ * unranked.
+ */
 export function rankValues(
   entries: readonly { unit: UnitRow; value: IndicatorEvaluation }[],
   direction: IndicatorDirection,

@@ -1,16 +1,10 @@
 /**
  * Targets: the admin-only mutations that keep them (setIndicatorTarget,
  * removeIndicatorTarget), the IndicatorTarget they return, and what an
- * IndicatorValue says about its target: target, targetSource, meetsTarget,
- * gap and score.
- *
- * The effective target of a value is, for its indicator, its unit and the
- * year of its period: the target stored for the unit, else the one stored for
- * its nearest ancestor (store/indicators/targets.ts), else the catalog's
- * default (catalog.ts `defaultTarget`), else none. Targets are read through a
- * per-request DataLoader, so a page of values costs one statement.
- *
- * meetsTarget and the exact comparison live in indicators/target.ts.
+ * IndicatorValue says about its target (target, targetSource, meetsTarget,
+ * gap, score). meetsTarget and the exact comparison live in
+ * indicators/target.ts. Targets are read through a per-request DataLoader, so
+ * a page of values costs one statement.
  */
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
@@ -59,7 +53,11 @@ const targetLoader = createContextCache(
 /** The year a value's target is set for: the period's own year (a REPORTING year ends in it too). */
 const yearOf = (v: IndicatorEvaluation) => Number(v.period.label.slice(0, 4));
 
-/** The value's effective target (see the header); null when there is none. Cached per request and value. */
+/**
+ * The value's effective target, for its indicator, its unit and the year of its period: the target stored for the
+ * unit, else the one stored for its nearest ancestor (store/indicators/targets.ts), else the catalog's default
+ * (indicators/catalog.ts `defaultTarget`); null when there is none. Cached per request and value.
+ */
 const effectiveTargets = createContextCache(() => new WeakMap<IndicatorEvaluation, Promise<EffectiveTarget | null>>());
 
 export function effectiveTarget(ctx: Context, v: IndicatorEvaluation): Promise<EffectiveTarget | null> {

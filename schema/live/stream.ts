@@ -1,31 +1,13 @@
 /**
- * One subscription's stream of live events: a bounded queue between the
- * hub's router and the transport, and the catch-up from the event log.
- *
- * Bounded: the transports read the stream only as fast as the client reads
- * its socket (graphql-ws awaits each send, Yoga's SSE waits for the socket
- * to drain), so a client that stops reading lets events pile up here. At
- * LIVE_QUEUE_MAX the subscriber is dropped: its queue is freed, it stops
- * receiving, the stream ends with a SLOW_CONSUMER error naming the last event
- * id it was given (to resubscribe with), and the transport cuts the
- * connection. Memory per subscriber never grows past the bound.
- *
- * Catch-up: the stream listens first, then reads the log after lastEventId
- * page by page (a page at a time, as the client reads), then hands over what
- * arrived live meanwhile. One committed before the stream listened is in the
- * log; one published after is in the queue. Every id up to the highest the
- * catch-up read was visible to that read (the log's writers commit in id
- * order under its lock, store/live-events.ts), so a live event at or below it
- * was read already and is dropped, on whichever instance it was produced and
- * however late Redis brings it: no gap, no duplicate.
- *
- * Credentials: a subscription outlives the request that opened it, so every
- * LIVE_RECHECK_SECONDS it checks the credential again (ctx.recheckCredential)
- * and ends with the UNAUTHENTICATED error once the key is revoked; a JWT's
- * stream also ends at the token's expiry (viewer.expiresAt).
- *
- * Loaders: each event is executed with fresh per-request caches (see
- * freshRequestCaches), so a nested field reads the store as of that event.
+ * One subscription's stream of live events: a bounded queue between the hub's
+ * router and the transport, and the catch-up from the event log. Bounded,
+ * because the transports read the stream only as fast as the client reads its
+ * socket: at LIVE_QUEUE_MAX the subscriber is dropped (dropSlowConsumer), so
+ * memory per subscriber never grows past the bound. The catch-up leaves no gap
+ * and no duplicate, on whichever instance an event was produced and however
+ * late Redis brings it (nextFromLog). A subscription outlives the request that
+ * opened it: its credential is checked again (guardCredential), and each event
+ * is executed with fresh per-request caches (freshRequestCaches).
  */
 import { initContextCache } from '@pothos/core';
 import { GraphQLError } from 'graphql';
@@ -156,7 +138,7 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   /**
    * The highest log id the catch-up read (of any event, matching or not), or
    * lastEventId before it reads: where the next page starts, and the line
-   * below which a live event was given already (see the header). '0': none.
+   * below which a live event was given already (see nextFromLog). '0': none.
    */
   private cursor: string;
   private lastGiven: string | null = null;
@@ -267,6 +249,13 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     this.fail(error);
   }
 
+  /**
+   * A client that stops reading lets events pile up here (graphql-ws awaits
+   * each send, Yoga's SSE waits for the socket to drain). Its queue is freed,
+   * it stops receiving, the stream ends with a SLOW_CONSUMER error naming the
+   * last event id it was given (to resubscribe with), and the transport cuts
+   * the connection.
+   */
   private dropSlowConsumer() {
     const { queueMax } = this.connection.subscribers.settings;
     const resume = this.lastGiven ?? (this.options.lastEventId === null ? null : String(this.options.lastEventId));
@@ -338,7 +327,17 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
 
-  /** The next logged event to give, reading a page when needed; null once the log is read to its end. */
+  /**
+   * The next logged event to give, reading a page when needed; null once the log is read to its end.
+   *
+   * The stream listens first, then reads the log after lastEventId a page at a
+   * time (as the client reads), then hands over what arrived live meanwhile:
+   * an event committed before the stream listened is in the log, one published
+   * after is in the queue. Every id up to the highest the catch-up read was
+   * visible to that read (the log's writers commit in id order under its lock,
+   * store/live-events.ts), so a live event at or below the cursor was read
+   * already and is dropped: no gap, no duplicate.
+   */
   private async nextFromLog(): Promise<LiveEvent | null> {
     const { catchUpPageSize: limit } = this.connection.subscribers.settings;
     for (;;) {

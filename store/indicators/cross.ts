@@ -1,32 +1,23 @@
 /**
- * Figures that join two upstream systems, for a batch of roots in one
- * statement, over the units in scope valid on some day of the period
- * (`in_period`). With S = vnDayStart(first), E = vnDayEnd(last), Y and M the
- * calendar year and month of `last`:
- *
- * - civilServantsOfReceivingUnits (one-stop-shop × cadre database): serving
- *   cadres and civil servants of the units that received at least one dossier
- *   in [S, E). Staff are the cadre database's current state (see staff.ts).
- * - R, the resolving units with spending: units that resolved at least one
- *   dossier in the period (status PROCESSED or RETURNED, finished_at in
- *   [S, E)) and have SPENDING execution lines in year Y up to month M (a unit
- *   whose first report of the year comes after M has no spending to show for
- *   the period, so it is not in R).
- * - spendingOfResolvingUnits (budget × one-stop-shop): over R, the spending
- *   executed within the period. Lines are cumulative from January, so it is
- *   the cumulative SPENDING executed at the unit's latest month <= M of year
- *   Y, minus the cumulative at its latest month < M0 (0 when there is none),
- *   where M0 is the month of `first` when `first` lies in year Y, else 1
- *   (nothing is subtracted: the period covers the year from January).
- * - resolvedByUnitsWithSpending: dossiers resolved in the period by the units
- *   of R, the denominator beside that spending.
+ * Figures that join two upstream systems (CrossFigures), for a batch of roots
+ * in one statement, over the units in scope valid on some day of the period
+ * (`in_period`). Staff are the cadre database's current state (see staff.ts).
+ * R, the resolving units with spending: the units that resolved at least one
+ * dossier in the period and have SPENDING execution lines in the budget year
+ * up to its month M (a unit whose first report of the year comes after M has
+ * no spending to show for the period, so it is not in R).
  */
 import type { CrossFigures } from './figures.ts';
 import { rollupFiguresOfUnits } from './dossier-rollups.ts';
 import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
 import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
-/** M0: the month the period starts in, when it starts in the budget year; else January. */
+/**
+ * M0: the month the period starts in, when it starts in the budget year; else
+ * January. Execution lines are cumulative from January, so a unit's spending
+ * within the period is its cumulative at its latest month <= M minus its
+ * cumulative at its latest month < M0 (0 when there is none).
+ */
 const FIRST_MONTH = `CASE WHEN extract(year FROM $2::date) = extract(year FROM $3::date)
                           THEN extract(month FROM $2::date)::int ELSE 1 END`;
 

@@ -1,26 +1,16 @@
 /**
  * The one-stop-shop's figures (dossiers.ts, which stays the reference) read
  * from dossier_figure_rollups (migration 0011) instead of the dossiers: the
- * same numbers, from a few rows per unit.
- *
- * Every figure is a sum of per-day events, so over the days [first, last]
- * with A = first and B = last + 1, and P(<D) a unit's sum over the days before D:
- *
- * - received and resolved figures: P(<B) − P(<A) of their columns;
- * - carried over: P(<A) of received − closed (open at the first instant);
- * - pending: P(<B) of received − closed (open at the first instant after the last day);
- * - pending overdue: P(<B) of due − due_closed; within the deadline: pending minus that.
- *
- * A prefix sum before day D is the unit's year rows before D's year, its
- * month rows of D's year before D's month, and its day rows of D's month
- * before D. Both prefixes are read together, as five index ranges of the
- * unit (disjoint, so no row counts twice), each row weighted by whether it
- * falls in P(<A) (wa) and in P(<B) (wb).
+ * same numbers, from a few rows per unit. Every figure is a sum of per-day
+ * events, so over the days [first, last], with A = first, B = last + 1 and
+ * P(<D) a unit's sum over the days before D, a flow (received, resolved) is
+ * P(<B) − P(<A), and what is open at A (carried over) or at B (pending) is
+ * P(<A) or P(<B) of received − closed.
  */
 import type { DossierFigures } from './figures.ts';
 import { figureFunction, figureSql, scopeItems } from './scope.ts';
 
-/** Each figure as a sum over the rollup rows read for a unit (r), with their weights wa and wb. */
+/** Each figure as a sum over the rollup rows read for a unit (r), weighted by wa (in P(<A)) and wb (in P(<B)). */
 const FIGURES: Readonly<Record<keyof DossierFigures, string>> = {
   received: `r.received * (wb - wa)`,
   receivedOnline: `r.received_online * (wb - wa)`,
@@ -43,7 +33,10 @@ const FIGURES: Readonly<Record<keyof DossierFigures, string>> = {
 };
 const NAMES = Object.keys(FIGURES) as (keyof DossierFigures)[];
 
-/** Whether a rollup row (r) falls in the prefix before day `d`, whose year starts at `y` and month at `m`. */
+/**
+ * Whether a rollup row (r) falls in the prefix before day `d`, whose year starts at `y` and month at `m`: the unit's
+ * year rows before d's year, its month rows of d's year before d's month, and its day rows of d's month before d.
+ */
 const before = (d: string, y: string, m: string) => `(CASE r.grain
            WHEN 'year' THEN r.start < ${y}
            WHEN 'month' THEN r.start >= ${y} AND r.start < ${m}
@@ -57,7 +50,8 @@ const rows = (grain: string, from: string | null, to: string) =>
 /**
  * `WITH` items naming `k` (the range's bounds) and `by_unit (code, figures…)`:
  * the figures of each unit that `units` (a SELECT of unit codes) lists, each
- * unit read once through its own index ranges (LATERAL). The five ranges:
+ * unit read once through its own index ranges (LATERAL). The five ranges
+ * (disjoint, so no row counts twice; each row weighted by wa and wb):
  * years before B's year (they hold A's years too), A's months and then B's
  * months not already read, A's days and then B's days not already read. The
  * range's days are $2 and $3. Units without any rollup row are skipped at once

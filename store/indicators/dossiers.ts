@@ -1,32 +1,11 @@
 /**
- * The one-stop-shop's figures (form 06/VPCP/KSTT, ../shared/docs/domain.md)
- * for a batch of roots over a period, in one statement.
- *
- * With S the first instant of the period (vnDayStart(first)) and E the first
- * instant after it (vnDayEnd(last)), over the dossiers of the units in scope
- * valid on some day of the period (`in_period`: a flow), a dossier is:
- *
- * - received: received_at in [S, E), split by channel. The received-based
- *   rates' numerators are subsets of it: full-process eligible (its procedure
- *   is offered as a FULL_PROCESS online service) and, of those, filed through
- *   it (full_process_online); with a fee (the dossier's own has_fee) and, of
- *   those, paid online; digitised.
- * - carried over: received before S and still open at S: not finished before S
- *   (finished_at null or >= S), and not withdrawn, refused or stopped before S.
- *   Those three "left" statuses close a dossier without resolving it, at its
- *   last update (source_updated_at): the upstream records no other time for it.
- * - resolved: status PROCESSED or RETURNED with finished_at in [S, E); early,
- *   on time or late by dossiers.finish_outcome (Vietnam day of finishing
- *   against the Vietnam day due). A resolved dossier without a due date counts
- *   as on time: it had no deadline to miss, and form 06 has no fourth column
- *   for it, so resolved = early + on time + late always holds.
- * - pending: received before E, not finished before E, and not left before E;
- *   overdue when due before E (due on the period's last day or earlier: that
- *   day is over when the period ends), within the deadline otherwise (or
- *   without a due date).
- *
- * So carried over + received = resolved + pending + left during the period, a
- * balance the hub can check where the source reports do not add up.
+ * The one-stop-shop's figures (form 06/VPCP/KSTT, docs/domain.md) for a
+ * batch of roots over a period, in one statement: the reference that the
+ * rollups (dossier-rollups.ts) must agree with. Over the dossiers of the units
+ * in scope valid on some day of the period (`in_period`: a flow), a dossier is
+ * received, carried over, resolved or pending as dossierRowsOf defines them,
+ * so that carried over + received = resolved + pending + left during the
+ * period: a balance the hub can check where the source reports do not add up.
  */
 import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
 import type { DossierFigures } from './figures.ts';
@@ -54,7 +33,9 @@ const FIGURES: Readonly<Record<keyof DossierFigures, string>> = {
   receivedDigitised: `received AND digitised`,
   resolved: `resolved`,
   resolvedEarly: `resolved AND finish_outcome = 'EARLY'`,
-  // finish_outcome is null for a finished dossier exactly when it has no due date: on time (see above)
+  // Early, on time or late: the Vietnam day of finishing against the Vietnam day due. finish_outcome is null for a
+  // finished dossier exactly when it has no due date: on time, as it had no deadline to miss and form 06 has no fourth
+  // column for it, so resolved = early + on time + late always holds.
   resolvedOnTime: `resolved AND coalesce(finish_outcome, 'ON_TIME') = 'ON_TIME'`,
   resolvedLate: `resolved AND finish_outcome = 'LATE'`,
   resolvedElectronicResult: `resolved AND electronic_result`,
@@ -77,6 +58,17 @@ export const DOSSIER_FIGURE_COUNTS = NAMES.map((name) => `count(*) FILTER (WHERE
  * some figure over the period [$2, $3], with the columns and flags the
  * figures' conditions read, and `columns` besides (e.g. 'p.field_code'; d is
  * the dossier, p its procedure). The WHERE is explained below.
+ *
+ * With S the first instant of the period and E the first instant after it:
+ * - received: received_at in [S, E);
+ * - carried over: received before S and still open at S: not finished before
+ *   S, and not withdrawn, refused or stopped (LEFT) before S. Those statuses
+ *   close a dossier without resolving it, at its last update
+ *   (source_updated_at): the upstream records no other time for it;
+ * - resolved: PROCESSED or RETURNED, finished in [S, E);
+ * - pending: received before E, neither finished nor left before E; overdue
+ *   when due before E (due on the period's last day or earlier: that day is
+ *   over when the period ends).
  */
 export function dossierRowsOf(unitCode: string, columns: readonly string[] = []): string {
   return `SELECT d.channel, d.full_process_online, d.has_fee, d.paid_online, d.digitised,

@@ -9,7 +9,7 @@
  * any province: a provincial budget is around 10^13 VND).
  */
 
-/** The one-stop-shop's figures over a period, by the rules of form 06/VPCP/KSTT (../shared/docs/domain.md). */
+/** The one-stop-shop's figures over a period, by the rules of form 06/VPCP/KSTT (docs/domain.md). */
 export interface DossierFigures {
   /** Received in the period (by NgayTiepNhan, Vietnam day), carried over excluded. */
   received: number;

@@ -3,28 +3,9 @@
  * (a code, a severity, what it checks, its left and right sides) plus one SQL
  * check over a unit's subtree and a period that returns a row per violation.
  * The rules of a group share the group's scan and run as one statement (one
- * round trip per group), their checks joined by UNION ALL.
- *
- * A check's rows: unit_code, left_value and right_value (numeric text: the two
- * sides that disagree), record (the record concerned when a rule is checked
- * per record, else null) and records (up to RECORD_SAMPLE codes of the records
- * that break it, for rules counted per unit).
- *
- * Parameters of every statement: $1 the root's code (text[] of one), $2 and $3
- * the period's first and last Vietnam days (the convention already applied).
- * Budget and public service unit checks read the calendar year (and month) of
- * the last day, like their figures (finance.ts).
- *
- * Considered and left out on purpose: budget executed above its estimate by
- * more than some margin is NOT a violation. The estimate (dự toán) is the one
- * assigned at the start of the year; revenue above it (vượt thu) is the usual
- * outcome and is reported as an achievement, and spending above it follows
- * from supplementary estimates (dự toán bổ sung) and funds carried over from
- * the previous year (chuyển nguồn), neither of which the budget system's
- * execution lines restate. Two correct records can therefore disagree that
- * way; a rule must only flag records that cannot all be true. A cumulative
- * spending amount that falls from one month to the next cannot be (see
- * SPENDING_EXECUTION_DECREASE).
+ * round trip per group), their checks joined by UNION ALL. A rule flags only
+ * records that cannot all be true, never two correct records that merely
+ * disagree (see QUALITY_RULES for one left out on that ground).
  */
 import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
 import type { Queryable } from '../db.ts';
@@ -76,6 +57,9 @@ export interface QualityRule {
   messageEn(v: QualityViolation): string;
 }
 
+// Parameters of every statement: $1 the root's code (text[] of one), $2 and $3 the period's first and last Vietnam days
+// (the convention already applied). Budget and public service unit checks read the calendar year (and month) of the
+// last day, like their figures (finance.ts).
 const S = vnDayStart('$2');
 const E = vnDayEnd('$3');
 const LEFT = `(${UNRESOLVED_CLOSED_STATUSES.map((status) => `'${status}'`).join(', ')})`;
@@ -146,6 +130,11 @@ const GROUP_ITEMS: Record<QualityGroup, string> = {
   )`,
 };
 
+// Left out on purpose: budget executed above its estimate is NOT a violation. The estimate (dự toán) is the one
+// assigned at the start of the year; revenue above it (vượt thu) is the usual outcome and is reported as an
+// achievement, and spending above it follows from supplementary estimates (dự toán bổ sung) and funds carried over
+// from the previous year (chuyển nguồn), which the budget system's execution lines do not restate. A cumulative
+// spending amount that falls from one month to the next, though, cannot be right (SPENDING_EXECUTION_DECREASE).
 export const QUALITY_RULES: readonly QualityRule[] = [
   {
     code: 'DOSSIER_BALANCE',

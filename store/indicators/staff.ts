@@ -1,23 +1,12 @@
 /**
- * The cadre database's figures for a batch of roots, in one statement.
- *
- * Staff are a stock: they count over the units in scope valid on the period's
- * last day (`at_end`), and only staff whose status is SERVING (retired, left
- * and transferred-out people stay in the database but hold no post). The store
+ * The cadre database's figures for a batch of roots, in one statement. Staff
+ * are a stock: they count over the units in scope valid on the period's last
+ * day (`at_end`), and only staff whose status is SERVING (retired, left and
+ * transferred-out people stay in the database but hold no post). The store
  * keeps no staff history (a person's row is the cadre database's current
  * state), so for any period these are today's staff of the units as the tree
  * stood at the period's end: a past period shows the present staff, not the
  * staff it had.
- *
- * - serving, and serving by category (CADRE, CIVIL_SERVANT, PUBLIC_EMPLOYEE,
- *   CONTRACT_WORKER).
- * - headcountQuota: the sum of units.headcount_quota over the units that have
- *   one (null: no quota recorded, not a quota of 0); headcountFilled: the
- *   serving cadres, civil servants and public employees of those same units
- *   (contract workers hold no quota post, and staff of units without a quota
- *   would fill nothing), so fill = filled ÷ quota compares like with like.
- * - communeCadres: serving cadres and civil servants of commune-level units
- *   (PAR INDEX 5.6); communeCadresMeetingStandard: those with meets_standard.
  */
 import type { StaffFigures } from './figures.ts';
 import { figureFunction, figureSql, scopeItems } from './scope.ts';
@@ -38,7 +27,12 @@ const NAMES: readonly (keyof StaffFigures)[] = [
  * Staff are counted per unit first (one pass over the staff of the units in
  * scope, however many roots hold a unit), then the per-unit counts and quotas
  * are summed per root: a quota is a unit's, so it must be summed over units,
- * not over staff rows.
+ * not over staff rows. A null quota is no quota recorded, not a quota of 0.
+ * headcountFilled counts the serving cadres, civil servants and public
+ * employees of the units that have a quota only (contract workers hold no
+ * quota post, and staff of units without a quota would fill nothing), so
+ * filled ÷ quota compares like with like. communeCadres (cadres and civil
+ * servants of commune-level units) feed PAR INDEX 5.6.
  */
 const SQL = figureSql(
   (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},

@@ -1,16 +1,12 @@
 /**
  * Indicator targets kept in the store (migration 0012): set per indicator,
- * unit and year by an administrator, and read for a batch of (indicator, unit,
- * year) keys in one statement each way.
- *
- * A unit without a target of its own for the indicator and year takes its
- * nearest ancestor's (unit_tree depth, the unit itself at depth 0): a province
- * sets one target for all its communes and overrides it for a few. Catalog
- * defaults are the schema's business (schema/indicators/target.ts): the store
- * returns only what is stored.
- *
- * Targets come back as the numeric's text ('98.5'), so that the schema can
- * compare them exactly against a value's numerator and denominator.
+ * unit and year by an administrator, read for a batch of keys in one
+ * statement. A unit without a target of its own takes its nearest ancestor's
+ * (unit_tree depth, the unit itself at depth 0): a province sets one target
+ * for all its communes and overrides it for a few. Catalog defaults are the
+ * schema's business (schema/indicators/target.ts): the store returns only what
+ * is stored. Targets come back as the numeric's text ('98.5'), so that the
+ * schema can compare them exactly against a value's numerator and denominator.
  */
 import type { Queryable } from '../db.ts';
 

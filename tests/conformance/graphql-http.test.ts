@@ -4,8 +4,8 @@
  * failure names it. Every MUST audit passes; SHOULD and MAY audits pass too
  * unless listed in KNOWN below with the reason.
  *
- * The hub is createHub's default configuration with CSRF prevention on, as
- * gateway/main.ts runs it, first in development mode, then in production
+ * The hub is the test rigs' (tests/support/hub.ts) with CSRF prevention
+ * back on, as gateway/main.ts runs it, first in development mode, then in production
  * mode with the audits' documents registered as trusted documents (collected
  * beforehand by running the audits against a fetch that only records what
  * they send, so each mode's run stands on its own). The audits' requests
@@ -102,7 +102,7 @@ describe.each(['development', 'production'] as const)('graphql-http server audit
     }
     test = await startTestHub(store.db, {
       authenticate: tokenTable(viewers),
-      options: { mode, csrf: true },
+      config: { HUB_MODE: mode, CSRF: true },
     });
   });
   afterAll(async () => {

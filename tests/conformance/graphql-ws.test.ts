@@ -15,7 +15,7 @@ import { createConsumer, issueApiKey, revokeApiKey } from '../../store/consumers
 import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
-import { testViewer, tokenTable } from '../support/hub.ts';
+import { testConfig, testViewer, tokenTable } from '../support/hub.ts';
 import { until } from '../support/live-clients.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
@@ -89,10 +89,9 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
   beforeAll(async () => {
     store = await openTestStore('pglite');
     await seedDemoProvince(store.db);
-    hub = createHub({
+    hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000 }), {
       db: store.db,
       logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
       authenticate: tokenTable({
         'yen-the': testViewer('yen-the', ['subscribe', 'read:aggregates', 'read:dossiers'], YEN_THE),
       }),
@@ -235,11 +234,9 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
 
   it('pings every keep-alive interval and cuts a peer that stops answering', async () => {
     const store2 = await openTestStore('pglite');
-    const other = createHub({
+    const other = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000, WEBSOCKET_KEEPALIVE_MS: 100 }), {
       db: store2.db,
       logger: pino({ level: 'silent' }),
-      shutdownTimeoutMs: 2_000,
-      webSocketKeepAliveMs: 100,
     });
     const url = `ws://127.0.0.1:${(await other.listen(0, '127.0.0.1')).port}/graphql`;
     const alive = await acknowledged(url);
@@ -262,7 +259,10 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
   it('closes every socket with 1001 going away when the hub stops, and accepts no more', async () => {
     const store2 = await openTestStore('pglite');
     await seedDemoProvince(store2.db);
-    const other = createHub({ db: store2.db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 10_000 });
+    const other = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 10_000 }), {
+      db: store2.db,
+      logger: pino({ level: 'silent' }),
+    });
     const url = `ws://127.0.0.1:${(await other.listen(0, '127.0.0.1')).port}/graphql`;
     const client = await acknowledged(url);
     client.send({ type: 'subscribe', id: 's', payload: { query: DOSSIER_EVENTS, variables: { unitCode: YEN_THE } } });
@@ -287,10 +287,9 @@ describe('GraphQL over WebSocket: the credential is checked again at every opera
       unitCode: YEN_THE,
     });
     const key = await issueApiKey(store.db, 'yen-the-portal');
-    const hub = createHub({
+    const hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000 }), {
       db: store.db,
       logger,
-      shutdownTimeoutMs: 2_000,
       authenticate: createAuthenticator({ db: store.db, config: loadConfig({ HUB_MODE: 'production' }), logger }),
     });
     const url = `ws://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}/graphql`;

@@ -228,7 +228,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium on ${backend} (needs ${CHRO
   it('asks for an API key when the hub wants one, and keeps it for the session', async () => {
     const KEY = 'ioc-wall-key';
     const wall = testViewer('ioc-wall', ['read:aggregates', 'read:dossiers', 'subscribe']);
-    // Production mode in small: no credential or a wrong one is a 401, as gateway/auth answers.
+    // Production mode in small: no credential or a wrong one is a 401, as gateway/policy/auth answers.
     // A second hub on the same store; stopping it must not close the store the first one still uses.
     const keyed = await startTestHub(
       { ...store.db, close: async () => {} },

@@ -17,6 +17,7 @@ import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { createHub, type Hub } from '../../gateway/server.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
+import { testConfig } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const logger = pino({ level: 'silent' });
@@ -68,10 +69,9 @@ describe.each(testBackends)('audit log end to end on %s', (backend) => {
     await upsertStaff(store.db, [person('NV-E2E-02', 'Trần Văn Bình'), person('NV-E2E-01', 'Nguyễn Thị Hoa')]);
     consumerId = (await createConsumer(store.db, { name: 'so-noi-vu', scopes: ['read:staff', 'read:pii'] })).id;
     apiKey = (await issueApiKey(store.db, 'so-noi-vu')).apiKey;
-    hub = createHub({
+    hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000 }), {
       db: store.db,
       logger,
-      shutdownTimeoutMs: 2_000,
       authenticate: createAuthenticator({ db: store.db, config: loadConfig({ HUB_MODE: 'production' }), logger }),
     });
     port = (await hub.listen(0, '127.0.0.1')).port;

@@ -16,14 +16,16 @@ import { createSchema, createYoga, type Plugin } from 'graphql-yoga';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAuditEntry, verifyAuditChain, type AuditChainStatus, type AuditEntryInput } from '../../store/audit.ts';
+import { ANONYMOUS_DEVELOPER, type Authenticate } from '../../store/access.ts';
 import { createConsumer, issueApiKey } from '../../store/consumers.ts';
 import type { Db } from '../../store/db.ts';
 import { createAuditTrail } from '../../schema/audit-trail.ts';
 import type { Context } from '../../schema/index.ts';
 import { useAuditLog } from '../../gateway/policy/auth/audit-plugin.ts';
 import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
-import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub, type HubOptions } from '../../gateway/server.ts';
-import { loadConfig } from '../../gateway/config.ts';
+import { createHub, type Hub } from '../../gateway/server.ts';
+import { loadConfig, type Config } from '../../gateway/config.ts';
+import { testConfig } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const logger = pino({ level: 'silent' });
@@ -51,12 +53,17 @@ const tamper = (db: Db, sql: string) =>
     await tx.exec(sql);
   });
 
-/** A hub on a loopback port; every hub writes the audit log (its `audit` option keys it). */
+/** A hub on a loopback port; every hub writes the audit log (AUDIT_KEY keys it). */
 async function startAuditedHub(
   db: Db,
-  options: { authenticate: Authenticate; audit: HubOptions['audit']; plugins?: Plugin<Context>[] },
+  { config, ...deps }: { config: Partial<Config>; authenticate: Authenticate; plugins?: Plugin<Context>[] },
 ): Promise<{ hub: Hub; url: string }> {
-  const hub = createHub({ db, logger, shutdownTimeoutMs: 5_000, plugins: [pretendResolvers], ...options });
+  const hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 5_000, ...config }), {
+    db,
+    logger,
+    plugins: [pretendResolvers],
+    ...deps,
+  });
   const { port } = await hub.listen(0, '127.0.0.1');
   return { hub, url: `http://127.0.0.1:${port}` };
 }
@@ -114,7 +121,7 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       const config = loadConfig({ AUDIT_KEY });
       hub = await startAuditedHub(store.db, {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        audit: { auditKey: AUDIT_KEY },
+        config: { AUDIT_KEY },
       });
     });
     afterAll(async () => {
@@ -175,7 +182,7 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       const config = loadConfig({ AUDIT_KEY, TRUST_PROXY: 'true' });
       const proxied = await startAuditedHub(borrowed(store.db), {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        audit: { auditKey: AUDIT_KEY, trustProxy: true },
+        config: { AUDIT_KEY, TRUST_PROXY: true },
       });
       try {
         await post('{ __typename }', {
@@ -202,7 +209,7 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
       const config = loadConfig({ AUDIT_KEY });
       const failing = await startAuditedHub(broken, {
         authenticate: createAuthenticator({ db: store.db, config, logger }),
-        audit: { auditKey: AUDIT_KEY },
+        config: { AUDIT_KEY },
       });
       try {
         const answer = await post('{ __typename }', {

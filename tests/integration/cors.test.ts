@@ -5,7 +5,7 @@
  * when set — never with credentials (the hub has none to honour).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { corsPolicy } from '../../gateway/policy/cors.ts';
+import type { Config } from '../../gateway/config.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, type TestStore } from '../support/store.ts';
 
@@ -52,14 +52,14 @@ describe('CORS', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    const start = async (cors: ReturnType<typeof corsPolicy>) => {
-      const hub = await startTestHub({ ...store.db, close: async () => {} }, { options: { cors } });
+    const start = async (config: Partial<Config>) => {
+      const hub = await startTestHub({ ...store.db, close: async () => {} }, { config });
       hubs.push(hub);
       return hub;
     };
-    development = await start(corsPolicy('development', undefined));
-    production = await start(corsPolicy('production', undefined));
-    listed = await start(corsPolicy('production', [PORTAL, 'http://localhost:5173']));
+    development = await start({ HUB_MODE: 'development' });
+    production = await start({ HUB_MODE: 'production' });
+    listed = await start({ HUB_MODE: 'production', CORS_ORIGINS: [PORTAL, 'http://localhost:5173'] });
   }, 60_000);
 
   afterAll(async () => {

@@ -41,8 +41,8 @@ describe('CSRF prevention', () => {
   beforeAll(async () => {
     store = await openTestStore('pglite');
     const viewers = { [TOKEN]: testViewer('ops', ['subscribe', 'read:aggregates']) };
-    test = await startTestHub(store.db, { viewers, options: { csrf: true } });
-    unprotected = await startTestHub(store.db, { viewers });
+    test = await startTestHub(store.db, { viewers, config: { CSRF: true } });
+    unprotected = await startTestHub(store.db, { viewers, config: { CSRF: false } });
   });
   afterAll(async () => {
     await unprotected?.hub.stop();
@@ -91,7 +91,7 @@ describe('CSRF prevention', () => {
     expect(withKey).toMatchObject({ status: 200, body: { data: { __typename: 'Query' } } });
   });
 
-  it('is off unless asked for (createHub default; main.ts turns it on)', async () => {
+  it('is off with CSRF=false', async () => {
     const bare = await send(unprotected.url, { headers: { accept: 'application/json' } });
     expect(bare).toMatchObject({ status: 200, body: { data: { __typename: 'Query' } } });
   });

@@ -1,5 +1,5 @@
 /**
- * The limits on what a request may ask (gateway/limits), over real sockets:
+ * The limits on what a request may ask (gateway/policy/limits), over real sockets:
  * each abusive request is refused with its code, HTTP status and a message
  * naming the limit; legitimate ones pass; a burst of abuse leaves the hub
  * answering everyone else; rate limits count per consumer (in Redis across
@@ -313,12 +313,12 @@ describe.each(testBackends)('request limits on %s', (backend) => {
       'tests',
     );
     // Hubs on the same store, which they must leave open when they stop: suggestions off, and a production hub
-    // given the limits with fieldSuggestions left undefined (production's default holds).
+    // with FIELD_SUGGESTIONS unset (production's default holds).
     const shared: Db = { ...store.db, backend: store.db.backend, close: async () => {} };
-    const quiet = await startTestHub(shared, { viewers, options: { limits: { fieldSuggestions: false } } });
+    const quiet = await startTestHub(shared, { viewers, config: { FIELD_SUGGESTIONS: false } });
     const production = await startTestHub(shared, {
       viewers,
-      options: { mode: 'production', limits: { fieldSuggestions: undefined } },
+      config: { HUB_MODE: 'production' },
     });
     try {
       const hidden = await messages(quiet.url);
@@ -374,7 +374,7 @@ describe.each(testBackends)('rate limits per consumer on %s', (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
-    hub = await startTestHub(store.db, { viewers, options: { rateLimit: { perMinute } } });
+    hub = await startTestHub(store.db, { viewers, config: { RATE_LIMIT_PER_MINUTE: perMinute } });
   });
   afterAll(async () => {
     await hub?.hub.stop();
@@ -448,7 +448,7 @@ describe.each(testBackends)('a burst of abusive requests on %s', (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
-    hub = await startTestHub(store.db, { viewers, options: { rateLimit: { perMinute } } });
+    hub = await startTestHub(store.db, { viewers, config: { RATE_LIMIT_PER_MINUTE: perMinute } });
   });
   afterAll(async () => {
     await hub?.hub.stop();
@@ -612,13 +612,18 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
   };
 
   it('one consumer’s budget is counted once across two instances', async () => {
-    const keyPrefix = `test-${randomUUID()}`;
+    // The counters are keyed by the store's namespace (database and schema): a schema name of this test's own.
+    const DATABASE_SCHEMA = `test_rl_${randomUUID().replaceAll('-', '')}`;
     const a = redis(redisUrl!);
     const b = redis(redisUrl!);
     await Promise.all([new Promise((r) => a.once('ready', r)), new Promise((r) => b.once('ready', r))]);
     const [one, two] = await Promise.all(
       [a, b].map((client) =>
-        startTestHub(store.db, { viewers, options: { rateLimit: { perMinute: 4, redis: client, keyPrefix } } }),
+        startTestHub(store.db, {
+          viewers,
+          rateLimitRedis: client,
+          config: { RATE_LIMIT_PER_MINUTE: 4, DATABASE_SCHEMA },
+        }),
       ),
     );
     hubs.push(one!, two!);
@@ -634,7 +639,8 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
     const hub = await startTestHub(store.db, {
       viewers,
       logger: pino({ level: 'silent' }),
-      options: { rateLimit: { perMinute: 2, redis: down, keyPrefix: `test-${randomUUID()}` } },
+      rateLimitRedis: down,
+      config: { RATE_LIMIT_PER_MINUTE: 2, DATABASE_SCHEMA: `test_rl_${randomUUID().replaceAll('-', '')}` },
     });
     hubs.push(hub);
     expect((await query(hub.url, '{ sources { name } }', 'rl-a')).status).toBe(200);

@@ -231,7 +231,7 @@ describe.each(testBackends)('live producer on %s', (backend) => {
       connectors: upstreams.connectors,
       logger: pino({ level: 'silent' }),
       instance: INSTANCE,
-      ...producer.engineOptions(),
+      observers: [producer.syncObserver],
     });
     producer.start();
   });

@@ -42,9 +42,7 @@ describe('in memory: a synchronous burst', () => {
   beforeAll(async () => {
     store = await openTestStore('pglite');
     // Room for the whole burst in one subscriber's queue: the point is the feed, not the slow-consumer bound.
-    ({ hub, url } = await startHubOnLoopback(store.db, {
-      live: { queueMax: 5_000 },
-    }));
+    ({ hub, url } = await startHubOnLoopback(store.db, { config: { LIVE_QUEUE_MAX: 5_000 } }));
   });
   afterAll(async () => {
     await hub?.stop();

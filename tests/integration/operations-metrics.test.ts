@@ -80,7 +80,7 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
          ('one-stop-shop/dossiers', 'D3', 'bad date', '{}', false, NULL),
          ('cadre-db/staff', 'S1', 'bad date', '{}', false, now())`,
     );
-    test = await startTestHub(store.db, { options: { sync: syncing(['CADRE_DB', 'BUDGET']) } });
+    test = await startTestHub(store.db, { sync: syncing(['CADRE_DB', 'BUDGET']) });
   });
 
   afterAll(async () => {
@@ -139,7 +139,7 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
 
   it('bounds operation-name labels: unnamed, invalid and names past the limit are grouped', async () => {
     // A hub of its own, which labels two names: what other tests ran takes none of them.
-    const options = { options: { metrics: createHubMetrics({ maxOperationNames: 2 }) } };
+    const options = { metrics: createHubMetrics({ maxOperationNames: 2 }) };
     const text = await withHub(store.db, options, async (hub) => {
       await hub.gql('{ units(first: 1) { edges { node { code } } } }');
       for (const name of ['Named1', 'Named2', 'Fresh1', 'Fresh2']) {
@@ -163,11 +163,7 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
       'CSRF_REJECTED',
     ];
     const options = {
-      options: {
-        mode: 'production' as const,
-        csrf: true,
-        limits: { maxBatchOperations: 2, maxBodyBytes: 4_000 },
-      },
+      config: { HUB_MODE: 'production' as const, CSRF: true, MAX_BATCH_OPERATIONS: 2, MAX_BODY_BYTES: 4_000 },
     };
     const json = { 'content-type': 'application/json' };
     const query = '{ units(first: 1) { edges { node { code } } } }';

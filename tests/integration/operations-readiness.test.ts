@@ -50,8 +50,11 @@ describe.each(testBackends)('/ready on %s', (backend) => {
   beforeAll(async () => {
     store = await openTestStore(backend);
     // Stale after 60 minutes (LIVE_STALE_AFTER_MINUTES): this instance syncs the cadre database only.
-    hub = await startTestHub(store.db, { options: { sync: syncing(['CADRE_DB'], circuits), staleAfterMinutes: 60 } });
-    gatewayOnly = await startTestHub(store.db, { options: { staleAfterMinutes: 60 } });
+    hub = await startTestHub(store.db, {
+      sync: syncing(['CADRE_DB'], circuits),
+      config: { LIVE_STALE_AFTER_MINUTES: 60 },
+    });
+    gatewayOnly = await startTestHub(store.db, { config: { LIVE_STALE_AFTER_MINUTES: 60 } });
   });
 
   beforeEach(async () => {
@@ -142,7 +145,7 @@ describe.each(testBackends)('/ready on %s', (backend) => {
     const { logger, lines } = recordingLogger();
     const broken = await startTestHub(failingStatements(store.db, /sync_runs|quarantine/, internalError), {
       logger,
-      options: { sync: syncing(['CADRE_DB'], circuits) },
+      sync: syncing(['CADRE_DB'], circuits),
     });
     try {
       const { status, body } = await ready(broken);

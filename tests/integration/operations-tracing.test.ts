@@ -1,6 +1,6 @@
 /**
- * OpenTelemetry tracing, switched on by a HubOptions field (main.ts: by
- * OTEL_TRACES_EXPORTER): a server span per HTTP request that joins the
+ * OpenTelemetry tracing, switched on by OTEL_TRACES_EXPORTER (here: an
+ * exporter of the test's own, HubDeps.tracing): a server span per HTTP request that joins the
  * caller's W3C trace, a span per GraphQL operation with its name, the store
  * statements under it, the request id on the spans, the span's traceparent
  * on the response; no variables recorded; nothing at all when off; spans
@@ -34,7 +34,7 @@ describe.each(testBackends)('tracing on %s', (backend) => {
 
   beforeAll(async () => {
     store = await openTestStore(backend);
-    traced = await startTestHub(store.db, { options: { tracing: { exporter, processor: 'simple' } } });
+    traced = await startTestHub(store.db, { tracing: { exporter, processor: 'simple' } });
   });
 
   beforeEach(() => exporter.reset());
@@ -131,7 +131,7 @@ describe.each(testBackends)('tracing on %s', (backend) => {
     };
     const scratch = await openTestStore(backend);
     // The batch processor (the default) exports every few seconds: stopping must not lose what is queued.
-    const batched = await startTestHub(scratch.db, { options: { tracing: { exporter: collecting } } });
+    const batched = await startTestHub(scratch.db, { tracing: { exporter: collecting } });
     try {
       expect((await post(batched.url)).status).toBe(200);
     } finally {
@@ -148,7 +148,7 @@ describe.each(testBackends)('tracing on %s', (backend) => {
     // A second traced hub in the process (the first still running) traces with its own exporter only.
     const own = new InMemorySpanExporter();
     const scratch = await openTestStore(backend);
-    const second = await startTestHub(scratch.db, { options: { tracing: { exporter: own, processor: 'simple' } } });
+    const second = await startTestHub(scratch.db, { tracing: { exporter: own, processor: 'simple' } });
     try {
       const response = await post(second.url);
       const [, traceId] = response.headers.get('traceparent')!.split('-');
@@ -175,7 +175,7 @@ describe.each(testBackends)('tracing on %s', (backend) => {
         throw new Error('the store would not close');
       },
     });
-    const batched = await startTestHub(closeFails, { options: { tracing: { exporter: collecting } } });
+    const batched = await startTestHub(closeFails, { tracing: { exporter: collecting } });
     try {
       expect((await post(batched.url)).status).toBe(200);
       await expect(batched.hub.stop()).rejects.toThrow('the store would not close');

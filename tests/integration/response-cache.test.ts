@@ -1,5 +1,5 @@
 /**
- * The response cache for aggregate queries (gateway/cache), over real
+ * The response cache for aggregate queries (gateway/response-cache), over real
  * sockets on a province synced from the mock upstreams, with the sync engine
  * wired as gateway/main.ts wires it (the live producer hands every committed
  * batch's ChangeEvent on to the cache's invalidation bus):
@@ -53,7 +53,7 @@ import { countingDb, openTestStore, testBackends, type TestStore } from '../supp
 import { liveSyncRig, startMocks } from '../support/sync-rig.ts';
 
 const silent = pino({ level: 'silent' });
-const CACHE = { ttlSeconds: 60, maxEntries: 500 };
+const CACHE = { RESPONSE_CACHE_TTL_SECONDS: 60, RESPONSE_CACHE_MAX_ENTRIES: 500 };
 const READ_SCOPES: Scope[] = ['read:aggregates', 'read:dossiers', 'read:staff', 'read:finance'];
 
 /**
@@ -112,7 +112,8 @@ function cacheSyncRig(db: Db, world: MockWorld, mocks: MockUpstreams, publishLiv
     world,
     mocks,
     (event) => publishLive.publish(LIVE_TOPIC, event),
-    (options) => bus.engineOptions(options),
+    // The response caches' invalidation first, then the live producer, as main.ts lists them.
+    [bus.syncObserver],
   );
 }
 
@@ -230,7 +231,7 @@ describe.each(testBackends)('the response cache on %s', (backend) => {
     ({ hub, url } = await startHubOnLoopback(gated, {
       pubsub,
       authenticate: tokenTable(viewers),
-      responseCache: CACHE,
+      config: CACHE,
       sync: { engine, circuit: () => 'CLOSED' },
     }));
     await hub.responseCache!.whenLive();
@@ -299,8 +300,7 @@ describe.each(testBackends)('the response cache on %s', (backend) => {
       { ...store.db, close: async () => {} },
       {
         authenticate: tokenTable(viewers),
-        responseCache: CACHE,
-        rateLimit: { perMinute: 3 },
+        config: { ...CACHE, RATE_LIMIT_PER_MINUTE: 3 },
       },
     );
     try {
@@ -572,7 +572,7 @@ describe.skipIf(!redisUrl)('the response caches of two hub instances through Red
     // One store for both: neither hub may close it.
     const shared: Db = { ...store.db, close: async () => {} };
     for (const pubsub of pubsubs.slice(0, 2)) {
-      hubs.push(await startHubOnLoopback(shared, { pubsub, authenticate: tokenTable(viewers), responseCache: CACHE }));
+      hubs.push(await startHubOnLoopback(shared, { pubsub, authenticate: tokenTable(viewers), config: CACHE }));
     }
     await Promise.all(hubs.map(({ hub }) => hub.responseCache!.whenLive()));
     province = await provinceOf(store.db);

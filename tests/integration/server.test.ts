@@ -128,7 +128,7 @@ describe.each(testBackends)('the HTTP server on %s', (backend) => {
   it('cuts connections still busy when the shutdown timeout passes', async () => {
     store = await openTestStore(backend);
     const holding = holdingDb(store.db);
-    hub = await startTestHub(holding.db, { shutdownTimeoutMs: 200 });
+    hub = await startTestHub(holding.db, { config: { SHUTDOWN_TIMEOUT_MS: 200 } });
     holding.state.hold = true;
     const outcome = new Promise<string>((resolve) => {
       const req = request(`${hub!.url}/graphql?query=${encodeURIComponent('{ units { edges { cursor } } }')}`, (res) =>

@@ -21,7 +21,7 @@ import {
 } from '../../store/live-events.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
 import { sseSubscribe, until, wsClient, wsSubscribe, type LiveSubscription } from '../support/live-clients.ts';
-import { startHubOnLoopback } from '../support/hub.ts';
+import { startHubOnLoopback, testConfig } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const YEN_THE = '000.00.12.H06';
@@ -78,9 +78,7 @@ describe.each(testBackends)('catch-up by lastEventId on %s', (backend) => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
     // Pages of 3, so that a catch-up of a dozen events reads several.
-    ({ hub, url } = await startHubOnLoopback(store.db, {
-      live: { catchUpPageSize: 3 },
-    }));
+    ({ hub, url } = await startHubOnLoopback(store.db, { config: { LIVE_CATCH_UP_PAGE_SIZE: 3 } }));
   });
   afterAll(async () => {
     await hub?.stop();
@@ -212,7 +210,10 @@ describe.each(testBackends)('catch-up by lastEventId on %s', (backend) => {
   it('stopping the hub ends open subscriptions with SHUTTING_DOWN', async () => {
     const store2 = await openTestStore(backend);
     await seedDemoProvince(store2.db);
-    const other = createHub({ db: store2.db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 10_000 });
+    const other = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 10_000 }), {
+      db: store2.db,
+      logger: pino({ level: 'silent' }),
+    });
     const port = (await other.listen(0, '127.0.0.1')).port;
     const subscription: LiveSubscription = sseSubscribe(`http://127.0.0.1:${port}`, DOSSIER_EVENTS, {
       unitCode: YEN_THE,

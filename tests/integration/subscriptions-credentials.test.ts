@@ -14,7 +14,7 @@ import type { Viewer } from '../../store/access.ts';
 import { createConsumer, issueApiKey, revokeApiKey } from '../../store/consumers.ts';
 import { appendLiveEvents, LIVE_TOPIC, type LiveEventDraft } from '../../store/live-events.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
-import { testViewer, tokenTable } from '../support/hub.ts';
+import { testConfig, testViewer, tokenTable } from '../support/hub.ts';
 import { sseSubscribe, until, wsClient, wsSubscribe, type LiveSubscription } from '../support/live-clients.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
@@ -51,12 +51,10 @@ describe.each(testBackends)('subscriptions and their credential on %s', (backend
   beforeAll(async () => {
     store = await openTestStore(backend);
     await seedDemoProvince(store.db);
-    hub = createHub({
+    hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000, LIVE_RECHECK_SECONDS: 1 }), {
       db: store.db,
       logger: silent,
-      shutdownTimeoutMs: 2_000,
       authenticate: createAuthenticator({ db: store.db, config: { HUB_MODE: 'production' }, logger: silent }),
-      live: { recheckSeconds: 1 },
     });
     url = `http://127.0.0.1:${(await hub.listen(0, '127.0.0.1')).port}`;
   });
@@ -112,13 +110,11 @@ describe.each(testBackends)('subscriptions and their credential on %s', (backend
     // A hub closes its store when it stops: this one gets a store of its own.
     const otherStore = await openTestStore(backend);
     await seedDemoProvince(otherStore.db);
-    const other = createHub({
+    // No recheck within the test: what ends the stream is the expiry alone.
+    const other = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000, LIVE_RECHECK_SECONDS: 3_600 }), {
       db: otherStore.db,
       logger: silent,
-      shutdownTimeoutMs: 2_000,
       authenticate: tokenTable({ token: viewer }),
-      // No recheck within the test: what ends the stream is the expiry alone.
-      live: { recheckSeconds: 3_600 },
     });
     const otherUrl = `http://127.0.0.1:${(await other.listen(0, '127.0.0.1')).port}`;
     try {

@@ -69,9 +69,7 @@ describe('slow consumers', () => {
 
   beforeAll(async () => {
     store = await openTestStore('pglite');
-    ({ hub, port } = await startHubOnLoopback(store.db, {
-      live: { queueMax: QUEUE_MAX },
-    }));
+    ({ hub, port } = await startHubOnLoopback(store.db, { config: { LIVE_QUEUE_MAX: QUEUE_MAX } }));
   });
   afterAll(async () => {
     await hub?.stop();

@@ -1,5 +1,5 @@
 /**
- * The SSE transport (gateway/transports/sse.ts) executes a subscription once for all
+ * The SSE transport (gateway/transports/sse/) executes a subscription once for all
  * the subscribers that send the same document and variables as the same
  * consumer, and writes the same bytes to each; everyone else gets a
  * subscription of their own. Counted by a plugin that sees every
@@ -278,7 +278,7 @@ describe('a slow member of a shared SSE subscription', () => {
   beforeAll(async () => {
     store = await openTestStore('pglite');
     ({ hub, port } = await startHubOnLoopback(store.db, {
-      live: { queueMax: QUEUE_MAX },
+      config: { LIVE_QUEUE_MAX: QUEUE_MAX },
       plugins: [counter.plugin],
     }));
   });

@@ -1,5 +1,5 @@
 /**
- * Trusted documents (gateway/documents), on real sockets, on every store
+ * Trusted documents (gateway/policy/documents), on real sockets, on every store
  * backend: a registered document runs by id in both modes; an unknown id is
  * PERSISTED_QUERY_NOT_FOUND; in production an unregistered text is refused
  * (PERSISTED_QUERY_ONLY, 403; 401 first without a credential) and a
@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS, SOURCES } from '../../gateway/dashboard/documents.js';
 import { createClient } from '../../gateway/dashboard/graphql.js';
 import { registerDashboardDocuments } from '../../gateway/policy/documents/dashboard.ts';
-import type { Authenticate } from '../../gateway/server.ts';
+import type { Authenticate } from '../../store/access.ts';
 import { hubSchema } from '../../schema/index.ts';
 import type { Db } from '../../store/db.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
@@ -110,10 +110,10 @@ describe.each(testBackends)('trusted documents on %s', (backend) => {
       REGISTERED.map((document) => ({ document, operationNames: [] })),
       'tests',
     );
-    development = await startTestHub(store.db, { viewers, options: { mode: 'development' } });
+    development = await startTestHub(store.db, { viewers, config: { HUB_MODE: 'development' } });
     production = await startTestHub(store.db, {
       authenticate: productionAuthenticate,
-      options: { mode: 'production' },
+      config: { HUB_MODE: 'production' },
     });
   });
   afterAll(async () => {
@@ -333,7 +333,7 @@ describe('the trusted documents cache', () => {
 
   it('looks a known document up once, then answers from memory (a removal shows once the entry expires)', async () => {
     const counting = countingDb(kept(store.db));
-    const hub = await startTestHub(counting.db, { viewers, options: { mode: 'production' } });
+    const hub = await startTestHub(counting.db, { viewers, config: { HUB_MODE: 'production' } });
     try {
       for (let i = 0; i < 5; i++) {
         expect((await post(hub.url, { documentId: documentIdOf(UNITS) }, auth)).status).toBe(200);
@@ -352,7 +352,7 @@ describe('the trusted documents cache', () => {
   it('with a cache time of 0, a removal takes effect at the next request, and registering again restores it', async () => {
     const hub = await startTestHub(kept(store.db), {
       viewers,
-      options: { mode: 'production', trustedDocuments: { cacheTtlMs: 0 } },
+      config: { HUB_MODE: 'production', TRUSTED_DOCUMENTS_CACHE_SECONDS: 0 },
     });
     try {
       expect((await post(hub.url, { query: OTHER }, auth)).status).toBe(200);
@@ -373,7 +373,7 @@ describe('the trusted documents cache', () => {
     const lookups = () => counting.statements.filter((sql) => sql.includes('trusted_documents')).length;
     const hub = await startTestHub(counting.db, {
       authenticate: productionAuthenticate,
-      options: { mode: 'production' },
+      config: { HUB_MODE: 'production' },
     });
     const unknown = documentIdOf('query Nobody { __typename }');
     try {
@@ -406,12 +406,14 @@ describe('the trusted documents cache', () => {
   });
 
   it("counts a refused document against the consumer's rate limit (429 once over it), on every transport", async () => {
-    const rateLimit = { perMinute: 3 };
     const production = await startTestHub(kept(store.db), {
       authenticate: productionAuthenticate,
-      options: { mode: 'production', rateLimit },
+      config: { HUB_MODE: 'production', RATE_LIMIT_PER_MINUTE: 3 },
     });
-    const development = await startTestHub(kept(store.db), { viewers, options: { mode: 'development', rateLimit } });
+    const development = await startTestHub(kept(store.db), {
+      viewers,
+      config: { HUB_MODE: 'development', RATE_LIMIT_PER_MINUTE: 3 },
+    });
     const unknown = (i: number) => documentIdOf(`query Unknown${i} { __typename }`);
     try {
       for (let i = 0; i < 3; i++) {
@@ -448,7 +450,7 @@ describe('the trusted documents cache', () => {
         return store.db.query(sql, params);
       },
     };
-    const hub = await startTestHub(failing, { viewers, options: { mode: 'development' } });
+    const hub = await startTestHub(failing, { viewers, config: { HUB_MODE: 'development' } });
     const client = wsClient(hub.url, { token: TOKEN });
     try {
       const failed = client.iterate({ query: '', documentId: documentIdOf('query Lost { __typename }') } as never);

@@ -1,10 +1,29 @@
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { pino, type Logger } from 'pino';
-import { SCOPES, type Scope, type Viewer } from '../../store/access.ts';
+import { pino } from 'pino';
+import { ANONYMOUS_DEVELOPER, SCOPES, type Authenticate, type Scope, type Viewer } from '../../store/access.ts';
 import type { Db } from '../../store/db.ts';
-import type { Context } from '../../schema/index.ts';
-import { ANONYMOUS_DEVELOPER, createHub, type Authenticate, type Hub, type HubOptions } from '../../gateway/server.ts';
+import { loadConfig, type Config } from '../../gateway/config.ts';
+import { createHub, type Hub, type HubDeps } from '../../gateway/server.ts';
+
+/**
+ * Where the test rigs' hubs depart from the production defaults (gateway/config.ts), each for a reason of the
+ * rigs' own; a test that needs the production behaviour back says so (`{ CSRF: true }`).
+ */
+export const TEST_RIG_CONFIG = {
+  // The tests' clients send bare GETs (no Authorization, no CSRF header), as no browser would without a preflight.
+  CSRF: false,
+  // Tests write to the store directly (fixtures, upserts, SQL), which neither a sync batch of the hub's nor a hub
+  // mutation announces: a cached answer would outlive the data it was computed from.
+  RESPONSE_CACHE_TTL_SECONDS: 0,
+} satisfies Partial<Config>;
+
+/**
+ * A hub's configuration in a test: an empty environment parsed as gateway/config.ts parses the real one (the
+ * production defaults), the rigs' departures (TEST_RIG_CONFIG), then what the test itself changes.
+ */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), ...TEST_RIG_CONFIG, ...overrides };
+}
 
 export interface GraphQLResponse<Data = any> {
   data?: Data;
@@ -60,34 +79,27 @@ export function tokenTable(viewers: Record<string, Viewer> | ReadonlyMap<string,
 export async function startTestHub(
   db: Db,
   {
-    shutdownTimeoutMs = 5_000,
+    config,
     logger = pino({ level: 'silent' }),
     adminToken,
     viewers = {},
     authenticate,
-    plugins,
-    options = {},
+    ...deps
   }: {
-    shutdownTimeoutMs?: number;
-    logger?: Logger;
+    /** What the test changes of testConfig()'s configuration (`{ HUB_MODE: 'production' }` …). */
+    config?: Partial<Config>;
     /** A bearer token that acts as an administrator with every scope. */
     adminToken?: string;
     /** Bearer tokens and the viewers they act as (ignored when `authenticate` is given). */
     viewers?: Record<string, Viewer>;
-    authenticate?: Authenticate;
-    plugins?: Plugin<Context>[];
-    /** Any other createHub option (limits, documents, response cache, metrics …). */
-    options?: Partial<Omit<HubOptions, 'db' | 'logger' | 'shutdownTimeoutMs' | 'authenticate' | 'plugins'>>;
-  } = {},
+  } & Partial<Omit<HubDeps, 'db'>> = {},
 ): Promise<TestHub> {
   const table = { ...viewers, ...(adminToken ? { [adminToken]: testAdmin() } : {}) };
-  const hub = createHub({
+  const hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 5_000, ...config }), {
     db,
     logger,
-    shutdownTimeoutMs,
     authenticate: authenticate ?? tokenTable(table),
-    plugins,
-    ...options,
+    ...deps,
   });
   const { port } = await hub.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
@@ -112,9 +124,13 @@ export async function startTestHub(
 /** A hub (createHub) on a free loopback port, silent and quick to stop: what the live-data suites start. */
 export async function startHubOnLoopback(
   db: Db,
-  options: Partial<Omit<HubOptions, 'db'>> = {},
+  { config, ...deps }: { config?: Partial<Config> } & Partial<Omit<HubDeps, 'db'>> = {},
 ): Promise<{ hub: Hub; port: number; url: string }> {
-  const hub = createHub({ db, logger: pino({ level: 'silent' }), shutdownTimeoutMs: 2_000, ...options });
+  const hub = createHub(testConfig({ SHUTDOWN_TIMEOUT_MS: 2_000, ...config }), {
+    db,
+    logger: pino({ level: 'silent' }),
+    ...deps,
+  });
   const { port } = await hub.listen(0, '127.0.0.1');
   return { hub, port, url: `http://127.0.0.1:${port}` };
 }

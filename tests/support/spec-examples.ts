@@ -1,5 +1,5 @@
 /**
- * The example records of the upstream contracts (../shared/docs/upstreams.md),
+ * The example records of the upstream contracts (docs/upstreams.md),
  * with overrides: the starting point of contract and mapper tests.
  */
 import type { UnitWire } from '../../connectors/cadre-db/contract.ts';

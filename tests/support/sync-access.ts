@@ -1,5 +1,5 @@
 /**
- * The sync access a hub is given (HubOptions.sync) without a sync engine: the
+ * The sync access a hub is given (HubDeps.sync) without a sync engine: the
  * sources an instance syncs and its breakers, as /ready and /metrics read
  * them. Nothing is ever synced; stop does nothing.
  */

@@ -11,7 +11,7 @@ import type { Db } from '../../store/db.ts';
 import type { LiveEvent } from '../../store/live-events.ts';
 import { createLiveProducer, type LiveProducer } from '../../live/producer.ts';
 import type { ChangeEvent } from '../../connectors/sync/changes.ts';
-import { createSyncEngine, type SyncEngine } from '../../connectors/sync/engine.ts';
+import { createSyncEngine, type SyncEngine, type SyncObserver } from '../../connectors/sync/engine.ts';
 import { createUpstreams, type Upstreams, type UpstreamUrls } from '../../connectors/sync/upstreams.ts';
 
 /** Client settings for tests: a hung upstream fails in a fraction of a second, retries come quickly. */
@@ -55,7 +55,7 @@ export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig
     db,
     connectors: upstreams.connectors,
     logger: pino({ level: 'silent' }),
-    publisher: { publish: (_topic, event) => void events.push(event) },
+    observers: [{ name: 'test collector', batchCommitted: (event) => void events.push(event) }],
     instance: 'test',
   });
   return {
@@ -68,8 +68,6 @@ export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig
     },
   };
 }
-
-type EngineHooks = ReturnType<LiveProducer['engineOptions']>;
 
 export interface LiveSyncRig {
   engine: SyncEngine;
@@ -89,8 +87,8 @@ export function liveSyncRig(
   world: MockWorld,
   mocks: MockUpstreams,
   publish: (event: LiveEvent) => void,
-  /** What else hears of the engine's changes, as main.ts wraps the producer's options (the response cache's bus). */
-  wrap: (options: EngineHooks) => EngineHooks = (options) => options,
+  /** Who else hears of the engine's changes, before the producer, as main.ts lists them (the response cache's bus). */
+  before: readonly SyncObserver[] = [],
 ): LiveSyncRig {
   const silent = pino({ level: 'silent' });
   const producer = createLiveProducer({ db, publish, logger: silent, now: () => world.now(), tickMs: 0 });
@@ -103,7 +101,7 @@ export function liveSyncRig(
     connectors: upstreams.connectors,
     logger: silent,
     instance: 'test',
-    ...wrap(producer.engineOptions()),
+    observers: [...before, producer.syncObserver],
   });
   return {
     engine,

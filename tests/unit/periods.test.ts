@@ -1,6 +1,6 @@
 /**
  * Periods: every expected range below is written out by hand from the rules of
- * ../shared/docs/domain.md ("Periods"): calendar periods, and the reporting
+ * docs/domain.md ("Periods"): calendar periods, and the reporting
  * periods of Decree 09/2019/NĐ-CP (15th of the month before .. 14th).
  */
 import { GraphQLError } from 'graphql';

@@ -1,7 +1,7 @@
 /**
  * The figures the demo scale is calibrated on: seed 001, the half-year report
  * (first half of 2023) of Yên Thế district, Bắc Giang, as summarised in
- * ../shared/docs/domain.md. Dossier rates, channel shares and outcome
+ * docs/domain.md. Dossier rates, channel shares and outcome
  * shares below are derived from them, so that the generated Yên Thế of the
  * demo scale reproduces the report within a few percent.
  */
@@ -83,7 +83,7 @@ export const RATES = {
   },
   /**
    * Province agencies, per former district: a province of ten districts
-   * reported 90,010 province-level dossiers in a year (domain.md).
+   * reported 90,010 province-level dossiers in a year (docs/domain.md).
    */
   PROVINCE: {
     perDay: 9_000 / 365,

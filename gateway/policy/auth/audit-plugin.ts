@@ -8,7 +8,7 @@
  * and carries an error instead, so no personal data leaves without a trace.
  */
 import type { IncomingMessage } from 'node:http';
-import { getOperationAST, GraphQLError, print, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { appendAuditEntry, type AuditEntryInput } from '../../../store/audit.ts';
@@ -18,6 +18,7 @@ import { createAuditTrail } from '../../../schema/audit-trail.ts';
 import type { Context } from '../../../schema/index.ts';
 import type { Config } from '../../config.ts';
 import { requestScope } from '../../../core/logger.ts';
+import { hubError } from '../../../core/error-codes.ts';
 
 export type AuditConfig = Pick<Config, 'AUDIT_KEY' | 'TRUST_PROXY'>;
 
@@ -25,9 +26,7 @@ export type AuditConfig = Pick<Config, 'AUDIT_KEY' | 'TRUST_PROXY'>;
 type ServedContext = Context & { params?: { query?: string }; req?: IncomingMessage };
 
 const auditUnavailable = () =>
-  new GraphQLError('the audit log cannot record this request, so its data is withheld; try again later', {
-    extensions: { code: 'AUDIT_UNAVAILABLE', http: { status: 503 } },
-  });
+  hubError('AUDIT_UNAVAILABLE', 'the audit log cannot record this request, so its data is withheld; try again later');
 
 export function clientAddress(req: IncomingMessage | undefined, trustProxy: boolean): string | null {
   if (!req) return null;

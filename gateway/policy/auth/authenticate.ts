@@ -8,13 +8,13 @@
  * mode, never a silent fall back to anonymous. Nothing is cached: a revoked
  * key or consumer is refused from the next request on.
  */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import type { Scope, Viewer } from '../../../store/access.ts';
+import { ANONYMOUS_DEVELOPER, type Authenticate, type Scope, type Viewer } from '../../../store/access.ts';
 import { checkApiKey, findConsumer, parseApiKey, sha256Hex, type Consumer } from '../../../store/consumers.ts';
 import type { Queryable } from '../../../store/db.ts';
 import type { Config } from '../../config.ts';
-import { ANONYMOUS_DEVELOPER, type Authenticate } from '../../server.ts';
+import { requestError } from '../../errors.ts';
 import { CLOCK_TOLERANCE_SECONDS, createJwtVerifier, type JwtConfig } from './jwt.ts';
 
 export type AuthConfig = Pick<Config, 'HUB_MODE'> & JwtConfig;
@@ -33,9 +33,7 @@ export function unauthenticated(message: string, { missing = false } = {}): Grap
   const challenge = missing
     ? 'Bearer realm="lgsp-hub"'
     : `Bearer realm="lgsp-hub", error="invalid_token", error_description="${description}"`;
-  return new GraphQLError(message, {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': challenge } } },
-  });
+  return requestError('UNAUTHENTICATED', message, { headers: { 'www-authenticate': challenge } });
 }
 
 const viewerOf = (
@@ -92,9 +90,7 @@ export function createAuthenticator({
     if (!check.ok) {
       if (check.unavailable) {
         logger.error({ reason: check.reason }, 'cannot verify a JWT');
-        throw new GraphQLError('the hub cannot verify JWTs at the moment; try again later', {
-          extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503 } },
-        });
+        throw requestError('AUTH_UNAVAILABLE', 'the hub cannot verify JWTs at the moment; try again later');
       }
       logger.info({ reason: check.reason }, 'JWT refused');
       throw unauthenticated(check.reason);

@@ -1,18 +1,9 @@
 /**
- * The documents to register, from files as clients' build tools write them:
- *
- * - `*.graphql` / `*.gql`: one document, the whole file as it is (its
- *   operations, fragments and all). Its id is the SHA-256 of the exact bytes,
- *   so a client that sends the text must send exactly the file's text.
- * - `*.json`: a manifest of persisted documents, either graphql-codegen's
- *   client preset (`{ "<sha256>": "<document>", … }`, hashAlgorithm 'sha256')
- *   or Apollo's (`{ "format": "apollo-persisted-query-manifest", "version": 1,
- *   "operations": [{ "id", "body", … }] }`). Every id must be the SHA-256 of
- *   its document: the hub looks documents up by that hash.
- *
- * Every document is parsed and validated against the hub's schema before
- * anything is registered: one that cannot run is refused with its file and
- * the reason, and nothing is registered.
+ * The documents to register (`npm run documents`), from files as clients' build tools write them: a `*.graphql` /
+ * `*.gql` file is one document, the whole file as it is; a `*.json` file is a manifest of persisted documents. An id is
+ * always the SHA-256 of the exact text, since the hub looks documents up by that hash: a client that sends the text
+ * must send exactly the file's. Every document is parsed and validated against the hub's schema before anything is
+ * registered: one that cannot run is refused with its file and the reason, and nothing is registered.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -50,6 +41,10 @@ export function prepareDocument({ text, source }: DocumentText, schema: GraphQLS
   return { document: text, operationNames: operationNamesOf(document) };
 }
 
+/**
+ * A manifest's documents: graphql-codegen's client preset (`{ "<sha256>": "<document>", … }`, hashAlgorithm 'sha256')
+ * or Apollo's (`{ "format": "apollo-persisted-query-manifest", "version": 1, "operations": [{ "id", "body", … }] }`).
+ */
 function manifestEntries(manifest: unknown, file: string): DocumentText[] {
   const fail = (why: string): never => {
     throw new TrustedDocumentError(`${file}: ${why}`);

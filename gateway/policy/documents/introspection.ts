@@ -10,16 +10,24 @@
  * (NoSchemaIntrospectionCustomRule) to every validation, whatever the
  * transport, and gives its errors our code.
  */
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext, type ValidationRule } from 'graphql';
+import { hubError } from '../../../core/error-codes.ts';
+import {
+  NoSchemaIntrospectionCustomRule,
+  type GraphQLError,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 function introspectionDisabled(error: GraphQLError): GraphQLError {
   const node = error.nodes?.[0];
   const field = node && 'name' in node && node.name ? node.name.value : 'an introspection field';
-  return new GraphQLError(
+  return hubError(
+    'INTROSPECTION_DISABLED',
     `Introspection is disabled on this hub (production mode): the query asks for ${field}. ` +
       'The schema is published as schema.graphql.',
-    { nodes: error.nodes ?? null, extensions: { code: 'INTROSPECTION_DISABLED' } },
+    {},
+    { nodes: error.nodes ?? null },
   );
 }
 

@@ -1,17 +1,18 @@
 /**
  * The "documents" part of the hub's Yoga plugins, in order: CSRF prevention
- * (when on), trusted documents (ids everywhere; production: registered
- * documents only), introspection off in production. gateway/server.ts puts
- * them after the operations plugins and before the limits.
+ * (when on), admission on Yoga's HTTP path (gateway/policy/admission-http.ts:
+ * body size, credential, trusted document, rate limit), introspection off in
+ * production. gateway/server.ts puts them after the operations plugins and
+ * before the limits.
  */
 import type { Plugin } from 'graphql-yoga';
+import type { Admission } from '../admission.ts';
 import { CSRF_HEADERS, useCsrfPrevention } from '../csrf.ts';
 import { useIntrospectionDisabled } from './introspection.ts';
-import type { DocumentPolicy } from './policy.ts';
-import { useTrustedDocuments } from './trusted-documents-plugin.ts';
 
 export interface DocumentPluginsOptions {
-  policy: DocumentPolicy;
+  /** The hub's admission (gateway/policy/admission.ts): its mode and its Yoga plugins. */
+  policy: Pick<Admission, 'mode' | 'plugins'>;
   /** CSRF prevention: off, on with CSRF_HEADERS, or on with these headers. */
   csrf: boolean | { requestHeaders: readonly string[] };
 }
@@ -22,7 +23,7 @@ export function documentPlugins<Context extends Record<string, any>>({
 }: DocumentPluginsOptions): Plugin<Context>[] {
   return [
     ...(csrf ? [useCsrfPrevention<Context>(csrf === true ? CSRF_HEADERS : csrf.requestHeaders)] : []),
-    ...useTrustedDocuments<Context>(policy),
+    ...(policy.plugins as Plugin<Context>[]),
     ...(policy.mode === 'production' ? [useIntrospectionDisabled<Context>()] : []),
   ];
 }

@@ -1,22 +1,10 @@
 /**
- * The trusted documents as a running hub sees them: lookups by id (or by
- * text, through its SHA-256) answered from memory for documents looked up
- * recently, so a known document costs no store round trip per request.
- *
- * - Positive answers are kept for `cacheTtlMs` (TRUSTED_DOCUMENTS_CACHE_SECONDS,
- *   default 60 s) and then asked again: a document removed with `npm run
- *   documents -- remove` stops running on every instance within that time
- *   (restart an instance to make it stop at once). The cache holds only
- *   registered documents, so its size is bounded by the registry's.
- * - Negative answers are kept briefly: an unknown id (64 hex digits; any
- *   other id costs no lookup at all) is answered "unknown" from memory for
- *   `unknownTtlMs` (default 5 s, never longer than `cacheTtlMs`), so a flood
- *   of one id costs one primary-key lookup; a document registered meanwhile
- *   runs once that has passed. At most `maxUnknown` ids are kept (the oldest
- *   make room), so a flood of distinct ids cannot grow it: each of those
- *   costs one lookup, and the caller, authenticated first, one operation of
- *   its rate limit (policy.ts).
- * - Concurrent lookups of one id share one query.
+ * The trusted documents as a running hub sees them: lookups by id (or by text, through its SHA-256) answered from
+ * memory for documents looked up recently, so a known document costs no store round trip per request. The price is
+ * bounded staleness: a document removed with `npm run documents -- remove` stops running on every instance within
+ * `cacheTtlMs` (TRUSTED_DOCUMENTS_CACHE_SECONDS; restart an instance to make it stop at once), and one registered
+ * meanwhile runs once its id's "unknown" answer (`unknownTtlMs`) has passed. Both caches are bounded: the found one
+ * holds only registered documents, the unknown one at most `maxUnknown` ids.
  */
 import type { Queryable } from '../../../store/db.ts';
 import { DOCUMENT_ID, documentIdOf, findTrustedDocument } from '../../../store/trusted-documents.ts';
@@ -51,9 +39,14 @@ export function createDocumentRegistry({
   now = Date.now,
 }: DocumentRegistryOptions): DocumentRegistry {
   const cache = new Map<string, { text: string; expires: number }>();
-  /** Unknown ids and when that answer expires, oldest first (a Map keeps insertion order). */
+  /**
+   * Unknown ids and when that answer expires, oldest first (a Map keeps insertion order). A flood of one id costs one
+   * primary-key lookup; of distinct ids, one lookup each (the oldest make room) and, for the caller, authenticated
+   * first, one operation of its rate limit each (policy.ts). An id that is not 64 hex digits costs no lookup at all.
+   */
   const unknown = new Map<string, number>();
   const unknownFor = Math.min(unknownTtlMs, cacheTtlMs);
+  // Concurrent lookups of one id share one query.
   const pending = new Map<string, Promise<string | null>>();
 
   function rememberUnknown(id: string) {

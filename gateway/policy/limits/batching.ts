@@ -25,7 +25,7 @@ export function useBatchLimit(limit: number): Plugin {
             throw requestError(
               'BATCH_TOO_LARGE',
               `Batched requests are off on this hub: send one operation per request (got a batch of ${count})`,
-              400,
+              400, // not the registry's 413: no batch is small enough
               { limit, found: count },
             );
           }
@@ -33,7 +33,7 @@ export function useBatchLimit(limit: number): Plugin {
             throw requestError(
               'BATCH_TOO_LARGE',
               `A batch of ${count} operations exceeds the limit of ${limit} per request`,
-              413,
+              undefined,
               { limit, found: count },
             );
           }

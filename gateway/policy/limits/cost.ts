@@ -1,20 +1,8 @@
 /**
- * The cost limit: an operation is measured (@pothos/plugin-complexity, with
- * the field costs of schema/cost.ts: lists multiply by their page size) once
- * its request is authenticated and before it runs, with the request's
- * variables; over `maxCost` it is refused whole, QUERY_TOO_COMPLEX, with the
- * cost and the limit. The limit is per operation: each operation of a batch
- * is measured on its own.
- *
- * Not a validation rule: Yoga caches validation per document, and the cost
- * depends on the variables (`first: $n`). Measuring reads every argument as
- * the resolvers will. An operation that cannot be measured does not run: a
- * page size out of range, or an argument that cannot be read (an invalid
- * global ID), refuses it here (BAD_USER_INPUT), so that a bad argument in one
- * field cannot hide the cost of the rest; and an operation the measure did
- * not reach is refused as QUERY_TOO_COMPLEX. Only what execution refuses
- * before running anything (no such operation, variables that do not coerce)
- * is left to execution, to be refused in its words.
+ * The cost limit: an operation is measured (@pothos/plugin-complexity, with the field costs of schema/cost.ts: lists
+ * multiply by their page size) once its request is authenticated and before it runs; over `maxCost` it is refused
+ * whole, QUERY_TOO_COMPLEX. The limit is per operation: each operation of a batch is measured on its own. Not a
+ * validation rule: Yoga caches validation per document, and the cost depends on the variables (`first: $n`).
  */
 import { createComplexityRule } from '@pothos/plugin-complexity';
 import {
@@ -30,7 +18,7 @@ import { LIST_MULTIPLIER, SUBTREE_MULTIPLIER } from '../../../schema/cost.ts';
 import { DEFAULT_PAGE_SIZE } from '../../../schema/pagination.ts';
 import { forTransport, requestError } from '../../errors.ts';
 
-/** A request error: 400 (200 for application/json clients), as Yoga answers validation errors. */
+/** BAD_USER_INPUT, otherwise beside data, refuses the request here: 400 (200 for application/json clients). */
 const AS_VALIDATION = { status: 400, spec: true } as const;
 
 export interface Measured {
@@ -67,7 +55,13 @@ export function measure({ schema, document, variableValues, operationName, conte
 /** The costs of the document's operations (the named one only, when named), in document order. */
 export const operationCosts = (measured: Measured): number[] => measure(measured).costs;
 
-/** Why the operation may not run (too costly, or it could not be measured), or null. */
+/**
+ * Why the operation may not run (too costly, or it could not be measured), or null. Measuring reads every argument as
+ * the resolvers will, and an operation that cannot be measured does not run: a page size out of range or an argument
+ * that cannot be read (an invalid global ID) refuses it as BAD_USER_INPUT, so that a bad argument in one field cannot
+ * hide the cost of the rest; one the measure did not reach, as QUERY_TOO_COMPLEX. Only what execution refuses before
+ * running anything (no such operation, variables that do not coerce) is left to execution, in its own words.
+ */
 export function costRefusal(measured: Measured, maxCost: number): GraphQLError | null {
   if (maxCost <= 0) return null;
   const { schema, document, variableValues, operationName } = measured;
@@ -98,7 +92,7 @@ export function costRefusal(measured: Measured, maxCost: number): GraphQLError |
     return requestError(
       'QUERY_TOO_COMPLEX',
       'The cost of this operation could not be measured, so it does not run',
-      AS_VALIDATION,
+      undefined,
       { limit: maxCost },
     );
   }
@@ -110,7 +104,7 @@ export function costRefusal(measured: Measured, maxCost: number): GraphQLError |
       `selects by its page size (first or last, ${DEFAULT_PAGE_SIZE} when not given; ${SUBTREE_MULTIPLIER} for a ` +
       `unit's descendants, ${LIST_MULTIPLIER} for other lists without pages). Ask for smaller pages or fewer ` +
       `nested lists.`,
-    AS_VALIDATION,
+    undefined,
     { cost, limit: maxCost },
   );
 }

@@ -1,17 +1,10 @@
 /**
- * Limits on the shape of a document, checked by GraphQL Armor while it is
- * parsed and validated, before anything runs or anyone is authenticated:
- * tokens (the parser stops at the first one over the limit), depth, aliases
- * and directives. Armor's rejections are turned into the hub's errors: a code
- * per limit and a message with the count and the limit.
- *
- * Armor's cost limit is not used (it does not know how many items a list
- * holds; gateway/policy/limits/cost.ts does), nor its field-suggestion blocker (it
- * sees validation only, and misses "Did you mean the enum value …?";
- * gateway/policy/limits/suggestions.ts takes the place).
- *
- * Validation results are cached per document by Yoga: these limits depend on
- * the document alone, so the cache stays right.
+ * Limits on the shape of a document, checked by GraphQL Armor while it is parsed and validated, before anything runs
+ * or anyone is authenticated: tokens (the parser stops at the first one over the limit), depth, aliases and
+ * directives, each refused with a code of the hub's and a message with the count and the limit. Armor's cost limit is
+ * not used (it does not know how many items a list holds; cost.ts does), nor its field-suggestion blocker (it sees
+ * validation only, and misses "Did you mean the enum value …?"; suggestions.ts takes the place). Yoga caches
+ * validation per document: these limits depend on the document alone, so the cache stays right.
  */
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
@@ -22,9 +15,9 @@ import type { LimitSettings } from './settings.ts';
 
 export type DocumentLimitCode = 'QUERY_TOO_DEEP' | 'TOO_MANY_ALIASES' | 'TOO_MANY_DIRECTIVES' | 'TOO_MANY_TOKENS';
 
-/** A request error (HTTP 400; 200 for application/json clients, as Yoga answers other validation errors). */
+/** A request error (core/error-codes.ts: 400, 200 for application/json clients, as Yoga answers validation errors). */
 export function documentLimitError(code: DocumentLimitCode, message: string, limit: number, found?: number) {
-  return requestError(code, message, { status: 400, spec: true }, { limit, ...(found === undefined ? {} : { found }) });
+  return requestError(code, message, undefined, { limit, ...(found === undefined ? {} : { found }) });
 }
 
 /** The count Armor found, from its message ("… exceeded, found 14."); Armor reports it nowhere else. */

@@ -1,32 +1,20 @@
 /**
- * Rate limits per consumer (rate-limiter-flexible): every operation that is
- * about to run counts one point against its consumer's budget of
- * `perMinute` points in a fixed one-minute window, whatever it costs (the
- * cost limit bounds each one) — each operation of a batch, each query, each
- * subscription started, over HTTP, SSE or WebSocket. A document refused by a
- * shape limit never gets this far (it is refused before anyone is
- * authenticated) and costs nothing.
- *
- * - The consumer is the viewer the request authenticated as (by its id, else
- *   its name); the anonymous development consumer is counted per client
- *   address (TRUST_PROXY: from X-Forwarded-For), so one developer's loop does
- *   not stop another's.
- * - With a Redis client (REDIS_URL) the counters live in Redis and every hub
- *   instance shares them; else in this process's memory. A Redis that is
- *   down or slow does not fail requests: its insurance limiter, in memory,
- *   counts meanwhile (per instance).
- * - Over the limit: HTTP 429 with Retry-After, and RATE_LIMITED naming the
- *   limit and when to retry.
+ * Rate limits per consumer (rate-limiter-flexible): every operation about to run counts one point against its
+ * consumer's `perMinute` budget in a fixed one-minute window, whatever it costs (the cost limit bounds each one):
+ * each operation of a batch, each query, each subscription started, over HTTP, SSE or WebSocket (the last step of
+ * admission, gateway/policy/admission.ts). A document refused by a shape limit never gets this far (it is refused as
+ * it is parsed and validated) and costs nothing; one refused as untrusted costs a point. With REDIS_URL the counters
+ * live in Redis, shared by every instance; a Redis that is down or slow does not fail requests: its insurance
+ * limiter, in memory, counts meanwhile (per instance).
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Viewer } from '../../../store/access.ts';
 import { clientAddress } from '../auth/audit-plugin.ts';
 import type { Logger } from '../../../core/logger.ts';
-import { forTransport, requestError } from '../../errors.ts';
+import { requestError } from '../../errors.ts';
 
 export interface RateLimitOptions {
   /** Operations a consumer may start per minute (RATE_LIMIT_PER_MINUTE); 0 = no limit. */
@@ -102,7 +90,7 @@ export function createRateLimiter({ perMinute, redis, keyPrefix }: RateLimitOpti
         return requestError(
           'RATE_LIMITED',
           `Rate limit exceeded: ${consumer} may start ${perMinute} operations per minute; retry after ${seconds} s`,
-          { status: 429, headers: { 'Retry-After': String(seconds) } },
+          { headers: { 'Retry-After': String(seconds) } },
           { limitPerMinute: perMinute, retryAfterSeconds: seconds },
         );
       }
@@ -110,65 +98,20 @@ export function createRateLimiter({ perMinute, redis, keyPrefix }: RateLimitOpti
   };
 }
 
-/** Whose budget a request spends: the consumer's, or the anonymous developer's client address's. */
+/**
+ * Whose budget a request spends: the consumer's, or the anonymous developer's client address's (TRUST_PROXY: from
+ * X-Forwarded-For), so one developer's loop does not stop another's.
+ */
 export function rateLimitKey(viewer: Viewer, address: string | null): string {
   if (viewer.credential === 'ANONYMOUS') return `address:${address ?? 'unknown'}`;
   return viewer.consumerId ? `consumer:${viewer.consumerId}` : `consumer-name:${viewer.consumer}`;
 }
 
-interface OperationContext {
-  viewer?: Viewer;
-  request?: Request;
-  req?: IncomingMessage;
-}
-
-export interface RateLimitPlugin {
-  plugin: Plugin;
-  /**
-   * The hub's `authenticate` for gateway/transports/sse.ts: an SSE subscription that joins a stream already running is
-   * never executed (no Yoga hook sees it), so it is counted when it authenticates (the anonymous developer's
-   * are not: their address is not known there; they are counted when a stream of theirs opens).
-   */
-  countingSseStarts(authenticate: (request: Request) => Promise<Viewer>): (request: Request) => Promise<Viewer>;
-  /**
-   * Counts an answer the response cache served (no execution hook sees it): cheap to serve, but an operation
-   * the consumer asked for all the same. Resolves to the refusal when over the limit, else null.
-   */
-  countOperation(viewer: Viewer, req: IncomingMessage | undefined): Promise<GraphQLError | null>;
-}
-
-export function useRateLimit(limiter: RateLimiter, trustProxy: boolean): RateLimitPlugin {
-  // SSE requests counted when they authenticated: the stream they open must not count them again.
-  const counted = new WeakSet<Request>();
-
-  async function refusal(context: OperationContext): Promise<GraphQLError | null> {
-    const { viewer, request } = context;
-    if (!viewer || (request && counted.has(request))) return null;
-    const error = await limiter.take(rateLimitKey(viewer, clientAddress(context.req, trustProxy)), viewer.consumer);
-    return error && forTransport(error, context);
-  }
-
-  return {
-    plugin: {
-      async onExecute({ args, setResultAndStopExecution }) {
-        const error = await refusal(args.contextValue as OperationContext);
-        if (error) setResultAndStopExecution({ errors: [error] });
-      },
-      async onSubscribe({ args, setResultAndStopExecution }) {
-        const error = await refusal(args.contextValue as OperationContext);
-        if (error) setResultAndStopExecution({ errors: [error] });
-      },
-    },
-    countOperation: async (viewer, req) =>
-      limiter.take(rateLimitKey(viewer, clientAddress(req, trustProxy)), viewer.consumer),
-    countingSseStarts: (authenticate) => async (request) => {
-      const viewer = await authenticate(request);
-      // Once per request, however often the transport authenticates it.
-      if (viewer.credential === 'ANONYMOUS' || counted.has(request)) return viewer;
-      counted.add(request);
-      const error = await limiter.take(rateLimitKey(viewer, null), viewer.consumer);
-      if (error) throw error;
-      return viewer;
-    },
-  };
+/**
+ * The rate limit's step of admission (gateway/policy/admission.ts): one point of the viewer's budget for an operation
+ * about to run (or answered from the response cache, or refused for its document); the refusal when over it.
+ */
+export function operationCounter(limiter: RateLimiter, trustProxy: boolean) {
+  return (viewer: Viewer, req: IncomingMessage | undefined): Promise<GraphQLError | null> =>
+    limiter.take(rateLimitKey(viewer, clientAddress(req, trustProxy)), viewer.consumer);
 }

@@ -1,11 +1,11 @@
 /**
  * Every limit on what one request may ask of the hub, with its default: the
- * one place tests, gateway/config.ts and the README take them from.
+ * one place tests, gateway/config.ts and docs/configuration.md take them from.
  *
  * The defaults let every legitimate document through with room to spare (the
- * README's examples, the dashboard's, GraphiQL's introspection query, the test
- * suites'; tests/integration/limits.test.ts checks the first three) and stop
- * what only an abusive or broken client sends.
+ * documentation's examples, the dashboard's, GraphiQL's introspection query, the
+ * test suites'; tests/unit/limits-documents.test.ts checks the first three) and
+ * stop what only an abusive or broken client sends.
  */
 export interface LimitSettings {
   /** Nesting of selections (fragments do not add a level; GraphiQL's `__schema` introspection is not counted). */
@@ -29,7 +29,7 @@ export interface LimitSettings {
 }
 
 export const DEFAULT_LIMITS: LimitSettings = {
-  // Measured over the README's examples, the dashboard's documents and every query of the test suites:
+  // Measured over the documentation's examples, the dashboard's documents and every query of the test suites:
   // the deepest is 7 levels (a dossier's procedure's unit's parent …).
   maxDepth: 12,
   // The test suites alias up to 11 fields in one operation; the dashboard's sparklines 7.

@@ -5,8 +5,10 @@
  * Yoga's masked "Unexpected error.": the client learns to ask for less. The
  * pool's connection is fine after a cancel, so the hub goes on serving.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { onEveryResult, type ResultMapper } from './every-result.ts';
+import { hubError } from '../../../core/error-codes.ts';
 
 /** PostgreSQL's query_canceled: a statement timeout (or a cancel request, which the hub never sends). */
 const QUERY_CANCELED = '57014';
@@ -21,37 +23,20 @@ function cancelledByTimeout(error: unknown): boolean {
 
 function mapped(error: GraphQLError): GraphQLError {
   if (!cancelledByTimeout(error)) return error;
-  return new GraphQLError(
+  return hubError(
+    'QUERY_TIMEOUT',
     'The store cancelled a statement of this query for running past its statement timeout: ask for less (smaller pages, fewer nested lists, a narrower filter)',
-    {
-      nodes: error.nodes,
-      source: error.source,
-      positions: error.positions,
-      path: error.path,
-      extensions: { code: 'QUERY_TIMEOUT' },
-    },
+    {},
+    { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path },
   );
 }
 
-function mapResult({ result, setResult }: { result: ExecutionResult; setResult(result: ExecutionResult): void }) {
+const mapResult: ResultMapper = ({ result, setResult }) => {
   if (result.errors?.some(cancelledByTimeout)) setResult({ ...result, errors: result.errors.map(mapped) });
-}
+};
 
 export function useStatementTimeoutErrors(): Plugin {
   return {
-    onExecute: () => ({
-      onExecuteDone({ result, setResult }) {
-        if (isAsyncIterable(result)) return { onNext: mapResult };
-        mapResult({ result, setResult });
-        return undefined;
-      },
-    }),
-    onSubscribe: () => ({
-      onSubscribeResult({ result, setResult }) {
-        if (isAsyncIterable(result)) return { onNext: mapResult };
-        mapResult({ result, setResult });
-        return undefined;
-      },
-    }),
+    ...onEveryResult(mapResult),
   };
 }

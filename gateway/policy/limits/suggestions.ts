@@ -1,18 +1,14 @@
 /**
- * Field suggestions off (FIELD_SUGGESTIONS off, production): no error the hub
- * sends says "Did you mean …?", which would map the schema, type by type and
- * enum by enum, for whoever probes it with typos.
- *
- * graphql-js suggests in validation ("Cannot query field "sourcs" … Did you
- * mean "sources"?") and in coercing variables at execution ("Did you mean the
- * enum value "CALENDAR"?", "Did you mean "parentCode"?"). Each is taken off
- * where every transport passes: the results of validation, of execution and
- * of subscriptions, as Yoga runs them for HTTP and as gateway/transports/sse.ts and
- * gateway/transports/websocket.ts run them through `getEnveloped`. The rest of the message
- * stays.
+ * Field suggestions off (FIELD_SUGGESTIONS off, production): no error the hub sends says "Did you mean …?", which
+ * would map the schema, type by type and enum by enum, for whoever probes it with typos. graphql-js suggests in
+ * validation ("Cannot query field "sourcs" … Did you mean "sources"?") and in coercing variables at execution ("Did
+ * you mean the enum value "CALENDAR"?"), so each is taken off where every transport passes: the results of
+ * validation, execution and subscriptions, as Yoga runs them for HTTP and as gateway/transports/sse/ and
+ * gateway/transports/websocket.ts run them through `getEnveloped`. The rest of the message stays.
  */
-import { GraphQLError, type ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { onEveryResult, type ResultMapper } from './every-result.ts';
 
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -30,11 +26,11 @@ function withoutSuggestion<E extends Error>(error: E): E | GraphQLError {
   });
 }
 
-function strip({ result, setResult }: { result: ExecutionResult; setResult(result: ExecutionResult): void }) {
+const strip: ResultMapper = ({ result, setResult }) => {
   if (result.errors?.some((error) => hasSuggestion(error.message))) {
     setResult({ ...result, errors: result.errors.map(withoutSuggestion) });
   }
-}
+};
 
 export function useNoSuggestions(): Plugin {
   return {
@@ -43,19 +39,6 @@ export function useNoSuggestions(): Plugin {
       ({ result, setResult }) => {
         if (result.some((error) => hasSuggestion(error.message))) setResult(result.map(withoutSuggestion));
       },
-    onExecute: () => ({
-      onExecuteDone({ result, setResult }) {
-        if (isAsyncIterable(result)) return { onNext: strip };
-        strip({ result, setResult });
-        return undefined;
-      },
-    }),
-    onSubscribe: () => ({
-      onSubscribeResult({ result, setResult }) {
-        if (isAsyncIterable(result)) return { onNext: strip };
-        strip({ result, setResult });
-        return undefined;
-      },
-    }),
+    ...onEveryResult(strip),
   };
 }
