@@ -1,11 +1,11 @@
 /**
- * The default limits let every legitimate document through: the README's
- * examples, the dashboard's documents and GraphiQL's introspection query pass
- * the shape limits (GraphQL Armor, as the hub runs it) and cost less than the
- * cost limit. Subscriptions included, which tests/integration/limits.test.ts
- * does not send over HTTP.
+ * The default limits let every legitimate document through: the GraphQL
+ * examples of the documentation (README.md and docs/*.md), the dashboard's
+ * documents and GraphiQL's introspection query pass the shape limits
+ * (GraphQL Armor, as the hub runs it) and cost less than the cost limit.
+ * Subscriptions included, which tests/integration/limits.test.ts does not
+ * send over HTTP.
  */
-import { readFileSync } from 'node:fs';
 import { getIntrospectionQuery, Kind, type DocumentNode, type GraphQLError, type TypeNode } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
@@ -14,12 +14,10 @@ import { operationCosts } from '../../gateway/policy/limits/cost.ts';
 import { useDocumentLimits } from '../../gateway/policy/limits/document-limits.ts';
 import { DEFAULT_LIMITS } from '../../gateway/policy/limits/settings.ts';
 import { hubSchema } from '../../schema/index.ts';
+import { docExamples } from '../support/doc-examples.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const documents: [string, string][] = [
-  ...[...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map(
-    (m, i) => [`README example ${i + 1}`, m[1]!] as [string, string],
-  ),
+  ...docExamples().map(({ file, index, text }) => [`${file} example ${index}`, text] as [string, string]),
   ...DASHBOARD_DOCUMENTS.map((text: string, i: number) => [`dashboard document ${i + 1}`, text] as [string, string]),
   ['GraphiQL introspection', getIntrospectionQuery()],
   [
