@@ -530,7 +530,8 @@ describe.each(testBackends)('the audit log on %s', (backend) => {
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL)('npm run audit:verify', () => {
+// The CLI runs as a process of its own (tsx start-up each call) beside other files' tests.
+describe.runIf(process.env.TEST_DATABASE_URL)('npm run audit:verify', { timeout: 120_000 }, () => {
   let store: TestStore;
   beforeAll(async () => {
     store = await openTestStore('postgres');

@@ -431,7 +431,8 @@ async function consumerCli(args: string[], env: Record<string, string>) {
   );
 }
 
-describe.runIf(process.env.TEST_DATABASE_URL)('npm run consumer on PostgreSQL', () => {
+// The CLI runs as a process of its own (tsx start-up each call) beside other files' tests.
+describe.runIf(process.env.TEST_DATABASE_URL)('npm run consumer on PostgreSQL', { timeout: 120_000 }, () => {
   let store: TestStore;
   let env: Record<string, string>;
   const cli = (...args: string[]) => consumerCli(args, env);
@@ -500,7 +501,8 @@ describe.runIf(process.env.TEST_DATABASE_URL)('npm run consumer on PostgreSQL', 
   });
 });
 
-describe('npm run consumer on embedded PGlite', () => {
+// The CLI runs as a process of its own (tsx start-up each call) beside other files' tests.
+describe('npm run consumer on embedded PGlite', { timeout: 120_000 }, () => {
   it('says clearly that the store is in use while another process (a hub) holds it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lgsp-consumer-'));
     try {

@@ -50,7 +50,9 @@ async function listeningUrl(run: Run, timeoutMs = 60_000): Promise<string> {
   throw new Error('hub did not start in time');
 }
 
-describe('gateway/main.ts', () => {
+// Each test starts the hub as a process of its own (tsx, PGlite, a demo sync) while other files run beside it: its
+// own waits allow a minute for the start and a minute for the first pass, so the test may take that long.
+describe('gateway/main.ts', { timeout: 150_000 }, () => {
   it('starts on a bare machine with embedded PGlite, syncs the demo province from in-process mock upstreams, and stops cleanly on SIGTERM', async () => {
     const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_SCALE: 'tiny' });
     try {
