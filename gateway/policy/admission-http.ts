@@ -1,7 +1,8 @@
 /**
  * Admission (admission.ts) on Yoga's HTTP path: GET, POST, each operation of a batch, and the SSE requests the SSE
  * transport hands to Yoga. Each step at the hook where Yoga has what it needs:
- * - size: a chunked body counted as Yoga's parser reads it (the URL and a declared length are refused before Yoga);
+ * - size: a chunked body counted as Yoga's parser reads it (the URL and a declared length are refused before Yoga),
+ *   and input nested too deep once the parameters are parsed;
  * - credential and trusted document once the parameters are parsed (onParams), for an operation whose document
  *   needs a lookup (an id; a text in production); an id's text becomes params.query, so the audit log hashes the
  *   text that ran. Any other operation's credential is checked where Yoga builds its context;
@@ -15,6 +16,7 @@ import type { Viewer } from '../../store/access.ts';
 import { forTransport } from '../errors.ts';
 import type { NamedDocument } from './documents/policy.ts';
 import { documentOfRequest } from './documents/trusted-documents-plugin.ts';
+import { inputNestingRefusal } from './limits/input-nesting.ts';
 import { useBodyLimit } from './limits/request-size.ts';
 
 /** Admission's steps, as this plugin runs them. */
@@ -54,6 +56,8 @@ export function useAdmission(steps: AdmissionSteps): Plugin[] {
     useBodyLimit(steps.maxBodyBytes),
     {
       async onParams({ params, request, context, setParams }) {
+        const tooDeep = inputNestingRefusal(params);
+        if (tooDeep) throw tooDeep;
         const named = documentOfRequest(params, request);
         if (!named || !steps.looksUp(named)) return;
         const req = (context as ServedContext | undefined)?.req;

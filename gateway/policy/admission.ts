@@ -1,6 +1,7 @@
 /**
  * Admission: the one step every operation passes before it runs, over HTTP, SSE and WebSocket alike. In order:
- * 1. size: a request's URL and body, or a WebSocket message (limits/request-size.ts);
+ * 1. size: a request's URL and body, or a WebSocket message (limits/request-size.ts), and input nested too deep
+ *    (limits/input-nesting.ts);
  * 2. credential: who asks (`authenticate`, once per Request), before any lookup, so a stranger costs none;
  * 3. trusted document: the text it runs, as the mode allows (documents/policy.ts); a refusal costs a point of 4,
  *    and is RATE_LIMITED once over the limit;
@@ -23,6 +24,7 @@ import {
   type HubMode,
 } from './documents/policy.ts';
 import type { Limits } from './limits/index.ts';
+import { inputNestingRefusal } from './limits/input-nesting.ts';
 import { bodyTooLarge, oversizedRequest, readBody } from './limits/request-size.ts';
 
 export interface AdmissionOptions extends DocumentPolicy {
@@ -107,6 +109,8 @@ export function createAdmission({ mode, registry, authenticate, limits }: Admiss
     maxMessageBytes: maxBodyBytes,
     authenticate,
     async admit({ request, req, params, check }) {
+      const tooDeep = inputNestingRefusal(params);
+      if (tooDeep) return { outcome: 'refused', stage: 'document', error: tooDeep };
       const named = namedDocument(params);
       let query = typeof params.query === 'string' ? params.query : '';
       let viewer: Viewer | undefined;
