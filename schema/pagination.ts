@@ -22,7 +22,8 @@ export const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').to
 export function decodeCursor(cursor: string | null | undefined): string | undefined {
   if (cursor == null) return undefined;
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!key || encodeCursor(key) !== cursor) {
+  // A key with a NUL would fail its statement (PostgreSQL's text cannot hold one): it is no cursor the hub made.
+  if (!key || key.includes('\u0000') || encodeCursor(key) !== cursor) {
     throw new GraphQLError(`Invalid cursor: ${JSON.stringify(cursor)}`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return key;

@@ -12,6 +12,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../../../store/access.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { useBatchLimit, yogaBatching } from './batching.ts';
+import { useNoNulStrings } from './nul-strings.ts';
 import { useCostLimit } from './cost.ts';
 import { useDocumentLimits } from './document-limits.ts';
 import { createRateLimiter, operationCounter, type RateLimitOptions } from './rate-limit.ts';
@@ -54,6 +55,7 @@ export function createLimits({
       useBatchLimit(settings.maxBatchOperations),
       useDocumentLimits(settings),
       ...(settings.fieldSuggestions ? [] : [useNoSuggestions()]),
+      useNoNulStrings(),
       useCostLimit(settings.maxCost),
       useStatementTimeoutErrors(),
     ],

@@ -1,0 +1,64 @@
+/**
+ * A NUL character (U+0000) in any string the client sends is BAD_USER_INPUT naming where it is, before anything
+ * reaches the store; before, PostgreSQL refused the statement ("invalid byte sequence for encoding UTF8: 0x00") and
+ * the client got INTERNAL_SERVER_ERROR, which for a unit-bound consumer replaced FORBIDDEN. On both stores.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeCursor } from '../../schema/pagination.ts';
+import { startTestHub, testAdmin, testViewer, type TestHub } from '../support/hub.ts';
+import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+
+const NUL = '\u0000';
+
+describe.each(testBackends)('a NUL in client input on %s', (backend) => {
+  let store: TestStore;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    hub = await startTestHub(store.db, {
+      viewers: {
+        admin: testAdmin(),
+        bound: testViewer('bound', ['read:aggregates', 'read:dossiers', 'read:staff'], '000.00.12.H40'),
+      },
+    });
+  });
+  afterAll(async () => {
+    await hub?.hub.stop();
+    await store?.dispose();
+  });
+
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['procedures search', 'query($s: String) { procedures(filter: { search: $s }) { totalCount } }', { s: `x${NUL}` }],
+    ['procedures fieldCode', 'query($f: String) { procedures(filter: { fieldCode: $f }) { totalCount } }', { f: NUL }],
+    ['unit code', 'query($c: String!) { unit(code: $c) { name } }', { c: `000${NUL}` }],
+    ['dossiers unitCode', 'query($u: String) { dossiers(filter: { unitCode: $u }) { totalCount } }', { u: NUL }],
+    ['dossier code', 'query($c: String!) { dossier(code: $c) { code } }', { c: `H40${NUL}` }],
+    ['staffMember id', 'query($i: String!) { staffMember(id: $i) { staffId } }', { i: `1${NUL}` }],
+    [
+      'indicators unitCode',
+      'query($u: String!) { indicators(unitCode: $u, period: "2024") { value } }',
+      { u: `000.00.00.H40${NUL}` },
+    ],
+    ['a cursor', 'query($a: String) { units(first: 2, after: $a) { totalCount } }', { a: encodeCursor(`a${NUL}`) }],
+  ];
+
+  for (const token of ['admin', 'bound']) {
+    it.each(cases)(`is BAD_USER_INPUT for ${token}: %s (a variable)`, async (_name, query, variables) => {
+      const answer = await hub.gql(query, variables, token);
+      expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    });
+  }
+
+  it('is BAD_USER_INPUT in a string literal of the document, naming the argument', async () => {
+    const answer = await hub.gql('{ dossier(code: "H40\\u0000") { code } }', {}, 'admin');
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', input: 'argument code' });
+    expect(answer.errors![0]!.message).toContain('U+0000');
+  });
+
+  it('serves the same queries without the NUL', async () => {
+    const answer = await hub.gql('query($c: String!) { dossier(code: $c) { code } }', { c: 'H40' }, 'admin');
+    expect(answer).toEqual({ data: { dossier: null } });
+  });
+});
