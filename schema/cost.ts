@@ -18,6 +18,7 @@ import {
 } from 'graphql';
 import type { FieldComplexityValue } from '@pothos/plugin-complexity';
 import { checkPageSize, DEFAULT_PAGE_SIZE } from './pagination.ts';
+import { SEARCH_WORD_COST, searchWords } from './search.ts';
 
 /** Items assumed of a list that is not a connection. */
 export const LIST_MULTIPLIER = 10;
@@ -53,18 +54,21 @@ export function fieldCost<Context>(
   _context: Context,
   field: GraphQLField<unknown, Context>,
 ): FieldComplexityValue {
+  // A search over its bounds is refused here too (schema/search.ts); each word costs a pass over the names.
+  const search =
+    1 + searchWords((args.filter as { search?: unknown } | null | undefined)?.search).length * SEARCH_WORD_COST;
   if (isConnection(field)) {
     const page = args as { first?: number | null; last?: number | null };
     // A page size out of range is refused here, with the error the connection's resolver would give, so that the
     // client hears of its `first: 100000` rather than of the cost that follows from it.
     checkPageSize(page);
-    return { field: 1, multiplier: page.first ?? page.last ?? DEFAULT_PAGE_SIZE };
+    return { field: search, multiplier: page.first ?? page.last ?? DEFAULT_PAGE_SIZE };
   }
-  if (!returnsList(field.type)) return 1;
+  if (!returnsList(field.type)) return search;
   // A connection's edges are its page, counted by the connection.
   if (getNamedType(field.type).name.endsWith('Edge')) return { field: 1, multiplier: 1 };
   if (field.name === 'nodes' && Array.isArray(args.ids)) return { field: 1, multiplier: args.ids.length };
   const unbounded = UNBOUNDED_LISTS[`${field.name}: ${getNamedType(field.type).name}`];
-  if (unbounded) return { field: 1, multiplier: unbounded(args) };
-  return { field: 1, multiplier: LIST_MULTIPLIER };
+  if (unbounded) return { field: search, multiplier: unbounded(args) };
+  return { field: search, multiplier: LIST_MULTIPLIER };
 }

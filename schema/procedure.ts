@@ -5,6 +5,7 @@ import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitLevel } from './unit.ts';
+import { searchWords } from './search.ts';
 
 export const OnlineServiceLevel = builder.enumType('OnlineServiceLevel', {
   description: 'The online public service (dịch vụ công trực tuyến) a procedure is offered as.',
@@ -75,6 +76,7 @@ builder.queryFields((t) => ({
       args: { filter: t.arg({ type: ProcedureFilter }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
+        searchWords(args.filter?.search);
         const filter = args.filter ?? {};
         const connection = await resolveCursorConnection<Promise<ProcedureRow[]>>(
           {

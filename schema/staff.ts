@@ -7,6 +7,7 @@ import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitNode } from './unit.ts';
+import { searchWords } from './search.ts';
 
 export const StaffCategory = builder.enumType('StaffCategory', {
   description: 'Which body of public personnel law a person is employed under.',
@@ -172,6 +173,7 @@ builder.queryFields((t) => ({
       args: { filter: t.arg({ type: StaffFilterInput }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
+        searchWords(args.filter?.search);
         const searching = args.filter?.search != null && args.filter.search.trim() !== '';
         /*
          * Searching by name reads personal data even though no name is

@@ -24,6 +24,7 @@ import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef } from './indicators/indicator-value.ts';
+import { searchWords } from './search.ts';
 
 export const UnitLevel = builder.enumType('UnitLevel', {
   description: 'Administrative level. DISTRICT exists only in periods before the 2025 reorganisation.',
@@ -261,6 +262,7 @@ builder.queryFields((t) => ({
       args: { filter: t.arg({ type: UnitFilter, description: 'Which units to list.' }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);
+        searchWords(args.filter?.search);
         if (args.filter?.parentCode != null) await ctx.units.check(args.filter.parentCode, 'filter.parentCode');
         // Narrowed in the store, so that pages and totalCount count the consumer's units only.
         const filter = { ...args.filter, within: ctx.units.root };

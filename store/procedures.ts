@@ -2,6 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { OnlineServiceLevel, Procedure, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
+import { searchPatterns } from './search.ts';
 
 /**
  * Inserts or updates procedures in one statement (the catalogue has no update
@@ -52,12 +53,8 @@ const WORD_STARTS = `' ' || translate(name_folded, '()[],.;:/"-', '           ')
 
 /** The WHERE clause of a filter, on parameters $1 … $4 (the search as in store/units.ts). */
 function filterClause(filter: ProcedureFilter): { where: string; params: unknown[] } {
-  const words = (filter.search ?? '')
-    .normalize('NFC')
-    .split(/\s+/)
-    .filter(Boolean)
-    // each word must begin a word of the name: "tich" finds "Hộ tịch", "ich" does not
-    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  // each word must begin a word of the name: "tich" finds "Hộ tịch", "ich" does not
+  const words = searchPatterns(filter.search);
   return {
     where: `(cardinality($1::text[]) = 0 OR ${WORD_STARTS} LIKE ALL (SELECT fold_vi(p) FROM unnest($1::text[]) AS p))
         AND ($2::text IS NULL OR field_code = $2)

@@ -2,6 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { Qualification, Staff, StaffCategory, StaffStatus } from './model.ts';
 import { defineUpsert } from './upsert.ts';
+import { searchPatterns } from './search.ts';
 
 /**
  * Inserts or updates staff in one statement; an older version (by
@@ -61,11 +62,7 @@ function staffFilterClause(
   /** The caller joins the subtree itself (on $1), so the clause leaves the unit out. */
   subtreeJoined = false,
 ): { where: string; params: unknown[] } {
-  const words = (filter.search ?? '')
-    .normalize('NFC')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  const words = searchPatterns(filter.search);
   return {
     where: `${subtreeJoined ? 'TRUE' : '($1::text IS NULL OR unit_code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $1))'}
         AND ($2::text IS NULL OR category = $2)

@@ -2,6 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
+import { searchPatterns } from './search.ts';
 
 export interface UnitRow extends Unit {
   syncedAt: Date;
@@ -77,12 +78,8 @@ export interface UnitFilter {
 
 /** The WHERE clause of a filter, on parameters $1 … $6. */
 function filterClause(filter: UnitFilter): { where: string; params: unknown[] } {
-  const words = (filter.search ?? '')
-    .normalize('NFC')
-    .split(/\s+/)
-    .filter(Boolean)
-    // each word must begin a word of the name: "so" finds "Sở Nội vụ", not "Hồ sơ"
-    .map((word) => `% ${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  // each word must begin a word of the name: "so" finds "Sở Nội vụ", not "Hồ sơ"
+  const words = searchPatterns(filter.search);
   return {
     where: `($1::text IS NULL OR level = $1)
         AND ($2::text IS NULL OR kind = $2)

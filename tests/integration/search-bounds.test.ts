@@ -1,0 +1,63 @@
+/**
+ * Search terms are bounded (length, words, word length) with BAD_USER_INPUT naming the bound, before anything reaches
+ * the store, and each word adds to the request's cost. Before, one 30,000-character word held PostgreSQL for 15 s.
+ */
+import { parse } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationCosts } from '../../gateway/policy/limits/cost.ts';
+import { hubSchema } from '../../schema/index.ts';
+import { SEARCH_LIMITS, SEARCH_WORD_COST } from '../../schema/search.ts';
+import { startTestHub, testAdmin, type TestHub } from '../support/hub.ts';
+import { openTestStore, type TestStore } from '../support/store.ts';
+
+let store: TestStore;
+let hub: TestHub;
+
+beforeAll(async () => {
+  store = await openTestStore('pglite');
+  hub = await startTestHub(store.db, { viewers: { admin: testAdmin() } });
+});
+afterAll(async () => {
+  await hub?.hub.stop();
+  await store?.dispose();
+});
+
+const LISTS = {
+  procedures: 'query($s: String) { procedures(filter: { search: $s }) { totalCount } }',
+  units: 'query($s: String) { units(filter: { search: $s }) { totalCount } }',
+  staff: 'query($s: String) { staff(filter: { search: $s }) { totalCount } }',
+};
+
+describe('search bounds', () => {
+  const over: [string, string, number][] = [
+    ['a term of 30,000 characters', 'x'.repeat(30_000), SEARCH_LIMITS.maxLength],
+    ['11 words', Array.from({ length: 11 }, (_, i) => `w${i}`).join(' '), SEARCH_LIMITS.maxWords],
+    ['a word of 51 characters', 'y'.repeat(51), SEARCH_LIMITS.maxWordLength],
+  ];
+  for (const [list, query] of Object.entries(LISTS)) {
+    it.each(over)(`${list}: %s is BAD_USER_INPUT naming the bound`, async (_name, search, limit) => {
+      const answer = await hub.gql(query, { s: search }, 'admin');
+      expect(answer.data).toBeUndefined();
+      expect(answer.errors).toHaveLength(1);
+      expect(answer.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.search', limit });
+      expect(answer.errors![0]!.message).toContain(`at most ${limit}`);
+    });
+
+    it(`${list}: a term at every bound runs`, async () => {
+      const search = Array.from({ length: SEARCH_LIMITS.maxWords }, () => 'z'.repeat(19)).join(' ');
+      expect(search).toHaveLength(SEARCH_LIMITS.maxLength - 1);
+      const answer = await hub.gql(query, { s: search }, 'admin');
+      expect(answer.errors).toBeUndefined();
+    });
+  }
+
+  it('adds each word to the cost of the field it filters', () => {
+    const cost = (search: string) =>
+      operationCosts({
+        schema: hubSchema(),
+        document: parse(`{ procedures(first: 10, filter: { search: "${search}" }) { totalCount } }`),
+      })[0]!;
+    expect(cost('ho tich') - cost('')).toBe(2 * SEARCH_WORD_COST);
+    expect(cost('a b c d') - cost('')).toBe(4 * SEARCH_WORD_COST);
+  });
+});
