@@ -11,6 +11,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { httpOf, hubError, type ErrorCode } from '../core/error-codes.ts';
 import { countRefusalOn } from './observability/refusals.ts';
 import { currentRequestId, requestIdOf } from './observability/request-id.ts';
@@ -82,4 +83,34 @@ export function sendGraphQLError(res: ServerResponse, status: number, error: Gra
   });
   res.end(body);
   countRefusalOn(res, (extensions as { code?: unknown }).code);
+}
+
+/** The most of a cause's message a development answer echoes (`extensions.originalError.message`). */
+export const ECHO_MAX = 200;
+
+const excerpt = (error: unknown): unknown => {
+  const extensions = (error as { extensions?: { originalError?: { message?: unknown } } } | null)?.extensions;
+  const message = extensions?.originalError?.message;
+  if (typeof message !== 'string' || message.length <= ECHO_MAX) return error;
+  const { originalError, ...rest } = extensions as { originalError: object };
+  const cut = { ...originalError, message: `${message.slice(0, ECHO_MAX)}… (cut)` };
+  return error instanceof GraphQLError
+    ? new GraphQLError(error.message, { ...error, extensions: { ...rest, originalError: cut } })
+    : { ...(error as object), extensions: { ...rest, originalError: cut } };
+};
+
+/**
+ * In development Yoga puts an error's cause into `extensions.originalError`, and JSON.parse's cause quotes the
+ * malformed body whole (60 KB sent, 60 KB answered): an excerpt only, for any client input a cause may quote.
+ */
+export function useNoEcho(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      const results = Array.isArray(result) ? result : [result];
+      const errorsOf = (r: unknown) => (r as { errors?: unknown[] } | null)?.errors;
+      if (!results.some((r) => errorsOf(r)?.some((e) => excerpt(e) !== e))) return;
+      const trimmed = results.map((r) => (errorsOf(r) ? { ...(r as object), errors: errorsOf(r)!.map(excerpt) } : r));
+      setResult((Array.isArray(result) ? trimmed : trimmed[0]) as typeof result);
+    },
+  };
 }

@@ -39,7 +39,7 @@ import { hubSettings } from './hub-settings.ts';
 import { createAdmission } from './policy/admission.ts';
 import { connectRateLimitRedis } from './policy/limits/rate-limit.ts';
 import type { Config } from './config.ts';
-import { requestError, sendGraphQLError } from './errors.ts';
+import { requestError, sendGraphQLError, useNoEcho } from './errors.ts';
 
 /**
  * What the hub is given, made outside it; every setting it derives from the Config itself (hubSettings).
@@ -211,6 +211,7 @@ export function createHub(
       // Response cache: its mutations flush every instance's caches, cache on here or not; no answer is kept elsewhere.
       useMutationInvalidation(invalidations),
       usePrivateNoStore(),
+      useNoEcho(),
       ...(responseCache ? [responseCache.plugin] : []),
       ...plugins,
       useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),
