@@ -3,11 +3,10 @@
  * it, over HTTP, SSE and WebSocket, in variables and in extensions; the hub goes on serving. Before, the audit log's
  * canonical JSON overflowed the stack and the client got a 500.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_INPUT_NESTING, nestsDeeperThan } from '../../gateway/policy/limits/input-nesting.ts';
-import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
-import { openTestStore, type TestStore } from '../support/store.ts';
+import { hubOnStore, testViewer } from '../support/hub.ts';
 
 /** `[[[…]]]` nested `levels` deep, as JSON text and as a value (JSON.stringify of it would overflow here too). */
 const nestedText = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
@@ -16,24 +15,14 @@ const DEEP = nestedText(5_000);
 const READER = testViewer('reader', ['read:aggregates', 'subscribe']);
 const SUBSCRIPTION = 'subscription { sourceStatusChanged { source status } }';
 
-let store: TestStore;
-let hub: TestHub;
-
-beforeAll(async () => {
-  store = await openTestStore('pglite');
-  hub = await startTestHub(store.db, { viewers: { reader: READER } });
-});
-afterAll(async () => {
-  await hub?.hub.stop();
-  await store?.dispose();
-});
+const hubOf = hubOnStore('pglite', { viewers: { reader: READER } });
 
 /** A request whose `part` (variables or extensions) is `{"x": <json>}`. */
 const deepBody = (query: string, part: 'variables' | 'extensions', json: string) =>
   `{"query":${JSON.stringify(query)},"${part}":{"x":${json}}}`;
 
 async function post(body: string, accept = 'application/graphql-response+json') {
-  const response = await fetch(`${hub.url}/graphql`, {
+  const response = await fetch(`${hubOf().url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept, authorization: 'Bearer reader' },
     body,
@@ -69,7 +58,7 @@ describe('input nesting', () => {
   });
 
   it('refuses a deep WebSocket subscription with INPUT_TOO_DEEP, and the connection serves on', async () => {
-    const socket = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+    const socket = new WebSocket(`${hubOf().url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
     const messages: { type: string; id?: string; payload?: unknown }[] = [];
     socket.on('message', (data) => messages.push(JSON.parse(String(data))));
     const next = async (type: string, id?: string) => {

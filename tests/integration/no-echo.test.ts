@@ -2,28 +2,17 @@
  * A malformed body is not echoed back: in development Yoga answers with the cause's message, and JSON.parse's quotes
  * the body whole (60 KB sent, 60 KB answered); the hub keeps an excerpt of ECHO_MAX characters.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ECHO_MAX } from '../../gateway/errors.ts';
-import { startTestHub, testAdmin, type TestHub } from '../support/hub.ts';
-import { openTestStore, type TestStore } from '../support/store.ts';
+import { hubOnStore, testAdmin } from '../support/hub.ts';
 
-let store: TestStore;
-let hub: TestHub;
-
-beforeAll(async () => {
-  store = await openTestStore('pglite');
-  hub = await startTestHub(store.db, { viewers: { admin: testAdmin() } });
-});
-afterAll(async () => {
-  await hub?.hub.stop();
-  await store?.dispose();
-});
+const hubOf = hubOnStore('pglite', { viewers: { admin: testAdmin() } });
 
 it.each([
   ['a malformed value', `{"query": "{ __typename }", "variables": ${'x'.repeat(60_000)}}`],
   ['an unterminated string', `{"query": "${'y'.repeat(60_000)}`],
 ])('answers %s of 60 KB with 400 BAD_REQUEST and an excerpt of the cause only', async (_name, body) => {
-  const response = await fetch(`${hub.url}/graphql`, {
+  const response = await fetch(`${hubOf().url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer admin' },
     body,

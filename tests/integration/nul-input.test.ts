@@ -3,29 +3,19 @@
  * reaches the store; before, PostgreSQL refused the statement ("invalid byte sequence for encoding UTF8: 0x00") and
  * the client got INTERNAL_SERVER_ERROR, which for a unit-bound consumer replaced FORBIDDEN. On both stores.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../schema/pagination.ts';
-import { startTestHub, testAdmin, testViewer, type TestHub } from '../support/hub.ts';
-import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+import { hubOnStore, testAdmin, testViewer } from '../support/hub.ts';
+import { testBackends } from '../support/store.ts';
 
 const NUL = '\u0000';
 
 describe.each(testBackends)('a NUL in client input on %s', (backend) => {
-  let store: TestStore;
-  let hub: TestHub;
-
-  beforeAll(async () => {
-    store = await openTestStore(backend);
-    hub = await startTestHub(store.db, {
-      viewers: {
-        admin: testAdmin(),
-        bound: testViewer('bound', ['read:aggregates', 'read:dossiers', 'read:staff'], '000.00.12.H40'),
-      },
-    });
-  });
-  afterAll(async () => {
-    await hub?.hub.stop();
-    await store?.dispose();
+  const hubOf = hubOnStore(backend, {
+    viewers: {
+      admin: testAdmin(),
+      bound: testViewer('bound', ['read:aggregates', 'read:dossiers', 'read:staff'], '000.00.12.H40'),
+    },
   });
 
   const cases: [string, string, Record<string, unknown>][] = [
@@ -45,20 +35,20 @@ describe.each(testBackends)('a NUL in client input on %s', (backend) => {
 
   for (const token of ['admin', 'bound']) {
     it.each(cases)(`is BAD_USER_INPUT for ${token}: %s (a variable)`, async (_name, query, variables) => {
-      const answer = await hub.gql(query, variables, token);
+      const answer = await hubOf().gql(query, variables, token);
       expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     });
   }
 
   it('is BAD_USER_INPUT in a string literal of the document, naming the argument', async () => {
-    const answer = await hub.gql('{ dossier(code: "H40\\u0000") { code } }', {}, 'admin');
+    const answer = await hubOf().gql('{ dossier(code: "H40\\u0000") { code } }', {}, 'admin');
     expect(answer.errors).toHaveLength(1);
     expect(answer.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', input: 'argument code' });
     expect(answer.errors![0]!.message).toContain('U+0000');
   });
 
   it('serves the same queries without the NUL', async () => {
-    const answer = await hub.gql('query($c: String!) { dossier(code: $c) { code } }', { c: 'H40' }, 'admin');
+    const answer = await hubOf().gql('query($c: String!) { dossier(code: $c) { code } }', { c: 'H40' }, 'admin');
     expect(answer).toEqual({ data: { dossier: null } });
   });
 });

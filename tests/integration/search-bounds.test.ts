@@ -3,24 +3,13 @@
  * the store, and each word adds to the request's cost. Before, one 30,000-character word held PostgreSQL for 15 s.
  */
 import { parse } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { operationCosts } from '../../gateway/policy/limits/cost.ts';
 import { hubSchema } from '../../schema/index.ts';
 import { SEARCH_LIMITS, SEARCH_WORD_COST } from '../../schema/search.ts';
-import { startTestHub, testAdmin, type TestHub } from '../support/hub.ts';
-import { openTestStore, type TestStore } from '../support/store.ts';
+import { hubOnStore, testAdmin } from '../support/hub.ts';
 
-let store: TestStore;
-let hub: TestHub;
-
-beforeAll(async () => {
-  store = await openTestStore('pglite');
-  hub = await startTestHub(store.db, { viewers: { admin: testAdmin() } });
-});
-afterAll(async () => {
-  await hub?.hub.stop();
-  await store?.dispose();
-});
+const hubOf = hubOnStore('pglite', { viewers: { admin: testAdmin() } });
 
 const LISTS = {
   procedures: 'query($s: String) { procedures(filter: { search: $s }) { totalCount } }',
@@ -36,7 +25,7 @@ describe('search bounds', () => {
   ];
   for (const [list, query] of Object.entries(LISTS)) {
     it.each(over)(`${list}: %s is BAD_USER_INPUT naming the bound`, async (_name, search, limit) => {
-      const answer = await hub.gql(query, { s: search }, 'admin');
+      const answer = await hubOf().gql(query, { s: search }, 'admin');
       expect(answer.data).toBeUndefined();
       expect(answer.errors).toHaveLength(1);
       expect(answer.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.search', limit });
@@ -46,7 +35,7 @@ describe('search bounds', () => {
     it(`${list}: a term at every bound runs`, async () => {
       const search = Array.from({ length: SEARCH_LIMITS.maxWords }, () => 'z'.repeat(19)).join(' ');
       expect(search).toHaveLength(SEARCH_LIMITS.maxLength - 1);
-      const answer = await hub.gql(query, { s: search }, 'admin');
+      const answer = await hubOf().gql(query, { s: search }, 'admin');
       expect(answer.errors).toBeUndefined();
     });
   }

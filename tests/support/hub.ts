@@ -1,9 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { ANONYMOUS_DEVELOPER, SCOPES, type Authenticate, type Scope, type Viewer } from '../../store/access.ts';
-import type { Db } from '../../store/db.ts';
+import type { Backend, Db } from '../../store/db.ts';
 import { loadConfig, type Config } from '../../gateway/config.ts';
 import { createHub, type Hub, type HubDeps } from '../../gateway/server.ts';
+import { openTestStore, type TestStore } from './store.ts';
 
 /**
  * Where the test rigs' hubs depart from the production defaults (gateway/config.ts), each for a reason of the
@@ -133,4 +135,22 @@ export async function startHubOnLoopback(
   });
   const { port } = await hub.listen(0, '127.0.0.1');
   return { hub, port, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * A hub over a store of its own for the tests of a file or describe block: opened before them, stopped after.
+ * The hub is there once the block's tests run (the getter reads it then).
+ */
+export function hubOnStore(backend: Backend, options: Parameters<typeof startTestHub>[1] = {}): () => TestHub {
+  let store: TestStore | undefined;
+  let hub: TestHub | undefined;
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    hub = await startTestHub(store.db, options);
+  });
+  afterAll(async () => {
+    await hub?.hub.stop();
+    await store?.dispose();
+  });
+  return () => hub!;
 }
