@@ -10,7 +10,7 @@
  * dossiers). Each feed has its own cursor in sync_state and its own records
  * in quarantine, under the feed's name.
  */
-import type { Mapped } from './shared/mapped.ts';
+import type { Mapped } from './common/mapped.ts';
 
 /** The upstream systems, as the graph names them. */
 export const SOURCE_NAMES = ['ONE_STOP_SHOP', 'CADRE_DB', 'BUDGET'] as const;

@@ -5,7 +5,7 @@
  * decimals for reading: the exact figures travel in the alert's values.
  */
 import type { SourceName } from '../connectors/feed.ts';
-import { formatIsoLocal, vietnamDay } from '../connectors/shared/wire.ts';
+import { formatIsoLocal, vietnamDay } from '../connectors/common/wire.ts';
 import type { IndicatorDirection, IndicatorUnit } from '../indicators/catalog.ts';
 
 export interface Message {

@@ -18,7 +18,7 @@ import {
   type LiveEventDraft,
 } from '../store/live-events.ts';
 import { parsePeriod } from '../indicators/period.ts';
-import { vietnamDay } from '../connectors/shared/wire.ts';
+import { vietnamDay } from '../connectors/common/wire.ts';
 import { qualityMessage } from './messages.ts';
 
 const countKey = (root: string, period: string, rule: string) => `quality|${root}|${period}|${rule}`;

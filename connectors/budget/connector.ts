@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { BudgetExecutionLine, PsuFinance } from '../../store/model.ts';
 import type { Batch, Connector, Feed, Lookups, Reject } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
-import { BatchBuilder, checkEnvelope, describeRequest, parseCursor } from '../shared/paging.ts';
+import { BatchBuilder, checkEnvelope, describeRequest, parseCursor } from '../common/paging.ts';
 import {
   readJsonRecord,
   rejection,
@@ -20,8 +20,8 @@ import {
   retryResult,
   type JsonRecordSpec,
   type Reading,
-} from '../shared/reject.ts';
-import { describeIssues, vietnamDay } from '../shared/wire.ts';
+} from '../common/reject.ts';
+import { describeIssues, vietnamDay } from '../common/wire.ts';
 import {
   BUDGET_EXECUTION_COLUMNS,
   BUDGET_EXECUTION_PATH,

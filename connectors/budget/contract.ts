@@ -6,7 +6,7 @@
  * unknown CSV columns) are tolerated. Amounts come out as strings of digits.
  */
 import { z } from 'zod';
-import { amount, budgetRelationCode, code } from '../shared/wire.ts';
+import { amount, budgetRelationCode, code } from '../common/wire.ts';
 
 export const PSU_FINANCE_PATH = '/api/v1/psu-finance';
 export const BUDGET_EXECUTION_PATH = '/api/v1/budget-execution.csv';

@@ -13,7 +13,7 @@ import type {
   InvestmentProject,
   PsuFinance,
 } from '../../store/model.ts';
-import { accepted, nfc, rejected, textOrNull, type Mapped } from '../shared/mapped.ts';
+import { accepted, nfc, rejected, textOrNull, type Mapped } from '../common/mapped.ts';
 import type { BudgetExecutionRow, PsuFinanceRecord, PublicInvestmentRecord } from './contract.ts';
 
 /** The unit code of a budget-relation code, or undefined when no known unit has it. */

@@ -9,9 +9,9 @@
 import type { Staff, Unit } from '../../store/model.ts';
 import type { Batch, Connector, Feed, Lookups, Reject } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
-import { accepted, rejected } from '../shared/mapped.ts';
-import { pageSize, pullOffsetList, type OffsetListSpec } from '../shared/paging.ts';
-import { readJsonRecord, retryJsonRecord, stringField, type JsonRecordSpec } from '../shared/reject.ts';
+import { accepted, rejected } from '../common/mapped.ts';
+import { pageSize, pullOffsetList, type OffsetListSpec } from '../common/paging.ts';
+import { readJsonRecord, retryJsonRecord, stringField, type JsonRecordSpec } from '../common/reject.ts';
 import {
   MAX_LIMIT,
   offsetPage,

@@ -5,7 +5,7 @@
  * Page envelopes are checked apart from their records.
  */
 import { z } from 'zod';
-import { budgetRelationCode, code, isoDay, isoLocalTime } from '../shared/wire.ts';
+import { budgetRelationCode, code, isoDay, isoLocalTime } from '../common/wire.ts';
 
 export const UNITS_PATH = '/v2/units';
 export const STAFF_PATH = '/v2/staff';

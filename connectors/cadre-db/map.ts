@@ -4,8 +4,8 @@
  * calendar days (validity, birth dates) stay 'YYYY-MM-DD' as given.
  */
 import type { PsuSector, Qualification, Staff, StaffCategory, StaffStatus, Unit, UnitKind } from '../../store/model.ts';
-import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../shared/mapped.ts';
-import { parseIsoLocal } from '../shared/wire.ts';
+import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../common/mapped.ts';
+import { parseIsoLocal } from '../common/wire.ts';
 import type { StaffRecord, UnitRecord } from './contract.ts';
 
 const UNIT_KIND: Readonly<Record<UnitRecord['loaiDonVi'], UnitKind>> = {

@@ -11,7 +11,7 @@
  * Admin requests are never subject to faults.
  */
 import { z } from 'zod';
-import { formatIsoLocal } from '../shared/wire.ts';
+import { formatIsoLocal } from '../common/wire.ts';
 import type { MockWorld } from './world.ts';
 import { faultSpec, type FaultController } from './faults.ts';
 import { BadParameter, json, methodNotAllowed, notFound } from './http.ts';

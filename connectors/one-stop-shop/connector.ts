@@ -8,10 +8,10 @@ import { z } from 'zod';
 import type { Dossier, Procedure } from '../../store/model.ts';
 import type { Batch, Connector, Feed, Lookups } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
-import { accepted, rejected } from '../shared/mapped.ts';
-import { compareMarks, markSchema, maxMark, type Mark } from '../shared/mark.ts';
-import { BatchBuilder, checkEnvelope, describeRequest, pageSize, parseCursor } from '../shared/paging.ts';
-import { readJsonRecord, retryJsonRecord, type JsonRecordSpec } from '../shared/reject.ts';
+import { accepted, rejected } from '../common/mapped.ts';
+import { compareMarks, markSchema, maxMark, type Mark } from '../common/mark.ts';
+import { BatchBuilder, checkEnvelope, describeRequest, pageSize, parseCursor } from '../common/paging.ts';
+import { readJsonRecord, retryJsonRecord, type JsonRecordSpec } from '../common/reject.ts';
 import {
   dossierPage,
   dossierRecord,

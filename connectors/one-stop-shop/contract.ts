@@ -6,7 +6,7 @@
  * one bad record is quarantined while the rest of the page proceeds.
  */
 import { z } from 'zod';
-import { code, compactLocalTime, optionalCompactLocalTime } from '../shared/wire.ts';
+import { code, compactLocalTime, optionalCompactLocalTime } from '../common/wire.ts';
 
 export const PROCEDURES_PATH = '/api/procedures';
 export const DOSSIERS_PATH = '/api/dossiers';

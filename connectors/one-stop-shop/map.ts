@@ -12,8 +12,8 @@ import {
   type OnlineServiceLevel,
   type Procedure,
 } from '../../store/model.ts';
-import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../shared/mapped.ts';
-import { parseCompactLocal } from '../shared/wire.ts';
+import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../common/mapped.ts';
+import { parseCompactLocal } from '../common/wire.ts';
 import type { DossierRecord, ProcedureRecord } from './contract.ts';
 
 const ONLINE_SERVICE: Readonly<Record<ProcedureRecord['MucDoDVC'], OnlineServiceLevel>> = {

@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
-import type { Mapped } from '../shared/mapped.ts';
+import type { Mapped } from '../common/mapped.ts';
 import type { Db } from '../../store/db.ts';
 import {
   advanceFeed,

@@ -12,7 +12,7 @@
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
-import { vietnamDay } from '../../connectors/shared/wire.ts';
+import { vietnamDay } from '../../connectors/common/wire.ts';
 import type { Scope } from '../../store/access.ts';
 import type { UnitRow } from '../../store/units.ts';
 import { builder } from '../builder.ts';

@@ -46,8 +46,8 @@ import {
   publicInvestmentRecord,
 } from '../../connectors/budget/contract.ts';
 import { toBudgetExecutionLine, toInvestment, toPsuFinance, type Investment } from '../../connectors/budget/map.ts';
-import type { Mapped } from '../../connectors/shared/mapped.ts';
-import { vietnamDay } from '../../connectors/shared/wire.ts';
+import type { Mapped } from '../../connectors/common/mapped.ts';
+import { vietnamDay } from '../../connectors/common/wire.ts';
 
 let world: MockWorld;
 let upstreams: MockUpstreams;

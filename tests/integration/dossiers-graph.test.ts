@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import type { DossierWire, ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
-import { parseCompactLocal, vietnamDay } from '../../connectors/shared/wire.ts';
+import { parseCompactLocal, vietnamDay } from '../../connectors/common/wire.ts';
 import { maskName, maskPhone } from '../../schema/dossier.ts';
 import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { STATUS, type DossierWire } from '../../connectors/one-stop-shop/contract.ts';
-import { formatCompactLocal, formatIsoLocal } from '../../connectors/shared/wire.ts';
+import { formatCompactLocal, formatIsoLocal } from '../../connectors/common/wire.ts';
 import { circuitsOf, createLiveProducer, type LiveProducer } from '../../live/producer.ts';
 import { createSyncEngine, type SyncEngine } from '../../connectors/sync/engine.ts';
 import { createUpstreams, type Upstreams } from '../../connectors/sync/upstreams.ts';

@@ -14,7 +14,7 @@ import {
   formatIsoLocal,
   upstreamErrorBody,
   VIETNAM_OFFSET_MS,
-} from '../../connectors/shared/wire.ts';
+} from '../../connectors/common/wire.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { ActiveFault, Injection } from '../../connectors/mock/faults.ts';

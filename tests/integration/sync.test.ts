@@ -11,7 +11,7 @@ import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import { FAULT_MODES, type FaultMode, type FaultSpec, type Injection } from '../../connectors/mock/faults.ts';
 import type { MockUpstreams, UpstreamName } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import { formatCompactLocal } from '../../connectors/shared/wire.ts';
+import { formatCompactLocal } from '../../connectors/common/wire.ts';
 import { CANONICAL_TABLES, counts, emptyStore, storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig, type SyncRig } from '../support/sync-rig.ts';

@@ -6,7 +6,7 @@
  * records: a dossier moves on, another is finished, a new one arrives, one
  * staff member and one unit are edited.
  */
-import { formatCompactLocal, formatIsoLocal, VIETNAM_OFFSET_MS } from '../../connectors/shared/wire.ts';
+import { formatCompactLocal, formatIsoLocal, VIETNAM_OFFSET_MS } from '../../connectors/common/wire.ts';
 import type { BudgetExecutionLine, DossierFeedKey, MockWorld } from '../../connectors/mock/world.ts';
 import { STATUS, type DossierWire, type ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
 import type { StaffWire, UnitWire } from '../../connectors/cadre-db/contract.ts';

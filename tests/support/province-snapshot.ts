@@ -16,7 +16,7 @@ import { toStaff, toUnit } from '../../connectors/cadre-db/map.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { dossierRecord, procedureRecord } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
-import type { Mapped } from '../../connectors/shared/mapped.ts';
+import type { Mapped } from '../../connectors/common/mapped.ts';
 import type { Queryable } from '../../store/db.ts';
 
 export interface ProvinceSnapshot {

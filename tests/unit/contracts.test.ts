@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetExecutionRow, psuFinanceRecord } from '../../connectors/budget/contract.ts';
 import { unitRecord } from '../../connectors/cadre-db/contract.ts';
 import { dossierRecord } from '../../connectors/one-stop-shop/contract.ts';
-import { describeIssues, isCompactLocal, parseCompactLocal } from '../../connectors/shared/wire.ts';
+import { describeIssues, isCompactLocal, parseCompactLocal } from '../../connectors/common/wire.ts';
 import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
 
 const DOSSIER = dossierWire();

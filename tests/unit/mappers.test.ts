@@ -27,7 +27,7 @@ import {
   type ProcedureRecord,
 } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
-import { vietnamDay } from '../../connectors/shared/wire.ts';
+import { vietnamDay } from '../../connectors/common/wire.ts';
 import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
 import {
   PSU_SECTORS,

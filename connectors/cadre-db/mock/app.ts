@@ -2,7 +2,7 @@
  * The mock cadre database: units and staff as offset pages, filtered by
  * modification time, read from the MockWorld.
  */
-import { formatIsoLocal, isRealDay, parseIsoLocal } from '../../shared/wire.ts';
+import { formatIsoLocal, isRealDay, parseIsoLocal } from '../../common/wire.ts';
 import type { MockWorld } from '../../mock/world.ts';
 import { createMockApp, type Endpoint, type MockApp } from '../../mock/app.ts';
 import { createFaultController, type FaultController } from '../../mock/faults.ts';

@@ -7,7 +7,7 @@
  * as the clock advances, follow from the seed alone.
  */
 import { CHANNEL, PAYMENT, STATUS, type DossierWire } from '../../one-stop-shop/contract.ts';
-import { formatCompactLocal } from '../../shared/wire.ts';
+import { formatCompactLocal } from '../../common/wire.ts';
 import { addWorkingDays, at, dayOf, isoDay, weekday } from './calendar.ts';
 import { DISTRICT_SHARE_TO_COMMUNES, RATES, SHARES, WEEKDAY_WEIGHT, type LevelRates } from './calibration.ts';
 import { personName, phoneNumber } from './names.ts';

@@ -6,7 +6,7 @@
  */
 import type { ProcedureRecord } from '../../one-stop-shop/contract.ts';
 import type { StaffWire, UnitWire } from '../../cadre-db/contract.ts';
-import { parseCompactLocal, parseIsoLocal } from '../../shared/wire.ts';
+import { parseCompactLocal, parseIsoLocal } from '../../common/wire.ts';
 import type { DossierFeedKey, DossierFeedPage, MockWorld } from '../world.ts';
 import { dayOf } from './calendar.ts';
 import { DossierTable } from './dossier-table.ts';

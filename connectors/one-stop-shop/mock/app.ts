@@ -2,7 +2,7 @@
  * The mock one-stop-shop: the procedure catalogue by page number and the
  * dossier change feed by cursor, read from the MockWorld.
  */
-import { parseCompactLocal } from '../../shared/wire.ts';
+import { parseCompactLocal } from '../../common/wire.ts';
 import type { MockWorld } from '../../mock/world.ts';
 import { createMockApp, type MockApp } from '../../mock/app.ts';
 import { createFaultController, type FaultController } from '../../mock/faults.ts';

@@ -4,7 +4,7 @@
  * treat it as opaque; the mock decodes it to resume after that record.
  */
 import { z } from 'zod';
-import { code, compactLocalTime } from '../../shared/wire.ts';
+import { code, compactLocalTime } from '../../common/wire.ts';
 import type { DossierFeedKey } from '../../mock/world.ts';
 
 const cursorBody = z.object({ t: compactLocalTime, k: code });

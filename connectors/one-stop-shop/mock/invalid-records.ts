@@ -1,5 +1,5 @@
 /** How one-stop-shop records break under the invalid-records fault (see ../../mock/invalid-records.ts). */
-import { formatCompactLocal, parseCompactLocal } from '../../shared/wire.ts';
+import { formatCompactLocal, parseCompactLocal } from '../../common/wire.ts';
 import { INVALID_PREFIX, omit, UNKNOWN_UNIT, type InvalidRecord } from '../../mock/invalid-records.ts';
 import { STATUS, type DossierWire, type ProcedureRecord } from '../contract.ts';
 
