@@ -107,10 +107,15 @@ export function useNoEcho(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       const results = Array.isArray(result) ? result : [result];
-      const errorsOf = (r: unknown) => (r as { errors?: unknown[] } | null)?.errors;
-      if (!results.some((r) => errorsOf(r)?.some((e) => excerpt(e) !== e))) return;
-      const trimmed = results.map((r) => (errorsOf(r) ? { ...(r as object), errors: errorsOf(r)!.map(excerpt) } : r));
-      setResult((Array.isArray(result) ? trimmed : trimmed[0]) as typeof result);
+      let cut = false;
+      const trimmed = results.map((r) => {
+        const errors = (r as { errors?: unknown[] } | null)?.errors;
+        const excerpts = errors?.map(excerpt);
+        if (!errors || excerpts!.every((e, i) => e === errors[i])) return r;
+        cut = true;
+        return { ...(r as object), errors: excerpts };
+      });
+      if (cut) setResult((Array.isArray(result) ? trimmed : trimmed[0]) as typeof result);
     },
   };
 }

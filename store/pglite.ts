@@ -53,6 +53,11 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
     const schema = assertIdentifier(options.schema);
     await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}; SET search_path = ${schema}`);
   }
+  return pgliteDb(pglite, unlock);
+}
+
+/** An open PGlite as the store's Db; closing it closes the PGlite, then runs `release` (the directory's lock). */
+export function pgliteDb(pglite: PGlite, release: () => Promise<void> = async () => {}): Db {
   return {
     backend: 'pglite',
     ...queryable(pglite),
@@ -63,7 +68,7 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
     close: async () => {
       if (pglite.closed) return;
       await pglite.close();
-      await unlock();
+      await release();
     },
   };
 }

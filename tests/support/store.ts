@@ -27,8 +27,9 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openDb } from '../../store/open-db.ts';
-import { type Backend, type Db, type Queryable } from '../../store/db.ts';
+import { type Backend, type Db } from '../../store/db.ts';
 import { loadMigrations, migrate } from '../../store/migrate.ts';
+import { pgliteDb } from '../../store/pglite.ts';
 
 export interface TestStore {
   db: Db;
@@ -66,22 +67,6 @@ function templateKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** The same store as store/pglite.ts makes, over a bare PGlite, for migrate() to run on before the dump. */
-function bareDb(pglite: PGlite): Db {
-  const queryable = (target: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
-    query: async <Row>(sql: string, params: readonly unknown[] = []) =>
-      (await target.query<Row>(sql, params as unknown[])).rows,
-    exec: async (sql: string) => void (await target.exec(sql)),
-  });
-  return {
-    backend: 'pglite',
-    ...queryable(pglite),
-    transaction: (work) => pglite.transaction((tx) => work(queryable(tx))),
-    tryLock: async () => async () => {},
-    close: () => pglite.close(),
-  };
-}
-
 async function dump(pglite: PGlite, file: string): Promise<void> {
   const tarball = await pglite.dumpDataDir('none');
   // Written aside and renamed: another run making the same templates never reads half a file.
@@ -115,7 +100,7 @@ export async function pgliteTemplates(
   try {
     await dump(pglite, templates.fresh);
     await pglite.exec(`SET TimeZone = 'UTC'; CREATE SCHEMA ${PGLITE_SCHEMA}; SET search_path = ${PGLITE_SCHEMA}`);
-    await migrate(bareDb(pglite));
+    await migrate(pgliteDb(pglite));
     await dump(pglite, templates.migrated);
   } finally {
     await pglite.close();

@@ -8,15 +8,24 @@ import { requestError } from '../../errors.ts';
 /** Levels of arrays and objects a variable or an extension may nest: a real input nests 3 or 4. */
 export const MAX_INPUT_NESTING = 32;
 
-/** Whether `value` nests arrays and objects deeper than `limit` (an iterative walk, stopping at the first too deep). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
+/** Every value inside `value`, itself first, with its depth (an object or array at the top is at depth 1). */
+export function* inputValues(value: unknown): Generator<[unknown, number]> {
+  // Iterative: no input, however deep, can overflow the walk itself.
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, depth + 1]);
+    const [item, above] = stack.pop()!;
+    if (item === null || typeof item !== 'object') {
+      yield [item, above];
+      continue;
+    }
+    yield [item, above + 1];
+    for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push([child, above + 1]);
   }
+}
+
+/** Whether `value` nests arrays and objects deeper than `limit` (stopping at the first too deep). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  for (const [, depth] of inputValues(value)) if (depth > limit) return true;
   return false;
 }
 

@@ -7,6 +7,7 @@
 import { BREAK, visit, type ASTNode, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { forTransport, requestError } from '../../errors.ts';
+import { inputValues } from './input-nesting.ts';
 
 const NUL = '\u0000';
 
@@ -29,13 +30,8 @@ export function nulInput(document: DocumentNode, variables: Record<string, unkno
   });
   if (found) return found;
   for (const [name, value] of Object.entries(variables ?? {})) {
-    // Iterative: variables are bounded in nesting at admission, but no walk of client input recurses.
-    const stack: unknown[] = [value];
-    while (stack.length > 0) {
-      const item = stack.pop();
+    for (const [item] of inputValues(value))
       if (typeof item === 'string' && item.includes(NUL)) return `variable $${name}`;
-      if (item !== null && typeof item === 'object') stack.push(...(Array.isArray(item) ? item : Object.values(item)));
-    }
   }
   return null;
 }
