@@ -97,6 +97,7 @@ const configSchema = z
     RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(60),
     RESPONSE_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(1_000),
     // development: a request without credentials acts as the anonymous developer; production: it is refused.
+    // The hub itself takes the default on demo data only (loadServerConfig).
     HUB_MODE: z
       .enum(['development', 'production'], { error: 'must be development or production' })
       .default('development'),
@@ -180,9 +181,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The variables that are set: an empty one (as compose files and shells often leave them) means "not set". */
+const givenVariables = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // An empty variable (as compose files and shells often leave them) means "not set".
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const given = givenVariables(env);
   const result = configSchema.safeParse(given);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -203,8 +207,23 @@ export function describeStore(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'
     : `embedded PGlite in PGLITE_DIR=${config.PGLITE_DIR}`;
 }
 
-/** Configuration errors end up in logs: a URL's password never does. */
-
 export function upstreamsConfigured(config: Config): boolean {
   return Boolean(config.ONE_STOP_SHOP_URL || config.CADRE_DB_URL || config.BUDGET_URL);
+}
+
+/**
+ * The configuration the hub serves with (gateway/main.ts; the command-line scripts serve nobody and use loadConfig).
+ * Development mode lets a request without credentials read everything but personal data, so the hub takes it as
+ * the default on demo data only: with a real store or a real upstream configured, HUB_MODE must be set.
+ */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(env);
+  if (givenVariables(env).HUB_MODE) return config;
+  const real = (['DATABASE_URL', 'ONE_STOP_SHOP_URL', 'CADRE_DB_URL', 'BUDGET_URL'] as const).filter((n) => config[n]);
+  if (real.length === 0) return config;
+  throw new ConfigError(
+    `Invalid configuration: HUB_MODE must be set to development or production when ${real.join(', ')} ` +
+      `${real.length > 1 ? 'are' : 'is'} set (development, which lets requests without credentials read ` +
+      'everything but personal data, is the default on demo data only)',
+  );
 }
