@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
 import { jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
+  DEFAULT_HTTP_TIMEOUTS,
   DEFAULT_LIMITS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -71,6 +72,12 @@ const configSchema = z
     // How often the hub pings a WebSocket; one that has not answered by the next ping is cut (a dead link).
     WEBSOCKET_KEEPALIVE_MS: integer(10, 600_000).default(12_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+    // The HTTP server's timeouts (gateway/policy/limits/settings.ts): a request's headers, then the whole request, must
+    // arrive within the first two (else 408 and the connection closed); an idle keep-alive connection is closed after
+    // the third. Responses streaming out (SSE) and WebSockets are not cut by any of them.
+    HTTP_HEADERS_TIMEOUT_MS: integer(100, 600_000).default(DEFAULT_HTTP_TIMEOUTS.headersMs),
+    HTTP_REQUEST_TIMEOUT_MS: integer(100, 3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestMs),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(100, 600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
     // Limits on what one request may ask (gateway/policy/limits/settings.ts explains each default). Over one, the request
     // is refused with a GraphQL error naming the limit (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS,
     // TOO_MANY_DIRECTIVES, QUERY_TOO_COMPLEX, PAYLOAD_TOO_LARGE, BATCH_TOO_LARGE).
@@ -162,6 +169,14 @@ const configSchema = z
     OTEL_SERVICE_NAME: z.string().min(1).default('lgsp-hub'),
   })
   .superRefine((config, ctx) => {
+    // The headers are part of the request: Node refuses a headers timeout longer than the request's.
+    if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
+      });
+    }
     const sources = (['JWT_JWKS_URL', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const).filter((name) => config[name]);
     if (sources.length > 1) {
       ctx.addIssue({ code: 'custom', path: [sources[1]!], message: `cannot be set together with ${sources[0]}` });

@@ -20,6 +20,9 @@ describe('loadConfig', () => {
       LIVE_CATCH_UP_PAGE_SIZE: 500,
       WEBSOCKET_KEEPALIVE_MS: 12_000,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
       MAX_QUERY_DEPTH: 12,
       MAX_QUERY_ALIASES: 30,
       MAX_QUERY_TOKENS: 2000,
@@ -71,6 +74,16 @@ describe('loadConfig', () => {
         /CORS_ORIGINS must be \* or a comma-separated list of origins/,
       );
     }
+  });
+
+  it('refuses a headers timeout longer than the request timeout (the headers are part of the request)', () => {
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (10000) (got "20000")',
+    );
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '10000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 10_000,
+    });
   });
 
   it('treats an empty variable as unset', () => {
