@@ -37,6 +37,14 @@ function startHub(env: Record<string, string>): Run {
   return run;
 }
 
+/** A GraphQL query POSTed as JSON, without credentials. */
+const postWithoutCredentials = (url: string, query: string) =>
+  fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+
 /** Waits for the log line that says where the hub listens. */
 async function listeningUrl(run: Run, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -134,11 +142,7 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_DATA: 'off', HUB_MODE: 'production' });
     try {
       const url = await listeningUrl(run);
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ units(first: 1) { edges { node { code } } } }' }),
-      });
+      const response = await postWithoutCredentials(url, '{ units(first: 1) { edges { node { code } } } }');
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
       const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
@@ -155,11 +159,7 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     const run = startHub({ PORT: '0', SYNC_INTERVAL_SECONDS: '0', HUB_MODE: 'development', ...env });
     try {
       const url = await listeningUrl(run);
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ units(first: 1) { totalCount } }' }),
-      });
+      const response = await postWithoutCredentials(url, '{ units(first: 1) { totalCount } }');
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ data: { units: { totalCount: 0 } } });
     } finally {
