@@ -200,6 +200,7 @@ const startHub = () =>
     {
       DATABASE_URL: benchDatabaseUrl,
       DATABASE_SCHEMA: SCHEMA,
+      HUB_MODE: 'development', // anonymous subscribers; on a real store the mode is never a default
       REDIS_URL,
       DEMO_DATA: 'off',
       SYNC_INTERVAL_SECONDS: '0',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
 import { jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
+  DEFAULT_HTTP_TIMEOUTS,
   DEFAULT_LIMITS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -71,6 +72,12 @@ const configSchema = z
     // How often the hub pings a WebSocket; one that has not answered by the next ping is cut (a dead link).
     WEBSOCKET_KEEPALIVE_MS: integer(10, 600_000).default(12_000),
     SHUTDOWN_TIMEOUT_MS: integer(0, 600_000).default(10_000),
+    // The HTTP server's timeouts (gateway/policy/limits/settings.ts): a request's headers, then the whole request, must
+    // arrive within the first two (else 408 and the connection closed); an idle keep-alive connection is closed after
+    // the third. Responses streaming out (SSE) and WebSockets are not cut by any of them.
+    HTTP_HEADERS_TIMEOUT_MS: integer(100, 600_000).default(DEFAULT_HTTP_TIMEOUTS.headersMs),
+    HTTP_REQUEST_TIMEOUT_MS: integer(100, 3_600_000).default(DEFAULT_HTTP_TIMEOUTS.requestMs),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(100, 600_000).default(DEFAULT_HTTP_TIMEOUTS.keepAliveMs),
     // Limits on what one request may ask (gateway/policy/limits/settings.ts explains each default). Over one, the request
     // is refused with a GraphQL error naming the limit (QUERY_TOO_DEEP, TOO_MANY_ALIASES, TOO_MANY_TOKENS,
     // TOO_MANY_DIRECTIVES, QUERY_TOO_COMPLEX, PAYLOAD_TOO_LARGE, BATCH_TOO_LARGE).
@@ -97,6 +104,7 @@ const configSchema = z
     RESPONSE_CACHE_TTL_SECONDS: integer(0, 86_400).default(60),
     RESPONSE_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(1_000),
     // development: a request without credentials acts as the anonymous developer; production: it is refused.
+    // The hub itself takes the default on demo data only (loadServerConfig).
     HUB_MODE: z
       .enum(['development', 'production'], { error: 'must be development or production' })
       .default('development'),
@@ -161,6 +169,14 @@ const configSchema = z
     OTEL_SERVICE_NAME: z.string().min(1).default('lgsp-hub'),
   })
   .superRefine((config, ctx) => {
+    // The headers are part of the request: Node refuses a headers timeout longer than the request's.
+    if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_HEADERS_TIMEOUT_MS'],
+        message: `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
+      });
+    }
     const sources = (['JWT_JWKS_URL', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const).filter((name) => config[name]);
     if (sources.length > 1) {
       ctx.addIssue({ code: 'custom', path: [sources[1]!], message: `cannot be set together with ${sources[0]}` });
@@ -180,9 +196,12 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** The variables that are set: an empty one (as compose files and shells often leave them) means "not set". */
+const givenVariables = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // An empty variable (as compose files and shells often leave them) means "not set".
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const given = givenVariables(env);
   const result = configSchema.safeParse(given);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -203,8 +222,23 @@ export function describeStore(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'
     : `embedded PGlite in PGLITE_DIR=${config.PGLITE_DIR}`;
 }
 
-/** Configuration errors end up in logs: a URL's password never does. */
-
 export function upstreamsConfigured(config: Config): boolean {
   return Boolean(config.ONE_STOP_SHOP_URL || config.CADRE_DB_URL || config.BUDGET_URL);
+}
+
+/**
+ * The configuration the hub serves with (gateway/main.ts; the command-line scripts serve nobody and use loadConfig).
+ * Development mode lets a request without credentials read everything but personal data, so the hub takes it as
+ * the default on demo data only: with a real store or a real upstream configured, HUB_MODE must be set.
+ */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(env);
+  if (givenVariables(env).HUB_MODE) return config;
+  const real = (['DATABASE_URL', 'ONE_STOP_SHOP_URL', 'CADRE_DB_URL', 'BUDGET_URL'] as const).filter((n) => config[n]);
+  if (real.length === 0) return config;
+  throw new ConfigError(
+    `Invalid configuration: HUB_MODE must be set to development or production when ${real.join(', ')} ` +
+      `${real.length > 1 ? 'are' : 'is'} set (development, which lets requests without credentials read ` +
+      'everything but personal data, is the default on demo data only)',
+  );
 }

@@ -5,6 +5,7 @@ import type { LiveSettings } from '../live/subscribers.ts';
 import type { Config } from './config.ts';
 import { corsPolicy } from './policy/cors.ts';
 import type { LimitSettings, RateLimitOptions } from './policy/limits/index.ts';
+import type { DEFAULT_HTTP_TIMEOUTS } from './policy/limits/settings.ts';
 import type { ResponseCacheSettings } from './response-cache/cache.ts';
 
 /**
@@ -15,6 +16,12 @@ export function hubSettings(config: Config) {
   return {
     /** How long in-flight requests may take to finish on shutdown before their connections are cut. */
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    /** The HTTP server's timeouts: for a request's headers, for the whole request, for an idle keep-alive connection. */
+    httpTimeouts: {
+      headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
+      requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    } satisfies typeof DEFAULT_HTTP_TIMEOUTS,
     /**
      * 'production': only trusted documents run (registered ones, by id or by their exact text; others are
      * PERSISTED_QUERY_ONLY), over HTTP, SSE and WebSocket; no introspection, no GraphiQL. 'development': any

@@ -19,7 +19,7 @@ import {
   issueDevelopmentCredential,
   retireDevelopmentCredentials,
 } from './policy/auth/development.ts';
-import { ConfigError, describeStore, loadConfig, upstreamsConfigured, type Config } from './config.ts';
+import { ConfigError, describeStore, loadServerConfig, upstreamsConfigured, type Config } from './config.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
 import { registerDashboardDocuments } from './policy/documents/dashboard.ts';
 import { createLogger } from '../core/logger.ts';
@@ -32,7 +32,7 @@ import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../co
 
 let config: Config;
 try {
-  config = loadConfig();
+  config = loadServerConfig();
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`lgsp-hub: ${error.message}\n`);

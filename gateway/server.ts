@@ -122,6 +122,7 @@ export function createHub(
 ): Hub {
   const {
     shutdownTimeoutMs,
+    httpTimeouts,
     mode,
     trustedDocuments,
     csrf,
@@ -297,7 +298,16 @@ export function createHub(
     return sse.handle(req, res) ?? yoga.handle(req, res);
   }
 
-  const server = createServer((req, res) => {
+  // Bound receiving a request (408 and the connection closed past them), never a response streaming out: Node stops
+  // timing a request once its body is in, and a WebSocket once it is upgraded.
+  const timeouts = {
+    headersTimeout: httpTimeouts.headersMs,
+    requestTimeout: httpTimeouts.requestMs,
+    keepAliveTimeout: httpTimeouts.keepAliveMs,
+    // Node checks the first two on this interval (default 30 s, which would let a 10 s limit run to 40 s).
+    connectionsCheckingInterval: Math.min(1_000, httpTimeouts.headersMs / 4),
+  };
+  const server = createServer(timeouts, (req, res) => {
     const header = req.headers['x-request-id'];
     const requestId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : randomUUID();
     const serve = () =>

@@ -22,6 +22,7 @@ import { PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { maskName, maskPhone } from './masks.ts';
 import { ProcedureNode } from './procedure.ts';
 import { UnitNode } from './unit.ts';
 
@@ -38,31 +39,6 @@ export function requestNow(ctx: Context): Date {
   let now = requestTimes.get(ctx);
   if (!now) requestTimes.set(ctx, (now = new Date()));
   return now;
-}
-
-/**
- * The masked form of a personal name, for consumers without `read:pii`: a
- * label a list can show that does not give the name away. A name keeps the
- * first letter of each word and the length of the rest: "Nguyễn Văn An" → "N***** V** A*".
- */
-export function maskName(name: string | null): string | null {
-  if (name == null) return null;
-  return name
-    .normalize('NFC')
-    .split(/(\s+)/)
-    .map((part) => {
-      const letters = Array.from(part);
-      return /^\s*$/.test(part) ? part : letters[0]! + '*'.repeat(letters.length - 1);
-    })
-    .join('');
-}
-
-/** A phone number keeps its first three and last two digits: "0912345678" → "091*****78"; a short one is all stars. */
-export function maskPhone(phone: string | null): string | null {
-  if (phone == null) return null;
-  const chars = Array.from(phone);
-  if (chars.length < 7) return '*'.repeat(chars.length);
-  return chars.slice(0, 3).join('') + '*'.repeat(chars.length - 5) + chars.slice(-2).join('');
 }
 
 // ---------------------------------------------------------------------------
@@ -195,7 +171,7 @@ export const DossierNode = builder.loadableNode('Dossier', {
     }),
     applicantNameMasked: t.string({
       nullable: true,
-      description: `The applicant's name as the first letter of each word and a star per further letter ("N***** V** A*"); null when not recorded. ${MASKED_NOTE}`,
+      description: `The applicant's given name's initial only, behind a fixed prefix ("Nguyễn Văn An" → "*** A."); null when not recorded. ${MASKED_NOTE}`,
       resolve: (dossier) => maskName(dossier.applicantName),
     }),
     applicantPhone: t.string({
@@ -206,7 +182,7 @@ export const DossierNode = builder.loadableNode('Dossier', {
     }),
     applicantPhoneMasked: t.string({
       nullable: true,
-      description: `The applicant's phone with its first three and last two digits kept ("091*****78"); null when not recorded. ${MASKED_NOTE}`,
+      description: `The applicant's phone as its last three digits behind seven stars, whatever its length ("0912345678" → "*******678"; fewer than 7 digits: "**********"); null when not recorded. ${MASKED_NOTE}`,
       resolve: (dossier) => maskPhone(dossier.applicantPhone),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this dossier.' }),

@@ -7,6 +7,7 @@ import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitNode } from './unit.ts';
+import { maskBirthDate, maskName } from './masks.ts';
 import { searchWords } from './search.ts';
 
 export const StaffCategory = builder.enumType('StaffCategory', {
@@ -46,26 +47,6 @@ export const Gender = builder.enumType('Gender', {
   description: 'Gender as the cadre database records it (giới tính).',
   values: { MALE: { description: 'Male (nam).' }, FEMALE: { description: 'Female (nữ).' } },
 });
-
-/**
- * The masked form of a personal name, for consumers without `read:pii`: every
- * word keeps its first letter and its length, the rest become stars
- * ("Nguyễn Văn An" → "N***** V** A*").
- */
-export function maskName(name: string): string {
-  return name
-    .normalize('NFC')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((word) => {
-      const [first = '', ...rest] = [...word];
-      return first + '*'.repeat(rest.length);
-    })
-    .join(' ');
-}
-
-/** Masks a birth date to its year: "1984-03-06" → "1984-**-**". */
-export const maskBirthDate = (day: string | null): string | null => (day === null ? null : `${day.slice(0, 4)}-**-**`);
 
 const PII_NOTE =
   'Personal data (Decree 13/2023/NĐ-CP): needs the `read:pii` scope, and each value returned is written to the audit log; without the scope it is null with a FORBIDDEN error.';
@@ -118,7 +99,7 @@ export const StaffNode = builder.loadableNode('Staff', {
     }),
     fullNameMasked: t.string({
       description:
-        'Full name with each word keeping its first letter and length, the rest stars ("Nguyễn Văn An" → "N***** V** A*"). Needs no `read:pii`: a label for lists that does not give the name away.',
+        'The given name\'s initial only, behind a fixed prefix ("Nguyễn Văn An" → "*** A."): no other initial, no word count or length. Needs no `read:pii`: a label for lists that does not give the name away.',
       resolve: (staff) => maskName(staff.fullName),
     }),
     birthDate: t.field({
@@ -130,7 +111,7 @@ export const StaffNode = builder.loadableNode('Staff', {
     birthDateMasked: t.string({
       nullable: true,
       description:
-        'Date of birth masked to its year as "YYYY-**-**"; null when unknown. Needs no `read:pii` (the year alone is what age-band figures use).',
+        'Whether the date of birth is recorded: "****-**-**" when it is (no year, month or day), null when unknown. Needs no `read:pii`.',
       resolve: (staff) => maskBirthDate(staff.birthDate),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this record.' }),

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { openTestStore } from '../support/store.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -35,6 +36,14 @@ function startHub(env: Record<string, string>): Run {
     .on('data', (chunk: string) => run.stderr.push(...chunk.split('\n').filter(Boolean)));
   return run;
 }
+
+/** A GraphQL query POSTed as JSON, without credentials. */
+const postWithoutCredentials = (url: string, query: string) =>
+  fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
 
 /** Waits for the log line that says where the hub listens. */
 async function listeningUrl(run: Run, timeoutMs = 60_000): Promise<string> {
@@ -133,11 +142,7 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_DATA: 'off', HUB_MODE: 'production' });
     try {
       const url = await listeningUrl(run);
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ units(first: 1) { edges { node { code } } } }' }),
-      });
+      const response = await postWithoutCredentials(url, '{ units(first: 1) { edges { node { code } } } }');
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
       const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
@@ -149,11 +154,54 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     expect(run.stderr.join('\n')).not.toContain('lgsp_');
   });
 
+  /** Starts the hub with `env`, checks that anonymous requests read aggregates (development mode), stops it. */
+  async function servesInDevelopment(env: Record<string, string>) {
+    const run = startHub({ PORT: '0', SYNC_INTERVAL_SECONDS: '0', HUB_MODE: 'development', ...env });
+    try {
+      const url = await listeningUrl(run);
+      const response = await postWithoutCredentials(url, '{ units(first: 1) { totalCount } }');
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { units: { totalCount: 0 } } });
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited).toBe(0);
+  }
+
+  it('starts in development mode set explicitly beside a real upstream', async () => {
+    await servesInDevelopment({ PGLITE_DIR: 'memory://', ONE_STOP_SHOP_URL: 'http://127.0.0.1:9' });
+  });
+
+  it.skipIf(!process.env.TEST_DATABASE_URL)(
+    'starts in development mode set explicitly beside DATABASE_URL (TEST_DATABASE_URL)',
+    async () => {
+      const store = await openTestStore('postgres');
+      try {
+        const [row] = await store.db.query<{ schema: string }>('SELECT current_schema() AS schema');
+        await servesInDevelopment({
+          DATABASE_URL: process.env.TEST_DATABASE_URL!,
+          DATABASE_SCHEMA: row!.schema,
+          DEMO_DATA: 'off',
+        });
+      } finally {
+        await store.dispose();
+      }
+    },
+  );
+
   it.each([
     [{ PORT: 'abc' }, 'lgsp-hub: Invalid configuration: PORT must be a whole number from 0 to 65535 (got "abc")'],
     [{ LOG_LEVEL: 'chatty', PORT: '0' }, 'lgsp-hub: Invalid configuration: LOG_LEVEL must be one of'],
     [
       { DATABASE_URL: 'postgres://hub:pw@127.0.0.1:1/none', PORT: '0' },
+      'lgsp-hub: Invalid configuration: HUB_MODE must be set to development or production when DATABASE_URL is set',
+    ],
+    [
+      { ONE_STOP_SHOP_URL: 'http://127.0.0.1:1', PORT: '0' },
+      'lgsp-hub: Invalid configuration: HUB_MODE must be set to development or production when ONE_STOP_SHOP_URL is set',
+    ],
+    [
+      { DATABASE_URL: 'postgres://hub:pw@127.0.0.1:1/none', PORT: '0', HUB_MODE: 'production' },
       'lgsp-hub: cannot open the store (PostgreSQL at DATABASE_URL=postgres://hub:***@127.0.0.1:1/none)',
     ],
   ])('refuses %o with one line naming the cause, and no stack trace', async (env, message) => {

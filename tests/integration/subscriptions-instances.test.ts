@@ -112,6 +112,8 @@ describe.skipIf(skipReason !== null)('live events across instances through Redis
           PATH: process.env.PATH ?? '',
           DATABASE_URL: databaseUrl!,
           DATABASE_SCHEMA: schema,
+          // Its subscribers are anonymous: development mode, which a hub on a real store must be told.
+          HUB_MODE: 'development',
           REDIS_URL: redisUrl!,
           PORT: '0',
           LOG_LEVEL: 'info',

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { jwtKeyAlgorithm } from '../../gateway/policy/auth/jwt.ts';
-import { ConfigError, loadConfig, upstreamsConfigured } from '../../gateway/config.ts';
+import { ConfigError, loadConfig, loadServerConfig, upstreamsConfigured } from '../../gateway/config.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults on an empty environment', () => {
@@ -20,6 +20,9 @@ describe('loadConfig', () => {
       LIVE_CATCH_UP_PAGE_SIZE: 500,
       WEBSOCKET_KEEPALIVE_MS: 12_000,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
       MAX_QUERY_DEPTH: 12,
       MAX_QUERY_ALIASES: 30,
       MAX_QUERY_TOKENS: 2000,
@@ -71,6 +74,16 @@ describe('loadConfig', () => {
         /CORS_ORIGINS must be \* or a comma-separated list of origins/,
       );
     }
+  });
+
+  it('refuses a headers timeout longer than the request timeout (the headers are part of the request)', () => {
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (10000) (got "20000")',
+    );
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '10000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 10_000,
+    });
   });
 
   it('treats an empty variable as unset', () => {
@@ -189,5 +202,39 @@ describe('loadConfig', () => {
     // P-384 would need ES384, which the hub does not accept: refused at start-up, not at the first token.
     const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ type: 'spki', format: 'pem' });
     expect(jwtKeyAlgorithm(p384.toString())).toBeNull();
+  });
+});
+
+describe('loadServerConfig', () => {
+  it('takes development mode by default on demo data only (no store or upstream configured)', () => {
+    expect(loadServerConfig({}).HUB_MODE).toBe('development');
+    expect(loadServerConfig({ PGLITE_DIR: 'memory://', DEMO_DATA: 'off', DATABASE_URL: '' }).HUB_MODE).toBe(
+      'development',
+    );
+  });
+
+  it('refuses to start with a real store or upstream and HUB_MODE unset, naming HUB_MODE and what is set', () => {
+    const database = { DATABASE_URL: 'postgres://hub:s3cret@db:5432/lgsp' };
+    expect(() => loadServerConfig(database)).toThrow(ConfigError);
+    expect(() => loadServerConfig({ ...database, HUB_MODE: '' })).toThrow(
+      'HUB_MODE must be set to development or production when DATABASE_URL is set',
+    );
+    expect(() => loadServerConfig({ BUDGET_URL: 'https://budget.bacgiang.gov.vn', CADRE_DB_URL: 'http://x' })).toThrow(
+      'HUB_MODE must be set to development or production when CADRE_DB_URL, BUDGET_URL are set',
+    );
+    let message = '';
+    try {
+      loadServerConfig(database);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it('starts in the mode set explicitly, development included', () => {
+    const real = { DATABASE_URL: 'postgres://hub@db:5432/lgsp', ONE_STOP_SHOP_URL: 'https://mc.bacgiang.gov.vn' };
+    expect(loadServerConfig({ ...real, HUB_MODE: 'development' }).HUB_MODE).toBe('development');
+    expect(loadServerConfig({ ...real, HUB_MODE: 'production' }).HUB_MODE).toBe('production');
   });
 });

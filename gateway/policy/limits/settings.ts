@@ -54,6 +54,21 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 /** Longest a store statement of the graph may run (STATEMENT_TIMEOUT_MS), PostgreSQL only; 0 = no timeout. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 
+/**
+ * The HTTP server's own timeouts (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS, HTTP_KEEP_ALIVE_TIMEOUT_MS): a
+ * client that trickles its request in holds a connection and its memory for as long as the server waits. They
+ * bound receiving a request only: a response streaming out (an SSE subscription) and a WebSocket are not cut.
+ */
+export const DEFAULT_HTTP_TIMEOUTS = {
+  // A client's headers come in one packet or a few: 10 s allows a poor mobile link (Node's default: 60 s).
+  headersMs: 10_000,
+  // Headers and body: a body of MAX_BODY_BYTES (100 KB) takes under 30 s at 32 kbit/s (Node's default: 300 s).
+  requestMs: 30_000,
+  // How long an idle keep-alive connection waits for its next request: Node's default. Behind a load balancer that
+  // reuses connections, longer than the balancer's own idle timeout, so the hub never closes one it is about to use.
+  keepAliveMs: 5_000,
+};
+
 export function limitSettings(given: Partial<LimitSettings> = {}): LimitSettings {
   const settings = { ...DEFAULT_LIMITS };
   for (const [name, value] of Object.entries(given) as [keyof LimitSettings, never][]) {
