@@ -21,7 +21,10 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: { status: 400, spec: true, meaning: 'the document does not parse (Yoga)' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, spec: true, meaning: 'the document does not validate (Yoga)' },
   OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: 'no operation to run in the document (Yoga)' },
-  UNAUTHENTICATED: { status: 401, meaning: 'the credential is missing (production), invalid, revoked or expired' },
+  UNAUTHENTICATED: {
+    status: 401,
+    meaning: 'the credential is missing (production), invalid, revoked, expired, or a JWT living too long',
+  },
   AUTH_UNAVAILABLE: { status: 503, meaning: 'the credential cannot be checked now (the JWT keys cannot be fetched)' },
   CSRF_REJECTED: { status: 403, meaning: 'a request a cross-site page could send, without a preflight-forcing header' },
   PERSISTED_QUERY_NOT_FOUND: { status: 404, meaning: 'no trusted document has this id' },

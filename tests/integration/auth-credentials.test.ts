@@ -232,6 +232,60 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     expect(await retireDevelopmentCredentials(store.db)).toBe(0);
   });
 
+  it('refuses a JWT that lives longer than JWT_MAX_LIFETIME_SECONDS (a day), whatever its iat says', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const DAY = 86_400;
+    // Signed by hand: SignJWT refuses no exp, however far.
+    const sign = (claims: JWTPayload) =>
+      new SignJWT({ sub: 'ioc', ...claims })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(es256.privateKey);
+    const year5138 = Date.UTC(5138, 0, 1) / 1000;
+    const refusals = [
+      // The probe's token: valid until the year 5138, with and without iat.
+      [{ iat: now, exp: year5138 }, `exp (5138-01-01T00:00:00.000Z) is ${year5138 - now} s after iat`],
+      [{ exp: year5138 }, 'exp (5138-01-01T00:00:00.000Z) is'],
+      // Issued two days ago for three: one day left, but a lifetime of three.
+      [{ iat: now - 2 * DAY, exp: now + DAY }, `is ${3 * DAY} s after iat, over the limit of ${DAY} s`],
+      // An iat in the future does not stretch it.
+      [{ iat: now + DAY, exp: now + 2 * DAY }, 's from now, over the limit of 86400 s'],
+      // Beyond what a Date can hold.
+      [{ exp: 1e300 }, 'exp (1e+300 s after 1970) is'],
+    ] as const;
+    for (const [claims, why] of refusals) {
+      const answer = await call(hub, `Bearer ${await sign(claims)}`);
+      expect(answer.status).toBe(401);
+      expect(answer.viewer).toBeNull();
+      expect(answer.body.errors?.[0]).toMatchObject({
+        message: expect.stringContaining(why),
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      expect(answer.body.errors?.[0]?.message).toMatch(/^the JWT lives too long: /);
+      expect(answer.challenge).toContain(`error="invalid_token", error_description="the JWT lives too long: exp (`);
+    }
+    // A day exactly is accepted, from iat or from now.
+    for (const claims of [{ iat: now, exp: now + DAY }, { exp: now + DAY }]) {
+      expect((await call(hub, `Bearer ${await sign(claims)}`)).viewer).toMatchObject({ consumer: 'ioc' });
+    }
+  });
+
+  it('takes the longest lifetime from JWT_MAX_LIFETIME_SECONDS', async () => {
+    const env = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_PUBLIC_KEY: await exportSPKI(es256.publicKey) };
+    const auth = createAuthenticator({
+      db: store.db,
+      config: loadConfig({ ...env, JWT_MAX_LIFETIME_SECONDS: '600' }),
+      logger,
+    });
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ sub: 'ioc' }, { exp: '10m' })}`)).resolves.toMatchObject(
+      { consumer: 'ioc' },
+    );
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ sub: 'ioc' }, { exp: '11m' })}`)).rejects.toThrow(
+      'the JWT lives too long: exp (',
+    );
+  });
+
   it('allows a little clock skew on expiry', async () => {
     const now = Math.floor(Date.now() / 1000);
     expect((await call(hub, `Bearer ${await jwt({ sub: 'ioc' }, { exp: now - 10 })}`)).status).toBe(200);

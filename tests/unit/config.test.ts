@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       HUB_MODE: 'development',
       TRUSTED_DOCUMENTS_CACHE_SECONDS: 60,
       CSRF: true,
+      JWT_MAX_LIFETIME_SECONDS: 86_400,
       TRUST_PROXY: false,
       OTEL_TRACES_EXPORTER: 'none',
       OTEL_SERVICE_NAME: 'lgsp-hub',
@@ -103,6 +104,10 @@ describe('loadConfig', () => {
     ],
     [{ MAX_QUERY_COST: '-1' }, 'MAX_QUERY_COST must be a whole number from 0 to 1000000000 (got "-1")'],
     [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "lots")'],
+    [
+      { JWT_MAX_LIFETIME_SECONDS: '0' },
+      'JWT_MAX_LIFETIME_SECONDS must be a whole number from 60 to 31536000 (got "0")',
+    ],
     [{ TRUST_PROXY: 'yes' }, 'TRUST_PROXY must be true or false (got "yes")'],
     [{ JWT_JWKS_URL: 'ftp://sso/jwks' }, 'JWT_JWKS_URL must be a URL starting with http:// or https://'],
     [
