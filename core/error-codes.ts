@@ -42,7 +42,11 @@ export const ERROR_CODES = {
   BATCH_TOO_LARGE: { status: 413, meaning: 'a batch of more operations than MAX_BATCH_OPERATIONS (400: batches off)' },
   INPUT_TOO_DEEP: { status: 400, meaning: 'variables or extensions nest arrays and objects past 32 levels' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'a body over MAX_BODY_BYTES (414: a URL over MAX_URL_BYTES)' },
-  RATE_LIMITED: { status: 429, meaning: 'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE, or its address had more credentials refused than AUTH_FAILURES_PER_MINUTE',
+  },
   AUDIT_UNAVAILABLE: { status: 503, meaning: 'the audit log cannot record the request, so its data is withheld' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'an unexpected failure, masked; the request id finds its cause' },
   // Errors beside data, or ending a stream: no status of their own.

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
 import { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
+  DEFAULT_AUTH_FAILURES_PER_MINUTE,
   DEFAULT_LIMITS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
   DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -89,6 +90,9 @@ const configSchema = z
       .optional(),
     // Operations a consumer may start per minute, over all instances when REDIS_URL is set (RATE_LIMITED, 429); 0: off.
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+    // Credentials a client address may send and have refused per minute; past it the address is refused (429), a
+    // valid credential too, until the minute ends. 0: off.
+    AUTH_FAILURES_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_AUTH_FAILURES_PER_MINUTE),
     // PostgreSQL cancels a graph read that runs longer (QUERY_TIMEOUT); the sync's transactions are exempt. 0: none.
     STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(DEFAULT_STATEMENT_TIMEOUT_MS),
     // Response cache for aggregate queries (gateway/response-cache), per consumer, emptied on every instance by each committed

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       MAX_BODY_BYTES: 102_400,
       MAX_BATCH_OPERATIONS: 10,
       RATE_LIMIT_PER_MINUTE: 600,
+      AUTH_FAILURES_PER_MINUTE: 20,
       STATEMENT_TIMEOUT_MS: 15_000,
       RESPONSE_CACHE_TTL_SECONDS: 60,
       RESPONSE_CACHE_MAX_ENTRIES: 1000,
@@ -104,6 +105,10 @@ describe('loadConfig', () => {
     ],
     [{ MAX_QUERY_COST: '-1' }, 'MAX_QUERY_COST must be a whole number from 0 to 1000000000 (got "-1")'],
     [{ RATE_LIMIT_PER_MINUTE: 'lots' }, 'RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 1000000 (got "lots")'],
+    [
+      { AUTH_FAILURES_PER_MINUTE: '-1' },
+      'AUTH_FAILURES_PER_MINUTE must be a whole number from 0 to 1000000 (got "-1")',
+    ],
     [
       { JWT_MAX_LIFETIME_SECONDS: '0' },
       'JWT_MAX_LIFETIME_SECONDS must be a whole number from 60 to 31536000 (got "0")',
