@@ -21,7 +21,10 @@ export const ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: { status: 400, spec: true, meaning: 'the document does not parse (Yoga)' },
   GRAPHQL_VALIDATION_FAILED: { status: 400, spec: true, meaning: 'the document does not validate (Yoga)' },
   OPERATION_RESOLUTION_FAILURE: { status: 400, meaning: 'no operation to run in the document (Yoga)' },
-  UNAUTHENTICATED: { status: 401, meaning: 'the credential is missing (production), invalid, revoked or expired' },
+  UNAUTHENTICATED: {
+    status: 401,
+    meaning: 'the credential is missing (production), invalid, revoked, expired, or a JWT living too long',
+  },
   AUTH_UNAVAILABLE: { status: 503, meaning: 'the credential cannot be checked now (the JWT keys cannot be fetched)' },
   CSRF_REJECTED: { status: 403, meaning: 'a request a cross-site page could send, without a preflight-forcing header' },
   PERSISTED_QUERY_NOT_FOUND: { status: 404, meaning: 'no trusted document has this id' },
@@ -39,7 +42,11 @@ export const ERROR_CODES = {
   BATCH_TOO_LARGE: { status: 413, meaning: 'a batch of more operations than MAX_BATCH_OPERATIONS (400: batches off)' },
   INPUT_TOO_DEEP: { status: 400, meaning: 'variables or extensions nest arrays and objects past 32 levels' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'a body over MAX_BODY_BYTES (414: a URL over MAX_URL_BYTES)' },
-  RATE_LIMITED: { status: 429, meaning: 'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE' },
+  RATE_LIMITED: {
+    status: 429,
+    meaning:
+      'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE, or its address had more credentials refused than AUTH_FAILURES_PER_MINUTE',
+  },
   AUDIT_UNAVAILABLE: { status: 503, meaning: 'the audit log cannot record the request, so its data is withheld' },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'an unexpected failure, masked; the request id finds its cause' },
   // Errors beside data, or ending a stream: no status of their own.

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
-import { jwtKeyAlgorithm } from './policy/auth/jwt.ts';
+import { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
+  DEFAULT_AUTH_FAILURES_PER_MINUTE,
   DEFAULT_HTTP_TIMEOUTS,
   DEFAULT_LIMITS,
   DEFAULT_RATE_LIMIT_PER_MINUTE,
@@ -96,6 +97,9 @@ const configSchema = z
       .optional(),
     // Operations a consumer may start per minute, over all instances when REDIS_URL is set (RATE_LIMITED, 429); 0: off.
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_RATE_LIMIT_PER_MINUTE),
+    // Credentials a client address may send and have refused per minute; past it the address is refused (429), a
+    // valid credential too, until the minute ends. 0: off.
+    AUTH_FAILURES_PER_MINUTE: integer(0, 1_000_000).default(DEFAULT_AUTH_FAILURES_PER_MINUTE),
     // PostgreSQL cancels a graph read that runs longer (QUERY_TIMEOUT); the sync's transactions are exempt. 0: none.
     STATEMENT_TIMEOUT_MS: integer(0, 3_600_000).default(DEFAULT_STATEMENT_TIMEOUT_MS),
     // Response cache for aggregate queries (gateway/response-cache), per consumer, emptied on every instance by each committed
@@ -150,6 +154,8 @@ const configSchema = z
       })
       .optional(),
     JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+    // The longest a JWT may live: its exp at most this far beyond its iat and beyond now.
+    JWT_MAX_LIFETIME_SECONDS: integer(60, 31_536_000).default(DEFAULT_JWT_MAX_LIFETIME_SECONDS),
     // Keys the audit log's hash chain (HMAC-SHA-256): without it the chain is plain SHA-256.
     AUDIT_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     // Behind a reverse proxy: take the client's address from X-Forwarded-For (else the socket's).

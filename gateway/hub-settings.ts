@@ -58,6 +58,14 @@ export function hubSettings(config: Config) {
       keyPrefix: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
     } satisfies RateLimitOptions,
     /**
+     * Failed authentications per client address (gateway/policy/limits/auth-failures.ts), 0: off; counted as the
+     * rate limit is.
+     */
+    authFailures: {
+      perMinute: config.AUTH_FAILURES_PER_MINUTE,
+      keyPrefix: storeNamespace(config.DATABASE_URL, config.DATABASE_SCHEMA),
+    } satisfies RateLimitOptions,
+    /**
      * The response cache for aggregate queries (gateway/response-cache): per consumer, scopes and unit subtree,
      * emptied on every instance by each committed sync batch and hub mutation; off with a TTL of 0.
      */

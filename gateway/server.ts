@@ -134,13 +134,14 @@ export function createHub(
     staleAfterMinutes,
     audit,
     rateLimit: rateLimitSettings,
+    authFailures: authFailureSettings,
   } = hubSettings(config);
-  // The rate limit counts in Redis when there is one, so that every instance shares each consumer's budget.
+  // The rate limits count in Redis when there is one, so that every instance shares each budget.
   const ownRateLimitRedis =
-    !rateLimitRedis && config.REDIS_URL && rateLimitSettings.perMinute > 0
+    !rateLimitRedis && config.REDIS_URL && (rateLimitSettings.perMinute > 0 || authFailureSettings.perMinute > 0)
       ? connectRateLimitRedis(config.REDIS_URL, logger)
       : undefined;
-  const rateLimit = { ...rateLimitSettings, redis: rateLimitRedis ?? ownRateLimitRedis?.client };
+  const counters = rateLimitRedis ?? ownRateLimitRedis?.client;
   let draining = false;
   // Operations (gateway/observability): tracing when configured, and the store as the graph sees it, timed.
   const tracing = tracingOptions ? createTracing(tracingOptions) : null;
@@ -148,13 +149,15 @@ export function createHub(
   const limits = createLimits({
     // Field suggestions map the schema for whoever probes it: off in production unless asked for.
     settings: { ...limitSettings, fieldSuggestions: limitSettings?.fieldSuggestions ?? mode !== 'production' },
-    rateLimit,
+    rateLimit: { ...rateLimitSettings, redis: counters },
+    authFailures: { ...authFailureSettings, redis: counters },
     trustProxy: audit.trustProxy ?? false,
     logger,
   });
   const livePubSub = pubsub ?? createHubPubSub({ logger });
-  // One authentication per request: the response cache needs the viewer before the context is built.
-  const authenticateOnce = oncePerRequest(authenticate);
+  // One authentication per request: the response cache needs the viewer before the context is built. An address
+  // over its failed authentications is refused before its credential is checked.
+  const authenticateOnce = oncePerRequest(limits.authFailures.guard(authenticate));
   // One admission step for every operation over every transport (gateway/policy/admission.ts): size, credential,
   // trusted document (by mode), rate limit.
   const admission = createAdmission({
@@ -222,9 +225,14 @@ export function createHub(
       request,
       viewer: connected,
       dropLive,
+      req,
       res,
-    }: { request: Request; res?: ServerResponse } & Partial<WebSocketContext>): Promise<Context> => {
-      const viewer = connected ?? (await authenticateOnce(request));
+    }: {
+      request: Request;
+      req?: IncomingMessage;
+      res?: ServerResponse;
+    } & Partial<WebSocketContext>): Promise<Context> => {
+      const viewer = connected ?? (await authenticateOnce(request, req));
       return {
         db: graphDb,
         sync,

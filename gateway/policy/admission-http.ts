@@ -16,13 +16,14 @@ import type { Viewer } from '../../store/access.ts';
 import { forTransport } from '../errors.ts';
 import type { NamedDocument } from './documents/policy.ts';
 import { documentOfRequest } from './documents/trusted-documents-plugin.ts';
+import type { AuthenticateFrom } from './limits/index.ts';
 import { inputNestingRefusal } from './limits/input-nesting.ts';
 import { useBodyLimit } from './limits/request-size.ts';
 
 /** Admission's steps, as this plugin runs them. */
 export interface AdmissionSteps {
   maxBodyBytes: number;
-  credential(request: Request): Promise<Viewer>;
+  credential: AuthenticateFrom;
   /** Whether the document needs the registry (an id; a text in production): the credential is checked first. */
   looksUp(named: NamedDocument): boolean;
   /** The text the named document runs; throws its refusal, counted (or RATE_LIMITED). */
@@ -61,7 +62,7 @@ export function useAdmission(steps: AdmissionSteps): Plugin[] {
         const named = documentOfRequest(params, request);
         if (!named || !steps.looksUp(named)) return;
         const req = (context as ServedContext | undefined)?.req;
-        const text = await steps.document(named, await steps.credential(request), req);
+        const text = await steps.document(named, await steps.credential(request, req), req);
         if (text === params.query) return;
         const { operationName, variables, extensions } = params;
         setParams({ query: text, operationName, variables, extensions });

@@ -2,7 +2,8 @@
  * Admission: the one step every operation passes before it runs, over HTTP, SSE and WebSocket alike. In order:
  * 1. size: a request's URL and body, or a WebSocket message (limits/request-size.ts), and input nested too deep
  *    (limits/input-nesting.ts);
- * 2. credential: who asks (`authenticate`, once per Request), before any lookup, so a stranger costs none;
+ * 2. credential: who asks (`authenticate`, once per Request), before any lookup, so a stranger costs none; an
+ *    address over its failed authentications (limits/auth-failures.ts) is refused before its credential is checked;
  * 3. trusted document: the text it runs, as the mode allows (documents/policy.ts); a refusal costs a point of 4,
  *    and is RATE_LIMITED once over the limit;
  * 4. rate limit: one point per operation (limits/rate-limit.ts).
@@ -23,15 +24,18 @@ import {
   type DocumentPolicy,
   type HubMode,
 } from './documents/policy.ts';
-import type { Limits } from './limits/index.ts';
+import type { AuthenticateFrom, Limits } from './limits/index.ts';
 import { inputNestingRefusal } from './limits/input-nesting.ts';
 import { bodyTooLarge, oversizedRequest, readBody } from './limits/request-size.ts';
 
 export interface AdmissionOptions extends DocumentPolicy {
-  /** The hub's authentication, once per Request (response-cache/session.ts oncePerRequest). */
-  authenticate: (request: Request) => Promise<Viewer>;
-  /** The size limits' settings and the rate limit's counter. */
-  limits: Pick<Limits, 'settings' | 'countOperation'>;
+  /**
+   * The hub's authentication, once per Request (response-cache/session.ts oncePerRequest), guarded by
+   * `limits.authFailures`: an address over its failed authentications is refused before its credential is checked.
+   */
+  authenticate: AuthenticateFrom;
+  /** The size limits' settings, the rate limit's counter and the failed authentications' limit. */
+  limits: Pick<Limits, 'settings' | 'countOperation' | 'authFailures'>;
 }
 
 /** The transport's verdict on a document: it may run (and be counted), or the transport answers it itself. */
@@ -67,8 +71,10 @@ export interface Admission {
   readBody(req: IncomingMessage): Promise<Buffer<ArrayBuffer> | GraphQLError>;
   /** Step 1 for a WebSocket: the largest message (MAX_BODY_BYTES); `ws` closes the socket with 1009 past it. */
   readonly maxMessageBytes: number;
+  /** Step 2's guard alone, at a WebSocket upgrade: the refusal of an address over its failed authentications. */
+  refuseFailingAddress(req: IncomingMessage): Promise<GraphQLError | null>;
   /** Step 2 alone: a WebSocket's connection_init. */
-  authenticate(request: Request): Promise<Viewer>;
+  authenticate(request: Request, req: IncomingMessage): Promise<Viewer>;
   /** Steps 2 to 4 for one operation (SSE, WebSocket). */
   admit<Run, Answer>(operation: Operation<Run, Answer>): Promise<Decision<Run, Answer>>;
   /** Step 4 alone, for an answer that runs nothing (a response-cache hit): it costs its point all the same. */
@@ -107,6 +113,7 @@ export function createAdmission({ mode, registry, authenticate, limits }: Admiss
       return (await readBody(req, maxBodyBytes)) ?? bodyTooLarge(maxBodyBytes);
     },
     maxMessageBytes: maxBodyBytes,
+    refuseFailingAddress: (req) => limits.authFailures.refusal(req),
     authenticate,
     async admit({ request, req, params, check }) {
       const tooDeep = inputNestingRefusal(params);
@@ -116,7 +123,7 @@ export function createAdmission({ mode, registry, authenticate, limits }: Admiss
       let viewer: Viewer | undefined;
       if (named && steps.looksUp(named)) {
         try {
-          viewer = await steps.credential(request);
+          viewer = await steps.credential(request, req);
           query = await steps.document(named, viewer, req);
         } catch (error) {
           return { outcome: 'refused', stage: viewer ? 'document' : 'credential', error };
@@ -126,7 +133,7 @@ export function createAdmission({ mode, registry, authenticate, limits }: Admiss
       if ('answer' in checked) return { outcome: 'answered', answer: checked.answer };
       if (!viewer) {
         try {
-          viewer = await steps.credential(request);
+          viewer = await steps.credential(request, req);
         } catch (error) {
           return { outcome: 'refused', stage: 'credential', error };
         }
@@ -137,7 +144,7 @@ export function createAdmission({ mode, registry, authenticate, limits }: Admiss
       return { outcome: 'admitted', viewer, query, run: checked.run };
     },
     async countAnswered(request, req) {
-      return steps.rate(await authenticate(request), req);
+      return steps.rate(await authenticate(request, req), req);
     },
     plugins: useAdmission(steps),
   };

@@ -18,6 +18,7 @@ import type { Viewer } from '../../store/access.ts';
 import { canonicalJson } from '../../store/audit.ts';
 import type { Context } from '../../schema/context.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { AuthenticateFrom } from '../policy/limits/index.ts';
 import type { ResponseCacheBus } from './bus.ts';
 import { memoizedCacheability } from './cacheable.ts';
 import { responseCacheCounter } from './metrics.ts';
@@ -35,7 +36,7 @@ export interface ResponseCacheOptions extends ResponseCacheSettings {
   /** Where invalidations come from and go to (responseCacheBus(the hub's pubsub)). */
   bus: ResponseCacheBus;
   /** The hub's authentication, once per request (session.ts oncePerRequest): the context factory reuses it. */
-  authenticate: (request: Request) => Promise<Viewer>;
+  authenticate: AuthenticateFrom;
   logger: Logger;
   /** Where the hit/miss counter is registered: the hub's registry (gateway/observability/metrics.ts), served at /metrics. */
   registry: Registry;
@@ -121,7 +122,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     // Off for requests the hook below has not decided on: the If-None-Match check runs before it (onRequest).
     enabled: (_request, context) => decisions.get(context)?.cacheable === true && bus.live,
     session: async (request, context) =>
-      decisions.get(context)?.cacheable ? cacheSessionOf(await authenticate(request)) : null,
+      decisions.get(context)?.cacheable
+        ? cacheSessionOf(await authenticate(request, (context as { req?: IncomingMessage }).req))
+        : null,
     buildResponseCacheKey: responseCacheKey,
     shouldCacheResult: ({ result }) => !result.errors?.length && !unstorable.has(result),
     // Entity-based invalidation after mutations is replaced by the bus's whole flushes.
@@ -141,7 +144,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       decisions.set(context, decision);
       if (!bus.live || !params.query || !cacheable(params.query, params.operationName)) return;
       try {
-        await authenticate(request);
+        await authenticate(request, (context as { req?: IncomingMessage }).req);
       } catch {
         return; // not cached; the context factory fails with the same error
       }

@@ -4,6 +4,7 @@
  */
 import type { Viewer } from '../../store/access.ts';
 import { sha256Hex } from '../../store/consumers.ts';
+import type { AuthenticateFrom } from '../policy/limits/index.ts';
 
 /**
  * Everything about a viewer that changes what it may see: the consumer (id
@@ -25,12 +26,12 @@ export function cacheSessionOf(viewer: Viewer): string {
  * credential again later (a long subscription's recheck) must call the
  * original, not this.
  */
-export function oncePerRequest(authenticate: (request: Request) => Promise<Viewer>) {
+export function oncePerRequest(authenticate: AuthenticateFrom): AuthenticateFrom {
   const viewers = new WeakMap<Request, Promise<Viewer>>();
-  return (request: Request): Promise<Viewer> => {
+  return (request, req) => {
     let viewer = viewers.get(request);
     if (!viewer) {
-      viewer = authenticate(request);
+      viewer = authenticate(request, req);
       viewers.set(request, viewer);
     }
     return viewer;

@@ -1,7 +1,8 @@
 /**
  * GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws) on the hub's own port and path, /graphql.
  * - The credential (connectionParams.authorization, else the upgrade's Authorization header) is checked at
- *   connection_init (a refusal closes with 4403 and the reason), and every operation is admitted again as a new
+ *   connection_init (a refusal closes with 4403 and the reason; an address over its failed authentications is
+ *   refused at the upgrade already, 429), and every operation is admitted again as a new
  *   HTTP request would be (gateway/policy/admission.ts): a key revoked meanwhile stops the next operation.
  * - A refusal before an operation runs is an `error` message for its id, not a closed socket; RATE_LIMITED is the
  *   operation's result, as over HTTP. Protocol errors close with the protocol's codes (4400, 4409, 4429 …).
@@ -124,9 +125,10 @@ function unexpectedError(logger: Logger) {
   };
 }
 
-function refuseUpgrade(socket: Duplex, status: number, message: string) {
+function refuseUpgrade(socket: Duplex, status: number, message: string, headers: Record<string, string> = {}) {
+  const more = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
   socket.end(
-    `HTTP/1.1 ${status} ${message}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+    `HTTP/1.1 ${status} ${message}\r\nConnection: close\r\n${more.join('')}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
 }
 
@@ -150,10 +152,21 @@ export function attachWebSocket({
     socket.close(SLOW_CONSUMER_CLOSE_CODE, closeReason(reason));
   }
 
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = (request.url ?? '/').split('?')[0];
     if (pathname !== path) return refuseUpgrade(socket, 404, 'Not Found');
     if (draining()) return refuseUpgrade(socket, 503, 'Service Unavailable');
+    // An address over its failed authentications gets the 429 an HTTP request would, before any connection_init.
+    // Meanwhile the socket has no error listener of node:http's any more, nor yet one of ws's: a reset would throw.
+    const ignore = () => {};
+    socket.on('error', ignore);
+    const throttled = await admission.refuseFailingAddress(request);
+    if (throttled) {
+      const { headers } = throttled.extensions.http as { headers: Record<string, string> };
+      return refuseUpgrade(socket, 429, 'Too Many Requests', headers);
+    }
+    socket.off('error', ignore);
+    if (socket.destroyed) return;
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   };
   server.on('upgrade', onUpgrade);
@@ -173,7 +186,7 @@ export function attachWebSocket({
         const connection = ctx.extra as Connection;
         const request = upgradeRequest(connection.request, ctx.connectionParams);
         try {
-          const viewer = await admission.authenticate(request);
+          const viewer = await admission.authenticate(request, connection.request);
           connection.authenticated = { connectionParams: ctx.connectionParams, viewer };
           return true;
         } catch (error) {

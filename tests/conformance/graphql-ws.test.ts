@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 import { createHub, type Hub } from '../../gateway/server.ts';
 import { appendLiveEvents, LIVE_TOPIC } from '../../store/live-events.ts';
 import { createConsumer, issueApiKey, revokeApiKey } from '../../store/consumers.ts';
-import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
+import { API_KEY_REFUSED, createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import { loadConfig } from '../../gateway/config.ts';
 import { seedDemoProvince } from '../support/fixture-province.ts';
 import { testConfig, testViewer, tokenTable } from '../support/hub.ts';
@@ -309,7 +309,7 @@ describe('GraphQL over WebSocket: the credential is checked again at every opera
       // with the id of the operation, as every error the hub sends (gateway/observability/request-id.ts).
       const revoked = [
         {
-          message: `API key ${key.keyId} is revoked`,
+          message: API_KEY_REFUSED,
           extensions: { code: 'UNAUTHENTICATED', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) },
         },
       ];

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVELOPMENT_ANONYMOUS_SCOPES, type Viewer } from '../../store/access.ts';
 import { createConsumer, issueApiKey, revokeApiKey, revokeConsumer } from '../../store/consumers.ts';
 import type { Context } from '../../schema/index.ts';
-import { createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
+import { API_KEY_REFUSED, createAuthenticator } from '../../gateway/policy/auth/authenticate.ts';
 import {
   DEVELOPMENT_CONSUMER,
   issueDevelopmentCredential,
@@ -57,8 +57,11 @@ describe.each(testBackends)('credentials on %s', (backend) => {
   let es256: Awaited<ReturnType<typeof generateKeyPair>>;
   let iocKey: { keyId: string; apiKey: string };
 
-  /** POSTs `{ __typename }` with the given Authorization header; the status, challenge, body and viewer seen. */
-  async function call(target: TestHub, authorization?: string) {
+  /**
+   * POSTs `{ __typename }` with the given Authorization header (and request id, when given); the status, challenge,
+   * headers, body and viewer seen.
+   */
+  async function call(target: TestHub, authorization?: string, requestId?: string) {
     const before = probe.seen.length;
     const response = await fetch(`${target.url}/graphql`, {
       method: 'POST',
@@ -66,13 +69,17 @@ describe.each(testBackends)('credentials on %s', (backend) => {
         'content-type': 'application/json',
         accept: 'application/graphql-response+json',
         ...(authorization ? { authorization } : {}),
+        ...(requestId ? { 'x-request-id': requestId } : {}),
       },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
-    const body = (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: any }[] };
+    const text = await response.text();
+    const body = JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions?: any }[] };
     return {
       status: response.status,
       challenge: response.headers.get('www-authenticate'),
+      headers: Object.fromEntries([...response.headers].filter(([name]) => name !== 'date')),
+      text,
       body,
       viewer: probe.seen.length > before ? probe.seen.at(-1)! : null,
     };
@@ -149,8 +156,8 @@ describe.each(testBackends)('credentials on %s', (backend) => {
   });
 
   it.each([
-    ['a wrong secret', () => `Bearer lgsp_${iocKey.keyId}_${'A'.repeat(43)}`, `wrong secret for API key`],
-    ['an unknown key id', () => `Bearer lgsp_0123456789abcdef_${'A'.repeat(43)}`, 'unknown API key 0123456789abcdef'],
+    ['a wrong secret', () => `Bearer lgsp_${iocKey.keyId}_${'A'.repeat(43)}`, API_KEY_REFUSED],
+    ['an unknown key id', () => `Bearer lgsp_0123456789abcdef_${'A'.repeat(43)}`, API_KEY_REFUSED],
     ['a token that is neither key nor JWT', () => 'Bearer let-me-in', 'neither a hub API key'],
     ['another scheme', () => `Basic ${Buffer.from('ioc:secret').toString('base64')}`, 'must be "Bearer'],
   ])('refuses %s with 401, even in development mode', async (_what, header, message) => {
@@ -171,7 +178,7 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     await revokeApiKey(store.db, key.keyId);
     const refused = await call(hub, `Bearer ${key.apiKey}`);
     expect(refused.status).toBe(401);
-    expect(refused.body.errors?.[0]?.message).toBe(`API key ${key.keyId} is revoked`);
+    expect(refused.body.errors?.[0]?.message).toBe(API_KEY_REFUSED);
     // The consumer's other key still works.
     expect((await call(hub, `Bearer ${iocKey.apiKey}`)).status).toBe(200);
   });
@@ -183,11 +190,37 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     expect((await call(hub, `Bearer ${key.apiKey}`)).status).toBe(200);
     expect((await call(hub, `Bearer ${token}`)).status).toBe(200);
     await revokeConsumer(store.db, 'old-integrator');
-    for (const header of [`Bearer ${key.apiKey}`, `Bearer ${token}`]) {
-      const refused = await call(hub, header);
-      expect(refused.status).toBe(401);
-      expect(refused.body.errors?.[0]?.message).toBe('consumer old-integrator is revoked');
-    }
+    const refused = [await call(hub, `Bearer ${key.apiKey}`), await call(hub, `Bearer ${token}`)];
+    expect(refused.map((answer) => answer.status)).toEqual([401, 401]);
+    // A key says nothing of why; a JWT, signed by the issuer, names its subject already.
+    expect(refused.map((answer) => answer.body.errors?.[0]?.message)).toEqual([
+      API_KEY_REFUSED,
+      'consumer old-integrator is revoked',
+    ]);
+  });
+
+  it('refuses an unknown key, a wrong secret and a revoked key or consumer with the same answer', async () => {
+    await createConsumer(store.db, { name: 'gone-integrator', scopes: ['read:aggregates'] });
+    const ofGone = await issueApiKey(store.db, 'gone-integrator');
+    await revokeConsumer(store.db, 'gone-integrator');
+    const revoked = await issueApiKey(store.db, 'ioc');
+    await revokeApiKey(store.db, revoked.keyId);
+    const attempts = {
+      'unknown key': `Bearer lgsp_0123456789abcdef_${'B'.repeat(43)}`,
+      'wrong secret': `Bearer lgsp_${iocKey.keyId}_${'A'.repeat(43)}`,
+      'revoked key': `Bearer ${revoked.apiKey}`,
+      'revoked consumer': `Bearer ${ofGone.apiKey}`,
+    };
+    const answers = [];
+    // One request id for all, so that the bodies can be compared whole.
+    for (const header of Object.values(attempts)) answers.push(await call(hub, header, 'same-request-id'));
+    const [first, ...others] = answers.map(({ status, headers, text }) => ({ status, headers, text }));
+    expect(first!.status).toBe(401);
+    expect(JSON.parse(first!.text).errors[0].message).toBe(API_KEY_REFUSED);
+    expect(first!.headers['www-authenticate']).toBe(
+      `Bearer realm="lgsp-hub", error="invalid_token", error_description="${API_KEY_REFUSED}"`,
+    );
+    for (const other of others) expect(other).toEqual(first);
   });
 
   it("acts as the JWT's subject, with the consumer's scopes narrowed by the token's scope claim", async () => {
@@ -228,8 +261,62 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     expect(await retireDevelopmentCredentials(store.db)).toBe(2);
     const refused = await call(hub, `Bearer ${demoKey}`);
     expect(refused.status).toBe(401);
-    expect(refused.body.errors?.[0]?.message).toMatch(/^API key [0-9a-f]{16} is revoked$/);
+    expect(refused.body.errors?.[0]?.message).toBe(API_KEY_REFUSED);
     expect(await retireDevelopmentCredentials(store.db)).toBe(0);
+  });
+
+  it('refuses a JWT that lives longer than JWT_MAX_LIFETIME_SECONDS (a day), whatever its iat says', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const DAY = 86_400;
+    // Signed by hand: SignJWT refuses no exp, however far.
+    const sign = (claims: JWTPayload) =>
+      new SignJWT({ sub: 'ioc', ...claims })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(es256.privateKey);
+    const year5138 = Date.UTC(5138, 0, 1) / 1000;
+    const refusals = [
+      // The probe's token: valid until the year 5138, with and without iat.
+      [{ iat: now, exp: year5138 }, `exp (5138-01-01T00:00:00.000Z) is ${year5138 - now} s after iat`],
+      [{ exp: year5138 }, 'exp (5138-01-01T00:00:00.000Z) is'],
+      // Issued two days ago for three: one day left, but a lifetime of three.
+      [{ iat: now - 2 * DAY, exp: now + DAY }, `is ${3 * DAY} s after iat, over the limit of ${DAY} s`],
+      // An iat in the future does not stretch it.
+      [{ iat: now + DAY, exp: now + 2 * DAY }, 's from now, over the limit of 86400 s'],
+      // Beyond what a Date can hold.
+      [{ exp: 1e300 }, 'exp (1e+300 s after 1970) is'],
+    ] as const;
+    for (const [claims, why] of refusals) {
+      const answer = await call(hub, `Bearer ${await sign(claims)}`);
+      expect(answer.status).toBe(401);
+      expect(answer.viewer).toBeNull();
+      expect(answer.body.errors?.[0]).toMatchObject({
+        message: expect.stringContaining(why),
+        extensions: { code: 'UNAUTHENTICATED' },
+      });
+      expect(answer.body.errors?.[0]?.message).toMatch(/^the JWT lives too long: /);
+      expect(answer.challenge).toContain(`error="invalid_token", error_description="the JWT lives too long: exp (`);
+    }
+    // A day exactly is accepted, from iat or from now.
+    for (const claims of [{ iat: now, exp: now + DAY }, { exp: now + DAY }]) {
+      expect((await call(hub, `Bearer ${await sign(claims)}`)).viewer).toMatchObject({ consumer: 'ioc' });
+    }
+  });
+
+  it('takes the longest lifetime from JWT_MAX_LIFETIME_SECONDS', async () => {
+    const env = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_PUBLIC_KEY: await exportSPKI(es256.publicKey) };
+    const auth = createAuthenticator({
+      db: store.db,
+      config: loadConfig({ ...env, JWT_MAX_LIFETIME_SECONDS: '600' }),
+      logger,
+    });
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ sub: 'ioc' }, { exp: '10m' })}`)).resolves.toMatchObject(
+      { consumer: 'ioc' },
+    );
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ sub: 'ioc' }, { exp: '11m' })}`)).rejects.toThrow(
+      'the JWT lives too long: exp (',
+    );
   });
 
   it('allows a little clock skew on expiry', async () => {
@@ -469,12 +556,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)('npm run consumer on PostgreSQL', 
     expect(listed.stdout).toMatch(/^ioc\s+read:aggregates,read:pii\s+000\.00\.12\.H40\s+1$/m);
 
     expect((await cli('revoke-key', keyId)).stdout).toContain(`revoked API key ${keyId} of ioc`);
-    await expect(auth.authenticateHeader(`Bearer ${apiKey}`)).rejects.toThrow(`API key ${keyId} is revoked`);
+    await expect(auth.authenticateHeader(`Bearer ${apiKey}`)).rejects.toThrow(API_KEY_REFUSED);
     expect((await cli('list')).stdout).toMatch(/^ioc\s+\S+\s+\S+\s+0$/m);
 
     const second = (await cli('key', 'ioc')).stdout.trim();
     expect((await cli('revoke', 'ioc')).code).toBe(0);
-    await expect(auth.authenticateHeader(`Bearer ${second}`)).rejects.toThrow('consumer ioc is revoked');
+    await expect(auth.authenticateHeader(`Bearer ${second}`)).rejects.toThrow(API_KEY_REFUSED);
     expect((await cli('list')).stdout).toMatch(/^ioc\s+.*\d{4}-\d{2}-\d{2}T[\d:.]+Z$/m);
   });
 

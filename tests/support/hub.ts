@@ -17,6 +17,9 @@ export const TEST_RIG_CONFIG = {
   // Tests write to the store directly (fixtures, upserts, SQL), which neither a sync batch of the hub's nor a hub
   // mutation announces: a cached answer would outlive the data it was computed from.
   RESPONSE_CACHE_TTL_SECONDS: 0,
+  // Every suite's client is 127.0.0.1, and the credential suites send refused credentials by the dozen: the limit on
+  // failed authentications per address would refuse them all. tests/integration/auth-failures.test.ts sets it.
+  AUTH_FAILURES_PER_MINUTE: 0,
 } satisfies Partial<Config>;
 
 /**

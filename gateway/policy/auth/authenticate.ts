@@ -6,7 +6,9 @@
  * key (`lgsp_<keyId>_<secret>`). No credential: the anonymous developer in
  * development mode, 401 in production. A bad credential is 401 in either
  * mode, never a silent fall back to anonymous. Nothing is cached: a revoked
- * key or consumer is refused from the next request on.
+ * key or consumer is refused from the next request on. A key refused is
+ * refused in one message whatever the reason (an unknown key id, a wrong
+ * secret, a key or consumer revoked): the reason goes to the log only.
  */
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
@@ -23,6 +25,9 @@ export interface Authenticator extends Authenticate {
   /** The same check for a bare `Authorization` value: graphql-ws connections carry it in connectionParams. */
   authenticateHeader(authorization: string | null | undefined): Promise<Viewer>;
 }
+
+/** The refusal of an API key that is well-formed but unknown, wrong or revoked (its consumer's too). */
+export const API_KEY_REFUSED = 'the API key is not valid: unknown, wrong or revoked';
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -74,14 +79,9 @@ export function createAuthenticator({
     }
     const check = await checkApiKey(db, parsed.keyId, parsed.secret);
     if (check.ok) return viewerOf(check.consumer, 'API_KEY', { credentialId: check.keyId });
-    const reasons = {
-      UNKNOWN_KEY: `unknown API key ${parsed.keyId}`,
-      WRONG_SECRET: `wrong secret for API key ${parsed.keyId}`,
-      KEY_REVOKED: `API key ${parsed.keyId} is revoked`,
-      CONSUMER_REVOKED: `consumer ${check.consumer?.name} is revoked`,
-    } as const;
-    logger.info({ keyId: parsed.keyId, reason: check.reason }, 'API key refused');
-    throw unauthenticated(reasons[check.reason]);
+    // One answer whatever the reason, so that no one learns which key ids exist or which are revoked; the log says.
+    logger.info({ keyId: parsed.keyId, reason: check.reason, consumer: check.consumer?.name }, 'API key refused');
+    throw unauthenticated(API_KEY_REFUSED);
   }
 
   async function withJwt(token: string): Promise<Viewer> {

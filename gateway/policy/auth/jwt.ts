@@ -2,8 +2,9 @@
  * JWTs, verified with `jose` against one configured key source: a JWKS URL
  * (keys fetched and cached by jose, refetched for an unknown `kid`), a PEM
  * public key, or a shared HS256 secret. The issuer, audience and expiry are
- * always checked, and only the algorithms of the configured source are
- * accepted, so `alg: none` and an HS256 token signed with a public key (the
+ * always checked, a token living longer than JWT_MAX_LIFETIME_SECONDS (its
+ * exp beyond its iat, or beyond now) is refused, and only the algorithms of
+ * the configured source are accepted, so `alg: none` and an HS256 token signed with a public key (the
  * classic algorithm confusion) are refused.
  */
 import { createPublicKey } from 'node:crypto';
@@ -24,7 +25,12 @@ export interface JwtConfig {
   JWT_JWKS_URL?: string | undefined;
   JWT_PUBLIC_KEY?: string | undefined;
   JWT_SECRET?: string | undefined;
+  /** Default: DEFAULT_JWT_MAX_LIFETIME_SECONDS. */
+  JWT_MAX_LIFETIME_SECONDS?: number | undefined;
 }
+
+/** The longest a JWT may live (JWT_MAX_LIFETIME_SECONDS): one day. */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 86_400;
 
 /** Clocks of the issuer and the hub may differ a little. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -72,14 +78,38 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier | null {
     requiredClaims: ['exp', 'sub'],
   };
 
+  const maxLifetime = config.JWT_MAX_LIFETIME_SECONDS ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
+
   return async (token) => {
     try {
       const { payload } = await jwtVerify(token, key, options);
+      const tooLong = overlong(payload as JWTPayload & { exp: number }, maxLifetime);
+      if (tooLong) return { ok: false, reason: tooLong };
       return { ok: true, payload: payload as JWTPayload & { sub: string } };
     } catch (error) {
       return refusal(error, algorithms);
     }
   };
+}
+
+/**
+ * Why a verified token lives too long, else null: its exp more than `max` seconds beyond its iat (when it has one),
+ * or beyond now (the clock tolerance allowed). A stolen token is worth as long as it lives; exp is required.
+ */
+/** A NumericDate as an ISO instant; as it is when no Date can hold it (a token may say anything). */
+function instant(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} s after 1970` : date.toISOString();
+}
+
+function overlong({ exp, iat }: { exp: number; iat?: number | undefined }, max: number): string | null {
+  const expires = instant(exp);
+  if (typeof iat === 'number' && exp - iat > max)
+    return `the JWT lives too long: exp (${expires}) is ${exp - iat} s after iat, over the limit of ${max} s`;
+  const now = Math.floor(Date.now() / 1000);
+  if (exp - now > max + CLOCK_TOLERANCE_SECONDS)
+    return `the JWT lives too long: exp (${expires}) is ${exp - now} s from now, over the limit of ${max} s`;
+  return null;
 }
 
 /** What was wrong with a token, in words a client's developer can act on; never the token itself. */
@@ -88,7 +118,7 @@ function refusal(error: unknown, algorithms: readonly string[]): JwtCheck & { ok
     const exp = error.payload.exp;
     return {
       ok: false,
-      reason: `the JWT expired${typeof exp === 'number' ? ` at ${new Date(exp * 1000).toISOString()}` : ''}`,
+      reason: `the JWT expired${typeof exp === 'number' ? ` at ${instant(exp)}` : ''}`,
     };
   }
   if (error instanceof errors.JWTClaimValidationFailed) {

@@ -1,7 +1,7 @@
 /**
  * What one request may ask of the hub (gateway/policy/limits/settings.ts has the values), put together for
  * gateway/server.ts. The size and rate limits are steps of admission (gateway/policy/admission.ts, which takes
- * `settings` and `countOperation` from here); the rest run in Yoga, in its order: the batch's length while the
+ * `settings`, `countOperation` and `authFailures` from here); the rest run in Yoga, in its order: the batch's length while the
  * request is parsed; tokens, depth, aliases and directives while the document is parsed and validated
  * (document-limits.ts); the cost (cost.ts) before the operation runs; a statement cancelled by the store's timeout,
  * as QUERY_TIMEOUT, after (statement-timeout.ts); field suggestions, when off, taken out of every error.
@@ -15,14 +15,21 @@ import { useBatchLimit, yogaBatching } from './batching.ts';
 import { useNoNulStrings } from './nul-strings.ts';
 import { useCostLimit } from './cost.ts';
 import { useDocumentLimits } from './document-limits.ts';
-import { createRateLimiter, operationCounter, type RateLimitOptions } from './rate-limit.ts';
+import { authFailureLimit, type AuthFailureLimit } from './auth-failures.ts';
+import { createMinuteCounter, createRateLimiter, operationCounter, type RateLimitOptions } from './rate-limit.ts';
 import { limitSettings, type LimitSettings } from './settings.ts';
 import { useNoSuggestions } from './suggestions.ts';
 import { useStatementTimeoutErrors } from './statement-timeout.ts';
 
-export { DEFAULT_LIMITS, DEFAULT_RATE_LIMIT_PER_MINUTE, DEFAULT_STATEMENT_TIMEOUT_MS } from './settings.ts';
+export {
+  DEFAULT_AUTH_FAILURES_PER_MINUTE,
+  DEFAULT_LIMITS,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from './settings.ts';
 export type { LimitSettings } from './settings.ts';
 export type { RateLimitOptions } from './rate-limit.ts';
+export type { AuthenticateFrom } from './auth-failures.ts';
 
 export interface Limits {
   readonly settings: LimitSettings;
@@ -32,17 +39,22 @@ export interface Limits {
   readonly batching: { limit: number } | false;
   /** One operation against the viewer's rate limit (admission's last step); the refusal when over it, else null. */
   countOperation(viewer: Viewer, req: IncomingMessage | undefined): Promise<GraphQLError | null>;
+  /** Failed authentications per client address (admission's credential step, auth-failures.ts). */
+  readonly authFailures: AuthFailureLimit;
 }
 
 export function createLimits({
   settings: given,
   rateLimit,
+  authFailures,
   trustProxy,
   logger,
 }: {
   settings?: Partial<LimitSettings> | undefined;
   /** Off unless given with perMinute > 0. */
   rateLimit?: RateLimitOptions | undefined;
+  /** Failed authentications an address may make per minute; off unless given with perMinute > 0. */
+  authFailures?: RateLimitOptions | undefined;
   trustProxy: boolean;
   logger: Logger;
 }): Limits {
@@ -61,5 +73,9 @@ export function createLimits({
     ],
     batching: yogaBatching(settings.maxBatchOperations),
     countOperation: async (viewer, req) => (count ? count(viewer, req) : null),
+    authFailures: authFailureLimit(
+      authFailures && authFailures.perMinute > 0 ? createMinuteCounter(authFailures, 'auth-failures', logger) : null,
+      trustProxy,
+    ),
   };
 }

@@ -5,7 +5,8 @@
  * admission, gateway/policy/admission.ts). A document refused by a shape limit never gets this far (it is refused as
  * it is parsed and validated) and costs nothing; one refused as untrusted costs a point. With REDIS_URL the counters
  * live in Redis, shared by every instance; a Redis that is down or slow does not fail requests: its insurance
- * limiter, in memory, counts meanwhile (per instance).
+ * limiter, in memory, counts meanwhile (per instance). The failed authentications' limit (auth-failures.ts) counts
+ * with the same kind of counter (createMinuteCounter) and the same connection, under keys of its own.
  */
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLError } from 'graphql';
@@ -17,7 +18,10 @@ import type { Logger } from '../../../core/logger.ts';
 import { requestError } from '../../errors.ts';
 
 export interface RateLimitOptions {
-  /** Operations a consumer may start per minute (RATE_LIMIT_PER_MINUTE); 0 = no limit. */
+  /**
+   * Points a key may take per minute: operations a consumer may start (RATE_LIMIT_PER_MINUTE), or credentials an
+   * address may have refused (AUTH_FAILURES_PER_MINUTE, auth-failures.ts); 0 = no limit.
+   */
   perMinute: number;
   /** A Redis connection of the limiter's own (REDIS_URL), closed by its creator: counters shared by every instance. */
   redis?: Redis | undefined;
@@ -54,14 +58,26 @@ export function connectRateLimitRedis(redisUrl: string, logger: Logger): { clien
   };
 }
 
-export interface RateLimiter {
+/**
+ * Points per key in fixed one-minute windows: in memory, or in Redis (shared by every instance) with a memory
+ * insurance that counts while Redis is down or slow. What counts is the user's business: operations here, failed
+ * authentications in auth-failures.ts.
+ */
+export interface MinuteCounter {
   readonly perMinute: number;
-  /** Counts one operation of `key`; resolves to the refusal when over the limit, else null. */
-  take(key: string, consumer: string): Promise<GraphQLError | null>;
+  /** Counts one point of `key`: the seconds until its window ends when that went over the limit, else null. */
+  take(key: string): Promise<number | null>;
+  /** Counts nothing: the seconds until `key`'s window ends when its points are used up, else null. */
+  usedUp(key: string): Promise<number | null>;
 }
 
-export function createRateLimiter({ perMinute, redis, keyPrefix }: RateLimitOptions, logger: Logger): RateLimiter {
-  const prefix = `lgsp-hub:${keyPrefix ? `${keyPrefix}:` : ''}rate`;
+/** `counts` names what is counted, in the keys: two counters on one Redis count apart. */
+export function createMinuteCounter(
+  { perMinute, redis, keyPrefix }: RateLimitOptions,
+  counts: string,
+  logger: Logger,
+): MinuteCounter {
+  const prefix = `lgsp-hub:${keyPrefix ? `${keyPrefix}:` : ''}${counts}`;
   const memory = new RateLimiterMemory({ points: perMinute, duration: 60, keyPrefix: prefix });
   const limiter: RateLimiterAbstract = redis
     ? new RateLimiterRedis({
@@ -74,26 +90,62 @@ export function createRateLimiter({ perMinute, redis, keyPrefix }: RateLimitOpti
         insuranceLimiter: memory,
       })
     : memory;
+  const seconds = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  // Both Redis and the insurance failed: a counter that cannot count lets the request through.
+  const failed = (error: unknown) => {
+    logger.error({ err: error, counts }, 'rate limiter failed; request not counted');
+    return null;
+  };
   return {
     perMinute,
-    async take(key, consumer) {
+    async take(key) {
       try {
         await limiter.consume(key, 1);
         return null;
       } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) {
-          // Both Redis and the insurance failed: a limiter that cannot count lets the request through.
-          logger.error({ err: rejection }, 'rate limiter failed; request not counted');
-          return null;
-        }
-        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        return requestError(
-          'RATE_LIMITED',
-          `Rate limit exceeded: ${consumer} may start ${perMinute} operations per minute; retry after ${seconds} s`,
-          { headers: { 'Retry-After': String(seconds) } },
-          { limitPerMinute: perMinute, retryAfterSeconds: seconds },
-        );
+        return rejection instanceof RateLimiterRes ? seconds(rejection) : failed(rejection);
       }
+    },
+    async usedUp(key) {
+      try {
+        const res = await limiter.get(key);
+        return res && res.consumedPoints >= perMinute ? seconds(res) : null;
+      } catch (error) {
+        return failed(error);
+      }
+    },
+  };
+}
+
+/** RATE_LIMITED (429) with Retry-After: `message` says what was over which limit. */
+export function rateLimited(message: string, seconds: number, limitPerMinute: number): GraphQLError {
+  return requestError(
+    'RATE_LIMITED',
+    `${message}; retry after ${seconds} s`,
+    { headers: { 'Retry-After': String(seconds) } },
+    { limitPerMinute, retryAfterSeconds: seconds },
+  );
+}
+
+export interface RateLimiter {
+  readonly perMinute: number;
+  /** Counts one operation of `key`; resolves to the refusal when over the limit, else null. */
+  take(key: string, consumer: string): Promise<GraphQLError | null>;
+}
+
+export function createRateLimiter(options: RateLimitOptions, logger: Logger): RateLimiter {
+  const counter = createMinuteCounter(options, 'rate', logger);
+  const { perMinute } = counter;
+  return {
+    perMinute,
+    async take(key, consumer) {
+      const seconds = await counter.take(key);
+      if (seconds === null) return null;
+      return rateLimited(
+        `Rate limit exceeded: ${consumer} may start ${perMinute} operations per minute`,
+        seconds,
+        perMinute,
+      );
     },
   };
 }

@@ -51,6 +51,9 @@ export const DEFAULT_LIMITS: LimitSettings = {
 /** Operations per consumer per minute (RATE_LIMIT_PER_MINUTE); 0 = no rate limit. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 600;
 
+/** Failed authentications a client address may make per minute (AUTH_FAILURES_PER_MINUTE); 0 = no limit. */
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 20;
+
 /** Longest a store statement of the graph may run (STATEMENT_TIMEOUT_MS), PostgreSQL only; 0 = no timeout. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 
