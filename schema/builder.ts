@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { SCOPES, type Scope } from '../store/access.ts';
 import type { Context } from './context.ts';
 import { fieldCost } from './cost.ts';
+import { decodeGlobalId } from './pagination.ts';
 
 /** Names what a refused request lacked: "needs the read:pii scope", "unit X is outside …". */
 function describeFailure(failure: AuthFailure): string {
@@ -48,6 +49,7 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    decodeGlobalID: decodeGlobalId,
     nodeQueryOptions: { description: 'Any object by its global ID (Relay); null when none has it.' },
     nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for each unknown one.' },
   },
