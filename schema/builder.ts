@@ -13,7 +13,8 @@ import { decodeGlobalId } from './pagination.ts';
 function describeFailure(failure: AuthFailure): string {
   switch (failure.kind) {
     case AuthScopeFailureType.AuthScope:
-      if (failure.scope === 'unit') return `unit ${String(failure.parameter)} is outside this consumer's units`;
+      // Not naming the unit: which unit a record belongs to is itself what the consumer may not see.
+      if (failure.scope === 'unit') return "the object's unit is outside this consumer's units";
       return `needs the ${failure.scope} scope`;
     case AuthScopeFailureType.AnyAuthScopes:
       return failure.failures.map(describeFailure).join(' or ');
@@ -50,8 +51,21 @@ export const builder = new SchemaBuilder<{
     clientMutationId: 'omit',
     cursorType: 'String',
     decodeGlobalID: decodeGlobalId,
-    nodeQueryOptions: { description: 'Any object by its global ID (Relay); null when none has it.' },
-    nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for each unknown one.' },
+    // An object outside the subtree of a consumer bound to one is answered as an unknown id (UnitAccess.visible).
+    nodeQueryOptions: {
+      description:
+        'Any object by its global ID (Relay); null when none has it, or when it is outside the subtree of a consumer bound to one.',
+      resolve: async (_root, args, ctx, _info, resolveNode) =>
+        ctx.units.visible(args.id.typename, await resolveNode(args.id)),
+    },
+    nodesQueryOptions: {
+      description:
+        'Objects by their global IDs, in order; null for each unknown one, and for each outside the subtree of a consumer bound to one.',
+      resolve: async (_root, args, ctx, _info, resolveNodes) => {
+        const found = await resolveNodes(args.ids);
+        return Promise.all(args.ids.map((id, i) => ctx.units.visible(id.typename, found[i])));
+      },
+    },
   },
   scopeAuth: {
     // A subscription is refused when it starts, not event by event.
