@@ -3,11 +3,14 @@
  * the store, and each word adds to the request's cost. Before, one 30,000-character word held PostgreSQL for 15 s.
  */
 import { getNamedType, isInputObjectType, isObjectType, parse, type GraphQLSchema } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationCosts } from '../../gateway/policy/limits/cost.ts';
 import { hubSchema } from '../../schema/index.ts';
 import { SEARCH_LIMITS, SEARCH_WORD_COST } from '../../schema/search.ts';
-import { hubOnStore, testAdmin } from '../support/hub.ts';
+import { openDb } from '../../store/open-db.ts';
+import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
+import { hubOnStore, startTestHub, testAdmin, type TestHub } from '../support/hub.ts';
+import { openTestStore, type TestStore } from '../support/store.ts';
 
 const hubOf = hubOnStore('pglite', { viewers: { admin: testAdmin() } });
 
@@ -93,5 +96,56 @@ describe('search bounds', () => {
       })[0]!;
     expect(cost('ho tich') - cost('')).toBe(2 * SEARCH_WORD_COST);
     expect(cost('a b c d') - cost('')).toBe(4 * SEARCH_WORD_COST);
+  });
+});
+
+const databaseUrl = process.env.TEST_DATABASE_URL;
+if (!databaseUrl) {
+  console.warn(
+    'tests/integration/search-bounds.test.ts: search under a statement timeout skipped: TEST_DATABASE_URL is unset',
+  );
+}
+
+/**
+ * PostgreSQL only (PGlite does not enforce the timeout). The search words used to be folded again for every row
+ * (a subquery of LIKE ALL): one word of 50 characters cost 1.35 s over 30,000 names. Folded once per statement, a term
+ * at the bounds over 60,000 names takes milliseconds, far inside a one-second statement timeout.
+ */
+describe.skipIf(!databaseUrl)('a search at the bounds on postgres', () => {
+  const NAMES = 60_000;
+  let store: TestStore;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    store = await openTestStore('postgres');
+    await seedDemoProvince(store.db);
+    await store.db.query(
+      `INSERT INTO staff (id, full_name, unit_code, category, meets_standard, status, source_updated_at)
+       SELECT 'ST-' || lpad(i::text, 6, '0'), 'Nguyễn Văn An', $1, 'CIVIL_SERVANT', true, 'SERVING', now()
+         FROM generate_series(1, $2::int) AS i`,
+      [demoUnits()[0]!.code, NAMES],
+    );
+    const [{ schema }] = (await store.db.query<{ schema: string }>('SELECT current_schema() AS schema')) as [
+      { schema: string },
+    ];
+    const timed = await openDb({ databaseUrl, schema, poolMax: 2, statementTimeoutMs: 1_000 });
+    hub = await startTestHub(timed, { viewers: { admin: testAdmin() } });
+  }, 60_000);
+  afterAll(async () => {
+    await hub?.hub.stop(); // closes the timed store
+    await store?.dispose();
+  });
+
+  const searchStaff = (search: string) =>
+    hub.gql('query($s: String) { staff(first: 5, filter: { search: $s }) { totalCount } }', { s: search }, 'admin');
+
+  it('answers within the statement timeout: the words are folded once, not once per name', async () => {
+    // Ten words of 50 characters but the first, "nguyen", which every name matches: each row tests every word.
+    const words = ['nguyen', ...Array.from({ length: SEARCH_LIMITS.maxWords - 1 }, () => 'x'.repeat(19))];
+    for (const search of ['y'.repeat(SEARCH_LIMITS.maxWordLength), 'Nguyễn vă', words.join(' ')]) {
+      const answer = await searchStaff(search);
+      expect(answer.errors, search).toBeUndefined();
+      expect(answer.data.staff.totalCount, search).toBe(search.startsWith('N') ? NAMES : 0);
+    }
   });
 });
