@@ -1,3 +1,4 @@
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError } from 'graphql';
 import { decodeGlobalID, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 
@@ -45,14 +46,14 @@ export function decodeCursor(cursor: string | null | undefined): string | undefi
 }
 
 /**
- * A Relay global id (node, nodes) as Pothos decodes it ("Type:key" in base64), once its text is a key: otherwise
- * BAD_USER_INPUT, before its key reaches a statement. The cost measure decodes it first, so it refuses the operation.
+ * A Relay global id (node, nodes) as Pothos decodes it ("Type:key" in base64), refused as Pothos refuses a malformed
+ * one when its text is no key (Pothos would decode bytes that are not UTF-8 to U+FFFD, and pass a NUL on to a
+ * statement). The cost measure decodes it first, so the operation is refused as BAD_USER_INPUT before it runs.
  */
 export function decodeGlobalId(globalId: string): { typename: string; id: string } {
+  const decoded = decodeGlobalID(globalId);
   if (keyText(Buffer.from(globalId, 'base64')) === undefined) {
-    throw new GraphQLError('Invalid global ID: it does not decode to text without NUL characters', {
-      extensions: { code: 'BAD_USER_INPUT' },
-    });
+    throw new PothosValidationError('Invalid global ID: it does not decode to UTF-8 text without NUL characters');
   }
-  return decodeGlobalID(globalId);
+  return decoded;
 }
