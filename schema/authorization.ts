@@ -8,8 +8,9 @@
  * nested one. A consumer bound to a unit subtree also needs the row's unit
  * inside it; a record outside it that is looked up by key (a root field,
  * node(id), nodes) is null without an error, as an unknown key is
- * (UnitAccess.visible), so lookups cannot tell which records exist. Personal data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every
- * value returned is written to the request's audit trail.
+ * (UnitAccess.visible), so lookups cannot tell which records exist. Personal
+ * data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every value returned is
+ * written to the request's audit trail.
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
