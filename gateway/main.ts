@@ -63,7 +63,8 @@ try {
 }
 
 try {
-  const applied = await migrate(db);
+  // Migrations are never cut by STATEMENT_TIMEOUT_MS, which bounds the graph's statements only (store/db.ts).
+  const applied = await migrate(withoutStatementTimeout(db));
   logger.info({ store: db.backend, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'store migrated');
   // The dashboard sends its documents as text: the missing ones are registered so that a production hub runs
   // them; one an operator removed stays removed (npm run documents -- register --dashboard brings it back).
@@ -141,7 +142,7 @@ try {
 }
 // The hub's metrics, made here so that the sync's statements are timed too (lgsp_store_query_duration_seconds).
 const metrics = createHubMetrics();
-// Background work is never cut by STATEMENT_TIMEOUT_MS, which bounds the graph's reads only (store/db.ts).
+// Background work is never cut by STATEMENT_TIMEOUT_MS, which bounds the graph's statements only (store/db.ts).
 const syncDb = metrics.instrumentDb(withoutStatementTimeout(db), 'sync');
 const producer = createLiveProducer({
   db: syncDb,

@@ -6,14 +6,18 @@
  * so a row the consumer may not read comes back as null with one FORBIDDEN
  * error, whichever way it was reached: node(id), nodes, a root field or a
  * nested one. A consumer bound to a unit subtree also needs the row's unit
- * inside it. Personal data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every
- * value returned is written to the request's audit trail.
+ * inside it; a record outside it that is looked up by key (a root field,
+ * node(id), nodes) is null without an error, as an unknown key is
+ * (UnitAccess.visible), so lookups cannot tell which records exist. Personal
+ * data (Decree 13/2023/NĐ-CP) needs `read:pii`, and every value returned is
+ * written to the request's audit trail.
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import type { Scope } from '../store/access.ts';
 import type { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { registerUnitOf } from './unit-access.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 export type ScopeMap = AuthScopeMap<Types>;
@@ -27,14 +31,21 @@ export const ANY_READ_SCOPE: ScopeMap = {
 };
 
 /**
- * The type-level scopes of an object that belongs to a unit: the scope (or
- * any of a map of them) and, for a consumer bound to a subtree, the unit in
- * it. A consumer that sees the whole province skips the unit check, which
- * would only cost a promise per object.
+ * The type-level scopes of a type whose objects belong to a unit: the scope
+ * (or any of a map of them) and, for a consumer bound to a subtree, the
+ * object's unit in it. A consumer that sees the whole province skips the unit
+ * check, which would only cost a promise per object. Registers how to find the
+ * unit, so that a root lookup answers a record outside the subtree as unknown
+ * (UnitAccess.visible).
  */
-export function scopesOfUnitRow(ctx: Context, scope: Scope | ScopeMap, unitCode: string): ScopeMap {
+export function unitRowScopes<T>(
+  typename: string,
+  scope: Scope | ScopeMap,
+  unitOf: (row: T) => string,
+): (row: T, ctx: Context) => ScopeMap {
+  registerUnitOf(typename, unitOf);
   const needed = neededMap(scope);
-  return ctx.units.root === null ? needed : { $all: { ...needed, unit: unitCode } };
+  return (row, ctx) => (ctx.units.root === null ? needed : { $all: { ...needed, unit: unitOf(row) } });
 }
 
 // One map object per scope: scope-auth caches a map's result by its identity, once per request.

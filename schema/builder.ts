@@ -7,12 +7,14 @@ import { GraphQLError } from 'graphql';
 import { SCOPES, type Scope } from '../store/access.ts';
 import type { Context } from './context.ts';
 import { fieldCost } from './cost.ts';
+import { decodeGlobalId } from './pagination.ts';
 
 /** Names what a refused request lacked: "needs the read:pii scope", "unit X is outside …". */
 function describeFailure(failure: AuthFailure): string {
   switch (failure.kind) {
     case AuthScopeFailureType.AuthScope:
-      if (failure.scope === 'unit') return `unit ${String(failure.parameter)} is outside this consumer's units`;
+      // Not naming the unit: which unit a record belongs to is itself what the consumer may not see.
+      if (failure.scope === 'unit') return "the object's unit is outside this consumer's units";
       return `needs the ${failure.scope} scope`;
     case AuthScopeFailureType.AnyAuthScopes:
       return failure.failures.map(describeFailure).join(' or ');
@@ -48,8 +50,22 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { description: 'Any object by its global ID (Relay); null when none has it.' },
-    nodesQueryOptions: { description: 'Objects by their global IDs, in order; null for each unknown one.' },
+    decodeGlobalID: decodeGlobalId,
+    // An object outside the subtree of a consumer bound to one is answered as an unknown id (UnitAccess.visible).
+    nodeQueryOptions: {
+      description:
+        'Any object by its global ID (Relay); null when none has it, or when it is outside the subtree of a consumer bound to one.',
+      resolve: async (_root, args, ctx, _info, resolveNode) =>
+        ctx.units.visible(args.id.typename, await resolveNode(args.id)),
+    },
+    nodesQueryOptions: {
+      description:
+        'Objects by their global IDs, in order; null for each unknown one, and for each outside the subtree of a consumer bound to one.',
+      resolve: async (_root, args, ctx, _info, resolveNodes) => {
+        const found = await resolveNodes(args.ids);
+        return Promise.all(args.ids.map((id, i) => ctx.units.visible(id.typename, found[i])));
+      },
+    },
   },
   scopeAuth: {
     // A subscription is refused when it starts, not event by event.

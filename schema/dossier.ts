@@ -18,7 +18,7 @@ import type {
   DossierStatus as Status,
   OnlinePaymentChannel as Payment,
 } from '../store/model.ts';
-import { PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
+import { PERSONAL_DATA, personalData, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
@@ -100,10 +100,10 @@ const MASKED_NOTE = 'Needs no `read:pii`: a label for lists that does not give t
 
 export const DossierNode = builder.loadableNode('Dossier', {
   description:
-    'A dossier (hồ sơ) filed under a procedure and received by a unit, from the one-stop-shop. Needs the `read:dossiers` scope, and for a consumer bound to a unit subtree a dossier received in it: any other comes back as null with a FORBIDDEN error.',
+    'A dossier (hồ sơ) filed under a procedure and received by a unit, from the one-stop-shop. Needs the `read:dossiers` scope, and for a consumer bound to a unit subtree a dossier received in it: any other looked up is null, as an unknown one would be.',
   // Checked when a dossier is returned, however it was reached (node(id), nodes, dossier(code), a connection).
   runScopesOnType: true,
-  authScopes: (dossier, ctx) => scopesOfUnitRow(ctx, 'read:dossiers', dossier.unitCode),
+  authScopes: unitRowScopes('Dossier', 'read:dossiers', (dossier: DossierRow) => dossier.unitCode),
   id: { resolve: (dossier) => dossier.code },
   load: (codes: string[], ctx: Context) => findDossiersByCodes(ctx.db, codes),
   sort: (dossier) => dossier.code,
@@ -314,9 +314,10 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:dossiers': true },
     description:
-      'A dossier by its code; null when the hub does not know it, and null with a FORBIDDEN error when it was received outside the subtree of a consumer bound to one.',
+      'A dossier by its code; null when the hub does not know it, or when it was received outside the subtree of a consumer bound to one.',
     args: { code: t.arg.string({ required: true, description: 'Dossier code (mã hồ sơ).' }) },
-    resolve: (_root, args) => args.code,
+    resolve: async (_root, args, ctx) =>
+      ctx.units.visible(DossierNode.name, await DossierNode.getDataloader(ctx).load(args.code)),
   }),
   dossiers: t.connection(
     {

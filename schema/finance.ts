@@ -13,7 +13,7 @@ import {
   type UnitYear,
 } from '../store/finance.ts';
 import type { AutonomyGroup, Vnd } from '../store/model.ts';
-import { scopesOfUnitRow } from './authorization.ts';
+import { unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { UnitNode } from './unit.ts';
@@ -131,9 +131,9 @@ const GROUP_MEANINGS =
 
 export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
   description:
-    "A public service unit's financial autonomy for a year (tự chủ tài chính, Decree 60/2021/NĐ-CP): the group assigned by decision beside the level its own figures show. PAR INDEX 6.3.1 and 6.3.2 count the units that cover their recurrent spending. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null with a FORBIDDEN error otherwise).",
+    "A public service unit's financial autonomy for a year (tự chủ tài chính, Decree 60/2021/NĐ-CP): the group assigned by decision beside the level its own figures show. PAR INDEX 6.3.1 and 6.3.2 count the units that cover their recurrent spending. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null otherwise).",
   runScopesOnType: true,
-  authScopes: (row, ctx) => scopesOfUnitRow(ctx, 'read:finance', row.unitCode),
+  authScopes: unitRowScopes('PsuAutonomy', 'read:finance', (row: { unitCode: string }) => row.unitCode),
   id: { resolve: (row) => unitYearKey(row) },
   load: (keys: string[], ctx: Context) => loadByUnitYear(keys, (parsed) => findPsuAutonomy(ctx.db, parsed)),
   fields: (t) => ({
@@ -344,9 +344,9 @@ const PublicInvestmentRef = builder.loadableObject('PublicInvestment', {
 
 export const FinanceNode = builder.loadableNode('Finance', {
   description:
-    "A unit's finance for a year from the budget system: budget execution and public investment disbursement. Amounts are exact; rates are display values. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null with a FORBIDDEN error otherwise).",
+    "A unit's finance for a year from the budget system: budget execution and public investment disbursement. Amounts are exact; rates are display values. Needs the `read:finance` scope and, for a consumer bound to a unit subtree, a unit in it (null otherwise).",
   runScopesOnType: true,
-  authScopes: (row, ctx) => scopesOfUnitRow(ctx, 'read:finance', row.unitCode),
+  authScopes: unitRowScopes('Finance', 'read:finance', (row: { unitCode: string }) => row.unitCode),
   id: { resolve: (row) => unitYearKey(row) },
   load: (keys: string[], ctx: Context) =>
     loadByUnitYear<FinanceSummaryRow>(keys, (parsed) => findFinanceSummaries(ctx.db, parsed)),

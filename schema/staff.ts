@@ -1,7 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { QUALIFICATIONS, STAFF_CATEGORIES, STAFF_STATUSES } from '../store/model.ts';
 import { countStaff, findStaffByIds, listStaff, type StaffFilter, type StaffRow } from '../store/staff.ts';
-import { forbiddenArgument, PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
+import { forbiddenArgument, PERSONAL_DATA, personalData, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
@@ -53,10 +53,10 @@ const PII_NOTE =
 
 export const StaffNode = builder.loadableNode('Staff', {
   description:
-    'A cadre, civil servant, public employee or contract worker (cán bộ, công chức, viên chức, người lao động), as the cadre database records them. Needs the `read:staff` scope, and for a consumer bound to a unit subtree a person working in it: any other comes back as null with a FORBIDDEN error. Their name, birth date and gender also need `read:pii`.',
+    'A cadre, civil servant, public employee or contract worker (cán bộ, công chức, viên chức, người lao động), as the cadre database records them. Needs the `read:staff` scope, and for a consumer bound to a unit subtree a person working in it: any other looked up is null, as an unknown one would be. Their name, birth date and gender also need `read:pii`.',
   // Checked when a person is returned, however they were reached (node(id), nodes, staffMember(id), a connection).
   runScopesOnType: true,
-  authScopes: (staff, ctx) => scopesOfUnitRow(ctx, 'read:staff', staff.unitCode),
+  authScopes: unitRowScopes('Staff', 'read:staff', (staff: StaffRow) => staff.unitCode),
   id: { resolve: (staff) => staff.id },
   load: (ids: string[], ctx: Context) => findStaffByIds(ctx.db, ids),
   sort: (staff) => staff.id,
@@ -142,9 +142,10 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:staff': true },
     description:
-      'One person by personnel number; null when unknown, and null with a FORBIDDEN error when they work outside the subtree of a consumer bound to one.',
+      'One person by personnel number; null when unknown, or when they work outside the subtree of a consumer bound to one.',
     args: { id: t.arg.string({ required: true, description: 'Personnel number (số hiệu).' }) },
-    resolve: (_root, args) => args.id,
+    resolve: async (_root, args, ctx) =>
+      ctx.units.visible(StaffNode.name, await StaffNode.getDataloader(ctx).load(args.id)),
   }),
   staff: t.connection(
     {

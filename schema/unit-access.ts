@@ -1,8 +1,9 @@
 /**
  * Unit scoping: a consumer registered for a unit subtree (a district and its
  * communes, say) sees the rows of that subtree only. Lists are narrowed at
- * the store, so pages and totals are right; a unit named in an argument, or
- * an object reached by id or through a nested field, is checked here.
+ * the store, so pages and totals are right; a unit named in an argument, a
+ * record looked up by key, or an object reached through a nested field, is
+ * checked here.
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -21,6 +22,20 @@ export interface UnitAccess {
    * viewer's root (null when the viewer sees the whole province and no unit was asked).
    */
   listRoot(unitCode: string | null | undefined, argument?: string): Promise<string | null>;
+  /**
+   * A record a root lookup by key found (unit(code), staffMember(id), dossier(code), node(id), nodes(ids)), or null
+   * when it lies outside the viewer's subtree: the same answer as for an unknown key, without an error naming its
+   * unit. Otherwise sequential staff ids would tell which records exist across the province.
+   */
+  visible<T>(typename: string, record: T | null | undefined): Promise<T | null>;
+}
+
+/** The unit of a record of each type that belongs to one, by type name (registered by unitRowScopes). */
+const unitOfType = new Map<string, (record: never) => string>();
+
+/** Records how to find the unit of a record of `typename`, for UnitAccess.visible. */
+export function registerUnitOf<T>(typename: string, unitOf: (record: T) => string): void {
+  unitOfType.set(typename, unitOf as (record: never) => string);
 }
 
 export function forbiddenUnit(unitCode: string, root: string, argument?: string): GraphQLError {
@@ -50,6 +65,11 @@ export function createUnitAccess(db: Queryable, viewer: Viewer): UnitAccess {
       if (unitCode == null) return root;
       await access.check(unitCode, argument);
       return unitCode;
+    },
+    async visible(typename, record) {
+      if (record == null) return null;
+      const unitOf = unitOfType.get(typename);
+      return !unitOf || (await access.canSee(unitOf(record as never))) ? record : null;
     },
   };
   return access;

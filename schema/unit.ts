@@ -18,7 +18,7 @@ import {
   type UnitStaffCountRow,
 } from '../store/units.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
-import { ANY_READ_SCOPE, scopesOfUnitRow } from './authorization.ts';
+import { ANY_READ_SCOPE, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
@@ -61,10 +61,10 @@ export const PsuSector = builder.enumType('PsuSector', {
 
 export const UnitNode = builder.loadableNode('Unit', {
   description:
-    'An agency or unit of the province, as the cadre database records it, with its validity dates. Any read scope sees a unit’s own fields (every row is labelled by its unit); the fields that list or count what lies beneath it need `read:aggregates`. A consumer bound to a unit subtree sees the units of that subtree only: any other comes back as null with a FORBIDDEN error.',
+    'An agency or unit of the province, as the cadre database records it, with its validity dates. Any read scope sees a unit’s own fields (every row is labelled by its unit); the fields that list or count what lies beneath it need `read:aggregates`. A consumer bound to a unit subtree sees the units of that subtree only: any other looked up is null, as an unknown one would be.',
   // Checked when a unit is returned, however it was reached (node(id), a row's unit, the tree).
   runScopesOnType: true,
-  authScopes: (unit, ctx) => scopesOfUnitRow(ctx, ANY_READ_SCOPE, unit.code),
+  authScopes: unitRowScopes('Unit', ANY_READ_SCOPE, (unit: UnitRow) => unit.code),
   id: { resolve: (unit) => unit.code },
   load: (codes: string[], ctx: Context) => findUnitsByCodes(ctx.db, codes),
   sort: (unit) => unit.code,
@@ -250,9 +250,10 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'A unit by its code, dissolved ones included; null when no unit has that code, and null with a FORBIDDEN error when it is outside the subtree of a consumer bound to one.',
+      'A unit by its code, dissolved ones included; null when no unit has that code, or when it is outside the subtree of a consumer bound to one.',
     args: { code: t.arg.string({ required: true, description: 'National electronic identifier.' }) },
-    resolve: (_root, args) => args.code,
+    resolve: async (_root, args, ctx) =>
+      ctx.units.visible(UnitNode.name, await UnitNode.getDataloader(ctx).load(args.code)),
   }),
   units: t.connection(
     {

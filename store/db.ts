@@ -28,8 +28,8 @@ export interface Db extends Queryable {
   /** Closes the pool or the embedded database; closing again does nothing. */
   close(): Promise<void>;
   /**
-   * The same store for background work (the sync engine, the live producer): its statements are never cut by
-   * the statement timeout (DbOptions.statementTimeoutMs), in a transaction or not. Absent where there is no
+   * The same store for background work (the sync engine, the live producer, migrations): its statements are never
+   * cut by the statement timeout (DbOptions.statementTimeoutMs), in a transaction or not. Absent where there is no
    * timeout to lift (PGlite, wrappers): there the Db itself serves; `withoutStatementTimeout(db)` picks.
    */
   withoutStatementTimeout?(): Db;
@@ -54,11 +54,11 @@ export interface DbOptions {
   /** Connections in the pool (postgres only). */
   poolMax?: number;
   /**
-   * STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement run outside a transaction that runs longer (error 57014):
-   * the graph's reads. Not cut: statements in a transaction (the sync's batches, migrations, the audit log), and
-   * every statement of `withoutStatementTimeout()`, the Db the sync engine and the live producer get (their
-   * statements outside transactions too, e.g. the producer's prune). 0 or absent: no timeout. PGlite does not
-   * enforce it (no timer signals in WebAssembly).
+   * STATEMENT_TIMEOUT_MS: PostgreSQL cancels a statement that runs longer (error 57014), in a transaction or not:
+   * every statement a GraphQL request starts, the audit log's insert included. Not cut: every statement of
+   * `withoutStatementTimeout()`, the Db the sync engine, the live producer and migrations get (in their
+   * transactions and outside them, e.g. the producer's prune). 0 or absent: no timeout. PGlite does not enforce it
+   * (no timer signals in WebAssembly).
    */
   statementTimeoutMs?: number | undefined;
 }

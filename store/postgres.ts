@@ -33,10 +33,6 @@ const LOCK_KEY = `hashtextextended('lgsp-hub:' || current_schema() || ':' || $1,
 
 export async function openPostgres(databaseUrl: string, options: DbOptions): Promise<Db> {
   const statementTimeoutMs = Math.max(0, Math.floor(options.statementTimeoutMs ?? 0));
-  // A transaction is the sync's, a migration's, the live producer's or the audit log's work: cut halfway, it would
-  // be retried whole and cut again. SET LOCAL ends with the transaction; one round trip with the BEGIN. The sync's
-  // and the producer's statements outside transactions run in one each (withoutStatementTimeout, below).
-  const begin = statementTimeoutMs > 0 ? 'BEGIN; SET LOCAL statement_timeout = 0' : 'BEGIN';
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolMax ?? 10,
@@ -49,7 +45,8 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
       '-c TimeZone=UTC',
       '-c jit=off',
       options.schema ? `-c search_path=${assertIdentifier(options.schema)}` : '',
-      // The graph's reads may not hold a connection for longer; transactions and background work lift it (below).
+      // No statement of the graph may hold a connection for longer, in a transaction or not (the audit log's
+      // insert too); background work lifts it (withoutStatementTimeout, below).
       statementTimeoutMs > 0 ? `-c statement_timeout=${statementTimeoutMs}` : '',
     ]
       .filter(Boolean)
@@ -58,25 +55,27 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  /** Runs `work` in one transaction opened by `begin` (BEGIN, and what the transaction sets for itself). */
+  async function transaction<T>(begin: string, work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    // A connection whose rollback failed is in an unknown state: it is destroyed, not pooled again.
+    let broken: Error | undefined;
+    try {
+      await client.query(begin);
+      const result = await work(queryable(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
   const db: Db = {
     backend: 'postgres',
     ...queryable(pool),
-    async transaction(work) {
-      const client = await pool.connect();
-      // A connection whose rollback failed is in an unknown state: it is destroyed, not pooled again.
-      let broken: Error | undefined;
-      try {
-        await client.query(begin);
-        const result = await work(queryable(client));
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        throw error;
-      } finally {
-        client.release(broken);
-      }
-    },
+    transaction: (work) => transaction('BEGIN', work),
     async tryLock(name) {
       const client = await pool.connect();
       try {
@@ -105,13 +104,18 @@ export async function openPostgres(databaseUrl: string, options: DbOptions): Pro
     },
   };
   if (statementTimeoutMs > 0) {
-    // Background work on the same pool: each statement outside a transaction runs in one of its own, where the
-    // timeout is lifted (one statement, so committed as it would be on its own; two more round trips, which the
-    // sync's and the producer's few statements outside transactions can afford and the graph's reads need not).
+    // Background work on the same pool (the sync, the live producer, migrations): cut halfway, a batch would be
+    // retried whole and cut again. Its transactions lift the timeout (SET LOCAL ends with them; one round trip with
+    // the BEGIN), and each statement outside a transaction runs in one of its own (committed as it would be on its
+    // own; two more round trips, which background work's few such statements can afford and the graph's reads
+    // need not).
+    const liftedTransaction = <T>(work: (tx: Queryable) => Promise<T>) =>
+      transaction('BEGIN; SET LOCAL statement_timeout = 0', work);
     const timeoutFreeDb: Db = {
       ...db,
-      query: (sql, params) => db.transaction((tx) => tx.query(sql, params)),
-      exec: (sql) => db.transaction((tx) => tx.exec(sql)),
+      query: (sql, params) => liftedTransaction((tx) => tx.query(sql, params)),
+      exec: (sql) => liftedTransaction((tx) => tx.exec(sql)),
+      transaction: liftedTransaction,
       withoutStatementTimeout: () => timeoutFreeDb,
     };
     db.withoutStatementTimeout = () => timeoutFreeDb;

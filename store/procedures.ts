@@ -2,7 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { OnlineServiceLevel, Procedure, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
-import { searchPatterns } from './search.ts';
+import { matchesSearch, searchPatterns } from './search.ts';
 
 /**
  * Inserts or updates procedures in one statement (the catalogue has no update
@@ -56,7 +56,7 @@ function filterClause(filter: ProcedureFilter): { where: string; params: unknown
   // each word must begin a word of the name: "tich" finds "Hộ tịch", "ich" does not
   const words = searchPatterns(filter.search);
   return {
-    where: `(cardinality($1::text[]) = 0 OR ${WORD_STARTS} LIKE ALL (SELECT fold_vi(p) FROM unnest($1::text[]) AS p))
+    where: `${matchesSearch(WORD_STARTS, '$1')}
         AND ($2::text IS NULL OR field_code = $2)
         AND ($3::text IS NULL OR $3 = ANY(levels))
         AND ($4::text IS NULL OR online_service = $4)`,

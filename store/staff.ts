@@ -2,7 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { Qualification, Staff, StaffCategory, StaffStatus } from './model.ts';
 import { defineUpsert } from './upsert.ts';
-import { searchPatterns } from './search.ts';
+import { matchesSearch, searchPatterns } from './search.ts';
 
 /**
  * Inserts or updates staff in one statement; an older version (by
@@ -69,8 +69,7 @@ function staffFilterClause(
         AND ($3::text IS NULL OR qualification = $3)
         AND ($4::text IS NULL OR status = $4)
         AND ($5::boolean IS NULL OR meets_standard = $5)
-        AND (cardinality($6::text[]) = 0
-             OR ' ' || full_name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($6::text[]) AS p))`,
+        AND ${matchesSearch(`' ' || full_name_folded`, '$6')}`,
     params: [
       filter.unitCode ?? null,
       filter.category ?? null,

@@ -2,7 +2,7 @@ import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
 import { defineUpsert } from './upsert.ts';
-import { searchPatterns } from './search.ts';
+import { matchesSearch, searchPatterns } from './search.ts';
 
 export interface UnitRow extends Unit {
   syncedAt: Date;
@@ -84,7 +84,7 @@ function filterClause(filter: UnitFilter): { where: string; params: unknown[] } 
     where: `($1::text IS NULL OR level = $1)
         AND ($2::text IS NULL OR kind = $2)
         AND ($3::text IS NULL OR parent_code = $3)
-        AND (cardinality($4::text[]) = 0 OR ' ' || name_folded LIKE ALL (SELECT fold_vi(p) FROM unnest($4::text[]) AS p))
+        AND ${matchesSearch(`' ' || name_folded`, '$4')}
         AND ${validOn('$5')}
         AND ($6::text IS NULL OR code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $6))`,
     params: [

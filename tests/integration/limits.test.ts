@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { DEFAULT_LIMITS } from '../../gateway/policy/limits/settings.ts';
 import { openDb } from '../../store/open-db.ts';
+import { SCOPES } from '../../store/access.ts';
 import { withoutStatementTimeout, type Db } from '../../store/db.ts';
 import { registerTrustedDocuments } from '../../store/trusted-documents.ts';
 import { demoUnits, seedDemoProvince } from '../support/fixture-province.ts';
@@ -525,6 +526,7 @@ describe.skipIf(!databaseUrl)('the statement timeout on postgres', () => {
   let timed: Db;
   let hub: TestHub;
   let slow = false;
+  let slowTransactions = false;
 
   beforeAll(async () => {
     store = await openTestStore('postgres');
@@ -533,15 +535,31 @@ describe.skipIf(!databaseUrl)('the statement timeout on postgres', () => {
       { schema: string },
     ];
     timed = await openDb({ databaseUrl, schema, poolMax: 2, statementTimeoutMs: timeoutMs });
-    // While `slow` is set, each of the graph's SELECTs runs as itself joined to a two-second sleep.
+    // While `slow` is set, each of the graph's SELECTs runs as itself joined to a two-second sleep; while
+    // `slowTransactions` is, each transaction (the audit log's insert) sleeps two seconds first.
     const graphDb: Db = {
       ...timed,
       backend: timed.backend,
       query: (sql, params) =>
         timed.query(slow && /^\s*SELECT/i.test(sql) ? `SELECT t.* FROM (${sql}) AS t, pg_sleep(2)` : sql, params),
+      transaction: (work) =>
+        timed.transaction(async (tx) => {
+          if (slowTransactions) await tx.query('SELECT pg_sleep(2)');
+          return work(tx);
+        }),
     };
-    hub = await startTestHub(graphDb, { viewers });
+    hub = await startTestHub(graphDb, { viewers: { ...viewers, admin: testViewer('admin', SCOPES) } });
   });
+
+  /** The hub's connections still running a sleep of this suite (the test's own connection excluded). */
+  const sleeping = async () =>
+    (
+      await store.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE application_name = 'lgsp-hub' AND state = 'active' AND query LIKE '%pg_sleep(2)%'
+            AND pid <> pg_backend_pid() AND datname = current_database()`,
+      )
+    )[0]!.n;
   afterAll(async () => {
     await hub?.hub.stop(); // closes `timed`
     await store?.dispose();
@@ -564,15 +582,36 @@ describe.skipIf(!databaseUrl)('the statement timeout on postgres', () => {
       path: ['units'],
       extensions: { code: 'QUERY_TIMEOUT' },
     });
+    expect(await sleeping()).toBe(0);
     const again = await query(hub.url, UNITS_PAGE, 'good');
     expect(again.body.data.units.edges.map((e: any) => e.node.code)).toEqual(unitCodes.slice(0, 100));
   });
 
-  it('applies to statements outside a transaction only: migrations and the audit log are not cut', async () => {
+  it('cuts the statements of a transaction the graph starts too', async () => {
     await expect(timed.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
-    await expect(timed.transaction((tx) => tx.query('SELECT pg_sleep(2) AS slept'))).resolves.toEqual([{ slept: '' }]);
-    // And after a transaction, its connection has the timeout again.
-    await expect(timed.query('SELECT pg_sleep(2)')).rejects.toMatchObject({ code: '57014' });
+    await expect(timed.transaction((tx) => tx.query('SELECT pg_sleep(2)'))).rejects.toMatchObject({ code: '57014' });
+    expect(await sleeping()).toBe(0);
+    // The connection serves on after the rollback.
+    await expect(timed.transaction((tx) => tx.query('SELECT 1 AS one'))).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it("cuts the audit log's insert: the answer withholds the data it could not record", async () => {
+    slowTransactions = true;
+    const started = Date.now();
+    let answer: Answer;
+    try {
+      answer = await query(hub.url, '{ auditChainStatus { ok } }', 'admin');
+    } finally {
+      slowTransactions = false;
+    }
+    expect(answer.status).toBe(503);
+    expect(answer.body.data).toBeUndefined();
+    expect(answer.body.errors.map((e: any) => e.extensions.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    // Cut at the timeout, not after the two-second sleep, and nothing of it runs on.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await sleeping()).toBe(0);
+    const again = await query(hub.url, '{ auditChainStatus { ok } }', 'admin');
+    expect(again.body).toEqual({ data: { auditChainStatus: { ok: true } } });
   });
 
   it('never cuts the background work (sync engine, live producer): its statements outside transactions too', async () => {

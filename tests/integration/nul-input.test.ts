@@ -10,6 +10,10 @@ import { testBackends } from '../support/store.ts';
 
 const NUL = '\u0000';
 
+/** A Relay global id (base64 of "Type:key") of the given text, followed by raw bytes when given. */
+const globalId = (text: string, bytes: number[] = []) =>
+  Buffer.concat([Buffer.from(text, 'utf8'), Buffer.from(bytes)]).toString('base64');
+
 describe.each(testBackends)('a NUL in client input on %s', (backend) => {
   const hubOf = hubOnStore(backend, {
     viewers: {
@@ -31,6 +35,10 @@ describe.each(testBackends)('a NUL in client input on %s', (backend) => {
       { u: `000.00.00.H40${NUL}` },
     ],
     ['a cursor', 'query($a: String) { units(first: 2, after: $a) { totalCount } }', { a: encodeCursor(`a${NUL}`) }],
+    ['a global id', 'query($i: ID!) { node(id: $i) { id } }', { i: globalId(`Staff:1${NUL}`) }],
+    ['a global id in nodes', 'query($i: [ID!]!) { nodes(ids: $i) { id } }', { i: [globalId(`Unit:000${NUL}`)] }],
+    // Bytes that are no UTF-8 at all (0xff, a lone continuation byte), which decoding would turn into U+FFFD.
+    ['a global id not in UTF-8', 'query($i: ID!) { node(id: $i) { id } }', { i: globalId('Staff:1', [0xff, 0x80]) }],
   ];
 
   for (const token of ['admin', 'bound']) {
