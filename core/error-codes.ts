@@ -40,7 +40,10 @@ export const ERROR_CODES = {
   INPUT_TOO_DEEP: { status: 400, meaning: 'variables or extensions nest arrays and objects past 32 levels' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'a body over MAX_BODY_BYTES (414: a URL over MAX_URL_BYTES)' },
   RATE_LIMITED: { status: 429, meaning: 'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE' },
-  AUDIT_UNAVAILABLE: { status: 503, meaning: 'the audit log cannot record the request, so its data is withheld' },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    meaning: 'the audit log cannot record the request: its data is withheld, or its admin change not made',
+  },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'an unexpected failure, masked; the request id finds its cause' },
   // Errors beside data, or ending a stream: no status of their own.
   BAD_USER_INPUT: { status: null, meaning: 'an argument is invalid (400 when the cost cannot be measured for it)' },
