@@ -47,7 +47,10 @@ export const ERROR_CODES = {
     meaning:
       'the consumer started more operations this minute than RATE_LIMIT_PER_MINUTE, or its address had more credentials refused than AUTH_FAILURES_PER_MINUTE',
   },
-  AUDIT_UNAVAILABLE: { status: 503, meaning: 'the audit log cannot record the request, so its data is withheld' },
+  AUDIT_UNAVAILABLE: {
+    status: 503,
+    meaning: 'the audit log cannot record the request: its data is withheld, or its admin change not made',
+  },
   INTERNAL_SERVER_ERROR: { status: 500, meaning: 'an unexpected failure, masked; the request id finds its cause' },
   // Errors beside data, or ending a stream: no status of their own.
   BAD_USER_INPUT: { status: null, meaning: 'an argument is invalid (400 when the cost cannot be measured for it)' },

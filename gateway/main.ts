@@ -27,6 +27,7 @@ import { createHubMetrics } from './observability/metrics.ts';
 import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
 import { createHub } from './server.ts';
+import { hubSettings } from './hub-settings.ts';
 import { createSyncEngine } from '../connectors/sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../connectors/sync/upstreams.ts';
 
@@ -67,8 +68,9 @@ try {
   const applied = await migrate(withoutStatementTimeout(db));
   logger.info({ store: db.backend, applied: applied.map((m) => `${m.version}_${m.name}`) }, 'store migrated');
   // The dashboard sends its documents as text: the missing ones are registered so that a production hub runs
-  // them; one an operator removed stays removed (npm run documents -- register --dashboard brings it back).
-  const dashboard = await registerDashboardDocuments(db);
+  // them; one an operator removed stays removed (npm run documents -- register --dashboard brings it back). Limits
+  // so low that they refuse one of them stop the start, naming it and the limit.
+  const dashboard = await registerDashboardDocuments(db, { limits: hubSettings(config).limits });
   const added = dashboard.filter((r) => r.outcome === 'added');
   if (added.length > 0) {
     logger.info({ documents: added.map((r) => r.operationNames.join(',')) }, 'dashboard documents registered');

@@ -167,7 +167,7 @@ builder.mutationFields((t) => ({
     type: Source,
     authScopes: { admin: true },
     description:
-      'Runs a sync pass of the source now and returns it once the pass has ended (needs the `admin` scope; written to the audit log). A pass already running on this instance is joined, not repeated.',
+      'Runs a sync pass of the source now and returns it once the pass has ended (needs the `admin` scope; written to the audit log before the pass starts: if the entry cannot be written, no pass starts and the error, AUDIT_UNAVAILABLE, says so). A pass already running on this instance is joined, not repeated.',
     args: { source: t.arg({ type: SourceNameEnum, required: true, description: 'The source to sync.' }) },
     resolve: async (_root, { source }, ctx: Context) => {
       ctx.audit.usedAdmin('syncNow');
@@ -176,6 +176,8 @@ builder.mutationFields((t) => ({
           extensions: { code: 'BAD_USER_INPUT', argument: 'source' },
         });
       }
+      // A pass cannot share a transaction with its audit entry: the entry is written first, and without it no pass.
+      await ctx.audit.commitAdmin('syncNow');
       try {
         await ctx.sync.engine.run(source, { trigger: 'MUTATION' });
       } catch (error) {

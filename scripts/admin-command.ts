@@ -4,7 +4,7 @@
  * the store, its migrations, the command, closing. Exit codes: 0 done, 1 the
  * command failed (its message on stderr), 2 a usage or configuration error.
  */
-import { ConfigError, loadConfig } from '../gateway/config.ts';
+import { ConfigError, loadConfig, type Config } from '../gateway/config.ts';
 import type { Db } from '../store/db.ts';
 import { migrate } from '../store/migrate.ts';
 import { openConfiguredStore } from './store.ts';
@@ -32,7 +32,7 @@ export interface AdminCommand<Command> {
   /** Reads the command line; throws UsageError (or parseArgs' own errors) when it cannot. */
   parse(): Command;
   /** Work done before the store is opened (reading and checking files); throws to fail with exit 1. */
-  prepare?(command: Command): void;
+  prepare?(command: Command, config: Config): void;
   run(db: Db, command: Command): Promise<void>;
   /** Errors whose message is the whole story (a consumer that does not exist …): printed without "failed:". */
   isExpected(error: unknown): boolean;
@@ -46,7 +46,7 @@ export function exitWith(name: string, code: number, message?: string): never {
 export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Promise<void> {
   const exit = (code: number, message?: string) => exitWith(admin.name, code, message);
   let command: Command;
-  let config: ReturnType<typeof loadConfig>;
+  let config: Config;
   try {
     command = admin.parse();
     config = loadConfig();
@@ -58,7 +58,7 @@ export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Pr
     throw error;
   }
   try {
-    admin.prepare?.(command);
+    admin.prepare?.(command, config);
   } catch (error) {
     if (admin.isExpected(error)) exit(1, (error as Error).message);
     throw error;

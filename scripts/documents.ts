@@ -3,8 +3,9 @@
  * trusted documents, the GraphQL documents a production hub runs
  * (HUB_MODE=production runs no other). A document's id is the SHA-256 (hex) of
  * its exact text; `show` and `remove` take it or its first 8 or more hex
- * digits. Every document is validated against the hub's schema before any is
- * registered; registering is idempotent and restores a removed document
+ * digits. Every document is validated against the hub's schema, and checked
+ * against the limits every request meets (MAX_QUERY_DEPTH, MAX_QUERY_COST …,
+ * from the same environment as the hub's), before any is registered; registering is idempotent and restores a removed document
  * (`register --dashboard` the dashboard's own, which a hub's start only adds
  * when missing). A removed document stops running on hubs within their cache
  * time. The store is the hub's: an embedded PGlite directory serves one
@@ -22,6 +23,9 @@ import {
 import { registerDashboardDocuments } from '../gateway/policy/documents/dashboard.ts';
 import { prepareDocument, readDocumentFiles } from '../gateway/policy/documents/documents-files.ts';
 import { hubSchema } from '../schema/index.ts';
+import { hubSettings } from '../gateway/hub-settings.ts';
+import { createDocumentCheck } from '../gateway/policy/limits/document-check.ts';
+import type { LimitSettings } from '../gateway/policy/limits/settings.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
 // register reads .graphql/.gql files (one document each) or JSON manifests ({ "<sha256>": "<document>" } or Apollo's).
@@ -33,7 +37,15 @@ const USAGE = `usage:
   npm run documents -- remove <id>`;
 
 type Command =
-  | { name: 'register'; files: string[]; client: string | null; dashboard: boolean; documents?: NewTrustedDocument[] }
+  | {
+      name: 'register';
+      files: string[];
+      client: string | null;
+      dashboard: boolean;
+      /** Set by prepare: the files' documents, checked, and the limits the hub runs with. */
+      documents?: NewTrustedDocument[];
+      limits?: Partial<LimitSettings>;
+    }
   | { name: 'show' | 'remove'; id: string }
   | { name: 'list' };
 
@@ -78,7 +90,7 @@ async function run(db: Db, cmd: Command): Promise<void> {
     case 'register': {
       const registrations = [
         ...(cmd.files.length > 0 ? await registerTrustedDocuments(db, cmd.documents ?? [], cmd.client) : []),
-        ...(cmd.dashboard ? await registerDashboardDocuments(db, { restoreRemoved: true }) : []),
+        ...(cmd.dashboard ? await registerDashboardDocuments(db, { restoreRemoved: true, limits: cmd.limits }) : []),
       ];
       for (const { id, operationNames, outcome } of registrations) {
         out(`${outcome === 'unchanged' ? 'registered already' : outcome} ${id} ${names(operationNames)}`);
@@ -134,11 +146,13 @@ await runAdminCommand({
   name: 'documents',
   usage: USAGE,
   parse: command,
-  // Every file is read and validated before the store is opened: a bad one registers nothing, and says so at once.
-  prepare(cmd) {
+  // Every file is read and checked, against the schema and the limits the hub runs with (the same environment's),
+  // before the store is opened: a bad one registers nothing, and says so at once.
+  prepare(cmd, config) {
     if (cmd.name !== 'register') return;
-    const schema = hubSchema();
-    cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, schema));
+    cmd.limits = hubSettings(config).limits;
+    const check = createDocumentCheck(hubSchema(), cmd.limits);
+    cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, check));
   },
   run,
   isExpected: (error) => error instanceof TrustedDocumentError,

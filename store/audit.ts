@@ -70,42 +70,52 @@ const ENTRY_COLUMNS = `id::text AS id, at, consumer, consumer_id::text AS "consu
  * wrote, and ids follow each other without gaps.
  */
 export function appendAuditEntry(db: Db, input: AuditEntryInput, key: string | undefined): Promise<AuditEntry> {
-  return db.transaction(async (tx) => {
-    const [head] = await tx.query<{ lastId: string; lastHash: string }>(
-      'SELECT last_id::text AS "lastId", last_hash AS "lastHash" FROM audit_head FOR UPDATE',
-    );
-    if (!head) throw new Error('audit_head is missing: the audit log cannot be appended to');
-    const unhashed = {
-      ...input,
-      id: String(BigInt(head.lastId) + 1n),
-      keyed: Boolean(key),
-      prevHash: head.lastHash,
-    };
-    const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed, key) };
-    await tx.query(
-      `INSERT INTO audit_log (id, at, consumer, consumer_id, credential, operation_name, document_hash, personal_data,
-         admin_operations, client_address, request_id, keyed, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-      [
-        entry.id,
-        entry.at,
-        entry.consumer,
-        entry.consumerId,
-        entry.credential,
-        entry.operationName,
-        entry.documentHash,
-        JSON.stringify(entry.personalData),
-        entry.adminOperations,
-        entry.clientAddress,
-        entry.requestId,
-        entry.keyed,
-        entry.prevHash,
-        entry.hash,
-      ],
-    );
-    await tx.query('UPDATE audit_head SET last_id = $1, last_hash = $2', [entry.id, entry.hash]);
-    return entry;
-  });
+  return db.transaction((tx) => appendAuditEntryIn(tx, input, key));
+}
+
+/**
+ * Appends an entry in the caller's transaction `tx`, so that it commits with the change it records, or neither
+ * does (an admin mutation's writes). The head stays locked until that transaction ends.
+ */
+export async function appendAuditEntryIn(
+  tx: Queryable,
+  input: AuditEntryInput,
+  key: string | undefined,
+): Promise<AuditEntry> {
+  const [head] = await tx.query<{ lastId: string; lastHash: string }>(
+    'SELECT last_id::text AS "lastId", last_hash AS "lastHash" FROM audit_head FOR UPDATE',
+  );
+  if (!head) throw new Error('audit_head is missing: the audit log cannot be appended to');
+  const unhashed = {
+    ...input,
+    id: String(BigInt(head.lastId) + 1n),
+    keyed: Boolean(key),
+    prevHash: head.lastHash,
+  };
+  const entry: AuditEntry = { ...unhashed, hash: entryHash(unhashed, key) };
+  await tx.query(
+    `INSERT INTO audit_log (id, at, consumer, consumer_id, credential, operation_name, document_hash, personal_data,
+       admin_operations, client_address, request_id, keyed, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      entry.id,
+      entry.at,
+      entry.consumer,
+      entry.consumerId,
+      entry.credential,
+      entry.operationName,
+      entry.documentHash,
+      JSON.stringify(entry.personalData),
+      entry.adminOperations,
+      entry.clientAddress,
+      entry.requestId,
+      entry.keyed,
+      entry.prevHash,
+      entry.hash,
+    ],
+  );
+  await tx.query('UPDATE audit_head SET last_id = $1, last_hash = $2', [entry.id, entry.hash]);
+  return entry;
 }
 
 /** Entries newest first, `limit` from before `beforeId`, of one consumer when given. */

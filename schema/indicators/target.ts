@@ -197,7 +197,7 @@ builder.mutationFields((t) => ({
     type: IndicatorTargetRef,
     authScopes: { admin: true },
     description:
-      'Sets (or replaces) the target of an indicator for a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log). Percentages take 0–100, other indicators a value ≥ 0; NEUTRAL indicators take none. An unknown code or unit, or a value out of range, is BAD_USER_INPUT.',
+      'Sets (or replaces) the target of an indicator for a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log in the same transaction: if the entry cannot be written, nothing is set and the error, AUDIT_UNAVAILABLE, says so). Percentages take 0–100, other indicators a value ≥ 0; NEUTRAL indicators take none. An unknown code or unit, or a value out of range, is BAD_USER_INPUT.',
     args: {
       ...targetArgs,
       target: t.arg.float({ required: true, description: 'The target, in the indicator’s unit (98.5 for 98.5 %).' }),
@@ -208,10 +208,12 @@ builder.mutationFields((t) => ({
       checkYear(args.year);
       checkTarget(definition, args.target);
       await checkUnit(ctx, args.unitCode);
-      const [row] = await upsertTargets(
-        ctx.db,
-        [{ indicatorCode: args.code, unitCode: args.unitCode, year: args.year, target: args.target }],
-        ctx.viewer.consumer,
+      const [row] = await ctx.audit.commitAdmin('setIndicatorTarget', (tx) =>
+        upsertTargets(
+          tx,
+          [{ indicatorCode: args.code, unitCode: args.unitCode, year: args.year, target: args.target }],
+          ctx.viewer.consumer,
+        ),
       );
       return row!;
     },
@@ -221,7 +223,7 @@ builder.mutationFields((t) => ({
     nullable: true,
     authScopes: { admin: true },
     description:
-      'Removes the target stored for an indicator, a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log), and returns it; null when none was stored. The unit then takes its nearest ancestor’s target, or the default.',
+      'Removes the target stored for an indicator, a unit and a year (needs the `admin` scope, and for an administrator bound to a unit subtree a unit in it; written to the audit log in the same transaction, as for setIndicatorTarget), and returns it; null when none was stored. The unit then takes its nearest ancestor’s target, or the default.',
     args: targetArgs,
     resolve: async (_root, args, ctx) => {
       ctx.audit.usedAdmin('removeIndicatorTarget');
@@ -230,9 +232,9 @@ builder.mutationFields((t) => ({
       }
       checkYear(args.year);
       await checkUnit(ctx, args.unitCode);
-      const [removed] = await deleteTargets(ctx.db, [
-        { indicatorCode: args.code, unitCode: args.unitCode, year: args.year },
-      ]);
+      const [removed] = await ctx.audit.commitAdmin('removeIndicatorTarget', (tx) =>
+        deleteTargets(tx, [{ indicatorCode: args.code, unitCode: args.unitCode, year: args.year }]),
+      );
       return removed ?? null;
     },
   }),

@@ -2,7 +2,8 @@
  * `npm run documents` (scripts/documents.ts) as a process of its own: it
  * registers .graphql files and JSON manifests for a client, lists, shows and
  * removes (by id prefix), idempotently, restores the dashboard's documents,
- * and refuses, with nothing registered, a document that cannot run or a
+ * and refuses, with nothing registered, a document that cannot run (a limit
+ * every request meets included: its code and message are a request's) or a
  * manifest whose ids are not SHA-256. What it writes is what a hub reads.
  *
  * Each run is a process that opens and migrates the store (seconds on an
@@ -18,9 +19,15 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS } from '../../gateway/dashboard/documents.js';
+import { dashboardDocuments } from '../../gateway/policy/documents/dashboard.ts';
+import { prepareDocument } from '../../gateway/policy/documents/documents-files.ts';
+import { createDocumentCheck } from '../../gateway/policy/limits/document-check.ts';
+import { DEFAULT_LIMITS } from '../../gateway/policy/limits/settings.ts';
+import { hubSchema } from '../../schema/index.ts';
 import { openDb } from '../../store/open-db.ts';
 import { type Backend, type Db } from '../../store/db.ts';
 import { documentIdOf, listTrustedDocuments } from '../../store/trusted-documents.ts';
+import { hubOnStore } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -156,7 +163,9 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
   it('refuses a document that cannot run, a manifest whose ids are not SHA-256 (exit 1), a usage error (exit 2)', async () => {
     const dir = tempDir();
     // No store is opened for these: files are checked first, usage before anything.
-    const cli = (...args: string[]) => documentsCli(args, { PGLITE_DIR: join(dir, 'never-opened') });
+    const cliWith = (env: Record<string, string>, ...args: string[]) =>
+      documentsCli(args, { PGLITE_DIR: join(dir, 'never-opened'), ...env });
+    const cli = (...args: string[]) => cliWith({}, ...args);
     const good = join(dir, 'good.graphql');
     writeFileSync(good, UNITS);
     const bad = join(dir, 'bad.graphql');
@@ -164,15 +173,91 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     const sha1 = join(dir, 'sha1.json');
     writeFileSync(sha1, JSON.stringify({ abc123: UNITS }));
 
-    const [invalid, notSha256, usage] = await Promise.all([
+    const deep = join(dir, 'deep.graphql');
+    writeFileSync(deep, OVER_LIMITS.QUERY_TOO_DEEP);
+
+    const [invalid, tooDeep, deepAllowed, notSha256, usage] = await Promise.all([
       cli('register', good, bad),
+      cli('register', good, deep),
+      // The limits are the environment's, as the hub's: deeper allowed, the deep document passes and bad is next.
+      cliWith({ MAX_QUERY_DEPTH: '30' }, 'register', deep, bad),
       cli('register', sha1),
       cli('remove'),
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('bad.graphql: does not validate: Cannot query field "nope"');
+    expect(tooDeep.code).toBe(1);
+    expect(tooDeep.stderr).toContain(
+      `deep.graphql: does not validate: QUERY_TOO_DEEP: Query depth 23 exceeds the limit of ${DEFAULT_LIMITS.maxDepth}`,
+    );
+    expect([deepAllowed.code, deepAllowed.stderr]).toEqual([
+      1,
+      expect.stringContaining('bad.graphql: does not validate'),
+    ]);
     expect([notSha256.code, notSha256.stderr]).toEqual([1, expect.stringContaining("hashAlgorithm: 'sha256'")]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('remove needs a document id')]);
     expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+  });
+});
+
+/** Documents every request refuses, each for one limit (the defaults: gateway/policy/limits/settings.ts). */
+const OVER_LIMITS = {
+  QUERY_TOO_DEEP: `{ units(first: 1) { edges { node { ${'parent { '.repeat(19)} code ${'} '.repeat(19)} } } } }`,
+  TOO_MANY_ALIASES: `{ ${Array.from({ length: 200 }, (_, i) => `a${i}: sources { name }`).join(' ')} }`,
+  TOO_MANY_TOKENS: `{ units(first: 1) { totalCount ${' __typename'.repeat(2_100)} } }`,
+  TOO_MANY_DIRECTIVES: `{ ${Array.from({ length: 25 }, (_, i) => `a${i}: __typename @include(if: true)`).join(' ')} }`,
+  QUERY_TOO_COMPLEX: '{ units(first: 100) { edges { node { descendants { descendants { code } } } } } }',
+  // A NUL in a literal: refused as a request's argument is.
+  BAD_USER_INPUT: '{ staffMember(id: "ST\\u0000") { id } }',
+};
+
+describe('registering a document checks the limits every request meets', () => {
+  const check = createDocumentCheck(hubSchema());
+  const refusal = (text: string) => {
+    try {
+      prepareDocument({ text, source: 'doc.graphql' }, check);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const hub = hubOnStore(testBackends[0]!);
+
+  it.each(Object.entries(OVER_LIMITS))('refuses %s with the code and message a request gets', async (code, text) => {
+    const request = await hub().gql(text);
+    const [error] = request.errors ?? [];
+    expect(error?.extensions?.code).toBe(code);
+    expect(refusal(text)).toMatch(/^doc\.graphql: /);
+    expect(refusal(text)).toContain(`${code}: ${error!.message}`);
+  });
+
+  it('names the limit it is over', () => {
+    expect(refusal(OVER_LIMITS.QUERY_TOO_DEEP)).toBe(
+      `doc.graphql: does not validate: QUERY_TOO_DEEP: Query depth 23 exceeds the limit of ${DEFAULT_LIMITS.maxDepth}`,
+    );
+    expect(refusal(OVER_LIMITS.QUERY_TOO_COMPLEX)).toMatch(
+      new RegExp(
+        `^doc\\.graphql: every request of it would be refused: QUERY_TOO_COMPLEX: Query cost \\d+ exceeds the limit of ${DEFAULT_LIMITS.maxCost}:`,
+      ),
+    );
+  });
+
+  it('takes the limits it is given: those the hub runs with', () => {
+    const deeper = createDocumentCheck(hubSchema(), { maxDepth: 30 });
+    expect(prepareDocument({ text: OVER_LIMITS.QUERY_TOO_DEEP, source: 'doc.graphql' }, deeper).document).toBe(
+      OVER_LIMITS.QUERY_TOO_DEEP,
+    );
+  });
+
+  it("lets through a document some variables keep under the cost limit, and the dashboard's", () => {
+    // Over the limit with a page of 100, under it with a small page, which a client may send.
+    expect(
+      refusal(OVER_LIMITS.QUERY_TOO_COMPLEX.replace('{ units(first: 100)', 'query ($n: Int!) { units(first: $n)')),
+    ).toBeNull();
+    expect(dashboardDocuments().map((d) => d.document)).toEqual(DASHBOARD_DOCUMENTS);
+    // Limits too low for the dashboard refuse its documents too (a hub with them does not start), naming the limit.
+    expect(() => dashboardDocuments({ maxTokens: 100 })).toThrow(
+      /^the dashboard's document \d+: TOO_MANY_TOKENS: The document has more than 100 tokens, the limit$/,
+    );
   });
 });

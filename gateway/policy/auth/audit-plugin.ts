@@ -6,15 +6,18 @@
  *
  * Fail closed: when the entry cannot be written, the response loses its data
  * and carries an error instead, so no personal data leaves without a trace.
+ * An admin mutation's change is written with its entry, in one transaction
+ * (AuditTrail.commitAdmin): when the entry cannot be written, nothing is
+ * changed and the answer says so.
  */
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, print, type DocumentNode, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { appendAuditEntry, type AuditEntryInput } from '../../../store/audit.ts';
+import { appendAuditEntry, appendAuditEntryIn, type AuditEntryInput } from '../../../store/audit.ts';
 import { sha256Hex } from '../../../store/consumers.ts';
 import type { Db } from '../../../store/db.ts';
-import { createAuditTrail } from '../../../schema/audit-trail.ts';
+import { createAuditTrail, type AuditCommit, type AuditContents } from '../../../schema/audit-trail.ts';
 import type { Context } from '../../../schema/index.ts';
 import type { Config } from '../../config.ts';
 import { requestScope } from '../../../core/logger.ts';
@@ -27,6 +30,8 @@ type ServedContext = Context & { params?: { query?: string }; req?: IncomingMess
 
 const auditUnavailable = () =>
   hubError('AUDIT_UNAVAILABLE', 'the audit log cannot record this request, so its data is withheld; try again later');
+const changeNotMade = () =>
+  hubError('AUDIT_UNAVAILABLE', 'the audit log cannot record this change, so nothing was changed; try again later');
 
 export function clientAddress(req: IncomingMessage | undefined, trustProxy: boolean): string | null {
   if (!req) return null;
@@ -37,8 +42,7 @@ export function clientAddress(req: IncomingMessage | undefined, trustProxy: bool
 }
 
 export function useAuditLog({ db, logger, config }: { db: Db; logger: Logger; config: AuditConfig }): Plugin<Context> {
-  function entryOf(context: ServedContext, operationName: string | null, documentHash: string) {
-    const trail = context.audit;
+  function entryOf(context: ServedContext, trail: AuditContents, operationName: string | null, documentHash: string) {
     const personalData: Record<string, string[]> = {};
     for (const { field, recordId } of trail.personalData) (personalData[field] ??= []).push(recordId);
     return {
@@ -63,7 +67,7 @@ export function useAuditLog({ db, logger, config }: { db: Db; logger: Logger; co
     setResult: (result: ExecutionResult) => void,
   ) {
     if (!context.audit.mustRecord) return;
-    const entry = entryOf(context, operationName, documentHash);
+    const entry = entryOf(context, context.audit, operationName, documentHash);
     try {
       await appendAuditEntry(db, entry, config.AUDIT_KEY);
     } catch (error) {
@@ -74,6 +78,25 @@ export function useAuditLog({ db, logger, config }: { db: Db; logger: Logger; co
       setResult({ errors: [auditUnavailable()] });
     }
   }
+
+  /** An admin change and its entry in one transaction: the change first, so the head stays locked the least. */
+  const commitFor =
+    (context: ServedContext, operationName: string | null, documentHash: string): AuditCommit =>
+    (trail, change) =>
+      db.transaction(async (tx) => {
+        const result = await change(tx);
+        const entry = entryOf(context, trail, operationName, documentHash);
+        try {
+          await appendAuditEntryIn(tx, entry, config.AUDIT_KEY);
+        } catch (error) {
+          logger.error(
+            { err: error, consumer: entry.consumer, operationName, adminOperations: entry.adminOperations },
+            'audit log write failed: admin change not made',
+          );
+          throw changeNotMade();
+        }
+        return result;
+      });
 
   /** The operation's name as written in the document (clients seldom send operationName for a single operation). */
   const operationNameOf = (document: DocumentNode, operationName: string | null | undefined) =>
@@ -88,17 +111,21 @@ export function useAuditLog({ db, logger, config }: { db: Db; logger: Logger; co
       extendContext({ auditKey: config.AUDIT_KEY });
     },
     onExecute({ args }) {
+      const context = args.contextValue as ServedContext;
+      const hash = documentHashOf(context, args.document);
+      const operationName = operationNameOf(args.document, args.operationName);
+      const commit = commitFor(context, operationName, hash);
+      // Not a new trail: other plugins' onExecute may have written to the context's already.
+      context.audit.connect(commit);
       return {
         async onExecuteDone({ result, setResult }) {
-          const context = args.contextValue as ServedContext;
-          const hash = documentHashOf(context, args.document);
-          const operationName = operationNameOf(args.document, args.operationName);
           if (!isAsyncIterable(result)) return record(context, operationName, hash, setResult);
           // Incremental delivery (@defer/@stream): whatever was read by the time each part is ready.
           return {
             onNext: async (part) => {
               await record(context, operationName, hash, part.setResult);
               context.audit = createAuditTrail();
+              context.audit.connect(commit);
             },
           };
         },

@@ -9,7 +9,6 @@
  * text; the old one stays registered until removed (instances of the old
  * version may still serve it during a rolling update).
  */
-import { parse } from 'graphql';
 import { DASHBOARD_DOCUMENTS } from '../../dashboard/documents.js';
 import type { Db } from '../../../store/db.ts';
 import {
@@ -17,22 +16,33 @@ import {
   type NewTrustedDocument,
   type Registration,
 } from '../../../store/trusted-documents.ts';
-import { operationNamesOf } from './documents-files.ts';
+import { hubSchema } from '../../../schema/index.ts';
+import { createDocumentCheck } from '../limits/document-check.ts';
+import type { LimitSettings } from '../limits/settings.ts';
+import { prepareDocument } from './documents-files.ts';
 
 /** The client name the dashboard's documents are registered under. */
 export const DASHBOARD_CLIENT = 'dashboard';
 
-/** The dashboard's documents, ready to register. */
-export const dashboardDocuments = (): NewTrustedDocument[] =>
-  DASHBOARD_DOCUMENTS.map((text) => ({ document: text, operationNames: operationNamesOf(parse(text)) }));
+/**
+ * The dashboard's documents, ready to register: checked as any document registered is, against the limits the hub
+ * runs with (a TrustedDocumentError names the document and the limit it breaks).
+ */
+export const dashboardDocuments = (limits?: Partial<LimitSettings>): NewTrustedDocument[] => {
+  const check = createDocumentCheck(hubSchema(), limits);
+  return DASHBOARD_DOCUMENTS.map((text, index) =>
+    prepareDocument({ text, source: `the dashboard's document ${index + 1}` }, check),
+  );
+};
 
 /**
  * Registers the dashboard's documents that are missing: at start-up, `restoreRemoved` false (the default) leaves
- * a removed one removed; the CLI's `register --dashboard` passes true.
+ * a removed one removed; the CLI's `register --dashboard` passes true. `limits`: the hub's (the defaults when not
+ * given); a document they refuse is not registered, nor is any other (TrustedDocumentError).
  */
 export function registerDashboardDocuments(
   db: Db,
-  { restoreRemoved = false }: { restoreRemoved?: boolean } = {},
+  { restoreRemoved = false, limits }: { restoreRemoved?: boolean; limits?: Partial<LimitSettings> } = {},
 ): Promise<Registration[]> {
-  return registerTrustedDocuments(db, dashboardDocuments(), DASHBOARD_CLIENT, { restoreRemoved });
+  return registerTrustedDocuments(db, dashboardDocuments(limits), DASHBOARD_CLIENT, { restoreRemoved });
 }

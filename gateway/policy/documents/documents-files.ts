@@ -2,12 +2,14 @@
  * The documents to register (`npm run documents`), from files as clients' build tools write them: a `*.graphql` /
  * `*.gql` file is one document, the whole file as it is; a `*.json` file is a manifest of persisted documents. An id is
  * always the SHA-256 of the exact text, since the hub looks documents up by that hash: a client that sends the text
- * must send exactly the file's. Every document is parsed and validated against the hub's schema before anything is
- * registered: one that cannot run is refused with its file and the reason, and nothing is registered.
+ * must send exactly the file's. Every document is parsed, validated against the hub's schema and checked against the
+ * limits requests meet before anything is registered: one that cannot run is refused with its file and the reason
+ * (a limit's code and message among them), and nothing is registered.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, type DocumentNode, type GraphQLError } from 'graphql';
+import type { DocumentCheck } from '../limits/document-check.ts';
 import { documentIdOf, TrustedDocumentError, type NewTrustedDocument } from '../../../store/trusted-documents.ts';
 
 export interface DocumentText {
@@ -23,21 +25,35 @@ export function operationNamesOf(document: DocumentNode): string[] {
   );
 }
 
-/** A document ready to register: it parses, has an operation and validates against `schema`. */
-export function prepareDocument({ text, source }: DocumentText, schema: GraphQLSchema): NewTrustedDocument {
+/** Yoga's codes for any syntax or schema error: the message says it all. */
+const GENERIC_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']);
+
+/** An error's message, after its code when the code says more (a limit's: QUERY_TOO_DEEP …). */
+function described(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' && !GENERIC_CODES.has(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/**
+ * A document ready to register: it parses, has an operation, validates against the schema and meets the limits
+ * every request meets (gateway/policy/limits/document-check.ts), so that no request of it is sure to be refused.
+ */
+export function prepareDocument({ text, source }: DocumentText, check: DocumentCheck): NewTrustedDocument {
   let document: DocumentNode;
   try {
-    document = parse(text);
+    document = check.parse(text);
   } catch (error) {
-    throw new TrustedDocumentError(`${source}: ${(error as GraphQLError).message}`);
+    throw new TrustedDocumentError(`${source}: ${described(error as GraphQLError)}`);
   }
   if (!document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION)) {
     throw new TrustedDocumentError(`${source}: the document has no operation (fragments alone cannot run)`);
   }
-  const errors = validate(schema, document);
+  const errors = check.validate(document);
   if (errors.length > 0) {
-    throw new TrustedDocumentError(`${source}: does not validate: ${errors.map((e) => e.message).join('; ')}`);
+    throw new TrustedDocumentError(`${source}: does not validate: ${errors.map(described).join('; ')}`);
   }
+  const refusal = check.refusal(document);
+  if (refusal) throw new TrustedDocumentError(`${source}: every request of it would be refused: ${described(refusal)}`);
   return { document: text, operationNames: operationNamesOf(document) };
 }
 

@@ -36,6 +36,21 @@ export function nulInput(document: DocumentNode, variables: Record<string, unkno
   return null;
 }
 
+/** The refusal of a document or variables holding a NUL, naming where; null when there is none. */
+export function nulRefusal(
+  document: DocumentNode,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError | null {
+  const where = nulInput(document, variables);
+  if (!where) return null;
+  return requestError(
+    'BAD_USER_INPUT',
+    `A string in ${where} holds a NUL character (U+0000), which no field accepts`,
+    { status: 400, spec: true },
+    { input: where },
+  );
+}
+
 export function useNoNulStrings(): Plugin {
   const check = ({
     args,
@@ -44,15 +59,8 @@ export function useNoNulStrings(): Plugin {
     args: { document: DocumentNode; variableValues?: Record<string, unknown> | null; contextValue: unknown };
     setResultAndStopExecution(result: { errors: GraphQLError[] }): void;
   }) => {
-    const where = nulInput(args.document, args.variableValues);
-    if (!where) return;
-    const refusal = requestError(
-      'BAD_USER_INPUT',
-      `A string in ${where} holds a NUL character (U+0000), which no field accepts`,
-      { status: 400, spec: true },
-      { input: where },
-    );
-    setResultAndStopExecution({ errors: [forTransport(refusal, args.contextValue)] });
+    const refusal = nulRefusal(args.document, args.variableValues);
+    if (refusal) setResultAndStopExecution({ errors: [forTransport(refusal, args.contextValue)] });
   };
   return { onExecute: check, onSubscribe: check };
 }
