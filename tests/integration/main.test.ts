@@ -193,6 +193,28 @@ describe.skipIf(!redisUrl)('gateway/main.ts on a Redis that refuses its commands
       `lgsp-hub: Redis at REDIS_URL=${url.href} refuses the hub's commands: SELECT 99: ERR DB index is out of range`,
     );
   });
+
+  it('npm run sync, which publishes there too, stops the same way', async () => {
+    const url = new URL(redisUrl!);
+    url.pathname = '/99';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sync.ts', '--once'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PGLITE_DIR: 'memory://',
+        REDIS_URL: url.href,
+        BUDGET_URL: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `lgsp-hub sync: Redis at REDIS_URL=${url.href} refuses the hub's commands: SELECT 99: ERR DB index is out of range\n`,
+    );
+  });
 });
 
 if (redisServerMissing)
