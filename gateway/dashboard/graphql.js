@@ -192,8 +192,8 @@ export function createClient({ endpoint = '/graphql', auth }) {
               continue;
             }
             if (notice.extensions.missedEventsDelivered === false) return true;
+            opened = false; // so that open() says 'open' again
             open();
-            onState('open');
             continue;
           }
           // Errors without data refuse the subscription (bad arguments, a missing scope): worth showing, not looping on fast.
