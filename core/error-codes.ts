@@ -58,7 +58,7 @@ export const ERROR_CODES = {
   },
   LIVE_DELIVERY_RESUMED: {
     status: null,
-    meaning: 'the live pubsub is back; the events logged meanwhile were delivered',
+    meaning: 'the live pubsub is back, the events logged meanwhile delivered (missedEventsDelivered false: catch up)',
   },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
