@@ -61,6 +61,15 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { status: null, meaning: 'the hub is stopping: subscribe again (elsewhere) with lastEventId' },
   SLOW_CONSUMER: { status: null, meaning: 'the subscriber fell LIVE_QUEUE_MAX events behind: resume from lastEventId' },
   CATCH_UP_EXPIRED: { status: null, meaning: 'the events after lastEventId have been purged' },
+  // Notices of a live stream, each in place of one result: the stream goes on.
+  LIVE_DELIVERY_INTERRUPTED: {
+    status: null,
+    meaning: 'the live pubsub (Redis) is down: events follow when it is back',
+  },
+  LIVE_DELIVERY_RESUMED: {
+    status: null,
+    meaning: 'the live pubsub is back, the events logged meanwhile delivered (missedEventsDelivered false: catch up)',
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -26,6 +26,7 @@ import { createLogger } from '../core/logger.ts';
 import { createHubMetrics } from './observability/metrics.ts';
 import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
+import { checkRedis } from './redis-check.ts';
 import { createHub } from './server.ts';
 import { hubSettings } from './hub-settings.ts';
 import { createSyncEngine } from '../connectors/sync/engine.ts';
@@ -46,6 +47,14 @@ function fail(message: string): never {
   logger.fatal(message);
   process.stderr.write(`lgsp-hub: ${message}\n`);
   process.exit(1);
+}
+
+// A Redis that is reachable but refuses what the hub needs of it (a wrong database or password, an ACL) stops the
+// start here, before anything is opened, rather than let live data and shared limits fail quietly later.
+if (config.REDIS_URL) {
+  await checkRedis(config.REDIS_URL, { rateLimit: config.RATE_LIMIT_PER_MINUTE > 0 }).catch((error: Error) =>
+    fail(error.message),
+  );
 }
 
 const storeName = describeStore(config);

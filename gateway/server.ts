@@ -270,6 +270,7 @@ export function createHub(
       migrations,
       draining,
       sources: async () => (await sourceHealth()).sources,
+      pubsub: livePubSub,
       logger,
     });
     sendJson(res, httpStatus, body);

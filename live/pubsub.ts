@@ -43,6 +43,11 @@ export interface HubPubSub extends PubSub<LiveTopics> {
    */
   watchDelivery(watcher: DeliveryWatcher): () => void;
   /**
+   * Since when a Redis connection of this pubsub has been down (events are still logged, but neither delivered
+   * here nor sent to other instances), or null while both work; always null in memory. /ready reports it.
+   */
+  readonly downSince: Date | null;
+  /**
    * Resolves once this process receives what others publish (Redis: the
    * server has acknowledged the subscription); rejects, naming REDIS_URL,
    * when Redis cannot be reached.
@@ -142,6 +147,7 @@ export function createHubPubSub({
       listen: listenOn<LiveEvent>(target, LIVE_TOPIC),
       listenInvalidations: listenOn<ResponseCacheInvalidation>(target, RESPONSE_CACHE_TOPIC),
       watchDelivery: () => () => {},
+      downSince: null,
       ready: Promise.resolve(),
       close: async () => {},
     });
@@ -190,9 +196,25 @@ export function createHubPubSub({
       }
     }
   };
+  // For /ready: down since the first connection dropped, until both are back (the subscription acknowledged again).
+  const down = new Set<'publish' | 'subscribe'>();
+  let downSince: Date | null = null;
+  const setDown = (role: 'publish' | 'subscribe', isDown: boolean) => {
+    if (isDown) {
+      down.add(role);
+      downSince ??= new Date();
+    } else if (down.delete(role) && down.size === 0) downSince = null;
+  };
+  for (const event of ['close', 'reconnecting', 'end']) {
+    publishClient.on(event, () => {
+      if (!closing) setDown('publish', true);
+    });
+  }
+  publishClient.on('ready', () => setDown('publish', false));
   const onDrop = () => {
     if (!everReady || interrupted || closing) return;
     interrupted = true;
+    setDown('subscribe', true);
     tell('interrupted');
   };
   for (const event of ['close', 'reconnecting', 'end']) subscribeClient.on(event, onDrop);
@@ -206,6 +228,7 @@ export function createHubPubSub({
       () => {
         if (attempt !== reconnection || !interrupted || closing) return;
         interrupted = false;
+        setDown('subscribe', false);
         tell('resumed');
       },
       (error: unknown) =>
@@ -240,7 +263,7 @@ export function createHubPubSub({
   );
   ready.catch(() => {}); // whoever awaits it sees the error; unawaited it must not crash the process
 
-  return Object.assign(pubsub, {
+  const hubPubSub = Object.assign(pubsub, {
     transport: 'redis' as const,
     listen: listenOn<LiveEvent>(target, LIVE_TOPIC),
     listenInvalidations: listenOn<ResponseCacheInvalidation>(target, RESPONSE_CACHE_TOPIC),
@@ -248,6 +271,7 @@ export function createHubPubSub({
       watchers.add(watcher);
       return () => void watchers.delete(watcher);
     },
+    downSince: null as Date | null, // replaced by its getter below (Object.assign copies a getter's value)
     ready,
     async close() {
       closing = true;
@@ -259,4 +283,5 @@ export function createHubPubSub({
       );
     },
   });
+  return Object.defineProperty(hubPubSub, 'downSince', { get: () => downSince });
 }

@@ -46,6 +46,14 @@ export interface DeliveryWatcher {
   resumed(): void;
 }
 
+/**
+ * What every subscriber of the process is told about delivery itself, in order with its events: INTERRUPTED when the
+ * feed drops (or at once, for one that subscribes meanwhile), RESUMED once it is back and the events logged meanwhile
+ * have been routed (missedEventsDelivered false: the log could not be read, so the subscriber should catch up itself).
+ */
+export type DeliveryNotice =
+  { delivery: 'INTERRUPTED'; since: string } | { delivery: 'RESUMED'; missedEventsDelivered: boolean };
+
 /** Where slow consumers and routing failures are reported (a pino logger is one). */
 export interface LiveLog {
   info(details: object, message: string): void;
@@ -80,6 +88,8 @@ export interface RoutedSubscriber {
   key: string;
   /** Takes an event the index matched; the subscriber applies its own finer filter (codes, kinds). Never throws. */
   deliver(event: LiveEvent): void;
+  /** Takes a notice about delivery, after the events routed before it. Never throws. */
+  notice(notice: DeliveryNotice): void;
   /** Ends the subscription with an error (the hub is shutting down). */
   end(error: GraphQLError): void;
 }
@@ -130,6 +140,9 @@ export function createLiveSubscribers({
   const deliverAll = (set: Set<RoutedSubscriber> | undefined, event: LiveEvent) => {
     if (set) for (const subscriber of set) subscriber.deliver(event);
   };
+  function* everySubscriber() {
+    for (const byKey of index.values()) for (const set of byKey.values()) yield* set;
+  }
 
   function route(event: LiveEvent) {
     const byKey = index.get(event.kind);
@@ -211,16 +224,23 @@ export function createLiveSubscribers({
   }
 
   let connected = true;
+  /** Since when the subscribers have been told delivery is interrupted; null once told it resumed. */
+  let interruptedSince: string | null = null;
+  const notifyAll = (notice: DeliveryNotice) => {
+    for (const subscriber of everySubscriber()) subscriber.notice(notice);
+  };
   let recovering: Promise<void> | null = null;
   let recoverAgain = false;
   async function recover() {
     const started = lastRouted;
     let count = 0;
+    let missedEventsDelivered = true;
     do {
       recoverAgain = false;
       try {
         count += await recoverOnce();
       } catch (error) {
+        missedEventsDelivered = false;
         log.error(
           { err: error, afterId: lastRouted },
           'live events missed while the pubsub was disconnected could not be read (subscribers catch up with lastEventId)',
@@ -233,6 +253,8 @@ export function createLiveSubscribers({
     );
     // Dropped again meanwhile: what waits is routed after the next recovery.
     if (!connected || !waiting) return;
+    interruptedSince = null;
+    notifyAll({ delivery: 'RESUMED', missedEventsDelivered });
     const live = waiting;
     waiting = null;
     for (const event of live) takeLive(event);
@@ -251,6 +273,10 @@ export function createLiveSubscribers({
       interrupted() {
         connected = false;
         waiting ??= [];
+        // Dropped again before a recovery ended: the subscribers have not been told it resumed.
+        if (interruptedSince !== null || closed) return;
+        interruptedSince = new Date().toISOString();
+        notifyAll({ delivery: 'INTERRUPTED', since: interruptedSince });
       },
       resumed() {
         connected = true;
@@ -334,6 +360,7 @@ export function createLiveSubscribers({
       if (!set) byKey.set(subscriber.key, (set = new Set()));
       set.add(subscriber);
       size++;
+      if (interruptedSince !== null) subscriber.notice({ delivery: 'INTERRUPTED', since: interruptedSince });
       let removed = false;
       return () => {
         if (removed) return;
@@ -375,7 +402,7 @@ export function createLiveSubscribers({
         'the hub is shutting down: subscribe again (to another instance) with lastEventId to continue',
         { extensions: { code: 'SHUTTING_DOWN' } },
       );
-      for (const byKey of index.values()) for (const set of byKey.values()) for (const s of set) s.end(shuttingDown);
+      for (const subscriber of everySubscriber()) subscriber.end(shuttingDown);
       index.clear();
       stopListening();
       stopWatching();

@@ -18,6 +18,7 @@ import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.t
 import { createLogger } from '../core/logger.ts';
 import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
 import { responseCacheBus } from '../gateway/response-cache/bus.ts';
+import { checkRedis } from '../gateway/redis-check.ts';
 import { createSyncEngine, type PassResult } from '../connectors/sync/engine.ts';
 import { createUpstreams } from '../connectors/sync/upstreams.ts';
 import { LIVE_TOPIC } from '../store/live-events.ts';
@@ -63,6 +64,10 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+// Its events and the hubs' cache invalidations go through Redis: one that refuses the hub's commands stops it here.
+if (config.REDIS_URL) {
+  await checkRedis(config.REDIS_URL, { rateLimit: false }).catch((error: Error) => exit(1, error.message));
+}
 const upstreams = createUpstreams({
   ONE_STOP_SHOP: config.ONE_STOP_SHOP_URL,
   CADRE_DB: config.CADRE_DB_URL,

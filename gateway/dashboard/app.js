@@ -599,7 +599,8 @@ function renderLiveStatus() {
   else if (states.some((s) => s === 'retrying' || s === 'error')) {
     const seconds = Math.max(1, Math.round(((state.retryAt ?? Date.now()) - Date.now()) / 1000));
     [text, kind] = [t.liveRetrying(seconds), 'down'];
-  } else if (states.length && states.every((s) => s === 'open')) [text, kind] = [t.liveOpen, 'open'];
+  } else if (states.includes('interrupted')) [text, kind] = [t.liveInterrupted, 'down'];
+  else if (states.length && states.every((s) => s === 'open')) [text, kind] = [t.liveOpen, 'open'];
   line.textContent = text;
   line.dataset.state = kind;
 }

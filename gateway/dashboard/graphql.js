@@ -126,7 +126,8 @@ export function createClient({ endpoint = '/graphql', auth }) {
    * Keeps a subscription open until `close()`: `field` is the root field
    * whose value carries `eventId`; `onData(value)` gets each event once, in
    * order; `onState(state, detail)` hears 'connecting', 'open', 'retrying'
-   * (detail: ms until the next try), 'unauthorized' and 'error' (detail: the
+   * (detail: ms until the next try), 'interrupted' (the hub's pubsub is down:
+   * events follow when it is back), 'unauthorized' and 'error' (detail: the
    * error) so the page can show the connection's health; `onExpired()` when
    * the events missed during a drop are past the hub's retention window and
    * the subscription starts again without them (reread the state).
@@ -182,6 +183,19 @@ export function createClient({ endpoint = '/graphql', auth }) {
           if (message.event === 'complete') break;
           if (message.event !== 'next') continue;
           const payload = JSON.parse(message.data);
+          // A notice that the hub's pubsub stopped or resumed delivery: the stream goes on. Resumed without the
+          // events missed meanwhile: reconnect at once with lastEventId to read them.
+          const notice = payload.errors?.find((e) => e.extensions?.code?.startsWith('LIVE_DELIVERY_'));
+          if (notice) {
+            if (notice.extensions.code === 'LIVE_DELIVERY_INTERRUPTED') {
+              onState('interrupted');
+              continue;
+            }
+            if (notice.extensions.missedEventsDelivered === false) return true;
+            opened = false; // so that open() says 'open' again
+            open();
+            continue;
+          }
           // Errors without data refuse the subscription (bad arguments, a missing scope): worth showing, not looping on fast.
           if (payload.errors?.length && !payload.data?.[field]) throw new GraphQLRequestError(payload.errors);
           const value = payload.data?.[field];

@@ -9,7 +9,7 @@ import { builder } from '../builder.ts';
 import { UnitNode } from '../unit.ts';
 import { AlertValueRef } from './alert-value.ts';
 import { AlertKindEnum, AlertSeverityEnum } from './enums.ts';
-import { openLiveStream, parseLastEventId } from './stream.ts';
+import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { currentVietnamYear, LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';
 
@@ -88,6 +88,6 @@ builder.subscriptionField('alerts', (t) =>
         watch: { unitCode: unit.code, period: currentVietnamYear() },
       });
     },
-    resolve: (event) => event as AlertLiveEvent,
+    resolve: (item) => liveEventOf<AlertLiveEvent>(item),
   }),
 );

@@ -6,7 +6,7 @@ import type { LiveEvent } from '../../store/live-events.ts';
 import { builder } from '../builder.ts';
 import { DossierNode } from '../dossier.ts';
 import { DossierEventKindEnum } from './enums.ts';
-import { openLiveStream, parseLastEventId } from './stream.ts';
+import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';
 
@@ -69,6 +69,6 @@ builder.subscriptionField('dossierEvents', (t) =>
         catchUp: { kinds: ['DOSSIER'], unitCode: unit.code, provinceWide: false },
       });
     },
-    resolve: (event) => event as DossierLiveEvent,
+    resolve: (item) => liveEventOf<DossierLiveEvent>(item),
   }),
 );

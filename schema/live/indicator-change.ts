@@ -14,7 +14,7 @@ import { definitionsOf, type IndicatorEvaluation } from '../../indicators/evalua
 import { IndicatorValueRef } from '../indicators/indicator-value.ts';
 import { parsePeriod } from '../../indicators/period.ts';
 import { indicatorKey } from '../../live/subscribers.ts';
-import { openLiveStream, parseLastEventId } from './stream.ts';
+import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { currentVietnamYear, LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';
 
@@ -106,6 +106,6 @@ builder.subscriptionField('indicatorChanged', (t) =>
         watch: { unitCode: unit.code, period },
       });
     },
-    resolve: (event) => event as IndicatorChangedEvent,
+    resolve: (item) => liveEventOf<IndicatorChangedEvent>(item),
   }),
 );

@@ -4,7 +4,7 @@ import { builder } from '../builder.ts';
 import { SourceNameEnum } from '../source.ts';
 import { SourceStatusEnum } from './enums.ts';
 import { PROVINCE_WIDE } from '../../live/subscribers.ts';
-import { openLiveStream, parseLastEventId } from './stream.ts';
+import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { LAST_EVENT_ID_DESCRIPTION, subscriptionScopes } from './subscription.ts';
 import { LiveEventInterface } from './live-event.ts';
 
@@ -60,6 +60,6 @@ builder.subscriptionField('sourceStatusChanged', (t) =>
         lastEventId: parseLastEventId(args.lastEventId),
         catchUp: { kinds: ['SOURCE_STATUS'] },
       }),
-    resolve: (event) => event as SourceStatusLiveEvent,
+    resolve: (item) => liveEventOf<SourceStatusLiveEvent>(item),
   }),
 );

@@ -21,8 +21,37 @@ import {
   type LiveEvent,
   type LiveEventKind,
 } from '../../store/live-events.ts';
+import { hubError } from '../../core/error-codes.ts';
 import type { Context } from '../context.ts';
-import type { LiveConnection, RoutedSubscriber } from '../../live/subscribers.ts';
+import type { DeliveryNotice, LiveConnection, RoutedSubscriber } from '../../live/subscribers.ts';
+
+/** What a live stream gives: an event, or a notice about delivery in its place (liveEventOf). */
+export type LiveItem = LiveEvent | DeliveryNotice;
+
+const isNotice = (item: LiveItem): item is DeliveryNotice => 'delivery' in item;
+
+/**
+ * A subscription field's resolve: the event, or the notice as the error the client receives in its place, beside
+ * `data: null`. Thrown here, in resolve, the error ends only this result, not the stream (as one thrown by the
+ * stream itself would: SLOW_CONSUMER, SHUTTING_DOWN).
+ */
+export function liveEventOf<E extends LiveEvent>(item: LiveItem): E {
+  if (!isNotice(item)) return item as E;
+  if (item.delivery === 'INTERRUPTED') {
+    throw hubError(
+      'LIVE_DELIVERY_INTERRUPTED',
+      `Live delivery is interrupted since ${item.since}: the hub's pubsub (Redis) is unreachable. The subscription stays open, and the events logged meanwhile follow once delivery resumes (LIVE_DELIVERY_RESUMED).`,
+      { since: item.since },
+    );
+  }
+  throw hubError(
+    'LIVE_DELIVERY_RESUMED',
+    item.missedEventsDelivered
+      ? 'Live delivery resumed: the events logged while it was interrupted have been delivered, and live events follow.'
+      : 'Live delivery resumed, but the events logged while it was interrupted could not be read: subscribe again with the last eventId received as lastEventId to catch up.',
+    { missedEventsDelivered: item.missedEventsDelivered },
+  );
+}
 
 export interface LiveStreamOptions {
   /** What the subscription is, for logs: "indicatorChanged 000.00.12.H40 2024". */
@@ -89,7 +118,7 @@ export function liveConnection(ctx: Context): LiveConnection {
 export async function openLiveStream(
   ctx: Context,
   options: LiveStreamOptions,
-): Promise<AsyncIterableIterator<LiveEvent>> {
+): Promise<AsyncIterableIterator<LiveItem>> {
   const stream = new LiveStream(liveConnection(ctx), ctx, options);
   try {
     stream.listen();
@@ -124,13 +153,13 @@ async function checkRetained(db: Queryable, lastEventId: bigint) {
   );
 }
 
-type Waiter = { resolve(result: IteratorResult<LiveEvent>): void; reject(error: unknown): void };
+type Waiter = { resolve(result: IteratorResult<LiveItem>): void; reject(error: unknown): void };
 
-class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
+class LiveStream implements AsyncIterableIterator<LiveItem>, RoutedSubscriber {
   readonly kind: LiveEventKind;
   readonly key: string;
-  /** Live events waiting for the client, oldest first. */
-  private queue: LiveEvent[] = [];
+  /** Live events (and notices) waiting for the client, oldest first. */
+  private queue: LiveItem[] = [];
   /** During catch-up: the page read from the log and not yet given. */
   private page: LiveEvent[] = [];
   private catchingUp: boolean;
@@ -233,15 +262,28 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     if (this.finished || this.failure || !this.options.matches(event)) return;
     // At or below the cursor: read from the log already (given, or not matching).
     if (this.cursor !== '0' && compareIds(event.id, this.cursor) <= 0) return;
+    this.enqueue(event);
+  }
+
+  notice(notice: DeliveryNotice) {
+    if (this.finished || this.failure) return;
+    this.enqueue(notice);
+  }
+
+  private enqueue(item: LiveItem) {
     if (this.waiter) {
       const waiter = this.waiter;
       this.waiter = null;
-      this.lastGiven = event.id;
-      waiter.resolve({ value: event, done: false });
+      this.given(item);
+      waiter.resolve({ value: item, done: false });
       return;
     }
     if (this.queue.length >= this.connection.subscribers.settings.queueMax) return this.dropSlowConsumer();
-    this.queue.push(event);
+    this.queue.push(item);
+  }
+
+  private given(item: LiveItem) {
+    if (!isNotice(item)) this.lastGiven = item.id;
   }
 
   end(error: GraphQLError) {
@@ -298,13 +340,13 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
 
   // ---- the transport's side
 
-  async next(): Promise<IteratorResult<LiveEvent>> {
+  async next(): Promise<IteratorResult<LiveItem>> {
     const result = await this.take();
     if (!result.done) freshRequestCaches(this.ctx);
     return result;
   }
 
-  private async take(): Promise<IteratorResult<LiveEvent>> {
+  private async take(): Promise<IteratorResult<LiveItem>> {
     if (this.catchingUp && !this.failure && !this.finished) {
       const event = await this.nextFromLog();
       if (event) {
@@ -319,10 +361,10 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
       throw failure;
     }
     if (this.finished) return { value: undefined, done: true };
-    const event = this.queue.shift();
-    if (event) {
-      this.lastGiven = event.id;
-      return { value: event, done: false };
+    const item = this.queue.shift();
+    if (item) {
+      this.given(item);
+      return { value: item, done: false };
     }
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
@@ -365,10 +407,12 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
   }
 
   private dropQueuedUpToCursor() {
-    if (this.queue.length > 0) this.queue = this.queue.filter((event) => compareIds(event.id, this.cursor) > 0);
+    if (this.queue.length > 0) {
+      this.queue = this.queue.filter((item) => isNotice(item) || compareIds(item.id, this.cursor) > 0);
+    }
   }
 
-  async return(): Promise<IteratorResult<LiveEvent>> {
+  async return(): Promise<IteratorResult<LiveItem>> {
     this.finished = true;
     this.failure = null;
     this.queue = [];
@@ -380,7 +424,7 @@ class LiveStream implements AsyncIterableIterator<LiveEvent>, RoutedSubscriber {
     return { value: undefined, done: true };
   }
 
-  async throw(error?: unknown): Promise<IteratorResult<LiveEvent>> {
+  async throw(error?: unknown): Promise<IteratorResult<LiveItem>> {
     await this.return();
     throw error;
   }

@@ -23,7 +23,7 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 
 builder.subscriptionType({
   description:
-    'Live data for the operations centre, over GraphQL over SSE (POST, or GET with Accept: text/event-stream, one subscription per connection) or GraphQL over WebSocket (graphql-transport-ws) at /graphql. Each needs the subscribe scope and the scope of its data. A client that cannot keep up (LIVE_QUEUE_MAX events waiting) is dropped with a SLOW_CONSUMER error (WebSocket: close code 4499) and can resubscribe with lastEventId.',
+    'Live data for the operations centre, over GraphQL over SSE (POST, or GET with Accept: text/event-stream, one subscription per connection) or GraphQL over WebSocket (graphql-transport-ws) at /graphql. Each needs the subscribe scope and the scope of its data. A client that cannot keep up (LIVE_QUEUE_MAX events waiting) is dropped with a SLOW_CONSUMER error (WebSocket: close code 4499) and can resubscribe with lastEventId. While the hub’s pubsub (Redis) is down, a subscription stays open and is told so: a result with data null and a LIVE_DELIVERY_INTERRUPTED error (extensions.since) when delivery stops (or as it subscribes, if it is stopped already), then, once it is back, the events logged meanwhile and a LIVE_DELIVERY_RESUMED error (extensions.missedEventsDelivered; false: resubscribe with lastEventId to catch up).',
 });
 
 /** The scopes of a subscription field: `subscribe` and the scope of the data it carries. */

@@ -169,6 +169,47 @@ describe('subscribe', () => {
     expect(states.items).not.toContain('retrying');
   });
 
+  it('stays connected through the notices that delivery stopped and resumed; reconnects when events were not recovered', async () => {
+    const notice = (code: string, extensions: Record<string, unknown> = {}) =>
+      `event: next\ndata: ${JSON.stringify({ data: null, errors: [{ message: code, path: ['alerts'], extensions: { code, ...extensions } }] })}\n\n`;
+    const server = await scriptedServer([
+      (res) => {
+        stream(res);
+        res.write(next('alerts', { eventId: '5' }));
+        res.write(notice('LIVE_DELIVERY_INTERRUPTED', { since: '2026-01-01T00:00:00.000Z' }));
+        setTimeout(() => {
+          res.write(next('alerts', { eventId: '6' }));
+          res.write(notice('LIVE_DELIVERY_RESUMED', { missedEventsDelivered: true }));
+          res.write(next('alerts', { eventId: '7' }));
+          res.write(notice('LIVE_DELIVERY_INTERRUPTED', { since: '2026-01-01T00:01:00.000Z' }));
+          // Back, but the events missed meanwhile could not be read: the client asks for them itself.
+          res.write(notice('LIVE_DELIVERY_RESUMED', { missedEventsDelivered: false }));
+        }, 100);
+      },
+      (res) => {
+        stream(res);
+        res.write(next('alerts', { eventId: '8' }));
+      },
+    ]);
+    cleanup.push(server.close);
+    const got = collect<{ eventId: string }>();
+    const states = collect<string>();
+    const subscription = createClient({ endpoint: server.url, auth: keyless }).subscribe({
+      query: 'subscription ($lastEventId: ID) { alerts(unitCode: "x", lastEventId: $lastEventId) { eventId } }',
+      variables: {},
+      field: 'alerts',
+      onData: got.push,
+      onState: states.push,
+    });
+    cleanup.push(subscription.close);
+
+    await expect.poll(() => states.items.at(-1), { timeout: 5_000 }).toBe('interrupted');
+    await expect.poll(() => got.items.map((e) => e.eventId), { timeout: 5_000 }).toEqual(['5', '6', '7', '8']);
+    expect(server.received.map((r) => r.variables.lastEventId)).toEqual([null, '7']);
+    expect(states.items).not.toContain('error');
+    expect(states.items.slice(0, 5)).toEqual(['connecting', 'open', 'interrupted', 'open', 'interrupted']);
+  });
+
   it('starts afresh, and says so, when the events missed are past the retention window', async () => {
     const server = await scriptedServer([
       (res) => {

@@ -17,6 +17,7 @@ import { appendLiveEvents, LIVE_TOPIC, type LiveEvent, type LiveEventDraft } fro
 import {
   createLiveSubscribers,
   DEFAULT_LIVE_SETTINGS,
+  type DeliveryNotice,
   type DeliveryWatcher,
   type LiveEventFeed,
 } from '../../live/subscribers.ts';
@@ -148,14 +149,27 @@ describe('a feed that drops: the router recovers what it missed from the log', (
       log,
       settings: { ...DEFAULT_LIVE_SETTINGS, instance: 'test', catchUpPageSize: 2 },
     });
+    /** A subscriber recording the ids of its events and its notices (INTERRUPTED, RESUMED) in the order given. */
+    const recorder = (got: string[]) => ({
+      kind: 'SOURCE_STATUS' as const,
+      key: '*',
+      deliver: (event: LiveEvent) => void got.push(event.id),
+      notice: (notice: DeliveryNotice) => void got.push(notice.delivery),
+      end() {},
+    });
     const got: string[] = [];
-    subscribers.add({ kind: 'SOURCE_STATUS', key: '*', deliver: (event) => got.push(event.id), end() {} });
+    const lateGot: string[] = [];
+    subscribers.add(recorder(got));
     try {
       const [first] = await appendLiveEvents(store.db, [statusDraft(1)]);
       emit(first!);
       expect(got).toEqual([first!.id]);
 
       watcher!.interrupted();
+      // Told at once; and one that subscribes while the feed is down is told as it subscribes.
+      expect(got).toEqual([first!.id, 'INTERRUPTED']);
+      subscribers.add(recorder(lateGot));
+      expect(lateGot).toEqual(['INTERRUPTED']);
       // Five events published while the feed is down (a page is 2, so three pages are read).
       const missed = await appendLiveEvents(
         store.db,
@@ -167,17 +181,20 @@ describe('a feed that drops: the router recovers what it missed from the log', (
       // Arriving while the log is read: one the recovery also reads (a publish delayed past the drop), one new.
       emit(missed[4]!);
       emit(later!);
-      expect(got).toEqual([first!.id]);
+      expect(got).toEqual([first!.id, 'INTERRUPTED']);
 
-      await until(() => got.length === 7, 'the missed events and the live one');
-      expect(got).toEqual([first!, ...missed, later!].map((event) => event.id));
+      // The missed events, then the notice that delivery resumed.
+      await until(() => got.length === 9, 'the missed events and the live one');
+      const recovered = [...missed, later!].map((event) => event.id);
+      expect(got).toEqual([first!.id, 'INTERRUPTED', ...recovered, 'RESUMED']);
+      expect(lateGot).toEqual(['INTERRUPTED', ...recovered, 'RESUMED']);
       expect(infos.find((line) => line.msg.includes('recovered'))?.recovered).toBe(6);
 
       // Back to live routing: a duplicate of a recovered event is not routed again; a new one is.
       emit(missed[2]!);
       const [next] = await appendLiveEvents(store.db, [statusDraft(8)]);
       emit(next!);
-      expect(got).toEqual([first!, ...missed, later!, next!].map((event) => event.id));
+      expect(got).toEqual([first!.id, 'INTERRUPTED', ...recovered, 'RESUMED', next!.id]);
     } finally {
       await subscribers.close();
     }
@@ -260,21 +277,26 @@ describe.skipIf(!redisUrl)('through Redis: the subscribe connection drops and co
       );
       const missed = await produce(2, 3, 4);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(subscription.results).toHaveLength(1); // Redis did not deliver them here
+      expect(subscription.results).toHaveLength(2); // the notice that delivery is interrupted, and no event
 
       await proxy.restore();
       await until(() => lines.some((line) => line.msg.includes('recovered from the log')), 'the recovery', 20_000);
       expect(lines.find((line) => line.msg.includes('recovered from the log'))?.recovered).toBe(3);
       const after = await produce(5, 6);
 
-      const results = await subscription.received(6, 10_000);
-      const expected = [...before, ...missed, ...after];
-      expect(results.map((r) => r.data.sourceStatusChanged)).toEqual(
-        expected.map((event, i) => ({ eventId: event.id, error: `#${i + 1}` })),
-      );
+      const results = await subscription.received(8, 10_000);
+      const item = (r: (typeof results)[number]) => r.data?.sourceStatusChanged ?? r.errors?.[0]?.extensions?.code;
+      const expected = [...before, ...missed, ...after].map((event, i) => ({ eventId: event.id, error: `#${i + 1}` }));
+      expect(results.map(item)).toEqual([
+        expected[0],
+        'LIVE_DELIVERY_INTERRUPTED',
+        ...expected.slice(1, 4),
+        'LIVE_DELIVERY_RESUMED',
+        ...expected.slice(4),
+      ]);
       // Nothing twice.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(subscription.results).toHaveLength(6);
+      expect(subscription.results).toHaveLength(8);
       subscription.close();
     } finally {
       await hub?.stop();

@@ -4,10 +4,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisServerMissing, startRedisServer, type RedisServer } from '../support/redis-server.ts';
 import { openTestStore } from '../support/store.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const redisUrl = process.env.TEST_REDIS_URL;
+if (!redisUrl)
+  console.warn('tests/integration/main.test.ts: the Redis start-up checks are skipped: TEST_REDIS_URL is unset');
 
 interface Run {
   child: ChildProcess;
@@ -212,3 +216,83 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     expect(run.stderr.join('\n')).not.toMatch(/\n\s+at |pw@/);
   });
 });
+
+/** Starts the hub on `env` and expects it to stop at once with one line on stderr containing `message`. */
+async function refusedAtStart(env: Record<string, string>, message: string) {
+  const run = startHub({ PGLITE_DIR: 'memory://', PORT: '0', DEMO_DATA: 'off', ...env });
+  // A hub that starts anyway is stopped, not left running after the test.
+  const stillRunning = setTimeout(() => run.child.kill('SIGKILL'), 30_000);
+  try {
+    expect(await run.exited).toBe(1);
+  } finally {
+    clearTimeout(stillRunning);
+  }
+  expect(run.stderr).toEqual([expect.stringContaining(message)]);
+  expect(run.stdout.map((line) => (JSON.parse(line) as { msg: string }).msg)).not.toContain('lgsp-hub listening');
+  return run;
+}
+
+describe.skipIf(!redisUrl)('gateway/main.ts on a Redis that refuses its commands', { timeout: 60_000 }, () => {
+  it('a database the server does not have stops the start with one line naming REDIS_URL', async () => {
+    const url = new URL(redisUrl!);
+    url.pathname = '/99'; // a default Redis has 16
+    await refusedAtStart(
+      { REDIS_URL: url.href },
+      `lgsp-hub: Redis at REDIS_URL=${url.href} refuses the hub's commands: SELECT 99: ERR DB index is out of range`,
+    );
+  });
+
+  it('npm run sync, which publishes there too, stops the same way', async () => {
+    const url = new URL(redisUrl!);
+    url.pathname = '/99';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sync.ts', '--once'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PGLITE_DIR: 'memory://',
+        REDIS_URL: url.href,
+        BUDGET_URL: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      `lgsp-hub sync: Redis at REDIS_URL=${url.href} refuses the hub's commands: SELECT 99: ERR DB index is out of range\n`,
+    );
+  });
+});
+
+if (redisServerMissing)
+  console.warn(`tests/integration/main.test.ts: the Redis password checks are skipped: ${redisServerMissing}`);
+
+describe.skipIf(redisServerMissing !== null)(
+  'gateway/main.ts on a Redis that wants a password',
+  { timeout: 60_000 },
+  () => {
+    let server: RedisServer;
+    beforeAll(async () => {
+      server = await startRedisServer(['--requirepass', 'redis-secret']);
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it('a URL without the password stops the start with one line naming REDIS_URL', async () => {
+      await refusedAtStart(
+        { REDIS_URL: server.url },
+        `lgsp-hub: Redis at REDIS_URL=${server.url} refuses the hub's commands: connecting: NOAUTH`,
+      );
+    });
+
+    it('a wrong password stops it too, and is not quoted', async () => {
+      const run = await refusedAtStart(
+        { REDIS_URL: `redis://:wrong-secret@127.0.0.1:${server.port}` },
+        `lgsp-hub: Redis at REDIS_URL=redis://:***@127.0.0.1:${server.port} refuses the hub's commands: connecting: WRONGPASS`,
+      );
+      expect(run.stderr.join('\n')).not.toContain('wrong-secret');
+    });
+  },
+);

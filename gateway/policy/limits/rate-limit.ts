@@ -59,6 +59,18 @@ export function connectRateLimitRedis(redisUrl: string, logger: Logger): { clien
 }
 
 /**
+ * Counts and removes one point of a throwaway key on `client` with the limiter's own commands (its Lua script:
+ * SET, INCRBY, PTTL, EXPIRE through EVALSHA or EVAL; then DEL), without an insurance limiter, so that a Redis that
+ * refuses them (an ACL, a renamed command) rejects here, at start (gateway/redis-check.ts), instead of the limiter
+ * counting in memory, per instance, for good.
+ */
+export async function probeRateLimitCommands(client: Redis, key: string): Promise<void> {
+  const probe = new RateLimiterRedis({ storeClient: client, points: 1, duration: 60, keyPrefix: 'lgsp-hub:check' });
+  await probe.consume(key, 1);
+  await probe.delete(key);
+}
+
+/**
  * Points per key in fixed one-minute windows: in memory, or in Redis (shared by every instance) with a memory
  * insurance that counts while Redis is down or slow. What counts is the user's business: operations here, failed
  * authentications in auth-failures.ts.

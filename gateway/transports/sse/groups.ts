@@ -18,7 +18,7 @@ import type { Context } from '../../../schema/index.ts';
 import type { Viewer } from '../../../store/access.ts';
 import { requestIdOf, resultWithRequestId } from '../../observability/request-id.ts';
 import type { RequestParams } from './request.ts';
-import { countingRoutes, eventIdOf, lastEventIdOf, liveView, sharingKey } from './sharing.ts';
+import { countingRoutes, deliveryNoticeOf, eventIdOf, lastEventIdOf, liveView, sharingKey } from './sharing.ts';
 import { cutUnlessRead, yieldToEventLoop, type Pingable, type Writer } from './writer.ts';
 import { errorResult, nextFrame } from './yoga-mirror.ts';
 
@@ -40,6 +40,8 @@ interface Group {
   routed: number;
   /** The lastEventId variable the group subscribed with: the resume point before its first event. */
   lastEventId: string | null;
+  /** The LIVE_DELIVERY_INTERRUPTED notice sent last, until LIVE_DELIVERY_RESUMED: a member joining meanwhile gets it. */
+  interruption: Buffer | null;
 }
 
 /** An admitted subscription: what its group is opened with, if it opens one. */
@@ -142,6 +144,8 @@ export function createGroups({ yoga, live, logger, writer, maxUnsentBytes, slowC
         if (next.done || group.state === 'ended') break;
         const frame = nextFrame(next.value);
         const eventId = eventIdOf(next.value);
+        const notice = deliveryNoticeOf(next.value);
+        if (notice) group.interruption = notice === 'LIVE_DELIVERY_INTERRUPTED' ? frame : null;
         // A member that joins during the fan-out gets this event too: it was subscribed when it went out.
         for (const member of group.members) {
           deliver(member, frame, eventId);
@@ -218,6 +222,7 @@ export function createGroups({ yoga, live, logger, writer, maxUnsentBytes, slowC
           iterator: null,
           routed: 0,
           lastEventId: lastEventId === 'unknown' ? null : lastEventId,
+          interruption: null,
         };
         groups.set(group.key, group);
       }
@@ -234,7 +239,11 @@ export function createGroups({ yoga, live, logger, writer, maxUnsentBytes, slowC
       membersChanged(1);
       res.once('close', () => leave(member));
       if (opening) await openGroup(group, subscriber);
-      else if (group.state === 'open') startMember(member);
+      else if (group.state === 'open') {
+        startMember(member);
+        // Told at once, as a subscriber of its own would be (live/subscribers.ts).
+        if (group.interruption) deliver(member, group.interruption, null);
+      }
     },
     /** The hub's live subscribers as clients see them: each member of a shared group counts as one. */
     subscribers: liveView(live, () => {

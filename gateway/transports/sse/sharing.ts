@@ -82,6 +82,14 @@ export function eventIdOf(result: ExecutionResult): string | null {
   return null;
 }
 
+/** The delivery notice a result carries in place of an event (schema/live/stream.ts liveEventOf), if it is one. */
+export function deliveryNoticeOf(
+  result: ExecutionResult,
+): 'LIVE_DELIVERY_INTERRUPTED' | 'LIVE_DELIVERY_RESUMED' | null {
+  const code = result.errors?.[0]?.extensions?.code;
+  return code === 'LIVE_DELIVERY_INTERRUPTED' || code === 'LIVE_DELIVERY_RESUMED' ? code : null;
+}
+
 /** A view of the hub's live subscribers with a `size` (and an `add`) of its own. */
 export function liveView(
   live: LiveSubscribers,
