@@ -77,7 +77,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
         .map((d) => d.code);
       expect(received.length).toBe(expected.dossiers!.length);
       expect(new Set(received).size).toBe(received.length);
-    });
+    }, 90_000); // a whole province through PGlite's WebAssembly: 10–35 s on two busy cores
 
     it('a second pass with nothing changed upstream writes nothing', async () => {
       const results = await rig.engine.runAll({ trigger: 'COMMAND' });
