@@ -10,6 +10,7 @@
  * dossiers). Each feed has its own cursor in sync_state and its own records
  * in quarantine, under the feed's name.
  */
+import type { RecordFlaw } from './common/flaws.ts';
 import type { Mapped } from './common/mapped.ts';
 
 /** The upstream systems, as the graph names them. */
@@ -49,6 +50,12 @@ export interface Batch<T> {
    * quarantine entry, if any.
    */
   keys: string[];
+  /**
+   * The flaws of the records (each naming its record's key): stored with the
+   * records in the batch's transaction, and the flaws the records' earlier
+   * versions had and these no longer have are cleared.
+   */
+  flaws: RecordFlaw[];
   rejects: Reject[];
   /**
    * The cursor to store in the same transaction as this batch: pulling again

@@ -20,6 +20,7 @@ import type {
 } from '../store/model.ts';
 import { PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
+import { INVALID_NULL } from './record-flaw.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { ProcedureNode } from './procedure.ts';
@@ -144,8 +145,16 @@ export const DossierNode = builder.loadableNode('Dossier', {
       description: 'The unit that received it (đơn vị tiếp nhận).',
       resolve: (dossier) => dossier.unitCode,
     }),
-    channel: t.expose('channel', { type: DossierChannel, description: 'How it was filed (kênh thực hiện).' }),
-    status: t.expose('status', { type: DossierStatus, description: 'Where it stands (trạng thái hồ sơ).' }),
+    channel: t.expose('channel', {
+      type: DossierChannel,
+      nullable: true,
+      description: `How it was filed (kênh thực hiện).${INVALID_NULL}`,
+    }),
+    status: t.expose('status', {
+      type: DossierStatus,
+      nullable: true,
+      description: `Where it stands (trạng thái hồ sơ).${INVALID_NULL}`,
+    }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'Received (ngày tiếp nhận).' }),
     dueAt: t.expose('dueAt', {
       type: 'DateTime',
@@ -170,9 +179,13 @@ export const DossierNode = builder.loadableNode('Dossier', {
       resolve: (dossier, _args, ctx) => dossierOutcome(dossier, requestNow(ctx)),
     }),
     fullProcessOnline: t.exposeBoolean('fullProcessOnline', {
-      description: 'Filed through a full-process online service (dịch vụ công trực tuyến toàn trình).',
+      nullable: true,
+      description: `Filed through a full-process online service (dịch vụ công trực tuyến toàn trình).${INVALID_NULL}`,
     }),
-    hasFee: t.exposeBoolean('hasFee', { description: 'Carries a fee or charge (phí, lệ phí).' }),
+    hasFee: t.exposeBoolean('hasFee', {
+      nullable: true,
+      description: `Carries a fee or charge (phí, lệ phí).${INVALID_NULL}`,
+    }),
     paidOnline: t.boolean({
       description: 'Its fee was paid online (thanh toán trực tuyến).',
       resolve: (dossier) => dossier.onlinePayment !== null,
@@ -183,10 +196,12 @@ export const DossierNode = builder.loadableNode('Dossier', {
       description: 'Where its fee was paid online; null when it was not.',
     }),
     digitised: t.exposeBoolean('digitised', {
-      description: 'Its components were digitised (hồ sơ có thành phần số hóa).',
+      nullable: true,
+      description: `Its components were digitised (hồ sơ có thành phần số hóa).${INVALID_NULL}`,
     }),
     electronicResult: t.exposeBoolean('electronicResult', {
-      description: 'Its result was issued electronically (kết quả điện tử).',
+      nullable: true,
+      description: `Its result was issued electronically (kết quả điện tử).${INVALID_NULL}`,
     }),
     applicantName: t.string({
       ...PERSONAL_DATA,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import type { DossierWire, ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
+import type { DossierWire, ProcedureWire } from '../../connectors/one-stop-shop/contract.ts';
 import { parseCompactLocal, vietnamDay } from '../../connectors/common/wire.ts';
 import { maskName, maskPhone } from '../../schema/dossier.ts';
 import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
@@ -120,7 +120,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
   let hub: TestHub;
   let world: MockWorld;
   let all: Expected[];
-  let procedures: readonly ProcedureRecord[];
+  let procedures: readonly ProcedureWire[];
   let subtree: (code: string) => Set<string>;
 
   beforeAll(async () => {
@@ -337,19 +337,20 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
     // Masked: same words and lengths, first letters kept, the rest starred; never the real value.
     const name = data.dossier.applicantNameMasked as string;
     expect(name).not.toBe(d.wire.ChuHoSo);
-    const words = d.wire.ChuHoSo.split(' ');
+    const holder = d.wire.ChuHoSo!;
+    const words = holder.split(' ');
     expect(name).toBe(words.map((w) => Array.from(w)[0] + '*'.repeat(Array.from(w).length - 1)).join(' '));
-    const phone = d.wire.SoDienThoai;
+    const phone = d.wire.SoDienThoai!;
     expect(data.dossier.applicantPhoneMasked).toBe(
       `${phone.slice(0, 3)}${'*'.repeat(phone.length - 5)}${phone.slice(-2)}`,
     );
     expect(data.dossier.applicantPhoneMasked).not.toBe(phone);
-    expect(JSON.stringify(data)).not.toContain(d.wire.ChuHoSo);
+    expect(JSON.stringify(data)).not.toContain(holder);
     // With read:pii, the real values, as the upstream sent them.
     const whole = await hub.gql(DOSSIER, { code: d.code }, PII);
     expect(whole.errors).toBeUndefined();
     expect(whole.data.dossier).toMatchObject({
-      applicantName: d.wire.ChuHoSo.normalize('NFC'),
+      applicantName: holder.normalize('NFC'),
       applicantPhone: phone,
       applicantNameMasked: name,
     });
@@ -467,7 +468,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
         after = data.procedures.pageInfo.endCursor;
       }
     };
-    const want = (keep: (p: ProcedureRecord) => boolean) =>
+    const want = (keep: (p: ProcedureWire) => boolean) =>
       procedures
         .filter(keep)
         .map((p) => p.MaTTHC)
@@ -479,7 +480,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
       want((p) => p.MucDoDVC === 'TOAN_TRINH' && p.CapThucHien.includes('XA')),
     );
     // Each word begins a word of the name, ignoring case and diacritics.
-    const search = (words: string) => (p: ProcedureRecord) => {
+    const search = (words: string) => (p: ProcedureWire) => {
       const nameWords = fold(p.TenTTHC).split(/[\s()[\],.;:/"-]+/);
       return fold(words)
         .split(/\s+/)
