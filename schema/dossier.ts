@@ -20,7 +20,8 @@ import type {
 } from '../store/model.ts';
 import { PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
-import { INVALID_NULL } from './record-flaw.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { DOSSIERS_FEED } from '../connectors/one-stop-shop/connector.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { ProcedureNode } from './procedure.ts';
@@ -225,6 +226,11 @@ export const DossierNode = builder.loadableNode('Dossier', {
       resolve: (dossier) => maskPhone(dossier.applicantPhone),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this dossier.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this dossier breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound dossier.`,
+      resolve: (d, _args, ctx) => flawsOf(ctx, DOSSIERS_FEED, d.code),
+    }),
   }),
 });
 

@@ -2,7 +2,8 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { ONLINE_SERVICE_LEVELS } from '../store/model.ts';
 import { countProcedures, findProceduresByCodes, listProcedures, type ProcedureRow } from '../store/procedures.ts';
 import { builder } from './builder.ts';
-import { INVALID_NULL } from './record-flaw.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { PROCEDURES_FEED } from '../connectors/one-stop-shop/connector.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitLevel } from './unit.ts';
@@ -52,6 +53,11 @@ export const ProcedureNode = builder.loadableNode('Procedure', {
       description: `It carries a fee or charge (phí, lệ phí).${INVALID_NULL}`,
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this procedure.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this procedure breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound procedure.`,
+      resolve: (p, _args, ctx) => flawsOf(ctx, PROCEDURES_FEED, p.code),
+    }),
   }),
 });
 

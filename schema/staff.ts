@@ -3,7 +3,8 @@ import { QUALIFICATIONS, STAFF_CATEGORIES, STAFF_STATUSES } from '../store/model
 import { countStaff, findStaffByIds, listStaff, type StaffFilter, type StaffRow } from '../store/staff.ts';
 import { forbiddenArgument, PERSONAL_DATA, personalData, scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
-import { INVALID_NULL } from './record-flaw.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { STAFF_FEED } from '../connectors/cadre-db/connector.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
@@ -144,6 +145,11 @@ export const StaffNode = builder.loadableNode('Staff', {
       resolve: (staff) => maskBirthDate(staff.birthDate),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this record.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this record breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound record.`,
+      resolve: (s, _args, ctx) => flawsOf(ctx, STAFF_FEED, s.id),
+    }),
   }),
 });
 

@@ -106,3 +106,37 @@ export function countFlawsByRule(db: Queryable): Promise<{ feed: string; rule: s
     `SELECT source AS feed, rule, count(*)::int AS flaws FROM record_flaws GROUP BY source, rule ORDER BY 1, 2`,
   );
 }
+
+export interface FlawCountRow {
+  feed: string;
+  rule: string;
+  field: string;
+  unitCode: string;
+  records: number;
+  /** Up to 20 of the flawed records' keys, in key order. */
+  keys: string[];
+}
+
+/**
+ * The open flaws of the records of a unit's subtree (units valid on some day
+ * of the period) that count on a day of the period (records without a day,
+ * units and staff, always), per feed, rule, field and unit.
+ */
+export function countFlawsOfSubtree(
+  db: Queryable,
+  root: string,
+  range: { first: string; last: string },
+): Promise<FlawCountRow[]> {
+  return db.query<FlawCountRow>(
+    `SELECT f.source AS feed, f.rule, f.field, f.unit_code AS "unitCode", count(*)::int AS records,
+            (array_agg(f.record_key ORDER BY f.record_key))[1:20] AS keys
+       FROM record_flaws f
+       JOIN unit_tree t ON t.unit_code = f.unit_code AND t.ancestor_code = $1
+       JOIN units u ON u.code = f.unit_code
+      WHERE (u.valid_from IS NULL OR u.valid_from <= $3::date) AND (u.valid_to IS NULL OR $2::date < u.valid_to)
+        AND (f.day IS NULL OR f.day BETWEEN $2::date AND $3::date)
+      GROUP BY 1, 2, 3, 4
+      ORDER BY 4`,
+    [root, range.first, range.last],
+  );
+}

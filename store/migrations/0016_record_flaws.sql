@@ -47,3 +47,10 @@ ALTER TABLE budget_execution_lines
 ALTER TABLE investment_disbursements
   ALTER COLUMN capital_plan DROP NOT NULL,
   ALTER COLUMN disbursed_to_date DROP NOT NULL;
+
+-- A unit whose validity ends before it starts, or with a sector outside a
+-- public service unit, is now stored as sent and flagged
+-- (validity-ends-before-it-starts, sector-outside-public-service-unit).
+ALTER TABLE units
+  DROP CONSTRAINT units_check,
+  DROP CONSTRAINT units_check1;
