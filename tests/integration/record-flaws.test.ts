@@ -213,6 +213,35 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
     ]);
   });
 
+  it("shows each record's flaws on its own node, and each source's flawed records beside its quarantine", async () => {
+    const { data, errors } = await hub.gql(`{
+      d3: dossier(code: "D3") { status finishedAt returnedAt flaws { rule field value } }
+      d4: dossier(code: "D4") { channel flaws { rule field value } }
+      d5: dossier(code: "D5") { flaws { rule } }
+      s4: staffMember(id: "S4") { meetsStandard flaws { rule field value } }
+      sources { name quarantined flawed }
+    }`);
+    expect(errors).toBeUndefined();
+    expect(data.d3).toEqual({
+      status: 'RETURNED',
+      finishedAt: '2023-03-04T02:00:00.000Z',
+      returnedAt: null,
+      flaws: [{ rule: 'returned-without-return-time', field: 'NgayTra', value: '""' }],
+    });
+    expect(data.d4).toEqual({ channel: null, flaws: [{ rule: 'invalid-value', field: 'KenhThucHien', value: '7' }] });
+    expect(data.d5).toEqual({ flaws: [] });
+    expect(data.s4).toEqual({
+      meetsStandard: null,
+      flaws: [{ rule: 'invalid-value', field: 'datChuan', value: '"yes"' }],
+    });
+    // Flawed: dossiers d2, d3, d4 and staff s3, s4; quarantined: d6. The fake world's units and finance are sound.
+    expect(data.sources).toEqual([
+      { name: 'ONE_STOP_SHOP', quarantined: 1, flawed: 3 },
+      { name: 'CADRE_DB', quarantined: 0, flawed: 2 },
+      { name: 'BUDGET', quarantined: 0, flawed: 0 },
+    ]);
+  });
+
   it('clears a flaw when a later version of the record no longer has it', async () => {
     const d3 = dossiers.find((d) => d.MaHoSo === 'D3')!;
     Object.assign(d3, { NgayTra: '20230304150000', NgayCapNhat: '20230702080000' });
