@@ -16,7 +16,8 @@ import {
 import type { AutonomyGroup, Vnd } from '../store/model.ts';
 import { scopesOfUnitRow } from './authorization.ts';
 import { builder } from './builder.ts';
-import { INVALID_NULL } from './record-flaw.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { PSU_FINANCE_FEED, PUBLIC_INVESTMENT_FEED } from '../connectors/budget/connector.ts';
 import type { Context } from './context.ts';
 import { UnitNode } from './unit.ts';
 
@@ -197,6 +198,13 @@ export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
       },
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored these figures.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description:
+        'The rules of the budget system’s contract this row breaks without losing its place in the counts (connectors/README.md); empty for a sound row.',
+      resolve: (row, _args, ctx) =>
+        row.budgetCode === null ? [] : flawsOf(ctx, PSU_FINANCE_FEED, `${row.year}/${row.budgetCode}`),
+    }),
   }),
 });
 
@@ -329,6 +337,13 @@ const InvestmentProjectProgress = builder.objectRef<InvestmentFigureRow>('Invest
       nullable: true,
       description: 'disbursed ÷ capitalPlan × 100, a display value; null when the plan is 0.',
       resolve: (p) => percent(p.disbursedToDate, p.capitalPlan),
+    }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description:
+        'The rules of the budget system’s contract this project’s row for the month breaks without losing its place in the counts (connectors/README.md); empty for a sound row.',
+      resolve: (p, _args, ctx) =>
+        flawsOf(ctx, PUBLIC_INVESTMENT_FEED, `${p.year}-${String(p.month).padStart(2, '0')}/${p.projectCode}`),
     }),
   }),
 });

@@ -92,6 +92,8 @@ const keyArrays = (keys: readonly UnitYear[]) => [keys.map((k) => k.unitCode), k
 
 export interface PsuAutonomyRow {
   unitCode: string;
+  /** The unit's budget-relation code, which keys the budget system's row (and its flaws). */
+  budgetCode: string | null;
   year: number;
   autonomyGroup: AutonomyGroup | null;
   decisionNo: string | null;
@@ -103,7 +105,8 @@ export interface PsuAutonomyRow {
 /** Public service units' autonomy figures for each (unit, year) that has a row; others are absent. */
 export function findPsuAutonomy(db: Queryable, keys: readonly UnitYear[]): Promise<PsuAutonomyRow[]> {
   return db.query<PsuAutonomyRow>(
-    `SELECT f.unit_code AS "unitCode", f.year::int AS year, f.autonomy_group::int AS "autonomyGroup",
+    `SELECT f.unit_code AS "unitCode", (SELECT u.budget_code FROM units u WHERE u.code = f.unit_code) AS "budgetCode",
+            f.year::int AS year, f.autonomy_group::int AS "autonomyGroup",
             f.decision_no AS "decisionNo", f.own_revenue AS "ownRevenue",
             f.recurrent_expenditure AS "recurrentExpenditure", f.synced_at AS "syncedAt"
        FROM psu_finance f

@@ -33,6 +33,9 @@ import { openTestStore, testBackends, type TestStore } from '../support/store.ts
 import { startMocks, syncRig, type SyncRig } from '../support/sync-rig.ts';
 
 const COMMUNE = '000.12.01.H40';
+/** Trường THPT Yên Thế (000.21.00.H40), a public service unit of the fake world. */
+const PSU = '000.21.00.H40';
+const PSU_BUDGET_CODE = '1045877';
 
 function dossier(code: string, fields: Partial<DossierWire>): DossierWire {
   return {
@@ -125,6 +128,11 @@ function fixtureWorld(dossiers: DossierWire[]): MockWorld {
       return { records: feed.slice(0, limit), more: feed.length > limit };
     },
     staff: (since) => STAFF.filter((s) => since === null || s.ngayCapNhat >= since),
+    // One public service unit's 2023 row with an autonomy group that does not exist: stored, its group null.
+    psuFinance: (year) =>
+      base
+        .psuFinance(year)
+        .map((row) => (row.maQHNS === PSU_BUDGET_CODE && year === 2023 ? { ...row, nhomTuChu: 5 as 1 } : row)),
   };
 }
 
@@ -219,6 +227,7 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
       d4: dossier(code: "D4") { channel flaws { rule field value } }
       d5: dossier(code: "D5") { flaws { rule } }
       s4: staffMember(id: "S4") { meetsStandard flaws { rule field value } }
+      psu: unit(code: "${PSU}") { autonomy(year: 2023) { assignedGroup flaws { rule field value } } }
       sources { name quarantined flawed }
     }`);
     expect(errors).toBeUndefined();
@@ -234,11 +243,11 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
       meetsStandard: null,
       flaws: [{ rule: 'invalid-value', field: 'datChuan', value: '"yes"' }],
     });
-    // Flawed: dossiers d2, d3, d4 and staff s3, s4; quarantined: d6. The fake world's units and finance are sound.
+    // Flawed: dossiers d2, d3, d4, staff s3, s4 and the 2023 row of the PSU; quarantined: d6.
     expect(data.sources).toEqual([
       { name: 'ONE_STOP_SHOP', quarantined: 1, flawed: 3 },
       { name: 'CADRE_DB', quarantined: 0, flawed: 2 },
-      { name: 'BUDGET', quarantined: 0, flawed: 0 },
+      { name: 'BUDGET', quarantined: 0, flawed: 1 },
     ]);
   });
 
