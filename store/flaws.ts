@@ -59,12 +59,13 @@ export async function recordFlaws(
   );
 }
 
-export async function countOpenFlaws(db: Queryable, feeds: readonly string[]): Promise<number> {
-  const [row] = await db.query<{ count: number }>(
-    'SELECT count(*)::int AS count FROM record_flaws WHERE source = ANY($1::text[])',
-    [feeds],
+/** Whether any stored record of the feed has an open flaw (one index probe). */
+export async function hasOpenFlaws(db: Queryable, feed: string): Promise<boolean> {
+  const [row] = await db.query<{ any: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM record_flaws WHERE source = $1) AS any',
+    [feed],
   );
-  return row?.count ?? 0;
+  return row?.any ?? false;
 }
 
 export interface RecordFlawRow {
@@ -129,7 +130,7 @@ export function countFlawsOfSubtree(
 ): Promise<FlawCountRow[]> {
   return db.query<FlawCountRow>(
     `SELECT f.source AS feed, f.rule, f.field, f.unit_code AS "unitCode", count(*)::int AS records,
-            (array_agg(f.record_key ORDER BY f.record_key))[1:20] AS keys
+            (array_agg(f.record_key::text ORDER BY f.record_key))[1:20] AS keys
        FROM record_flaws f
        JOIN unit_tree t ON t.unit_code = f.unit_code AND t.ancestor_code = $1
        JOIN units u ON u.code = f.unit_code

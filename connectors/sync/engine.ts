@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
 import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
-import { countOpenFlaws, recordFlaws } from '../../store/flaws.ts';
+import { hasOpenFlaws, recordFlaws } from '../../store/flaws.ts';
 import type { Db } from '../../store/db.ts';
 import {
   advanceFeed,
@@ -184,7 +184,7 @@ export function createSyncEngine({
     // Resolving quarantined keys costs a statement per batch: only worth it when something can be resolved.
     let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
     // Likewise the flaws: a page of sound records whose earlier versions had none writes nothing.
-    let mayHaveFlaws = (await countOpenFlaws(db, [feed.name])) > 0;
+    let mayHaveFlaws = await hasOpenFlaws(db, feed.name);
 
     for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
       if (batch.rejects.length) mayResolve = true;
