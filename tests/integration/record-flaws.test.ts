@@ -27,7 +27,17 @@ import type { StaffWire } from '../../connectors/cadre-db/contract.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { STATUS, type DossierWire } from '../../connectors/one-stop-shop/contract.ts';
+import { FEED_WRITERS } from '../../connectors/sync/writers.ts';
+import { recordFlaws } from '../../store/flaws.ts';
 import { createFakeWorld } from '../support/fake-world.ts';
+import {
+  dossierWire,
+  procedureWire,
+  psuFinanceWire,
+  publicInvestmentWire,
+  staffWire,
+  unitWire,
+} from '../support/spec-examples.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig, type SyncRig } from '../support/sync-rig.ts';
@@ -264,5 +274,87 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
     // d3 is resolved as before; the flawed records received in the half are now d2 and d4.
     expect(v.DOSSIER_RESOLVED!.numerator).toBe(3);
     expect(v.DOSSIER_RECEIVED!.flawedRecords).toBe(2);
+  });
+
+  it('stores a record of every feed whose every field that can be flagged is invalid, each such field null and flagged', async () => {
+    // Every field of the README's table marked "store null, flag", per feed, sent as an object (of no field's type).
+    const FLAGGABLE: Record<string, { key: string; raw: string; fields: string[] }> = {
+      'one-stop-shop/procedures': {
+        key: 'X.000001',
+        raw: JSON.stringify(procedureWire({ MaTTHC: 'X.000001' })),
+        fields: ['MaLinhVuc', 'TenLinhVuc', 'CapThucHien', 'MucDoDVC', 'CoPhiLePhi'],
+      },
+      'one-stop-shop/dossiers': {
+        key: 'DX',
+        raw: JSON.stringify(dossierWire({ MaHoSo: 'DX', MaDonVi: COMMUNE })),
+        fields: [
+          'KenhThucHien',
+          'ChuHoSo',
+          'SoDienThoai',
+          'NgayHenTra',
+          'NgayKetThucXuLy',
+          'NgayTra',
+          'TrangThaiHoSo',
+          'ToanTrinh',
+          'CoPhiLePhi',
+          'DuocThanhToanTrucTuyen',
+          'HoSoCoThanhPhanSoHoa',
+          'KetQuaDienTu',
+        ],
+      },
+      'cadre-db/units': {
+        key: '000.99.12.H40',
+        raw: JSON.stringify(unitWire({ maDinhDanh: '000.99.12.H40', cap: 'XA' })),
+        fields: ['linhVuc', 'maQHNS', 'bienChe', 'hieuLucTu', 'hieuLucDen'],
+      },
+      'cadre-db/staff': {
+        key: 'SX',
+        raw: JSON.stringify(staffWire({ soHieu: 'SX', maDinhDanhDonVi: COMMUNE })),
+        fields: ['ngaySinh', 'gioiTinh', 'phanLoai', 'maNgach', 'chucVu', 'trinhDoChuyenMon', 'datChuan', 'trangThai'],
+      },
+      'budget/psu-finance': {
+        key: `2021/${PSU_BUDGET_CODE}`,
+        raw: JSON.stringify(psuFinanceWire({ maQHNS: PSU_BUDGET_CODE, nam: 2021 })),
+        fields: ['nhomTuChu', 'soQuyetDinh', 'thuSuNghiep', 'chiThuongXuyen'],
+      },
+      'budget/execution': {
+        key: `2021-01/${PSU_BUDGET_CODE}/418/341/6000/6001/CHI`,
+        raw: `${PSU_BUDGET_CODE},418,341,6000,6001,CHI,x,y`,
+        fields: ['du_toan', 'thuc_hien'],
+      },
+      'budget/investment': {
+        key: '2021-01/DA-X',
+        raw: JSON.stringify(publicInvestmentWire({ maDuAn: 'DA-X', maQHNS: PSU_BUDGET_CODE })),
+        fields: ['keHoachVon', 'giaiNganLuyKe'],
+      },
+    };
+    const lookups = {
+      hasUnit: () => true,
+      hasProcedure: () => true,
+      unitOfBudgetCode: (code: string) => (code === PSU_BUDGET_CODE ? PSU : undefined),
+    };
+    for (const feed of rig.upstreams.connectors.flatMap((c) => c.feeds)) {
+      const { key, raw, fields } = FLAGGABLE[feed.name]!;
+      // A JSON record gets every flaggable field as {}; the CSV row's amounts are already not digits.
+      const broken = raw.startsWith('{')
+        ? JSON.stringify({ ...JSON.parse(raw), ...Object.fromEntries(fields.map((f) => [f, {}])) })
+        : raw;
+      const read = feed.retry({ key, raw: broken }, lookups);
+      expect(read, feed.name).toMatchObject({ ok: true });
+      if (!('ok' in read) || !read.ok) continue;
+      await store.db.transaction(async (tx) => {
+        await FEED_WRITERS[feed.name]!.write(tx, [read.value as never]);
+        await recordFlaws(tx, feed.name, [key], read.flaws ?? []);
+      });
+      const stored = await store.db.query<{ field: string; rule: string }>(
+        'SELECT field, rule FROM record_flaws WHERE source = $1 AND record_key = $2 ORDER BY field',
+        [feed.name, key],
+      );
+      expect(stored, feed.name).toEqual([...fields].sort().map((field) => ({ field, rule: 'invalid-value' })));
+    }
+    const [dx] = await store.db.query('SELECT channel, status, has_fee, digitised FROM dossiers WHERE code = $1', [
+      'DX',
+    ]);
+    expect(dx).toEqual({ channel: null, status: null, has_fee: null, digitised: null });
   });
 });
