@@ -33,10 +33,11 @@ export interface Reject {
   /** Exactly as received: the record's JSON text, or the CSV row. */
   raw: string;
   /**
-   * True when the record is valid but refers to something the hub does not
-   * know yet (a unit, a procedure): it is retried on later runs until it
-   * resolves. False for a record that breaks the contract: it stays in
-   * quarantine until the upstream sends a valid version of it.
+   * True when the record passes its contract's placing fields but refers to
+   * something the hub does not know yet (a unit, a procedure): it is retried
+   * on later runs until it resolves. False for a record its contract cannot
+   * place (common/flaws.ts): it stays in quarantine until the upstream sends
+   * a placeable version of it.
    */
   retryable: boolean;
 }

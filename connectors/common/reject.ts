@@ -1,10 +1,10 @@
 /**
- * Reading one received record into a canonical record or a Reject, the same
- * way on the first pull and on a retry from quarantine, so that a quarantined
- * record resolves exactly when a fresh copy of it would. A record breaking
- * its contract is rejected for good (until the upstream sends a valid
- * version); a valid record the mapper cannot place (an unknown unit, say) is
- * rejected as retryable.
+ * Reading one received record into a canonical record (with its flaws, if
+ * any) or a Reject, the same way on the first pull and on a retry from
+ * quarantine, so that a quarantined record resolves exactly when a fresh copy
+ * of it would. A record its contract cannot place (./flaws.ts) is rejected for
+ * good (until the upstream sends a placeable version); a record the mapper
+ * cannot place (an unknown unit, say) is rejected as retryable.
  */
 import { createHash } from 'node:crypto';
 import type { Reject } from '../feed.ts';
