@@ -6,8 +6,12 @@
  */
 import type { Queryable } from './db.ts';
 
-/** A flaw as the sync writes it: of the record `key`, counting for `unitCode` on `day`. */
-export interface RecordFlawInput {
+/**
+ * A flaw of one stored record as the sync writes it: the rule broken, the
+ * upstream field, the value sent there (JSON text, null when absent), and the
+ * record `key`, counting for `unitCode` on `day` (the day it counts on, if any).
+ */
+export interface RecordFlaw {
   key: string;
   rule: string;
   field: string;
@@ -26,7 +30,7 @@ export async function recordFlaws(
   db: Queryable,
   feed: string,
   keys: readonly string[],
-  flaws: readonly RecordFlawInput[],
+  flaws: readonly RecordFlaw[],
 ): Promise<void> {
   if (keys.length === 0 && flaws.length === 0) return;
   // One row per (key, rule, field): PostgreSQL refuses to upsert the same row twice in a statement.

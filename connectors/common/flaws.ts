@@ -15,29 +15,19 @@
  * is read from that declaration.
  */
 import { z } from 'zod';
+import type { RecordFlaw } from '../../store/flaws.ts';
 
 /** The rule every field has: its value is of the field's type (a flaw of it stores the field as null). */
 export const INVALID_VALUE = 'invalid-value';
 
+/** A flaw as the store keeps it, with its record's key and where the record counts. */
+export type { RecordFlaw };
+
 /** One rule a record breaks: which rule, on which field, and the value it had there (JSON text, null when absent). */
-export interface Flaw {
-  rule: string;
-  field: string;
-  value: string | null;
-}
+export type Flaw = Pick<RecordFlaw, 'rule' | 'field' | 'value'>;
 
-/** A flaw of one stored record, with where the record counts (its unit, and the day it counts on, if any). */
-export interface RecordFlaw extends Flaw {
-  key: string;
-  unitCode: string | null;
-  day: string | null;
-}
-
-/** Where a record counts: what its flaws are reported by. */
-export interface Place {
-  unitCode: string | null;
-  day: string | null;
-}
+/** Where a record counts (its unit, and the day it counts on, if any): what its flaws are reported by. */
+export type Place = Pick<RecordFlaw, 'unitCode' | 'day'>;
 
 /** A record's flaws as the store keeps them. */
 export const placeFlaws = (key: string, flaws: readonly Flaw[], place: Place): RecordFlaw[] =>
