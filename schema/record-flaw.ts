@@ -13,6 +13,8 @@ import type { DayRange } from '../store/indicators/index.ts';
 import type { QualityGroup, QualityRule, QualityViolation } from '../store/indicators/quality.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { UnitNode } from './unit.ts';
+import { UNITS_FEED } from '../connectors/cadre-db/connector.ts';
 
 /** Ends the description of a field stored as null when the upstream's value was invalid. */
 export const INVALID_NULL =
@@ -128,3 +130,12 @@ export function flawsOf(ctx: Context, feed: string, key: string): Promise<Record
   }
   return loader.load(key);
 }
+
+builder.objectFields(UnitNode, (t) => ({
+  flaws: t.field({
+    type: [RecordFlawRef],
+    description:
+      'The rules of the cadre database’s contract this unit’s record breaks without losing its place in the tree (connectors/README.md); empty for a sound record.',
+    resolve: (unit, _args, ctx) => flawsOf(ctx, UNITS_FEED, unit.code),
+  }),
+}));

@@ -21,6 +21,9 @@
  *   s4  CONG_CHUC, datChuan "yes"                                                 flawed (invalid-value: stored null)
  *   s5  CONG_CHUC, meets it                                                       sound
  *   s6  VIEN_CHUC (not a commune cadre)                                           sound
+ *
+ * Besides: Tân Sỏi's own unit record sends bienChe as text (flawed: invalid-value), and the public service unit
+ * Trường THPT Yên Thế's 2023 finance row an autonomy group 5 (flawed: invalid-value).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffWire } from '../../connectors/cadre-db/contract.ts';
@@ -138,6 +141,11 @@ function fixtureWorld(dossiers: DossierWire[]): MockWorld {
       return { records: feed.slice(0, limit), more: feed.length > limit };
     },
     staff: (since) => STAFF.filter((s) => since === null || s.ngayCapNhat >= since),
+    // Tân Sỏi's headcount quota sent as text: stored, its quota null.
+    units: (since) =>
+      base
+        .units(since)
+        .map((unit) => (unit.maDinhDanh === COMMUNE ? { ...unit, bienChe: '25' as unknown as number } : unit)),
     // One public service unit's 2023 row with an autonomy group that does not exist: stored, its group null.
     psuFinance: (year) =>
       base
@@ -205,9 +213,9 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
     expect(v.DOSSIER_PENDING!.numerator).toBe(2);
     expect(parts(v.DOSSIER_PENDING!)).toMatchObject({ WITHIN_DEADLINE: 1, OVERDUE: 1 });
     // Commune cadres and civil servants: s1 … s5 = 5; meeting the standard: s1, s3, s5 = 3 (s4's datChuan is unknown).
-    // Flawed among the staff counted: s3, s4 = 2.
+    // Flawed among the records the staff figures read: s3, s4 and the commune's own unit record (bienChe) = 3.
     expect([v.COMMUNE_CADRE_STANDARD_RATE!.numerator, v.COMMUNE_CADRE_STANDARD_RATE!.denominator]).toEqual([3, 5]);
-    expect(v.COMMUNE_CADRE_STANDARD_RATE!.flawedRecords).toBe(2);
+    expect(v.COMMUNE_CADRE_STANDARD_RATE!.flawedRecords).toBe(3);
   });
 
   it('quarantines only what cannot be placed', async () => {
@@ -226,6 +234,7 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
     expect(flaws.map(({ ruleCode, left, records }) => [ruleCode, left, records])).toEqual([
       ['FLAW_DOSSIERS_KENHTHUCHIEN_INVALID_VALUE', 1, ['D4']],
       ['FLAW_DOSSIERS_NGAYTRA_RETURNED_WITHOUT_RETURN_TIME', 1, ['D3']],
+      ['FLAW_UNITS_BIENCHE_INVALID_VALUE', 1, [COMMUNE]],
       ['FLAW_STAFF_DATCHUAN_INVALID_VALUE', 1, ['S4']],
       ['FLAW_STAFF_MANGACH_GRADE_MISSING', 1, ['S3']],
     ]);
@@ -238,6 +247,7 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
       d5: dossier(code: "D5") { flaws { rule } }
       s4: staffMember(id: "S4") { meetsStandard flaws { rule field value } }
       psu: unit(code: "${PSU}") { autonomy(year: 2023) { assignedGroup flaws { rule field value } } }
+      commune: unit(code: "${COMMUNE}") { headcountQuota flaws { rule field value } }
       sources { name quarantined flawed }
     }`);
     expect(errors).toBeUndefined();
@@ -253,10 +263,10 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
       meetsStandard: null,
       flaws: [{ rule: 'invalid-value', field: 'datChuan', value: '"yes"' }],
     });
-    // Flawed: dossiers d2, d3, d4, staff s3, s4 and the 2023 row of the PSU; quarantined: d6.
+    // Flawed: dossiers d2, d3, d4, staff s3, s4, the commune's unit record and the 2023 row of the PSU; quarantined: d6.
     expect(data.sources).toEqual([
       { name: 'ONE_STOP_SHOP', quarantined: 1, flawed: 3 },
-      { name: 'CADRE_DB', quarantined: 0, flawed: 2 },
+      { name: 'CADRE_DB', quarantined: 0, flawed: 3 },
       { name: 'BUDGET', quarantined: 0, flawed: 1 },
     ]);
   });
