@@ -10,6 +10,7 @@
  * dossiers). Each feed has its own cursor in sync_state and its own records
  * in quarantine, under the feed's name.
  */
+import type { RecordFlaw } from './common/flaws.ts';
 import type { Mapped } from './common/mapped.ts';
 
 /** The upstream systems, as the graph names them. */
@@ -32,10 +33,11 @@ export interface Reject {
   /** Exactly as received: the record's JSON text, or the CSV row. */
   raw: string;
   /**
-   * True when the record is valid but refers to something the hub does not
-   * know yet (a unit, a procedure): it is retried on later runs until it
-   * resolves. False for a record that breaks the contract: it stays in
-   * quarantine until the upstream sends a valid version of it.
+   * True when the record passes its contract's placing fields but refers to
+   * something the hub does not know yet (a unit, a procedure): it is retried
+   * on later runs until it resolves. False for a record its contract cannot
+   * place (common/flaws.ts): it stays in quarantine until the upstream sends
+   * a placeable version of it.
    */
   retryable: boolean;
 }
@@ -49,6 +51,12 @@ export interface Batch<T> {
    * quarantine entry, if any.
    */
   keys: string[];
+  /**
+   * The flaws of the records (each naming its record's key): stored with the
+   * records in the batch's transaction, and the flaws the records' earlier
+   * versions had and these no longer have are cleared.
+   */
+  flaws: RecordFlaw[];
   rejects: Reject[];
   /**
    * The cursor to store in the same transaction as this batch: pulling again

@@ -20,6 +20,8 @@ import type {
 } from '../store/model.ts';
 import { PERSONAL_DATA, personalData, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { DOSSIERS_FEED } from '../connectors/one-stop-shop/connector.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { maskName, maskPhone } from './masks.ts';
@@ -120,8 +122,16 @@ export const DossierNode = builder.loadableNode('Dossier', {
       description: 'The unit that received it (đơn vị tiếp nhận).',
       resolve: (dossier) => dossier.unitCode,
     }),
-    channel: t.expose('channel', { type: DossierChannel, description: 'How it was filed (kênh thực hiện).' }),
-    status: t.expose('status', { type: DossierStatus, description: 'Where it stands (trạng thái hồ sơ).' }),
+    channel: t.expose('channel', {
+      type: DossierChannel,
+      nullable: true,
+      description: `How it was filed (kênh thực hiện).${INVALID_NULL}`,
+    }),
+    status: t.expose('status', {
+      type: DossierStatus,
+      nullable: true,
+      description: `Where it stands (trạng thái hồ sơ).${INVALID_NULL}`,
+    }),
     receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'Received (ngày tiếp nhận).' }),
     dueAt: t.expose('dueAt', {
       type: 'DateTime',
@@ -146,9 +156,13 @@ export const DossierNode = builder.loadableNode('Dossier', {
       resolve: (dossier, _args, ctx) => dossierOutcome(dossier, requestNow(ctx)),
     }),
     fullProcessOnline: t.exposeBoolean('fullProcessOnline', {
-      description: 'Filed through a full-process online service (dịch vụ công trực tuyến toàn trình).',
+      nullable: true,
+      description: `Filed through a full-process online service (dịch vụ công trực tuyến toàn trình).${INVALID_NULL}`,
     }),
-    hasFee: t.exposeBoolean('hasFee', { description: 'Carries a fee or charge (phí, lệ phí).' }),
+    hasFee: t.exposeBoolean('hasFee', {
+      nullable: true,
+      description: `Carries a fee or charge (phí, lệ phí).${INVALID_NULL}`,
+    }),
     paidOnline: t.boolean({
       description: 'Its fee was paid online (thanh toán trực tuyến).',
       resolve: (dossier) => dossier.onlinePayment !== null,
@@ -159,10 +173,12 @@ export const DossierNode = builder.loadableNode('Dossier', {
       description: 'Where its fee was paid online; null when it was not.',
     }),
     digitised: t.exposeBoolean('digitised', {
-      description: 'Its components were digitised (hồ sơ có thành phần số hóa).',
+      nullable: true,
+      description: `Its components were digitised (hồ sơ có thành phần số hóa).${INVALID_NULL}`,
     }),
     electronicResult: t.exposeBoolean('electronicResult', {
-      description: 'Its result was issued electronically (kết quả điện tử).',
+      nullable: true,
+      description: `Its result was issued electronically (kết quả điện tử).${INVALID_NULL}`,
     }),
     applicantName: t.string({
       ...PERSONAL_DATA,
@@ -186,6 +202,11 @@ export const DossierNode = builder.loadableNode('Dossier', {
       resolve: (dossier) => maskPhone(dossier.applicantPhone),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this dossier.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this dossier breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound dossier.`,
+      resolve: (d, _args, ctx) => flawsOf(ctx, DOSSIERS_FEED, d.code),
+    }),
   }),
 });
 

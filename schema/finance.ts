@@ -9,12 +9,15 @@ import {
   type ExecutionLineRow,
   type FinanceSummaryRow,
   type InvestmentFigureRow,
+  type PsuAutonomyRow,
   type UnitMonth,
   type UnitYear,
 } from '../store/finance.ts';
 import type { AutonomyGroup, Vnd } from '../store/model.ts';
 import { unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { PSU_FINANCE_FEED, PUBLIC_INVESTMENT_FEED } from '../connectors/budget/connector.ts';
 import type { Context } from './context.ts';
 import { UnitNode } from './unit.ts';
 
@@ -33,7 +36,8 @@ const FINANCE_NOTE = 'Needs the `read:finance` scope.';
  */
 
 /** part ÷ whole × 100, from exact amounts (10 decimals kept before the one conversion to a float); null when whole is 0. */
-export function percent(part: Vnd, whole: Vnd): number | null {
+export function percent(part: Vnd | null, whole: Vnd | null): number | null {
+  if (part === null || whole === null) return null;
   const divisor = BigInt(whole);
   if (divisor === 0n) return null;
   return Number((BigInt(part) * 10n ** 12n) / divisor) / 1e10;
@@ -126,6 +130,16 @@ export function computedGroup(band: Band, assigned: AutonomyGroup): AutonomyGrou
   return band === 'UNDER_10' ? 4 : 3;
 }
 
+const bandOf = (row: PsuAutonomyRow): Band | null =>
+  row.ownRevenue === null || row.recurrentExpenditure === null
+    ? null
+    : selfFinancingBand(row.ownRevenue, row.recurrentExpenditure);
+
+function computedGroupOf(row: PsuAutonomyRow): AutonomyGroup | null {
+  const band = bandOf(row);
+  return band === null || row.autonomyGroup === null ? null : computedGroup(band, row.autonomyGroup);
+}
+
 const GROUP_MEANINGS =
   '1: covers its recurrent and investment spending; 2: covers its recurrent spending; 3: covers part of its recurrent spending (10 % to under 100 %); 4: funded by the state (under 10 %)';
 
@@ -140,7 +154,8 @@ export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
     unit: t.field({ type: UnitNode, description: 'The public service unit.', resolve: (row) => row.unitCode }),
     year: t.exposeInt('year', { description: 'Budget year (calendar year).' }),
     assignedGroup: t.exposeInt('autonomyGroup', {
-      description: `The autonomy group assigned by decision (nhóm tự chủ), 1 to 4. ${GROUP_MEANINGS}.`,
+      nullable: true,
+      description: `The autonomy group assigned by decision (nhóm tự chủ), 1 to 4. ${GROUP_MEANINGS}.${INVALID_NULL}`,
     }),
     decisionNo: t.exposeString('decisionNo', {
       nullable: true,
@@ -148,11 +163,13 @@ export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
     }),
     ownRevenue: t.expose('ownRevenue', {
       type: 'VND',
-      description: 'Own revenue from its services (thu sự nghiệp) for the year, exact.',
+      nullable: true,
+      description: `Own revenue from its services (thu sự nghiệp) for the year, exact.${INVALID_NULL}`,
     }),
     recurrentExpenditure: t.expose('recurrentExpenditure', {
       type: 'VND',
-      description: 'Recurrent expenditure (chi thường xuyên) for the year, exact.',
+      nullable: true,
+      description: `Recurrent expenditure (chi thường xuyên) for the year, exact.${INVALID_NULL}`,
     }),
     selfFinancingPercent: t.float({
       nullable: true,
@@ -162,21 +179,32 @@ export const PsuAutonomyNode = builder.loadableNode('PsuAutonomy', {
     }),
     selfFinancingBand: t.field({
       type: SelfFinancingBand,
-      description: 'The band of the self-financing level, decided on the exact amounts.',
-      resolve: (row) => selfFinancingBand(row.ownRevenue, row.recurrentExpenditure),
+      nullable: true,
+      description: 'The band of the self-financing level, decided on the exact amounts; null when an amount is.',
+      resolve: (row) => bandOf(row),
     }),
     computedGroup: t.int({
-      description: `The group the self-financing level places the unit in (${GROUP_MEANINGS}). The budget system does not report investment spending, so ≥ 100 % computes as 2 unless group 1 was assigned.`,
-      resolve: (row) => computedGroup(selfFinancingBand(row.ownRevenue, row.recurrentExpenditure), row.autonomyGroup),
+      nullable: true,
+      description: `The group the self-financing level places the unit in (${GROUP_MEANINGS}). The budget system does not report investment spending, so ≥ 100 % computes as 2 unless group 1 was assigned. Null when an amount or the assigned group is.`,
+      resolve: (row) => computedGroupOf(row),
     }),
     contradictsAssignedGroup: t.boolean({
+      nullable: true,
       description:
-        'The level falls outside the band of the assigned group (computedGroup ≠ assignedGroup): a mismatch worth flagging.',
-      resolve: (row) =>
-        computedGroup(selfFinancingBand(row.ownRevenue, row.recurrentExpenditure), row.autonomyGroup) !==
-        row.autonomyGroup,
+        'The level falls outside the band of the assigned group (computedGroup ≠ assignedGroup): a mismatch worth flagging. Null when computedGroup is.',
+      resolve: (row) => {
+        const group = computedGroupOf(row);
+        return group === null ? null : group !== row.autonomyGroup;
+      },
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored these figures.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description:
+        'The rules of the budget system’s contract this row breaks without losing its place in the counts (connectors/README.md); empty for a sound row.',
+      resolve: (row, _args, ctx) =>
+        row.budgetCode === null ? [] : flawsOf(ctx, PSU_FINANCE_FEED, `${row.year}/${row.budgetCode}`),
+    }),
   }),
 });
 
@@ -234,8 +262,16 @@ const BudgetExecutionLineRef = builder.objectRef<ExecutionLineRow>('BudgetExecut
     categoryCode: t.exposeString('categoryCode', { description: 'Category (loại-khoản), e.g. "072".' }),
     itemCode: t.exposeString('itemCode', { description: 'Item (mục), e.g. "6000".' }),
     subItemCode: t.exposeString('subItemCode', { description: 'Sub-item (tiểu mục), e.g. "6001".' }),
-    estimate: t.expose('estimate', { type: 'VND', description: 'Estimate for the year (dự toán).' }),
-    executed: t.expose('executed', { type: 'VND', description: 'Executed since January (thực hiện lũy kế).' }),
+    estimate: t.expose('estimate', {
+      type: 'VND',
+      nullable: true,
+      description: `Estimate for the year (dự toán).${INVALID_NULL}`,
+    }),
+    executed: t.expose('executed', {
+      type: 'VND',
+      nullable: true,
+      description: `Executed since January (thực hiện lũy kế).${INVALID_NULL}`,
+    }),
     rate: t.float({
       nullable: true,
       description: 'executed ÷ estimate × 100, a display value; null when the estimate is 0.',
@@ -287,15 +323,27 @@ const InvestmentProjectProgress = builder.objectRef<InvestmentFigureRow>('Invest
   fields: (t) => ({
     projectCode: t.exposeString('projectCode', { description: 'Project code (mã dự án).' }),
     name: t.exposeString('name', { description: 'Project name (tên dự án).' }),
-    capitalPlan: t.expose('capitalPlan', { type: 'VND', description: "The year's capital plan (kế hoạch vốn)." }),
+    capitalPlan: t.expose('capitalPlan', {
+      type: 'VND',
+      nullable: true,
+      description: `The year's capital plan (kế hoạch vốn).${INVALID_NULL}`,
+    }),
     disbursed: t.expose('disbursedToDate', {
       type: 'VND',
-      description: 'Disbursed since January, to the end of asOfMonth (giải ngân lũy kế).',
+      nullable: true,
+      description: `Disbursed since January, to the end of asOfMonth (giải ngân lũy kế).${INVALID_NULL}`,
     }),
     rate: t.float({
       nullable: true,
       description: 'disbursed ÷ capitalPlan × 100, a display value; null when the plan is 0.',
       resolve: (p) => percent(p.disbursedToDate, p.capitalPlan),
+    }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description:
+        'The rules of the budget system’s contract this project’s row for the month breaks without losing its place in the counts (connectors/README.md); empty for a sound row.',
+      resolve: (p, _args, ctx) =>
+        flawsOf(ctx, PUBLIC_INVESTMENT_FEED, `${p.year}-${String(p.month).padStart(2, '0')}/${p.projectCode}`),
     }),
   }),
 });

@@ -2,6 +2,8 @@ import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { ONLINE_SERVICE_LEVELS } from '../store/model.ts';
 import { countProcedures, findProceduresByCodes, listProcedures, type ProcedureRow } from '../store/procedures.ts';
 import { builder } from './builder.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { PROCEDURES_FEED } from '../connectors/one-stop-shop/connector.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitLevel } from './unit.ts';
@@ -28,18 +30,34 @@ export const ProcedureNode = builder.loadableNode('Procedure', {
   fields: (t) => ({
     code: t.exposeString('code', { description: 'Procedure code (mã TTHC) in the national database.' }),
     name: t.exposeString('name', { description: 'Name (tên thủ tục), with diacritics.' }),
-    fieldCode: t.exposeString('fieldCode', { description: 'Code of its field (mã lĩnh vực).' }),
-    fieldName: t.exposeString('fieldName', { description: 'Name of its field (lĩnh vực), e.g. "Hộ tịch".' }),
+    fieldCode: t.exposeString('fieldCode', {
+      nullable: true,
+      description: 'Code of its field (mã lĩnh vực); null when not given.',
+    }),
+    fieldName: t.exposeString('fieldName', {
+      nullable: true,
+      description: 'Name of its field (lĩnh vực), e.g. "Hộ tịch"; null when not given.',
+    }),
     levels: t.expose('levels', {
       type: [UnitLevel],
-      description: 'The levels that carry it out (cấp thực hiện), in the order province, district, commune.',
+      nullable: true,
+      description: `The levels that carry it out (cấp thực hiện), in the order province, district, commune.${INVALID_NULL}`,
     }),
     onlineService: t.expose('onlineService', {
       type: OnlineServiceLevel,
-      description: 'The online service it is offered as (mức độ dịch vụ công trực tuyến).',
+      nullable: true,
+      description: `The online service it is offered as (mức độ dịch vụ công trực tuyến).${INVALID_NULL}`,
     }),
-    hasFee: t.exposeBoolean('hasFee', { description: 'It carries a fee or charge (phí, lệ phí).' }),
+    hasFee: t.exposeBoolean('hasFee', {
+      nullable: true,
+      description: `It carries a fee or charge (phí, lệ phí).${INVALID_NULL}`,
+    }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this procedure.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this procedure breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound procedure.`,
+      resolve: (p, _args, ctx) => flawsOf(ctx, PROCEDURES_FEED, p.code),
+    }),
   }),
 });
 

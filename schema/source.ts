@@ -1,3 +1,4 @@
+import { countFlawedRecordsByFeed } from '../store/flaws.ts';
 import { GraphQLError } from 'graphql';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { SyncBusyError } from '../connectors/sync/engine.ts';
@@ -127,6 +128,15 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
     quarantined: t.int({
       description: 'Records of this source held in quarantine now (see the quarantine field).',
       resolve: (source, _args, ctx) => countOpenQuarantine(ctx.db, FEEDS_OF_SOURCE[source.name]),
+    }),
+    flawed: t.int({
+      description:
+        'Records of this source stored with open flaws now: rules of its contract they break without losing their place in the counts (dataQuality lists them by rule, unit and period).',
+      resolve: async (source, _args, ctx) =>
+        (await countFlawedRecordsByFeed(ctx.db, FEEDS_OF_SOURCE[source.name])).reduce(
+          (sum, row) => sum + row.records,
+          0,
+        ),
     }),
     circuit: t.field({
       type: CircuitStateEnum,

@@ -3,6 +3,8 @@ import { QUALIFICATIONS, STAFF_CATEGORIES, STAFF_STATUSES } from '../store/model
 import { countStaff, findStaffByIds, listStaff, type StaffFilter, type StaffRow } from '../store/staff.ts';
 import { forbiddenArgument, PERSONAL_DATA, personalData, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
+import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
+import { STAFF_FEED } from '../connectors/cadre-db/connector.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
@@ -70,7 +72,11 @@ export const StaffNode = builder.loadableNode('Staff', {
       // The code lets the Unit loader fetch every unit of a page in one query.
       resolve: (staff) => staff.unitCode,
     }),
-    category: t.expose('category', { type: StaffCategory, description: 'Staff category (phân loại).' }),
+    category: t.expose('category', {
+      type: StaffCategory,
+      nullable: true,
+      description: `Staff category (phân loại).${INVALID_NULL}`,
+    }),
     rankCode: t.exposeString('rankCode', {
       nullable: true,
       description: 'Civil service or professional rank code (mã ngạch), e.g. "01.003" or "V.07.04.32".',
@@ -82,9 +88,14 @@ export const StaffNode = builder.loadableNode('Staff', {
       description: 'Highest professional qualification (trình độ chuyên môn); null when not recorded.',
     }),
     meetsStandard: t.exposeBoolean('meetsStandard', {
-      description: 'Meets the qualification standard of the post (đạt chuẩn); PAR INDEX 5.6 counts it for communes.',
+      nullable: true,
+      description: `Meets the qualification standard of the post (đạt chuẩn); PAR INDEX 5.6 counts it for communes.${INVALID_NULL}`,
     }),
-    status: t.expose('status', { type: StaffStatus, description: 'Employment status (trạng thái).' }),
+    status: t.expose('status', {
+      type: StaffStatus,
+      nullable: true,
+      description: `Employment status (trạng thái).${INVALID_NULL}`,
+    }),
     // Gender is basic personal data under Decree 13/2023/NĐ-CP art. 2(3), like the name and the birth date.
     gender: t.field({
       type: Gender,
@@ -115,6 +126,11 @@ export const StaffNode = builder.loadableNode('Staff', {
       resolve: (staff) => maskBirthDate(staff.birthDate),
     }),
     syncedAt: t.expose('syncedAt', { type: 'DateTime', description: 'When the hub last stored this record.' }),
+    flaws: t.field({
+      type: [RecordFlawRef],
+      description: `The rules of its upstream contract this record breaks without losing its place in the counts (connectors/README.md), by field; empty for a sound record.`,
+      resolve: (s, _args, ctx) => flawsOf(ctx, STAFF_FEED, s.id),
+    }),
   }),
 });
 

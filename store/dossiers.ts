@@ -103,7 +103,7 @@ export function dossierOutcome(
   now: Date,
 ): DossierOutcome | null {
   if (dossier.finishedAt !== null) return dossier.finishOutcome;
-  if (UNRESOLVED_CLOSED_STATUSES.includes(dossier.status)) return null;
+  if (dossier.status !== null && UNRESOLVED_CLOSED_STATUSES.includes(dossier.status)) return null;
   return dossier.dueAt !== null && dossier.dueAt < now ? 'OPEN_OVERDUE' : 'OPEN';
 }
 

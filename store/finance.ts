@@ -92,18 +92,21 @@ const keyArrays = (keys: readonly UnitYear[]) => [keys.map((k) => k.unitCode), k
 
 export interface PsuAutonomyRow {
   unitCode: string;
+  /** The unit's budget-relation code, which keys the budget system's row (and its flaws). */
+  budgetCode: string | null;
   year: number;
-  autonomyGroup: AutonomyGroup;
+  autonomyGroup: AutonomyGroup | null;
   decisionNo: string | null;
-  ownRevenue: Vnd;
-  recurrentExpenditure: Vnd;
+  ownRevenue: Vnd | null;
+  recurrentExpenditure: Vnd | null;
   syncedAt: Date;
 }
 
 /** Public service units' autonomy figures for each (unit, year) that has a row; others are absent. */
 export function findPsuAutonomy(db: Queryable, keys: readonly UnitYear[]): Promise<PsuAutonomyRow[]> {
   return db.query<PsuAutonomyRow>(
-    `SELECT f.unit_code AS "unitCode", f.year::int AS year, f.autonomy_group::int AS "autonomyGroup",
+    `SELECT f.unit_code AS "unitCode", (SELECT u.budget_code FROM units u WHERE u.code = f.unit_code) AS "budgetCode",
+            f.year::int AS year, f.autonomy_group::int AS "autonomyGroup",
             f.decision_no AS "decisionNo", f.own_revenue AS "ownRevenue",
             f.recurrent_expenditure AS "recurrentExpenditure", f.synced_at AS "syncedAt"
        FROM psu_finance f
@@ -159,8 +162,8 @@ export interface ExecutionLineRow {
   categoryCode: string;
   itemCode: string;
   subItemCode: string;
-  estimate: Vnd;
-  executed: Vnd;
+  estimate: Vnd | null;
+  executed: Vnd | null;
 }
 
 /** Execution lines of each (unit, year, month), ordered by direction and budget classification. */
@@ -191,7 +194,7 @@ export interface ExecutionTotalRow {
 export function findExecutionTotals(db: Queryable, keys: readonly UnitMonth[]): Promise<ExecutionTotalRow[]> {
   return db.query<ExecutionTotalRow>(
     `SELECT b.unit_code AS "unitCode", b.year::int AS year, b.month::int AS month, b.direction,
-            sum(b.estimate)::text AS estimate, sum(b.executed)::text AS executed
+            coalesce(sum(b.estimate), 0)::text AS estimate, coalesce(sum(b.executed), 0)::text AS executed
        FROM budget_execution_lines b
        JOIN unnest($1::text[], $2::int[], $3::int[]) AS k(unit_code, year, month)
          ON b.unit_code = k.unit_code AND b.year = k.year AND b.month = k.month
@@ -206,8 +209,8 @@ export interface InvestmentFigureRow {
   month: number;
   projectCode: string;
   name: string;
-  capitalPlan: Vnd;
-  disbursedToDate: Vnd;
+  capitalPlan: Vnd | null;
+  disbursedToDate: Vnd | null;
   syncedAt: Date;
 }
 
@@ -239,7 +242,8 @@ export interface InvestmentTotalRow {
 export function findInvestmentTotals(db: Queryable, keys: readonly UnitMonth[]): Promise<InvestmentTotalRow[]> {
   return db.query<InvestmentTotalRow>(
     `SELECT p.unit_code AS "unitCode", d.year::int AS year, d.month::int AS month, count(*)::int AS projects,
-            sum(d.capital_plan)::text AS "capitalPlan", sum(d.disbursed_to_date)::text AS "disbursedToDate"
+            coalesce(sum(d.capital_plan), 0)::text AS "capitalPlan",
+            coalesce(sum(d.disbursed_to_date), 0)::text AS "disbursedToDate"
        FROM investment_projects p
        JOIN investment_disbursements d ON d.project_code = p.code
        JOIN unnest($1::text[], $2::int[], $3::int[]) AS k(unit_code, year, month)

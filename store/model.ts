@@ -6,6 +6,10 @@
  * Instants are `Date` (UTC); calendar days are `'YYYY-MM-DD'` strings (a day
  * in Vietnam time, never shifted by a time zone); amounts in đồng are strings
  * of digits (bigint in the store), so they stay exact past 2^53.
+ *
+ * A field that may be null here only because its upstream value can be
+ * invalid (a flag out of range, a malformed amount) is null exactly when the
+ * record carries the flaw `invalid-value` on it (connectors/common/flaws.ts).
  */
 
 export type IsoDate = string;
@@ -45,11 +49,11 @@ export type OnlineServiceLevel = (typeof ONLINE_SERVICE_LEVELS)[number];
 export interface Procedure {
   code: string;
   name: string;
-  fieldCode: string;
-  fieldName: string;
-  levels: UnitLevel[];
-  onlineService: OnlineServiceLevel;
-  hasFee: boolean;
+  fieldCode: string | null;
+  fieldName: string | null;
+  levels: UnitLevel[] | null;
+  onlineService: OnlineServiceLevel | null;
+  hasFee: boolean | null;
 }
 
 export const DOSSIER_CHANNELS = ['IN_PERSON', 'ONLINE', 'POSTAL'] as const;
@@ -77,20 +81,20 @@ export interface Dossier {
   code: string;
   procedureCode: string;
   unitCode: string;
-  channel: DossierChannel;
-  status: DossierStatus;
+  channel: DossierChannel | null;
+  status: DossierStatus | null;
   applicantName: string | null;
   applicantPhone: string | null;
   receivedAt: Date;
   dueAt: Date | null;
   finishedAt: Date | null;
   returnedAt: Date | null;
-  fullProcessOnline: boolean;
-  hasFee: boolean;
+  fullProcessOnline: boolean | null;
+  hasFee: boolean | null;
   /** Where the fee was paid online; null when it was not. */
   onlinePayment: OnlinePaymentChannel | null;
-  digitised: boolean;
-  electronicResult: boolean;
+  digitised: boolean | null;
+  electronicResult: boolean | null;
   sourceUpdatedAt: Date;
 }
 
@@ -117,12 +121,12 @@ export interface Staff {
   birthDate: IsoDate | null;
   gender: 'MALE' | 'FEMALE' | null;
   unitCode: string;
-  category: StaffCategory;
+  category: StaffCategory | null;
   rankCode: string | null;
   position: string | null;
   qualification: Qualification | null;
-  meetsStandard: boolean;
-  status: StaffStatus;
+  meetsStandard: boolean | null;
+  status: StaffStatus | null;
   sourceUpdatedAt: Date;
 }
 
@@ -132,10 +136,10 @@ export type AutonomyGroup = 1 | 2 | 3 | 4;
 export interface PsuFinance {
   unitCode: string;
   year: number;
-  autonomyGroup: AutonomyGroup;
+  autonomyGroup: AutonomyGroup | null;
   decisionNo: string | null;
-  ownRevenue: Vnd;
-  recurrentExpenditure: Vnd;
+  ownRevenue: Vnd | null;
+  recurrentExpenditure: Vnd | null;
 }
 
 export type BudgetDirection = 'REVENUE' | 'SPENDING';
@@ -150,8 +154,8 @@ export interface BudgetExecutionLine {
   categoryCode: string;
   itemCode: string;
   subItemCode: string;
-  estimate: Vnd;
-  executed: Vnd;
+  estimate: Vnd | null;
+  executed: Vnd | null;
 }
 
 export interface InvestmentProject {
@@ -164,6 +168,6 @@ export interface InvestmentDisbursement {
   projectCode: string;
   year: number;
   month: number;
-  capitalPlan: Vnd;
-  disbursedToDate: Vnd;
+  capitalPlan: Vnd | null;
+  disbursedToDate: Vnd | null;
 }

@@ -21,16 +21,17 @@ import {
   type JsonRecordSpec,
   type Reading,
 } from '../common/reject.ts';
-import { describeIssues, vietnamDay } from '../common/wire.ts';
+import { checkRecord, placeFlaws } from '../common/flaws.ts';
+import { vietnamDay } from '../common/wire.ts';
 import {
   BUDGET_EXECUTION_COLUMNS,
   BUDGET_EXECUTION_PATH,
-  budgetExecutionRow,
+  budgetExecutionContract,
   jsonList,
   PSU_FINANCE_PATH,
-  psuFinanceRecord,
+  psuFinanceContract,
   PUBLIC_INVESTMENT_PATH,
-  publicInvestmentRecord,
+  publicInvestmentContract,
   type PsuFinanceRecord,
   type PublicInvestmentRecord,
 } from './contract.ts';
@@ -60,6 +61,8 @@ interface Month {
 }
 
 const monthText = ({ year, month }: Month) => `${year}-${String(month).padStart(2, '0')}`;
+/** The day a monthly record counts on: its month's first. */
+const firstDay = (month: Month) => `${monthText(month)}-01`;
 const nextMonth = ({ year, month }: Month): Month =>
   month === 12 ? { year: year + 1, month: 1 } : { year, month: month + 1 };
 const monthsBefore = (a: Month, b: Month) => a.year < b.year || (a.year === b.year && a.month <= b.month);
@@ -88,10 +91,11 @@ const yearCursor = z.object({ year: z.number().int() });
 function psuSpec(year: number, lookups: Lookups): JsonRecordSpec<PsuFinanceRecord, PsuFinance> {
   return {
     // A row of another year in this year's list would be filed under the wrong key.
-    schema: psuFinanceRecord.refine((record) => record.nam === year, {
-      path: ['nam'],
-      message: `not the year ${year} that was asked for`,
-    }),
+    check: (item) =>
+      checkRecord(psuFinanceContract, item, (record) =>
+        record.nam === year ? null : `nam: not the year ${year} that was asked for`,
+      ),
+    place: (finance) => ({ unitCode: finance.unitCode, day: `${year}-01-01` }),
     keyField: 'maQHNS',
     keyPrefix: `${year}/`,
     map: (record) => toPsuFinance(record, lookups.unitOfBudgetCode),
@@ -193,11 +197,12 @@ function readExecutionRow(
     BUDGET_EXECUTION_COLUMNS.map((column) => [column, row.cells[layout.columns[column]]]),
   );
   const key = prefix + EXECUTION_KEY_COLUMNS.map((column) => cells[column]).join('/');
-  const parsed = budgetExecutionRow.safeParse(cells);
-  if (!parsed.success) return rejection(key, null, row.text, describeIssues(parsed.error), false);
-  const mapped = toBudgetExecutionLine(parsed.data, period.year, period.month, lookups.unitOfBudgetCode);
+  const checked = checkRecord(budgetExecutionContract, cells);
+  if (!checked.ok) return rejection(key, null, row.text, checked.reason, false);
+  const mapped = toBudgetExecutionLine(checked.record, period.year, period.month, lookups.unitOfBudgetCode);
   if (!mapped.ok) return rejection(key, null, row.text, mapped.reason, true);
-  return { ok: true, key, version: null, value: mapped.value };
+  const flaws = placeFlaws(key, checked.flaws, { unitCode: mapped.value.unitCode, day: firstDay(period) });
+  return { ok: true, key, version: null, value: mapped.value, flaws };
 }
 
 /** Where each documented column is in a file with this header, and how many cells each row must have. */
@@ -243,22 +248,21 @@ function budgetExecutionFeed(client: UpstreamClient, firstYear: number, now: () 
         const request = describeRequest(client, BUDGET_EXECUTION_PATH, query);
         const { layout, rows } = parseExecutionCsv(await client.getText(BUDGET_EXECUTION_PATH, query, signal), request);
         const readings = rows.map((row) => ({ row, reading: readExecutionRow(row, layout, period, lookups) }));
-        const accepted = new Set(readings.filter(({ reading }) => reading.ok).map(({ reading }) => reading.key));
+        const sound = (reading: Reading<BudgetExecutionLine>) => reading.ok && reading.flaws.length === 0;
+        const soundKeys = new Set(readings.filter(({ reading }) => sound(reading)).map(({ reading }) => reading.key));
         const batch = new BatchBuilder<BudgetExecutionLine>();
         for (const { row, reading } of readings) {
-          // A broken row repeating the key of a valid row of the same file is a second, different row: keyed by
-          // its line, or accepting the valid one would resolve it at once and nobody would see it.
-          if (reading.ok || !accepted.has(reading.key)) batch.add(reading);
-          else
-            batch.add(
-              rejection(
-                `${monthText(period)}/line ${row.line}`,
-                null,
-                row.text,
-                reading.reject.reason,
-                reading.reject.retryable,
-              ),
-            );
+          // A broken or flawed row repeating the key of a sound row of the same file is a second, different row
+          // whose place is taken: quarantined, keyed by its line, or it would replace the sound one (or, rejected,
+          // be resolved by it at once) and nobody would see it.
+          if (sound(reading) || !soundKeys.has(reading.key)) batch.add(reading);
+          else {
+            const reason = reading.ok
+              ? `repeats the key of a sound row with ${reading.flaws.map((f) => `${f.field}: ${f.rule}`).join(', ')}`
+              : reading.reject.reason;
+            const line = `${monthText(period)}/line ${row.line}`;
+            batch.add(rejection(line, null, row.text, reason, !reading.ok && reading.reject.retryable));
+          }
         }
         return { batch, hasData: rows.length > 0 };
       }),
@@ -275,7 +279,8 @@ function budgetExecutionFeed(client: UpstreamClient, firstYear: number, now: () 
 
 function investmentSpec(period: Month, lookups: Lookups): JsonRecordSpec<PublicInvestmentRecord, Investment> {
   return {
-    schema: publicInvestmentRecord,
+    check: (item) => checkRecord(publicInvestmentContract, item),
+    place: (investment) => ({ unitCode: investment.project.unitCode, day: firstDay(period) }),
     keyField: 'maDuAn',
     keyPrefix: `${monthText(period)}/`,
     map: (record) => toInvestment(record, period.year, period.month, lookups.unitOfBudgetCode),

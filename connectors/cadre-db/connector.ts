@@ -11,14 +11,15 @@ import type { Batch, Connector, Feed, Lookups, Reject } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
 import { accepted, rejected } from '../common/mapped.ts';
 import { pageSize, pullOffsetList, type OffsetListSpec } from '../common/paging.ts';
+import { checkRecord } from '../common/flaws.ts';
 import { readJsonRecord, retryJsonRecord, stringField, type JsonRecordSpec } from '../common/reject.ts';
 import {
   MAX_LIMIT,
   offsetPage,
   STAFF_PATH,
-  staffRecord,
+  staffContract,
   UNITS_PATH,
-  unitRecord,
+  unitContract,
   type StaffRecord,
   type UnitRecord,
 } from './contract.ts';
@@ -57,7 +58,12 @@ export interface CadreDbConnector extends Connector {
  */
 function unitSpec(isKnown: (code: string) => boolean): JsonRecordSpec<UnitRecord, Unit> {
   return {
-    schema: unitRecord,
+    // A unit that is its own parent cannot be placed in the tree.
+    check: (item) =>
+      checkRecord(unitContract, item, (unit) =>
+        unit.maDinhDanhCha === unit.maDinhDanh ? 'maDinhDanhCha: a unit cannot be its own parent' : null,
+      ),
+    place: (unit) => ({ unitCode: unit.code, day: null }),
     keyField: 'maDinhDanh',
     version: (record) => ({ t: record.ngayCapNhat, k: record.maDinhDanh }),
     map: (record) =>
@@ -69,7 +75,8 @@ function unitSpec(isKnown: (code: string) => boolean): JsonRecordSpec<UnitRecord
 
 function staffSpec(lookups: Lookups): JsonRecordSpec<StaffRecord, Staff> {
   return {
-    schema: staffRecord,
+    check: (item) => checkRecord(staffContract, item),
+    place: (staff) => ({ unitCode: staff.unitCode, day: null }),
     keyField: 'soHieu',
     version: (record) => ({ t: record.ngayCapNhat, k: record.soHieu }),
     map: (record) =>
@@ -141,6 +148,7 @@ function unitsFeed(client: UpstreamClient, options: CadreDbOptions): Feed<Unit> 
             // Its quarantine entry is resolved by this key, in this batch's transaction.
             batch.records.push(result.value);
             batch.keys.push(child.key);
+            if (result.flaws) batch.flaws.push(...result.flaws);
           }
         }
         for (const reject of batch.rejects) {

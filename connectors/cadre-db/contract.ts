@@ -5,7 +5,16 @@
  * Page envelopes are checked apart from their records.
  */
 import { z } from 'zod';
-import { budgetRelationCode, code, isoDay, isoLocalTime } from '../common/wire.ts';
+import { defineContract, type SoundOf, type WireOf } from '../common/flaws.ts';
+import {
+  budgetRelationCode,
+  code,
+  isoLocalTime,
+  optionalCode,
+  optionalIsoDay,
+  optionalText,
+  orEmpty,
+} from '../common/wire.ts';
 
 export const UNITS_PATH = '/v2/units';
 export const STAFF_PATH = '/v2/staff';
@@ -16,33 +25,49 @@ export const unitLevel = z.enum(['TINH', 'HUYEN', 'XA']);
 export const unitKind = z.enum(['UBND', 'CQCM', 'DVSNCL']);
 export const unitSector = z.enum(['GIAO_DUC', 'Y_TE', 'VAN_HOA', 'KHOA_HOC', 'LAO_DONG', 'KINH_TE', 'KHAC']);
 
-export const unitRecord = z
-  .object({
+/**
+ * A unit is placed by its code, its parent (the tree every figure is scoped
+ * by), its level and kind (what the figures select units by) and its update
+ * time (which version is newest); its name is required by the hub. A unit
+ * that is its own parent cannot be placed in the tree (the connector
+ * quarantines it).
+ */
+export const unitContract = defineContract(
+  {
     maDinhDanh: code,
-    tenDonVi: z.string().min(1),
-    maDinhDanhCha: code.nullable(),
+    tenDonVi: z.string().trim().min(1),
+    maDinhDanhCha: optionalCode,
     cap: unitLevel,
     loaiDonVi: unitKind,
     linhVuc: unitSector.nullable(),
-    maQHNS: budgetRelationCode.nullable(),
+    maQHNS: orEmpty(budgetRelationCode),
     bienChe: z.number().int().nonnegative().nullable(),
-    hieuLucTu: isoDay.nullable(),
-    hieuLucDen: isoDay.nullable(),
+    hieuLucTu: optionalIsoDay,
+    hieuLucDen: optionalIsoDay,
     ngayCapNhat: isoLocalTime,
-  })
-  .superRefine((r, ctx) => {
-    if (r.hieuLucTu !== null && r.hieuLucDen !== null && r.hieuLucDen <= r.hieuLucTu) {
-      ctx.addIssue({ code: 'custom', path: ['hieuLucDen'], message: 'validity ends before it starts' });
-    }
-    if ((r.loaiDonVi === 'DVSNCL') !== (r.linhVuc !== null)) {
-      ctx.addIssue({ code: 'custom', path: ['linhVuc'], message: 'a sector is given for, and only for, DVSNCL' });
-    }
-    if (r.maDinhDanhCha === r.maDinhDanh) {
-      ctx.addIssue({ code: 'custom', path: ['maDinhDanhCha'], message: 'a unit cannot be its own parent' });
-    }
-  });
-export type UnitWire = z.input<typeof unitRecord>;
-export type UnitRecord = z.output<typeof unitRecord>;
+  },
+  ['maDinhDanh', 'tenDonVi', 'maDinhDanhCha', 'cap', 'loaiDonVi', 'ngayCapNhat'],
+  [
+    {
+      rule: 'validity-ends-before-it-starts',
+      field: 'hieuLucDen',
+      broken: (r) => r.hieuLucTu !== null && r.hieuLucDen !== null && r.hieuLucDen <= r.hieuLucTu,
+    },
+    {
+      rule: 'public-service-unit-without-sector',
+      field: 'linhVuc',
+      broken: (r) => r.loaiDonVi === 'DVSNCL' && !r.linhVuc,
+    },
+    {
+      rule: 'sector-outside-public-service-unit',
+      field: 'linhVuc',
+      broken: (r) => r.loaiDonVi !== 'DVSNCL' && !!r.linhVuc,
+    },
+  ],
+);
+export const unitRecord = unitContract.whole;
+export type UnitWire = WireOf<typeof unitContract>;
+export type UnitRecord = SoundOf<typeof unitContract>;
 
 export const staffCategory = z.enum(['CAN_BO', 'CONG_CHUC', 'VIEN_CHUC', 'HOP_DONG']);
 export const qualification = z.enum([
@@ -56,22 +81,40 @@ export const qualification = z.enum([
 ]);
 export const staffStatus = z.enum(['DANG_CONG_TAC', 'NGHI_HUU', 'THOI_VIEC', 'CHUYEN_CONG_TAC']);
 
-export const staffRecord = z.object({
-  soHieu: code,
-  hoTen: z.string().min(1),
-  ngaySinh: isoDay.nullable(),
-  gioiTinh: z.enum(['NAM', 'NU']).nullable(),
-  maDinhDanhDonVi: code,
-  phanLoai: staffCategory,
-  maNgach: code.nullable(),
-  chucVu: z.string().nullable(),
-  trinhDoChuyenMon: qualification.nullable(),
-  datChuan: z.boolean(),
-  trangThai: staffStatus,
-  ngayCapNhat: isoLocalTime,
-});
-export type StaffWire = z.input<typeof staffRecord>;
-export type StaffRecord = z.output<typeof staffRecord>;
+/**
+ * A person is placed by their number, their unit and the update time; their
+ * name is required by the hub. Cadres
+ * (CAN_BO) are elected and hold no civil-servant grade (ngạch), so an empty
+ * maNgach is flagged only for civil servants and public employees, who are
+ * appointed to one.
+ */
+export const staffContract = defineContract(
+  {
+    soHieu: code,
+    hoTen: z.string().trim().min(1),
+    ngaySinh: optionalIsoDay,
+    gioiTinh: orEmpty(z.enum(['NAM', 'NU'])),
+    maDinhDanhDonVi: code,
+    phanLoai: staffCategory,
+    maNgach: optionalCode,
+    chucVu: optionalText,
+    trinhDoChuyenMon: orEmpty(qualification),
+    datChuan: z.boolean(),
+    trangThai: staffStatus,
+    ngayCapNhat: isoLocalTime,
+  },
+  ['soHieu', 'hoTen', 'maDinhDanhDonVi', 'ngayCapNhat'],
+  [
+    {
+      rule: 'grade-missing',
+      field: 'maNgach',
+      broken: (r) => (r.phanLoai === 'CONG_CHUC' || r.phanLoai === 'VIEN_CHUC') && r.maNgach === null,
+    },
+  ],
+);
+export const staffRecord = staffContract.whole;
+export type StaffWire = WireOf<typeof staffContract>;
+export type StaffRecord = SoundOf<typeof staffContract>;
 
 /** An offset page of either list. */
 export const offsetPage = z.object({

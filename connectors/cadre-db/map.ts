@@ -4,7 +4,7 @@
  * calendar days (validity, birth dates) stay 'YYYY-MM-DD' as given.
  */
 import type { PsuSector, Qualification, Staff, StaffCategory, StaffStatus, Unit, UnitKind } from '../../store/model.ts';
-import { nfc, textOrNull, UNIT_LEVEL, unreachable } from '../common/mapped.ts';
+import { nfc, optional, textOrNull, UNIT_LEVEL, unreachable } from '../common/mapped.ts';
 import { parseIsoLocal } from '../common/wire.ts';
 import type { StaffRecord, UnitRecord } from './contract.ts';
 
@@ -29,7 +29,7 @@ const GENDER: Readonly<Record<NonNullable<StaffRecord['gioiTinh']>, NonNullable<
   NU: 'FEMALE',
 };
 
-const STAFF_CATEGORY: Readonly<Record<StaffRecord['phanLoai'], StaffCategory>> = {
+const STAFF_CATEGORY: Readonly<Record<NonNullable<StaffRecord['phanLoai']>, StaffCategory>> = {
   CAN_BO: 'CADRE',
   CONG_CHUC: 'CIVIL_SERVANT',
   VIEN_CHUC: 'PUBLIC_EMPLOYEE',
@@ -46,7 +46,7 @@ const QUALIFICATION: Readonly<Record<NonNullable<StaffRecord['trinhDoChuyenMon']
   CHUA_DAO_TAO: 'UNTRAINED',
 };
 
-const STAFF_STATUS: Readonly<Record<StaffRecord['trangThai'], StaffStatus>> = {
+const STAFF_STATUS: Readonly<Record<NonNullable<StaffRecord['trangThai']>, StaffStatus>> = {
   DANG_CONG_TAC: 'SERVING',
   NGHI_HUU: 'RETIRED',
   THOI_VIEC: 'LEFT',
@@ -63,7 +63,7 @@ export function toUnit(record: UnitRecord): Unit {
     parentCode: record.maDinhDanhCha,
     level: UNIT_LEVEL[record.cap],
     kind: UNIT_KIND[record.loaiDonVi],
-    sector: record.linhVuc === null ? null : PSU_SECTOR[record.linhVuc],
+    sector: optional(PSU_SECTOR, record.linhVuc),
     headcountQuota: record.bienChe,
     validFrom: record.hieuLucTu,
     validTo: record.hieuLucDen,
@@ -76,14 +76,14 @@ export function toStaff(record: StaffRecord): Staff {
     id: record.soHieu,
     fullName: nfc(record.hoTen),
     birthDate: record.ngaySinh,
-    gender: record.gioiTinh === null ? null : GENDER[record.gioiTinh],
+    gender: optional(GENDER, record.gioiTinh),
     unitCode: record.maDinhDanhDonVi,
-    category: STAFF_CATEGORY[record.phanLoai],
+    category: optional(STAFF_CATEGORY, record.phanLoai),
     rankCode: record.maNgach,
     position: textOrNull(record.chucVu),
-    qualification: record.trinhDoChuyenMon === null ? null : QUALIFICATION[record.trinhDoChuyenMon],
+    qualification: optional(QUALIFICATION, record.trinhDoChuyenMon),
     meetsStandard: record.datChuan,
-    status: STAFF_STATUS[record.trangThai],
+    status: optional(STAFF_STATUS, record.trangThai),
     sourceUpdatedAt: instant(record.ngayCapNhat),
   };
 }

@@ -6,8 +6,10 @@
  * (an unknown unit, say); the caller quarantines a rejection with its reason.
  */
 import type { UnitLevel } from '../../store/model.ts';
+import type { RecordFlaw } from './flaws.ts';
 
-export type Mapped<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** A mapped record; a record read again from quarantine also carries its flaws, if any. */
+export type Mapped<T> = { ok: true; value: T; flaws?: readonly RecordFlaw[] } | { ok: false; reason: string };
 
 export const accepted = <T>(value: T): Mapped<T> => ({ ok: true, value });
 export const rejected = (reason: string): Mapped<never> => ({ ok: false, reason });
@@ -30,6 +32,13 @@ export function textOrNull(text: string | null | undefined): string | null {
   const trimmed = text?.trim();
   return trimmed ? nfc(trimmed) : null;
 }
+
+/** A code through its table; null (a value the contract flagged invalid) stays null. */
+export const optional = <K extends PropertyKey, V>(table: Readonly<Record<K, V>>, key: K | null): V | null =>
+  key === null ? null : table[key];
+
+/** A 0/1 flag as a boolean; null (flagged invalid) stays null. */
+export const flag = (value: 0 | 1 | null): boolean | null => (value === null ? null : value === 1);
 
 /** A value the contract has already validated turned out invalid: a programming error, not a bad record. */
 export function unreachable(what: string): never {

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Query, UpstreamClient } from '../http/client.ts';
 import type { Batch, Reject } from '../feed.ts';
+import type { RecordFlaw } from './flaws.ts';
 import type { Reading } from './reject.ts';
 import { describeIssues } from './wire.ts';
 import { compareMarks, markSchema, maxMark, type Mark } from './mark.ts';
@@ -83,14 +84,16 @@ export class BatchBuilder<T> {
   batch(cursor: string | null): Batch<T> {
     const records: T[] = [];
     const keys: string[] = [];
+    const flaws: RecordFlaw[] = [];
     const rejects: Reject[] = [];
     for (const reading of this.records.values()) {
       if (!reading.ok) continue;
       records.push(reading.value);
       keys.push(reading.key);
+      flaws.push(...reading.flaws);
     }
     for (const reading of this.rejects.values()) if (!reading.ok) rejects.push(reading.reject);
-    return { records, keys, rejects, cursor };
+    return { records, keys, flaws, rejects, cursor };
   }
 }
 

@@ -1,17 +1,16 @@
 /**
- * Reading one received record into a canonical record or a Reject, the same
- * way on the first pull and on a retry from quarantine, so that a quarantined
- * record resolves exactly when a fresh copy of it would. A record breaking
- * its contract is rejected for good (until the upstream sends a valid
- * version); a valid record the mapper cannot place (an unknown unit, say) is
- * rejected as retryable.
+ * Reading one received record into a canonical record (with its flaws, if
+ * any) or a Reject, the same way on the first pull and on a retry from
+ * quarantine, so that a quarantined record resolves exactly when a fresh copy
+ * of it would. A record its contract cannot place (./flaws.ts) is rejected for
+ * good (until the upstream sends a placeable version); a record the mapper
+ * cannot place (an unknown unit, say) is rejected as retryable.
  */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import type { Reject } from '../feed.ts';
+import { placeFlaws, type Checked, type Place, type RecordFlaw } from './flaws.ts';
 import type { Mapped } from './mapped.ts';
 import type { Mark } from './mark.ts';
-import { describeIssues } from './wire.ts';
 
 /** A key for a record whose own key cannot be read: the same payload always gets the same key. */
 export const hashKey = (raw: string): string => `sha256:${createHash('sha256').update(raw).digest('hex')}`;
@@ -29,7 +28,7 @@ export function stringField(item: unknown, field: string): string | undefined {
  * for feeds without one: what deduplication and watermarks go by.
  */
 export type Reading<T> =
-  | { ok: true; key: string; version: Mark | null; value: T }
+  | { ok: true; key: string; version: Mark | null; value: T; flaws: readonly RecordFlaw[] }
   | { ok: false; key: string; version: Mark | null; reject: Reject };
 
 export function rejection<T>(
@@ -44,7 +43,10 @@ export function rejection<T>(
 
 /** How a feed reads a JSON record; `O` is what its contract outputs. */
 export interface JsonRecordSpec<O, T> {
-  schema: z.ZodType<O>;
+  /** The record checked against its contract (checkRecord of ./flaws.ts). */
+  check: (item: unknown) => Checked<O>;
+  /** Where a stored record counts, kept with its flaws. */
+  place: (value: T) => Place;
   /** The field holding the record's key. */
   keyField: string;
   /** Put before the key: the period, for budget records, whose own key repeats from period to period. */
@@ -62,17 +64,21 @@ export function readJsonRecord<O, T>(
   raw = JSON.stringify(item),
 ): Reading<T> {
   const key = (spec.keyPrefix ?? '') + (stringField(item, spec.keyField) ?? hashKey(raw));
-  const parsed = spec.schema.safeParse(item);
-  if (!parsed.success) return rejection<T>(key, null, raw, describeIssues(parsed.error), false);
-  const version = spec.version?.(parsed.data) ?? null;
-  const mapped = spec.map(parsed.data);
+  const checked = spec.check(item);
+  if (!checked.ok) return rejection<T>(key, null, raw, checked.reason, false);
+  const version = spec.version?.(checked.record) ?? null;
+  const mapped = spec.map(checked.record);
   if (!mapped.ok) return rejection<T>(key, version, raw, mapped.reason, true);
-  return { ok: true, key, version, value: mapped.value };
+  const flaws = checked.flaws.length ? placeFlaws(key, checked.flaws, spec.place(mapped.value)) : [];
+  return { ok: true, key, version, value: mapped.value, flaws };
 }
 
 /** The retry result of a reading: the quarantined key and payload are kept as they were. */
 export function retryResult<T>(reading: Reading<T>, reject: { key: string; raw: string }): Mapped<T> | Reject {
-  return reading.ok ? { ok: true, value: reading.value } : { ...reading.reject, key: reject.key, raw: reject.raw };
+  if (!reading.ok) return { ...reading.reject, key: reject.key, raw: reject.raw };
+  return reading.flaws.length
+    ? { ok: true, value: reading.value, flaws: reading.flaws }
+    : { ok: true, value: reading.value };
 }
 
 /** Reads a quarantined JSON record again. */

@@ -124,6 +124,32 @@ export const budgetRelationCode = z.string().regex(/^\d{7}$/, 'expected a 7-digi
 /** A non-empty identifier without surrounding spaces. */
 export const code = z.string().regex(/^\S(.*\S)?$/, 'expected a non-empty code');
 
+/** Optional free text: any string, empty, absent or null (blank becomes null in the mappers). */
+export const optionalText = z
+  .string()
+  .nullish()
+  .transform((text) => text ?? null);
+
+/** An optional identifier: empty, absent or null (→ null), or a code. */
+export const optionalCode = z
+  .string()
+  .nullish()
+  .refine((text) => !text || /^\S(.*\S)?$/.test(text), 'expected a code without surrounding spaces, or empty')
+  .transform((text) => (text ? text : null));
+
+/** An optional calendar day: empty, absent or null (→ null), or a real day YYYY-MM-DD. */
+export const optionalIsoDay = z
+  .string()
+  .nullish()
+  .refine((text) => !text || isRealDay(text), 'expected a real day YYYY-MM-DD, or empty')
+  .transform((text) => (text ? text : null));
+
+/** A field the contract does not say is required: empty, absent or null (→ null), or a value of `schema`. */
+export const orEmpty = <T extends z.ZodType>(schema: T) =>
+  z
+    .union([schema, z.literal(''), z.null(), z.undefined()])
+    .transform((value) => (value === '' || value === undefined ? null : value));
+
 /** The error body some upstreams send with HTTP 200 instead of data. */
 export const upstreamErrorBody = z.object({ status: z.literal('error'), message: z.string().optional() });
 

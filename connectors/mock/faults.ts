@@ -20,7 +20,8 @@ import { BadParameter, json } from './http.ts';
  * - status-error: 200 with `{"status":"error","message":...}` (JSON endpoints).
  * - malformed-json: 200 with a body that is not JSON (JSON endpoints).
  * - truncated: 200 whose body is cut off half-way.
- * - invalid-records: the page also carries broken records of its own keys (invalid-records.ts).
+ * - invalid-records: the page also carries records of its own keys that cannot be placed (invalid-records.ts).
+ * - flawed-records: the page also carries records of its own keys with flaws that leave them placeable.
  * - duplicates: consecutive pages repeat records (paged lists; paging.ts, the dossier cursor).
  * - offset-shift: records move to the end between offset pages (offset lists; paging.ts).
  * - csv-bad-row: the CSV ends with broken rows (the budget execution CSV).
@@ -35,6 +36,7 @@ export const FAULT_MODES = [
   'malformed-json',
   'truncated',
   'invalid-records',
+  'flawed-records',
   'duplicates',
   'offset-shift',
   'csv-bad-row',
@@ -83,10 +85,18 @@ export interface ActiveFault {
   latencyMs: number;
 }
 
+/** A flaw a placeable injected record must be stored with. */
+export interface FlawSpec {
+  rule: string;
+  field: string;
+}
+
 /** What a data fault put into an answer, so that a test can tell injected records from real ones. */
 export interface InjectedRecord {
   key: string;
   reason: string;
+  /** flawed-records: the flaws the hub must store it with. */
+  flaws?: FlawSpec[];
 }
 
 /** One request that a fault hit. */

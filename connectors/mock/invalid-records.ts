@@ -1,11 +1,14 @@
 /**
- * The `invalid-records` fault: a page that also carries records breaking the
- * contract, each made from a real record of the page with one defect. They
- * have keys of their own (INVALID_PREFIX), so the real records are served
- * untouched and a connector that quarantines bad records loses nothing real.
- * Each upstream says how its records break (connectors/<upstream>/mock/).
+ * The `invalid-records` and `flawed-records` faults: a page that also carries
+ * records breaking the contract, each made from a real record of the page
+ * with one defect: with `invalid-records`, defects that leave a record
+ * impossible to place (the hub must quarantine it); with `flawed-records`,
+ * defects that leave it placeable (the hub must store it and record exactly
+ * the flaws listed). They have keys of their own (INVALID_PREFIX), so the
+ * real records are served untouched. Each upstream says how its records break
+ * (connectors/<upstream>/mock/).
  */
-import type { Injection } from './faults.ts';
+import type { FlawSpec, Injection } from './faults.ts';
 
 /** Starts every injected record's key, so it cannot collide with a real one. */
 export const INVALID_PREFIX = 'INVALID-';
@@ -16,6 +19,8 @@ export interface InvalidRecord {
   key: string;
   reason: string;
   record: Record<string, unknown>;
+  /** The flaws the hub must store it with; absent: it cannot be placed, and must be quarantined. */
+  flaws?: FlawSpec[];
 }
 
 /** The record without `field`: the "missing key" defect. */
@@ -25,15 +30,19 @@ export function omit<T extends object>(record: T, field: keyof T): Record<string
   return copy;
 }
 
-/** The page, plus (with invalid-records) the broken records made from its last record, noted on the injection. */
+/**
+ * The page, plus (with invalid-records or flawed-records) the broken records of that kind made from its last record,
+ * noted on the injection.
+ */
 export function withInvalidRecords<T>(
   records: readonly T[],
   injection: Injection | null,
   makeInvalid: (template: T) => InvalidRecord[],
 ): unknown[] {
   const template = records.at(-1);
-  if (injection?.fault !== 'invalid-records' || template === undefined) return [...records];
-  const invalid = makeInvalid(template);
-  for (const { key, reason } of invalid) injection.records.push({ key, reason });
+  const fault = injection?.fault;
+  if ((fault !== 'invalid-records' && fault !== 'flawed-records') || template === undefined) return [...records];
+  const invalid = makeInvalid(template).filter(({ flaws }) => (fault === 'flawed-records') === (flaws !== undefined));
+  for (const { key, reason, flaws } of invalid) injection!.records.push({ key, reason, ...(flaws ? { flaws } : {}) });
   return [...records, ...invalid.map(({ record }) => record)];
 }

@@ -10,7 +10,7 @@
  * through their statuses and retires, hires and transfers staff; a record
  * that changes gets a new update time and so appears again in the feeds.
  */
-import type { DossierWire, ProcedureRecord } from '../one-stop-shop/contract.ts';
+import type { DossierWire, ProcedureWire } from '../one-stop-shop/contract.ts';
 import type { StaffWire, UnitWire } from '../cadre-db/contract.ts';
 import type { PsuFinanceWire, PublicInvestmentWire } from '../budget/contract.ts';
 
@@ -47,7 +47,7 @@ export interface MockWorld {
   advance(ms: number): Date;
 
   /** The whole procedure catalogue, ordered by code. */
-  procedures(): readonly ProcedureRecord[];
+  procedures(): readonly ProcedureWire[];
 
   /**
    * Dossiers as of now whose NgayCapNhat is at or after `updatedFrom`

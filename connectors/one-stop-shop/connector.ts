@@ -11,14 +11,16 @@ import type { UpstreamClient } from '../http/client.ts';
 import { accepted, rejected } from '../common/mapped.ts';
 import { compareMarks, markSchema, maxMark, type Mark } from '../common/mark.ts';
 import { BatchBuilder, checkEnvelope, describeRequest, pageSize, parseCursor } from '../common/paging.ts';
+import { checkRecord } from '../common/flaws.ts';
+import { vietnamDay } from '../common/wire.ts';
 import { readJsonRecord, retryJsonRecord, type JsonRecordSpec } from '../common/reject.ts';
 import {
+  dossierContract,
   dossierPage,
-  dossierRecord,
   DOSSIERS_MAX_LIMIT,
   DOSSIERS_PATH,
+  procedureContract,
   procedurePage,
-  procedureRecord,
   PROCEDURES_MAX_PAGE_SIZE,
   PROCEDURES_PATH,
   type DossierRecord,
@@ -41,14 +43,17 @@ export interface OneStopShopConnector extends Connector {
 }
 
 const procedureSpec: JsonRecordSpec<ProcedureRecord, Procedure> = {
-  schema: procedureRecord,
+  check: (item) => checkRecord(procedureContract, item),
+  place: () => ({ unitCode: null, day: null }),
   keyField: 'MaTTHC',
   map: (record) => accepted(toProcedure(record)),
 };
 
 function dossierSpec(lookups: Lookups): JsonRecordSpec<DossierRecord, Dossier> {
   return {
-    schema: dossierRecord,
+    check: (item) => checkRecord(dossierContract, item),
+    // A dossier counts from the day it was received.
+    place: (dossier) => ({ unitCode: dossier.unitCode, day: vietnamDay(dossier.receivedAt) }),
     keyField: 'MaHoSo',
     version: (record) => ({ t: record.NgayCapNhat, k: record.MaHoSo }),
     map(record) {

@@ -1,12 +1,15 @@
 /**
  * The one-stop-shop's wire format (docs/upstreams.md), field for
  * field. Used by the mock one-stop-shop to check what it serves and by the
- * connector to validate what it receives. Unknown fields are tolerated (zod
- * strips them). Page envelopes are checked apart from their records, so that
- * one bad record is quarantined while the rest of the page proceeds.
+ * connector to check what it receives: which fields place a record (broken:
+ * quarantined) and which rules flag a stored one (../common/flaws.ts).
+ * Unknown fields are tolerated (zod strips them). Page envelopes are checked
+ * apart from their records, so that one bad record is set aside while the
+ * rest of the page proceeds.
  */
 import { z } from 'zod';
-import { code, compactLocalTime, optionalCompactLocalTime } from '../common/wire.ts';
+import { defineContract, type SoundOf, type WireOf } from '../common/flaws.ts';
+import { code, compactLocalTime, optionalCode, optionalCompactLocalTime, optionalText } from '../common/wire.ts';
 
 export const PROCEDURES_PATH = '/api/procedures';
 export const DOSSIERS_PATH = '/api/dossiers';
@@ -17,16 +20,22 @@ export const procedureLevel = z.enum(['TINH', 'HUYEN', 'XA']);
 /** TOAN_TRINH full-process online, MOT_PHAN partly online, KHONG none. */
 export const onlineServiceLevel = z.enum(['TOAN_TRINH', 'MOT_PHAN', 'KHONG']);
 
-export const procedureRecord = z.object({
-  MaTTHC: code,
-  TenTTHC: z.string().min(1),
-  MaLinhVuc: code,
-  TenLinhVuc: z.string().min(1),
-  CapThucHien: z.array(procedureLevel).min(1),
-  MucDoDVC: onlineServiceLevel,
-  CoPhiLePhi: z.boolean(),
-});
-export type ProcedureRecord = z.output<typeof procedureRecord>;
+/** MaTTHC places a procedure; TenTTHC is required by the hub (connectors/README.md). */
+export const procedureContract = defineContract(
+  {
+    MaTTHC: code,
+    TenTTHC: z.string().trim().min(1),
+    MaLinhVuc: optionalCode,
+    TenLinhVuc: optionalText,
+    CapThucHien: z.array(procedureLevel).min(1),
+    MucDoDVC: onlineServiceLevel,
+    CoPhiLePhi: z.boolean(),
+  },
+  ['MaTTHC', 'TenTTHC'],
+);
+export const procedureRecord = procedureContract.whole;
+export type ProcedureWire = WireOf<typeof procedureContract>;
+export type ProcedureRecord = SoundOf<typeof procedureContract>;
 
 export const procedurePage = z.object({
   total: z.number().int().nonnegative(),
@@ -58,14 +67,23 @@ export const PAYMENT = { NATIONAL_PORTAL: 1, PROVINCE_GATEWAY: 2, NOT_PAID_ONLIN
 // Valid yyyyMMddHHmmss strings of one zone sort as the moments they name, so no parsing is needed.
 const after = (later: string | null, earlier: string | null) => later === null || earlier === null || later >= earlier;
 
-export const dossierRecord = z
-  .object({
+/**
+ * A dossier is placed by its key, its procedure and unit, its reception time
+ * (every figure counts it from that day) and its update time (the change
+ * feed's order, which decides which version is newest). Everything else is
+ * stored when sound and flagged when not: dates and statuses that contradict
+ * each other are kept as sent, and counted by the rules their sound fields
+ * meet (a dossier with a finish time and no return time is resolved on its
+ * finish day).
+ */
+export const dossierContract = defineContract(
+  {
     MaHoSo: code,
     MaTTHC: code,
     MaDonVi: code,
     KenhThucHien: z.literal([1, 2, 3]),
-    ChuHoSo: z.string(),
-    SoDienThoai: z.string(),
+    ChuHoSo: optionalText,
+    SoDienThoai: optionalText,
     NgayTiepNhan: compactLocalTime,
     NgayHenTra: optionalCompactLocalTime,
     NgayKetThucXuLy: optionalCompactLocalTime,
@@ -77,26 +95,39 @@ export const dossierRecord = z
     HoSoCoThanhPhanSoHoa: flag,
     KetQuaDienTu: flag,
     NgayCapNhat: compactLocalTime,
-  })
-  // Impossible dates and statuses without the dates they imply: indicators
-  // count on them, so such a record is rejected, not guessed at.
-  .superRefine((r, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!after(r.NgayHenTra, r.NgayTiepNhan)) issue('NgayHenTra', 'due before it was received');
-    if (!after(r.NgayKetThucXuLy, r.NgayTiepNhan)) issue('NgayKetThucXuLy', 'finished before it was received');
-    if (!after(r.NgayTra, r.NgayKetThucXuLy)) issue('NgayTra', 'returned before it was finished');
-    if (!after(r.NgayCapNhat, r.NgayTiepNhan)) issue('NgayCapNhat', 'updated before it was received');
-    const resolved = r.TrangThaiHoSo === STATUS.PROCESSED || r.TrangThaiHoSo === STATUS.RETURNED;
-    if (resolved && r.NgayKetThucXuLy === null)
-      issue('NgayKetThucXuLy', `status ${r.TrangThaiHoSo} needs a finish time`);
-    if (r.TrangThaiHoSo === STATUS.RETURNED && r.NgayTra === null) issue('NgayTra', 'status 10 needs a return time');
-    if (r.CoPhiLePhi === 0 && (r.DuocThanhToanTrucTuyen === 1 || r.DuocThanhToanTrucTuyen === 2)) {
-      issue('DuocThanhToanTrucTuyen', 'paid online but carries no fee');
-    }
-  });
+  },
+  ['MaHoSo', 'MaTTHC', 'MaDonVi', 'NgayTiepNhan', 'NgayCapNhat'],
+  [
+    { rule: 'due-before-received', field: 'NgayHenTra', broken: (r) => !after(r.NgayHenTra, r.NgayTiepNhan) },
+    {
+      rule: 'finished-before-received',
+      field: 'NgayKetThucXuLy',
+      broken: (r) => !after(r.NgayKetThucXuLy, r.NgayTiepNhan),
+    },
+    { rule: 'returned-before-finished', field: 'NgayTra', broken: (r) => !after(r.NgayTra, r.NgayKetThucXuLy) },
+    { rule: 'updated-before-received', field: 'NgayCapNhat', broken: (r) => !after(r.NgayCapNhat, r.NgayTiepNhan) },
+    {
+      rule: 'resolved-without-finish-time',
+      field: 'NgayKetThucXuLy',
+      broken: (r) =>
+        (r.TrangThaiHoSo === STATUS.PROCESSED || r.TrangThaiHoSo === STATUS.RETURNED) && r.NgayKetThucXuLy === null,
+    },
+    {
+      rule: 'returned-without-return-time',
+      field: 'NgayTra',
+      broken: (r) => r.TrangThaiHoSo === STATUS.RETURNED && r.NgayTra === null,
+    },
+    {
+      rule: 'paid-online-without-fee',
+      field: 'DuocThanhToanTrucTuyen',
+      broken: (r) => r.CoPhiLePhi === 0 && (r.DuocThanhToanTrucTuyen === 1 || r.DuocThanhToanTrucTuyen === 2),
+    },
+  ],
+);
+export const dossierRecord = dossierContract.whole;
 /** A dossier as the one-stop-shop sends it (the input side: what the mock serves). */
-export type DossierWire = z.input<typeof dossierRecord>;
-export type DossierRecord = z.output<typeof dossierRecord>;
+export type DossierWire = WireOf<typeof dossierContract>;
+export type DossierRecord = SoundOf<typeof dossierContract>;
 
 export const dossierPage = z.object({
   data: z.array(z.unknown()),

@@ -14,7 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
+import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
+import { hasOpenFlaws, recordFlaws } from '../../store/flaws.ts';
 import type { Db } from '../../store/db.ts';
 import {
   advanceFeed,
@@ -181,11 +183,15 @@ export function createSyncEngine({
     const lookups = await lookupsFrom(db);
     // Resolving quarantined keys costs a statement per batch: only worth it when something can be resolved.
     let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
+    // Likewise the flaws: a page of sound records whose earlier versions had none writes nothing.
+    let mayHaveFlaws = await hasOpenFlaws(db, feed.name);
 
     for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
       if (batch.rejects.length) mayResolve = true;
+      if (batch.flaws.length) mayHaveFlaws = true;
       const { written, resolved } = await db.transaction(async (tx) => {
         const written = await writer.write(tx, batch.records);
+        if (mayHaveFlaws) await recordFlaws(tx, feed.name, batch.keys, batch.flaws);
         await quarantine(tx, feed.name, batch.rejects);
         const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, batch.keys) : 0;
         await advanceFeed(tx, feed.name, batch.cursor, written.written);
@@ -222,6 +228,7 @@ export function createSyncEngine({
       afterId = entries.at(-1)!.id;
       const records: unknown[] = [];
       const keys: string[] = [];
+      const flaws: RecordFlaw[] = [];
       const rejects: Reject[] = [];
       for (const entry of entries) {
         const result = feed.retry(entry, lookups);
@@ -229,10 +236,12 @@ export function createSyncEngine({
         else if (result.ok) {
           records.push(result.value);
           keys.push(entry.key);
+          flaws.push(...(result.flaws ?? []));
         } else rejects.push({ key: entry.key, raw: entry.raw, reason: result.reason, retryable: true });
       }
       const written = await db.transaction(async (tx) => {
         const written = await writer.write(tx, records);
+        await recordFlaws(tx, feed.name, keys, flaws);
         await resolveQuarantined(tx, feed.name, keys);
         await quarantine(tx, feed.name, rejects);
         return written;

@@ -173,6 +173,17 @@ export function createHubMetrics({
           }
         },
       });
+      new Gauge({
+        name: 'lgsp_sync_flawed_records',
+        help: 'Open flaws of stored records now (rules of their contract they break while counted), by source, feed and rule',
+        labelNames: ['source', 'feed', 'rule'] as const,
+        registers: [registry],
+        async collect() {
+          const read = await report();
+          this.reset();
+          for (const f of read?.flaws ?? []) this.set({ source: f.source, feed: f.feed, rule: f.rule }, f.count);
+        },
+      });
     },
     async scrape() {
       const merged = Registry.merge([register, registry]);

@@ -12,6 +12,7 @@
 import { SOURCE_NAMES, type SourceName } from '../../connectors/feed.ts';
 import type { CircuitState } from '../../connectors/http/client.ts';
 import type { Queryable } from '../../store/db.ts';
+import { countFlawsByRule } from '../../store/flaws.ts';
 import { readSourceRunStates } from '../../store/live-events.ts';
 import { statusOf, type SourceStatus } from '../../live/sources.ts';
 import { FEEDS_OF_SOURCE } from '../../connectors/sync/feeds.ts';
@@ -37,9 +38,18 @@ export interface QuarantineCount {
   count: number;
 }
 
+/** Stored records' open flaws of one feed and rule. */
+export interface FlawCount {
+  source: SourceName;
+  feed: string;
+  rule: string;
+  count: number;
+}
+
 export interface SourceHealthReport {
   sources: SourceHealth[];
   quarantine: QuarantineCount[];
+  flaws: FlawCount[];
 }
 
 export interface SourceHealthOptions {
@@ -72,12 +82,21 @@ async function readQuarantineCounts(db: Queryable): Promise<QuarantineCount[]> {
   });
 }
 
-/** Each reported source's status, freshness and quarantine, in two reads. */
+/** Open flaws of stored records by feed and rule. */
+async function readFlawCounts(db: Queryable): Promise<FlawCount[]> {
+  return (await countFlawsByRule(db)).flatMap((row) => {
+    const source = SOURCE_OF_FEED.get(row.feed);
+    return source ? [{ source, feed: row.feed, rule: row.rule, count: row.flaws }] : [];
+  });
+}
+
+/** Each reported source's status, freshness, quarantine and flaws, in three reads. */
 export async function readSourceHealth(db: Queryable, options: SourceHealthOptions): Promise<SourceHealthReport> {
   const now = options.now ?? new Date();
   const syncing = options.synced?.length ? options.synced : null;
   const runs = await readSourceRunStates(db, syncing ?? SOURCE_NAMES);
   const quarantine = await readQuarantineCounts(db);
+  const flaws = await readFlawCounts(db);
   const sources = runs.flatMap((run): SourceHealth[] => {
     const name = run.source as SourceName;
     // A gateway-only instance reports only what some instance has synced.
@@ -96,5 +115,5 @@ export async function readSourceHealth(db: Queryable, options: SourceHealthOptio
       },
     ];
   });
-  return { sources, quarantine };
+  return { sources, quarantine, flaws };
 }

@@ -19,6 +19,7 @@ import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
 import { PeriodConventionEnum } from './enums.ts';
+import { FLAW_RULES, FLAW_RULES_BY_CODE, flawViolations } from '../record-flaw.ts';
 import { parsePeriod } from '../../indicators/period.ts';
 
 const DataQualitySeverityEnum = builder.enumType('DataQualitySeverity', {
@@ -60,7 +61,10 @@ const RECORD_SCOPES: Readonly<Record<QualityRule['group'], Scope>> = {
   BUDGET: 'read:finance',
 };
 
-const recordScopes = (v: QualityViolation) => ({ [RECORD_SCOPES[QUALITY_RULES_BY_CODE.get(v.ruleCode)!.group]]: true });
+/** A rule by code: one of the store's checks, or a contract's rule whose flaws the sync keeps (schema/record-flaw.ts). */
+const ruleOf = (code: string): QualityRule => (QUALITY_RULES_BY_CODE.get(code) ?? FLAW_RULES_BY_CODE.get(code))!;
+
+const recordScopes = (v: QualityViolation) => ({ [RECORD_SCOPES[ruleOf(v.ruleCode).group]]: true });
 
 const DataQualityRuleRef = builder.objectRef<QualityRule>('DataQualityRule').implement({
   ...AGGREGATE_TYPE,
@@ -90,21 +94,21 @@ const DataQualityViolationRef = builder.objectRef<QualityViolation>('DataQuality
     rule: t.field({
       type: DataQualityRuleRef,
       description: 'The rule broken.',
-      resolve: (v) => QUALITY_RULES_BY_CODE.get(v.ruleCode)!,
+      resolve: (v) => ruleOf(v.ruleCode),
     }),
     ruleCode: t.exposeString('ruleCode', { description: 'The rule’s code, e.g. DOSSIER_BALANCE.' }),
     severity: t.field({
       type: DataQualitySeverityEnum,
       description: 'The rule’s severity.',
-      resolve: (v) => QUALITY_RULES_BY_CODE.get(v.ruleCode)!.severity,
+      resolve: (v) => ruleOf(v.ruleCode).severity,
     }),
     message: t.string({
       description: 'What is wrong, in Vietnamese, with the figures.',
-      resolve: (v) => QUALITY_RULES_BY_CODE.get(v.ruleCode)!.messageVi(v),
+      resolve: (v) => ruleOf(v.ruleCode).messageVi(v),
     }),
     messageEn: t.string({
       description: 'What is wrong, in English, with the figures.',
-      resolve: (v) => QUALITY_RULES_BY_CODE.get(v.ruleCode)!.messageEn(v),
+      resolve: (v) => ruleOf(v.ruleCode).messageEn(v),
     }),
     unitCode: t.exposeString('unitCode', { description: 'The unit whose records break the rule.' }),
     unit: t.field({
@@ -137,8 +141,9 @@ builder.queryFields((t) => ({
   dataQualityRules: t.field({
     type: [DataQualityRuleRef],
     authScopes: { 'read:aggregates': true },
-    description: 'Every data-quality rule the hub checks (dataQuality), in the order it lists violations.',
-    resolve: () => [...QUALITY_RULES],
+    description:
+      'Every data-quality rule the hub checks (dataQuality), in the order it lists violations: the checks between records, then one rule per rule of the upstream contracts that a stored record can break (codes FLAW_…, connectors/README.md).',
+    resolve: () => [...QUALITY_RULES, ...FLAW_RULES],
   }),
   dataQuality: t.field({
     type: [DataQualityViolationRef],
@@ -164,7 +169,11 @@ builder.queryFields((t) => ({
       await ctx.units.check(args.unitCode, 'unitCode');
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;
-      return qualityViolations(ctx.db, unit.code, period.range);
+      const [checks, flaws] = await Promise.all([
+        qualityViolations(ctx.db, unit.code, period.range),
+        flawViolations(ctx, unit.code, period.range),
+      ]);
+      return [...checks, ...flaws];
     },
   }),
 }));

@@ -9,7 +9,7 @@
 import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
-import { criterionAt } from '../../indicators/catalog.ts';
+import { criterionAt, groupsOf } from '../../indicators/catalog.ts';
 import { IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
 import {
   definitionsOf,
@@ -18,7 +18,7 @@ import {
   type EvaluatedUnit,
   type IndicatorEvaluation,
 } from '../../indicators/evaluate.ts';
-import { figureLoadersOf } from './figure-loaders.ts';
+import { figureLoadersOf, flawedLoaderOf } from './figure-loaders.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
 import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
 
@@ -95,6 +95,12 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description:
         'For each upstream system whose records the indicator counts, its last successful sync and the lag to computedAt.',
       resolve: (v, _args, ctx) => freshnessOf(ctx, v.definition.sources, v.computedAt),
+    }),
+    flawedRecords: t.int({
+      description:
+        'How many of the records its figures read carry flaws (rules of their upstream contract they break without losing their place in the counts, see `dataQuality`): they are counted by the rules their sound fields meet. Over the same subtree and period as the value.',
+      resolve: (v, _args, ctx) =>
+        flawedLoaderOf(ctx).load({ unitCode: v.unitCode, range: v.period.range, groups: groupsOf(v.definition) }),
     }),
     parts: t.field({
       type: [IndicatorPartRef],

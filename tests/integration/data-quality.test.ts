@@ -397,7 +397,8 @@ describe.each(testBackends)('data quality on %s', (backend) => {
       `{ dataQualityRules { code name severity group leftSide operator rightSide } }`,
     );
     expect(errors).toBeUndefined();
-    expect(data.dataQualityRules.map((rule: { code: string }) => rule.code)).toEqual([
+    const codes: string[] = data.dataQualityRules.map((rule: { code: string }) => rule.code);
+    expect(codes.slice(0, 7)).toEqual([
       'DOSSIER_BALANCE',
       'DOSSIER_CLOSED_BEFORE_RECEIVED',
       'DOSSIER_DUE_BEFORE_RECEIVED',
@@ -406,5 +407,11 @@ describe.each(testBackends)('data quality on %s', (backend) => {
       'STAFF_IN_DISSOLVED_UNIT',
       'SPENDING_EXECUTION_DECREASE',
     ]);
+    // Then one rule per contract rule that stores and flags a record (connectors/README.md), e.g.:
+    expect(codes.slice(7).every((code) => code.startsWith('FLAW_'))).toBe(true);
+    expect(codes).toContain('FLAW_DOSSIERS_NGAYTRA_RETURNED_WITHOUT_RETURN_TIME');
+    expect(codes).toContain('FLAW_STAFF_MANGACH_GRADE_MISSING');
+    expect(codes).toContain('FLAW_INVESTMENT_GIAINGANLUYKE_INVALID_VALUE');
+    expect(codes).not.toContain('FLAW_DOSSIERS_NGAYTIEPNHAN_INVALID_VALUE'); // a dossier without it is quarantined
   });
 });

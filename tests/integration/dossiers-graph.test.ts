@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
-import type { DossierWire, ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
+import type { DossierWire, ProcedureWire } from '../../connectors/one-stop-shop/contract.ts';
 import { parseCompactLocal, vietnamDay } from '../../connectors/common/wire.ts';
 import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
@@ -119,7 +119,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
   let hub: TestHub;
   let world: MockWorld;
   let all: Expected[];
-  let procedures: readonly ProcedureRecord[];
+  let procedures: readonly ProcedureWire[];
   let subtree: (code: string) => Set<string>;
 
   beforeAll(async () => {
@@ -335,17 +335,18 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
     });
     // Masked: the given name's initial and the phone's last 3 digits, behind fixed prefixes; never the real value.
     const name = data.dossier.applicantNameMasked as string;
-    const givenName = d.wire.ChuHoSo.normalize('NFC').split(' ').at(-1)!;
+    const holder = d.wire.ChuHoSo!;
+    const givenName = holder.normalize('NFC').split(' ').at(-1)!;
     expect(name).toBe(`*** ${givenName[0]}.`);
-    const phone = d.wire.SoDienThoai;
+    const phone = d.wire.SoDienThoai!;
     expect(data.dossier.applicantPhoneMasked).toBe(`*******${phone.replace(/\D/g, '').slice(-3)}`);
     expect(data.dossier.applicantPhoneMasked).not.toBe(phone);
-    expect(JSON.stringify(data)).not.toContain(d.wire.ChuHoSo);
+    expect(JSON.stringify(data)).not.toContain(holder);
     // With read:pii, the real values, as the upstream sent them.
     const whole = await hub.gql(DOSSIER, { code: d.code }, PII);
     expect(whole.errors).toBeUndefined();
     expect(whole.data.dossier).toMatchObject({
-      applicantName: d.wire.ChuHoSo.normalize('NFC'),
+      applicantName: holder.normalize('NFC'),
       applicantPhone: phone,
       applicantNameMasked: name,
     });
@@ -452,7 +453,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
         after = data.procedures.pageInfo.endCursor;
       }
     };
-    const want = (keep: (p: ProcedureRecord) => boolean) =>
+    const want = (keep: (p: ProcedureWire) => boolean) =>
       procedures
         .filter(keep)
         .map((p) => p.MaTTHC)
@@ -464,7 +465,7 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
       want((p) => p.MucDoDVC === 'TOAN_TRINH' && p.CapThucHien.includes('XA')),
     );
     // Each word begins a word of the name, ignoring case and diacritics.
-    const search = (words: string) => (p: ProcedureRecord) => {
+    const search = (words: string) => (p: ProcedureWire) => {
       const nameWords = fold(p.TenTTHC).split(/[\s()[\],.;:/"-]+/);
       return fold(words)
         .split(/\s+/)

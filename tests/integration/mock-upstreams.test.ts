@@ -23,22 +23,35 @@ import { oneStopShopHandlers } from '../../connectors/one-stop-shop/mock/handler
 import { cadreDbHandlers } from '../../connectors/cadre-db/mock/handlers.ts';
 import { budgetHandlers } from '../../connectors/budget/mock/handlers.ts';
 import {
+  dossierContract,
   dossierPage,
   dossierRecord,
   DOSSIERS_PATH,
+  procedureContract,
   procedurePage,
   procedureRecord,
   PROCEDURES_PATH,
 } from '../../connectors/one-stop-shop/contract.ts';
-import { offsetPage, STAFF_PATH, staffRecord, UNITS_PATH, unitRecord } from '../../connectors/cadre-db/contract.ts';
+import {
+  offsetPage,
+  STAFF_PATH,
+  staffContract,
+  staffRecord,
+  UNITS_PATH,
+  unitContract,
+  unitRecord,
+} from '../../connectors/cadre-db/contract.ts';
+import { checkRecord, type RecordContract } from '../../connectors/common/flaws.ts';
 import {
   BUDGET_EXECUTION_COLUMNS,
   BUDGET_EXECUTION_PATH,
   budgetExecutionRow,
   jsonList,
   PSU_FINANCE_PATH,
+  psuFinanceContract,
   psuFinanceRecord,
   PUBLIC_INVESTMENT_PATH,
+  publicInvestmentContract,
   publicInvestmentRecord,
 } from '../../connectors/budget/contract.ts';
 import { createFakeWorld } from '../support/fake-world.ts';
@@ -417,54 +430,113 @@ describe.each(cases)('mock upstreams over $transport, $world world', ({ transpor
       }
     });
 
-    it('invalid-records: extra broken records with keys of their own, listed with reasons', async () => {
+    /** Each JSON endpoint, its contract, its key, its records and what a record refers to (unit or parent codes). */
+    function jsonEndpoints() {
       const { year, ended } = periods(world);
-      const units = world.units(null);
-      const knownCodes = new Set(units.flatMap((u) => [u.maDinhDanh, u.maQHNS ?? '']));
-      const endpoints: [string, z.ZodType, (r: unknown) => string, (body: unknown) => unknown[]][] = [
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      type Endpoint = [string, RecordContract<any, any>, (r: unknown) => string, (b: unknown) => unknown[], string[]];
+      const endpoints: Endpoint[] = [
         [
           `${urls.oneStopShop}${PROCEDURES_PATH}?pageSize=5`,
-          procedureRecord,
+          procedureContract,
           procedureKey,
           (b) => (b as Json).data as [],
+          [],
         ],
-        [`${urls.oneStopShop}${DOSSIERS_PATH}?limit=5`, dossierRecord, dossierKey, (b) => (b as Json).data as []],
-        [`${urls.cadreDb}${UNITS_PATH}?limit=5`, unitRecord, unitKey, (b) => (b as Json).items as []],
-        [`${urls.cadreDb}${STAFF_PATH}?limit=5`, staffRecord, staffKey, (b) => (b as Json).items as []],
-        [`${urls.budget}${PSU_FINANCE_PATH}?nam=${year}`, psuFinanceRecord, keyOf('maQHNS'), (b) => b as []],
+        [
+          `${urls.oneStopShop}${DOSSIERS_PATH}?limit=5`,
+          dossierContract,
+          dossierKey,
+          (b) => (b as Json).data as [],
+          ['MaDonVi'],
+        ],
+        [
+          `${urls.cadreDb}${UNITS_PATH}?limit=5`,
+          unitContract,
+          unitKey,
+          (b) => (b as Json).items as [],
+          ['maDinhDanhCha'],
+        ],
+        [
+          `${urls.cadreDb}${STAFF_PATH}?limit=5`,
+          staffContract,
+          staffKey,
+          (b) => (b as Json).items as [],
+          ['maDinhDanhDonVi'],
+        ],
+        [
+          `${urls.budget}${PSU_FINANCE_PATH}?nam=${year}`,
+          psuFinanceContract,
+          keyOf('maQHNS'),
+          (b) => b as [],
+          ['maQHNS'],
+        ],
         [
           `${urls.budget}${PUBLIC_INVESTMENT_PATH}?nam=${ended.year}&thang=${ended.month}`,
-          publicInvestmentRecord,
+          publicInvestmentContract,
           keyOf('maDuAn'),
           (b) => b as [],
+          ['maQHNS'],
         ],
       ];
-      for (const [url, schema, key, records] of endpoints) {
-        const clean = records(await getJson(url));
-        const faulted = records(await getJson(`${url}&mockFault=invalid-records`));
-        const injected = (await faultLog(new URL(url).origin)).injected.at(-1)!.records;
-        const injectedKeys = new Set(injected.map((r) => r.key));
-        expect(injected.length).toBeGreaterThanOrEqual(3);
-        expect(injectedKeys.size).toBe(injected.length);
-        // The real records are all there, untouched; the others are exactly the ones listed.
-        expect(faulted.filter((r) => !injectedKeys.has(key(r)))).toEqual(clean);
-        expect(faulted.filter((r) => injectedKeys.has(key(r)))).toHaveLength(injected.length);
-        expect(clean.filter((r) => injectedKeys.has(key(r)))).toEqual([]);
-        for (const { key: injectedKey, reason } of injected) {
-          const record = faulted.find((r) => key(r) === injectedKey);
-          if (reason.startsWith('unknown')) {
-            // Valid in form, but it names a unit that does not exist.
-            expect(schema.safeParse(record).success).toBe(true);
-            expect(knownCodes.has(reason.split(' ').at(-1)!)).toBe(false);
-          } else {
-            expect([injectedKey, reason, schema.safeParse(record).success]).toEqual([injectedKey, reason, false]);
-          }
+      return endpoints;
+    }
+
+    /** The records a fault adds to a page, and the page without it: the real records must be there, untouched. */
+    async function injectedRecords(
+      url: string,
+      fault: string,
+      key: (r: unknown) => string,
+      records: (b: unknown) => unknown[],
+    ) {
+      const clean = records(await getJson(url));
+      const faulted = records(await getJson(`${url}&mockFault=${fault}`));
+      const injected = (await faultLog(new URL(url).origin)).injected.at(-1)!.records;
+      const injectedKeys = new Set(injected.map((r) => r.key));
+      expect(injected.length).toBeGreaterThanOrEqual(1);
+      expect(injectedKeys.size).toBe(injected.length);
+      expect(faulted.filter((r) => !injectedKeys.has(key(r)))).toEqual(clean);
+      expect(faulted.filter((r) => injectedKeys.has(key(r)))).toHaveLength(injected.length);
+      expect(clean.filter((r) => injectedKeys.has(key(r)))).toEqual([]);
+      return injected.map((entry) => ({ ...entry, record: faulted.find((r) => key(r) === entry.key) as Json }));
+    }
+
+    it('invalid-records: extra records of their own keys that cannot be placed, listed with reasons', async () => {
+      const units = world.units(null);
+      const knownCodes = new Set(units.flatMap((u) => [u.maDinhDanh, u.maQHNS ?? '']));
+      for (const [url, contract, key, records, references] of jsonEndpoints()) {
+        for (const { key: injectedKey, reason, record } of await injectedRecords(
+          url,
+          'invalid-records',
+          key,
+          records,
+        )) {
+          const checked = checkRecord(contract, record);
+          // Placeable only if it passes its contract, refers to what exists, and is not its own parent.
+          const refersToKnown = references.every(
+            (field) => record[field] == null || knownCodes.has(record[field] as string),
+          );
+          const ownParent = record.maDinhDanhCha !== undefined && record.maDinhDanhCha === record.maDinhDanh;
+          expect([injectedKey, reason, checked.ok && refersToKnown && !ownParent]).toEqual([
+            injectedKey,
+            reason,
+            false,
+          ]);
         }
       }
       const dossierReasons = (await faultLog(urls.oneStopShop)).injected.at(-1)!.records.map((r) => r.reason);
-      expect(dossierReasons.join('; ')).toMatch(
-        /missing.*string.*unknown unit.*impossible date.*before it was received/,
-      );
+      expect(dossierReasons.join('; ')).toMatch(/missing NgayTiepNhan.*unknown unit.*impossible date/);
+    });
+
+    it('flawed-records: extra placeable records of their own keys, each with the flaws it must be stored with', async () => {
+      for (const [url, contract, key, records] of jsonEndpoints().filter(([url]) => !url.includes(PSU_FINANCE_PATH))) {
+        for (const { key: injectedKey, flaws, record } of await injectedRecords(url, 'flawed-records', key, records)) {
+          const checked = checkRecord(contract, record);
+          expect(checked.ok, injectedKey).toBe(true);
+          const found = checked.ok ? checked.flaws.map(({ rule, field }) => ({ rule, field })) : [];
+          expect(found, injectedKey).toEqual(flaws);
+        }
+      }
     });
 
     it('csv-bad-row: extra rows with a wrong column count, a non-digit amount, an unknown maQHNS', async () => {

@@ -7,6 +7,7 @@
  * registry per hub (several hubs in one process). Each test reads what it
  * caused (its own operation names, or a hub of its own): any one runs alone.
  */
+import { recordFlaws } from '../../store/flaws.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upstreamMetrics } from '../../connectors/http/metrics.ts';
 import { createHubMetrics } from '../../gateway/observability/metrics.ts';
@@ -273,6 +274,8 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
     expect(value(text, 'lgsp_sync_quarantined_records', { ...dossiers, retryable: 'false' })).toBe(1);
     // Resolved entries are not counted.
     expect(value(text, 'lgsp_sync_quarantined_records', { feed: 'cadre-db/staff' })).toBeUndefined();
+    const grade = { source: 'CADRE_DB', feed: 'cadre-db/staff', rule: 'grade-missing' };
+    expect(value(text, 'lgsp_sync_flawed_records', grade)).toBeUndefined();
 
     // A pass that failed since: the lag stays, the status turns FAILING; a new quarantined record counts at once.
     await store.db.query(
@@ -282,6 +285,13 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
     await store.db.query(
       `INSERT INTO quarantine (source, record_key, reason, raw_payload, retryable) VALUES ('cadre-db/staff', 'S2', 'x', '{}', false)`,
     );
+    // And a stored record's flaw (a civil servant without a grade), as the sync writes it.
+    await recordFlaws(
+      store.db,
+      'cadre-db/staff',
+      ['S3'],
+      [{ key: 'S3', rule: 'grade-missing', field: 'maNgach', value: '""', unitCode: null, day: null }],
+    );
     // The gauges read the store at most once a second: the change shows at a later scrape.
     await until(async () => {
       text = await metrics();
@@ -289,6 +299,7 @@ describe.each(testBackends)('/metrics on %s', (backend) => {
     }, 'the failed pass read at a scrape');
     expect(value(text, 'lgsp_sync_lag_seconds', { source: 'CADRE_DB' })).toBeGreaterThanOrEqual(600);
     expect(value(text, 'lgsp_sync_quarantined_records', { feed: 'cadre-db/staff', retryable: 'false' })).toBe(1);
+    expect(value(text, 'lgsp_sync_flawed_records', grade)).toBe(1);
   });
 
   it('counts live subscribers per transport while they are open, and none after', async () => {

@@ -174,10 +174,7 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
         (s) => inMerged.has(s.maDinhDanhDonVi) && s.trangThai === 'DANG_CONG_TAC',
       ],
       [{ category: 'CADRE' }, (s) => CATEGORY[s.phanLoai] === 'CADRE'],
-      [
-        { qualification: 'MASTER' },
-        (s) => s.trinhDoChuyenMon !== null && QUALIFICATION[s.trinhDoChuyenMon] === 'MASTER',
-      ],
+      [{ qualification: 'MASTER' }, (s) => !!s.trinhDoChuyenMon && QUALIFICATION[s.trinhDoChuyenMon] === 'MASTER'],
       [{ status: 'RETIRED' }, (s) => STATUS[s.trangThai] === 'RETIRED'],
       [{ meetsStandard: false }, (s) => !s.datChuan],
       [

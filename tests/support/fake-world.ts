@@ -8,7 +8,7 @@
  */
 import { formatCompactLocal, formatIsoLocal, VIETNAM_OFFSET_MS } from '../../connectors/common/wire.ts';
 import type { BudgetExecutionLine, DossierFeedKey, MockWorld } from '../../connectors/mock/world.ts';
-import { STATUS, type DossierWire, type ProcedureRecord } from '../../connectors/one-stop-shop/contract.ts';
+import { STATUS, type DossierWire, type ProcedureWire } from '../../connectors/one-stop-shop/contract.ts';
 import type { StaffWire, UnitWire } from '../../connectors/cadre-db/contract.ts';
 import type { PsuFinanceWire, PublicInvestmentWire } from '../../connectors/budget/contract.ts';
 
@@ -47,7 +47,7 @@ const UNIT_ROWS: UnitRow[] = [
   ['000.24.00.H40', 'Trạm Khuyến nông Tân Yên', '000.00.13.H40', 'HUYEN', 'DVSNCL', 'KINH_TE', null],
 ];
 
-const PROCEDURES: ProcedureRecord[] = [
+const PROCEDURES: ProcedureWire[] = [
   ['1.000656', 'Cấp bản sao trích lục hộ tịch', 'HT', 'Hộ tịch', ['HUYEN', 'XA'], 'TOAN_TRINH', true],
   ['1.001193', 'Đăng ký khai sinh', 'HT', 'Hộ tịch', ['XA'], 'TOAN_TRINH', false],
   ['1.001612', 'Cấp giấy phép xây dựng nhà ở riêng lẻ', 'XD', 'Xây dựng', ['HUYEN'], 'MOT_PHAN', true],
@@ -71,7 +71,7 @@ const PROCEDURES: ProcedureRecord[] = [
   CapThucHien,
   MucDoDVC,
   CoPhiLePhi,
-})) as ProcedureRecord[];
+})) as ProcedureWire[];
 
 const NAMES = ['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Văn Cường', 'Phạm Thị Dung', 'Hoàng Văn Em', 'Vũ Thị Giang'];
 const QUALIFICATIONS = ['DAI_HOC', 'THAC_SI', 'CAO_DANG', 'TIEN_SI', null] as const;

@@ -286,7 +286,9 @@ export const CANONICAL_TABLES = Object.keys(TABLES);
 
 /** Empties every table a sync writes, its bookkeeping included, for a sync from scratch. */
 export async function emptyStore(db: Queryable): Promise<void> {
-  await db.exec(`TRUNCATE ${[...CANONICAL_TABLES, 'sync_state', 'quarantine', 'sync_runs'].join(', ')} CASCADE`);
+  await db.exec(
+    `TRUNCATE ${[...CANONICAL_TABLES, 'sync_state', 'quarantine', 'record_flaws', 'sync_runs'].join(', ')} CASCADE`,
+  );
 }
 
 /** Row counts per table, for a readable first assertion before the field-by-field one. */

@@ -53,3 +53,49 @@ export const budgetLineCells = (extra: Record<string, string> = {}): Record<stri
   thuc_hien: '812000000',
   ...extra,
 });
+
+export const procedureWire = (extra: Record<string, unknown> = {}) => ({
+  MaTTHC: '1.001193',
+  TenTTHC: 'Đăng ký khai sinh',
+  MaLinhVuc: 'HT',
+  TenLinhVuc: 'Hộ tịch',
+  CapThucHien: ['XA'],
+  MucDoDVC: 'TOAN_TRINH',
+  CoPhiLePhi: false,
+  ...extra,
+});
+
+export const staffWire = (extra: Record<string, unknown> = {}) => ({
+  soHieu: 'CC-0004521',
+  hoTen: 'Trần Thị B',
+  ngaySinh: '1988-11-02',
+  gioiTinh: 'NU',
+  maDinhDanhDonVi: '000.00.12.H40',
+  phanLoai: 'CONG_CHUC',
+  maNgach: '01.003',
+  chucVu: 'Chuyên viên',
+  trinhDoChuyenMon: 'DAI_HOC',
+  datChuan: true,
+  trangThai: 'DANG_CONG_TAC',
+  ngayCapNhat: '2024-05-20T10:11:00',
+  ...extra,
+});
+
+export const psuFinanceWire = (extra: Record<string, unknown> = {}) => ({
+  maQHNS: '1045877',
+  nam: 2024,
+  nhomTuChu: 3,
+  soQuyetDinh: '50/QĐ-UBND',
+  thuSuNghiep: 1250000000,
+  chiThuongXuyen: 6100000000,
+  ...extra,
+});
+
+export const publicInvestmentWire = (extra: Record<string, unknown> = {}) => ({
+  maDuAn: 'DA-2024-0117',
+  tenDuAn: 'Đường giao thông liên xã Tân Sỏi',
+  maQHNS: '1045321',
+  keHoachVon: 12500000000,
+  giaiNganLuyKe: 3400000000,
+  ...extra,
+});

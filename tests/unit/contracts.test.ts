@@ -1,40 +1,162 @@
+/**
+ * Every rule of every contract lands where connectors/README.md's table says:
+ * a record breaking a placing field is quarantined (its reason naming the
+ * field); any other broken field is stored as null with the flaw
+ * `invalid-value`; a record breaking a rule between fields is stored with
+ * exactly that flaw. The table itself is checked against the contracts.
+ */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { budgetExecutionRow, psuFinanceRecord } from '../../connectors/budget/contract.ts';
-import { unitRecord } from '../../connectors/cadre-db/contract.ts';
-import { dossierRecord } from '../../connectors/one-stop-shop/contract.ts';
-import { describeIssues, isCompactLocal, parseCompactLocal } from '../../connectors/common/wire.ts';
-import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
+import { BUDGET_EXECUTION_FEED, PSU_FINANCE_FEED, PUBLIC_INVESTMENT_FEED } from '../../connectors/budget/connector.ts';
+import {
+  budgetExecutionContract,
+  psuFinanceContract,
+  publicInvestmentContract,
+} from '../../connectors/budget/contract.ts';
+import { STAFF_FEED, UNITS_FEED } from '../../connectors/cadre-db/connector.ts';
+import { staffContract, unitContract } from '../../connectors/cadre-db/contract.ts';
+import { checkRecord, contractRules, INVALID_VALUE, type RecordContract } from '../../connectors/common/flaws.ts';
+import { isCompactLocal, parseCompactLocal } from '../../connectors/common/wire.ts';
+import { DOSSIERS_FEED, PROCEDURES_FEED } from '../../connectors/one-stop-shop/connector.ts';
+import { dossierContract, procedureContract } from '../../connectors/one-stop-shop/contract.ts';
+import {
+  budgetLineCells,
+  dossierWire,
+  procedureWire,
+  psuFinanceWire,
+  publicInvestmentWire,
+  staffWire,
+  unitWire,
+} from '../support/spec-examples.ts';
 
-const DOSSIER = dossierWire();
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyContract = RecordContract<any, any>;
 
-const reasons = (result: ReturnType<typeof dossierRecord.safeParse>) =>
-  result.success ? 'accepted' : describeIssues(result.error);
+/** Each feed's contract and the example record of docs/upstreams.md. */
+const CONTRACTS: [feed: string, contract: AnyContract, example: Record<string, unknown>][] = [
+  [PROCEDURES_FEED, procedureContract, procedureWire()],
+  [DOSSIERS_FEED, dossierContract, dossierWire()],
+  [UNITS_FEED, unitContract, unitWire()],
+  [STAFF_FEED, staffContract, staffWire()],
+  [PSU_FINANCE_FEED, psuFinanceContract, psuFinanceWire()],
+  [BUDGET_EXECUTION_FEED, budgetExecutionContract, budgetLineCells()],
+  [PUBLIC_INVESTMENT_FEED, publicInvestmentContract, publicInvestmentWire()],
+];
 
-describe('the one-stop-shop contract', () => {
-  it("accepts the spec's example and tolerates unknown fields", () => {
-    const result = dossierRecord.safeParse({ ...DOSSIER, TruongMoi: 'x' });
-    expect(reasons(result)).toBe('accepted');
-    expect(result.data).not.toHaveProperty('TruongMoi');
+/** The example changed so that it breaks one rule between fields, and only that one. */
+const BREAKING: Readonly<Record<string, Record<string, unknown>>> = {
+  // The example: received 2024-06-14 09:05, due 06-17 17:00, finished 06-17 10:15, returned 06-17 14:30, status 10.
+  'due-before-received': { NgayHenTra: '20240613170000' },
+  'finished-before-received': { NgayKetThucXuLy: '20240613101500' },
+  'returned-before-finished': { NgayTra: '20240617101400' },
+  'updated-before-received': { NgayCapNhat: '20240614090000' },
+  'resolved-without-finish-time': { TrangThaiHoSo: 9, NgayKetThucXuLy: '', NgayTra: '' },
+  'returned-without-return-time': { NgayTra: '' },
+  'paid-online-without-fee': { CoPhiLePhi: 0 },
+  // The example unit: a People's Committee valid from 2019-01-01.
+  'validity-ends-before-it-starts': { hieuLucDen: '2018-12-31' },
+  'public-service-unit-without-sector': { loaiDonVi: 'DVSNCL', linhVuc: null },
+  'sector-outside-public-service-unit': { linhVuc: 'GIAO_DUC' },
+  // The example person: a civil servant (CONG_CHUC).
+  'grade-missing': { maNgach: '' },
+};
+
+/** Fields the contract document gives without saying they are required: empty, null and absent are accepted. */
+const OPTIONAL: [feed: string, field: string][] = [
+  [PROCEDURES_FEED, 'MaLinhVuc'],
+  [PROCEDURES_FEED, 'TenLinhVuc'],
+  [DOSSIERS_FEED, 'ChuHoSo'],
+  [DOSSIERS_FEED, 'SoDienThoai'],
+  [DOSSIERS_FEED, 'NgayHenTra'],
+  [UNITS_FEED, 'maDinhDanhCha'],
+  [UNITS_FEED, 'maQHNS'],
+  [UNITS_FEED, 'hieuLucTu'],
+  [UNITS_FEED, 'hieuLucDen'],
+  [STAFF_FEED, 'ngaySinh'],
+  [STAFF_FEED, 'gioiTinh'],
+  [STAFF_FEED, 'chucVu'],
+  [STAFF_FEED, 'trinhDoChuyenMon'],
+  [PSU_FINANCE_FEED, 'soQuyetDinh'],
+];
+
+const fieldCases = CONTRACTS.flatMap(([feed, contract, example]) =>
+  Object.keys(contract.fields).map((field) => [feed, field, contract, example] as const),
+);
+
+describe('the contracts, field by field and rule by rule', () => {
+  it.each(CONTRACTS)(
+    '%s: the documented example is sound (no flaw) and unknown fields are ignored',
+    (_, contract, example) => {
+      const checked = checkRecord(contract, { ...example, TruongMoi: 'x' });
+      expect(checked).toMatchObject({ ok: true, flaws: [] });
+      expect(checked.ok && checked.record).not.toHaveProperty('TruongMoi');
+    },
+  );
+
+  it.each(fieldCases)(
+    '%s.%s of no valid type: quarantined if it places the record, else stored null and flagged',
+    (_, field, contract, example) => {
+      // An object is of no field's type.
+      const checked = checkRecord(contract, { ...example, [field]: {} });
+      if (contract.placing.includes(field)) {
+        expect(checked).toMatchObject({ ok: false });
+        expect(!checked.ok && checked.reason).toMatch(new RegExp(`^${field}: `));
+      } else {
+        expect(checked).toMatchObject({ ok: true, flaws: [{ rule: INVALID_VALUE, field, value: '{}' }] });
+        expect(checked.ok && checked.record[field]).toBeNull();
+      }
+    },
+  );
+
+  const required = fieldCases.filter(
+    ([, field, contract]) => contract.placing.includes(field) && !contract.fields[field].safeParse(undefined).success,
+  );
+  it.each(required)('%s.%s absent: quarantined', (_, field, contract, example) => {
+    const { [field]: _absent, ...rest } = example;
+    expect(checkRecord(contract, rest)).toMatchObject({ ok: false });
   });
 
-  it('treats empty or absent event times as not yet happened', () => {
-    const open = { ...DOSSIER, TrangThaiHoSo: 4, NgayKetThucXuLy: '', NgayTra: undefined, KetQuaDienTu: 0 };
-    expect(dossierRecord.parse(open)).toMatchObject({ NgayKetThucXuLy: null, NgayTra: null });
+  const ruleCases = CONTRACTS.flatMap(([feed, contract, example]) =>
+    contract.rules.map((rule) => [feed, rule.rule, rule.field, contract, example] as const),
+  );
+  it.each(ruleCases)(
+    '%s: a record breaking %s is stored with exactly that flaw on %s',
+    (_, rule, field, contract, example) => {
+      const change = BREAKING[rule];
+      expect(change, `a breaking change for ${rule}`).toBeDefined();
+      const record = { ...example, ...change };
+      const checked = checkRecord(contract, record);
+      expect(checked).toEqual({
+        ok: true,
+        record: expect.anything(),
+        flaws: [{ rule, field, value: JSON.stringify(record[field]) }],
+      });
+    },
+  );
+
+  it.each(OPTIONAL)('%s.%s: empty, null and absent are accepted without a flaw', (feed, field) => {
+    const [, contract, example] = CONTRACTS.find(([name]) => name === feed)!;
+    const { [field]: _absent, ...rest } = example;
+    for (const record of [{ ...example, [field]: '' }, { ...example, [field]: null }, rest]) {
+      expect(checkRecord(contract, record)).toMatchObject({ ok: true, flaws: [] });
+    }
   });
 
-  it.each([
-    [{ NgayTiepNhan: '20240231090000' }, 'NgayTiepNhan: expected a real local time'],
-    [{ NgayHenTra: '20240617240000' }, 'NgayHenTra: expected a real local time'],
-    [{ NgayCapNhat: '2024-06-17' }, 'NgayCapNhat: expected a real local time'],
-    [{ NgayKetThucXuLy: '20240613101500' }, 'NgayKetThucXuLy: finished before it was received'],
-    [{ NgayTra: '20240617101400' }, 'NgayTra: returned before it was finished'],
-    [{ NgayKetThucXuLy: '', NgayTra: '' }, 'NgayKetThucXuLy: status 10 needs a finish time'],
-    [{ KenhThucHien: 4 }, 'KenhThucHien'],
-    [{ ToanTrinh: true }, 'ToanTrinh'],
-    [{ CoPhiLePhi: 0 }, 'DuocThanhToanTrucTuyen: paid online but carries no fee'],
-    [{ MaDonVi: undefined }, 'MaDonVi'],
-  ])('refuses %j with a reason naming the field', (change, reason) => {
-    expect(reasons(dossierRecord.safeParse({ ...DOSSIER, ...change }))).toContain(reason);
+  it('an empty grade is normal for a cadre (CAN_BO): no flaw; for a civil servant it is grade-missing', () => {
+    expect(checkRecord(staffContract, staffWire({ phanLoai: 'CAN_BO', maNgach: '' }))).toMatchObject({ flaws: [] });
+    expect(checkRecord(staffContract, staffWire({ phanLoai: 'CAN_BO', maNgach: null }))).toMatchObject({ flaws: [] });
+    expect(checkRecord(staffContract, staffWire({ maNgach: null }))).toMatchObject({
+      flaws: [{ rule: 'grade-missing', field: 'maNgach' }],
+    });
+  });
+
+  it('a dossier returned without its hand-over time keeps its finish time (it is resolved on that day)', () => {
+    const checked = checkRecord(dossierContract, dossierWire({ NgayTra: '' }));
+    expect(checked).toMatchObject({ ok: true, record: { NgayKetThucXuLy: '20240617101500', NgayTra: null } });
+  });
+
+  it('something that is not an object cannot be placed', () => {
+    for (const item of [null, 'x', 3, []]) expect(checkRecord(dossierContract, item)).toMatchObject({ ok: false });
   });
 
   it('reads local times as Vietnam time (UTC+7), leap days included', () => {
@@ -46,29 +168,18 @@ describe('the one-stop-shop contract', () => {
   });
 });
 
-describe('the cadre database and budget contracts', () => {
-  const unit = unitWire();
+describe("connectors/README.md's table of what the hub does with each broken field and rule", () => {
+  const README = readFileSync(new URL('../../connectors/README.md', import.meta.url), 'utf8');
+  // Rows of the table: | `feed` | `field` | `rule` | quarantine / store … |
+  const ROW = /^\| `([^`]+)` \| `([^`]+)` \| `([^`]+)` \| (quarantine|store[^|]*) \|/;
 
-  it('checks units for validity dates, sectors and budget codes', () => {
-    expect(unitRecord.safeParse(unit).success).toBe(true);
-    const bad = (change: object) => {
-      const result = unitRecord.safeParse({ ...unit, ...change });
-      return result.success ? 'accepted' : describeIssues(result.error);
-    };
-    expect(bad({ hieuLucDen: '2018-12-31' })).toContain('hieuLucDen: validity ends before it starts');
-    expect(bad({ loaiDonVi: 'DVSNCL' })).toContain('linhVuc');
-    expect(bad({ maQHNS: '104532' })).toContain('maQHNS: expected a 7-digit budget-relation code');
-    expect(bad({ ngayCapNhat: '2024-02-30T08:00:00' })).toContain('ngayCapNhat');
-  });
-
-  it('keeps amounts exact, as strings, and refuses fractions', () => {
-    const row = { maQHNS: '1045877', nam: 2024, nhomTuChu: 3, soQuyetDinh: '50/QĐ-UBND', thuSuNghiep: 1250000000 };
-    expect(psuFinanceRecord.parse({ ...row, chiThuongXuyen: '12345678901234567' })).toMatchObject({
-      thuSuNghiep: '1250000000',
-      chiThuongXuyen: '12345678901234567',
-    });
-    expect(psuFinanceRecord.safeParse({ ...row, chiThuongXuyen: 1.5 }).success).toBe(false);
-    expect(budgetExecutionRow.safeParse(budgetLineCells()).success).toBe(true);
-    expect(budgetExecutionRow.safeParse(budgetLineCells({ du_toan: '1.520.000.000' })).success).toBe(false);
+  it('lists exactly the rules of the contracts, each with what the hub does', () => {
+    const documented = README.split('\n')
+      .map((line) => ROW.exec(line))
+      .flatMap((match) => (match ? [`${match[1]} ${match[2]} ${match[3]} ${match[4]!.startsWith('quarantine')}`] : []));
+    const declared = CONTRACTS.flatMap(([feed, contract]) =>
+      contractRules(contract).map(({ field, rule, quarantine }) => `${feed} ${field} ${rule} ${quarantine}`),
+    );
+    expect(documented.sort()).toEqual(declared.sort());
   });
 });

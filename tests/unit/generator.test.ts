@@ -1,11 +1,12 @@
+import { checkRecord, type RecordContract } from '../../connectors/common/flaws.ts';
 import { describe, expect, it } from 'vitest';
 import {
-  budgetExecutionRow,
+  budgetExecutionContract,
   BUDGET_EXECUTION_COLUMNS,
-  psuFinanceRecord,
-  publicInvestmentRecord,
+  psuFinanceContract,
+  publicInvestmentContract,
 } from '../../connectors/budget/contract.ts';
-import { staffRecord, unitRecord } from '../../connectors/cadre-db/contract.ts';
+import { staffContract, unitContract } from '../../connectors/cadre-db/contract.ts';
 import { dayNumber, dayOf, startOfDay } from '../../connectors/mock/generator/calendar.ts';
 import { SEED_001, SEED_001_PERIOD } from '../../connectors/mock/generator/calibration.ts';
 import { dossiersBetween } from '../../connectors/mock/generator/dossiers.ts';
@@ -13,7 +14,7 @@ import { exportProvince } from '../../connectors/mock/generator/export.ts';
 import { buildProvince } from '../../connectors/mock/generator/province.ts';
 import { SCALES } from '../../connectors/mock/generator/scales.ts';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
-import { dossierRecord, procedureRecord } from '../../connectors/one-stop-shop/contract.ts';
+import { dossierContract, procedureContract } from '../../connectors/one-stop-shop/contract.ts';
 import { createHash } from 'node:crypto';
 
 async function digest(seed: number) {
@@ -34,27 +35,27 @@ describe('the province generator', () => {
     expect(a.counts.dossiers).toBeGreaterThan(500);
   });
 
-  it('serves only records that pass their contract schemas', () => {
+  it('serves only records that pass their contracts without a flaw', () => {
     const world = createMockWorld({ scale: 'tiny' });
     const failures: string[] = [];
-    const check = (
-      schema: { safeParse(v: unknown): { success: boolean } },
-      records: readonly unknown[],
-      what: string,
-    ) => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const check = (contract: RecordContract<any, any>, records: readonly unknown[], what: string) => {
       expect(records.length, what).toBeGreaterThan(0);
-      for (const r of records) if (!schema.safeParse(r).success) failures.push(`${what}: ${JSON.stringify(r)}`);
+      for (const r of records) {
+        const checked = checkRecord(contract, r);
+        if (!checked.ok || checked.flaws.length > 0) failures.push(`${what}: ${JSON.stringify(r)}`);
+      }
     };
-    check(procedureRecord, world.procedures(), 'procedure');
-    check(dossierRecord, world.dossiers(null, null, 100_000).records, 'dossier');
-    check(unitRecord, world.units(null), 'unit');
-    check(staffRecord, world.staff(null), 'staff');
-    check(psuFinanceRecord, world.psuFinance(2024), 'psu finance');
-    check(publicInvestmentRecord, world.publicInvestment(2024, 5), 'investment');
+    check(procedureContract, world.procedures(), 'procedure');
+    check(dossierContract, world.dossiers(null, null, 100_000).records, 'dossier');
+    check(unitContract, world.units(null), 'unit');
+    check(staffContract, world.staff(null), 'staff');
+    check(psuFinanceContract, world.psuFinance(2024), 'psu finance');
+    check(publicInvestmentContract, world.publicInvestment(2024, 5), 'investment');
     const rows = world
       .budgetExecution(2024, 6)
       .map((cells) => Object.fromEntries(BUDGET_EXECUTION_COLUMNS.map((c, i) => [c, cells[i]])));
-    check(budgetExecutionRow, rows, 'budget line');
+    check(budgetExecutionContract, rows, 'budget line');
     expect(failures).toEqual([]);
   });
 

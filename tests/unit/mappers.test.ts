@@ -24,7 +24,7 @@ import {
   procedureRecord,
   STATUS,
   type DossierWire,
-  type ProcedureRecord,
+  type ProcedureWire,
 } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
 import { vietnamDay } from '../../connectors/common/wire.ts';
@@ -40,7 +40,7 @@ import {
 
 // Every mapper is fed what the contract outputs, as the connectors will feed it.
 
-const procedureWire = (extra: Partial<ProcedureRecord> = {}) => ({
+const procedureWire = (extra: Partial<ProcedureWire> = {}) => ({
   MaTTHC: '1.001193',
   TenTTHC: 'Đăng ký khai sinh',
   MaLinhVuc: 'HT',
@@ -50,7 +50,7 @@ const procedureWire = (extra: Partial<ProcedureRecord> = {}) => ({
   CoPhiLePhi: false,
   ...extra,
 });
-const procedure = (extra: Partial<ProcedureRecord> = {}) => toProcedure(procedureRecord.parse(procedureWire(extra)));
+const procedure = (extra: Partial<ProcedureWire> = {}) => toProcedure(procedureRecord.parse(procedureWire(extra)));
 
 describe('toProcedure', () => {
   it('maps the documented example', () => {

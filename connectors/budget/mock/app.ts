@@ -19,7 +19,7 @@ export function createBudgetApp(world: MockWorld, faults: FaultController = crea
   return createMockApp(world, faults, {
     [PSU_FINANCE_PATH]: {
       format: 'json',
-      dataFaults: ['invalid-records'],
+      dataFaults: ['invalid-records', 'flawed-records'],
       serve: (url, injection) => json(withInvalidRecords(world.psuFinance(year(url)), injection, invalidPsuFinance)),
     },
 
@@ -34,7 +34,7 @@ export function createBudgetApp(world: MockWorld, faults: FaultController = crea
 
     [PUBLIC_INVESTMENT_PATH]: {
       format: 'json',
-      dataFaults: ['invalid-records'],
+      dataFaults: ['invalid-records', 'flawed-records'],
       serve: (url, injection) =>
         json(withInvalidRecords(world.publicInvestment(year(url), month(url)), injection, invalidPublicInvestment)),
     },

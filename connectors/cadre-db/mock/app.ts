@@ -28,7 +28,7 @@ function offsetList<T extends { ngayCapNhat: string }>(
 ): Endpoint {
   return {
     format: 'json',
-    dataFaults: ['invalid-records', 'duplicates', 'offset-shift'],
+    dataFaults: ['invalid-records', 'flawed-records', 'duplicates', 'offset-shift'],
     serve(url, injection) {
       const since = optionalParam(url, 'modifiedSince', modifiedSince, 'a local time YYYY-MM-DDTHH:mm:ss');
       const offset = intParam(url, 'offset', { min: 0, fallback: 0 });

@@ -4,9 +4,16 @@ import type { StaffWire, UnitWire } from '../contract.ts';
 
 export function invalidUnits(template: UnitWire): InvalidRecord[] {
   const key = (n: number) => `${INVALID_PREFIX}${template.maDinhDanh}-${n}`;
+  // A stored unit cannot share the template's budget-relation code (it is unique): the placeable ones have none.
+  const placeable = { ...template, maQHNS: null };
   return [
     { key: key(1), reason: 'missing tenDonVi', record: { ...omit(template, 'tenDonVi'), maDinhDanh: key(1) } },
-    { key: key(2), reason: 'bienChe is a string', record: { ...template, maDinhDanh: key(2), bienChe: '120' } },
+    {
+      key: key(2),
+      reason: 'bienChe is a string',
+      record: { ...placeable, maDinhDanh: key(2), bienChe: '120' },
+      flaws: [{ rule: 'invalid-value', field: 'bienChe' }],
+    },
     {
       key: key(3),
       reason: `unknown parent unit ${UNKNOWN_UNIT}`,
@@ -15,12 +22,19 @@ export function invalidUnits(template: UnitWire): InvalidRecord[] {
     {
       key: key(4),
       reason: 'impossible date hieuLucTu 2024-02-31',
-      record: { ...template, maDinhDanh: key(4), hieuLucTu: '2024-02-31', hieuLucDen: null },
+      record: { ...placeable, maDinhDanh: key(4), hieuLucTu: '2024-02-31', hieuLucDen: null },
+      flaws: [{ rule: 'invalid-value', field: 'hieuLucTu' }],
     },
     {
       key: key(5),
       reason: 'valid until (hieuLucDen) before valid from (hieuLucTu)',
-      record: { ...template, maDinhDanh: key(5), hieuLucTu: '2024-06-01', hieuLucDen: '2024-01-01' },
+      record: { ...placeable, maDinhDanh: key(5), hieuLucTu: '2024-06-01', hieuLucDen: '2024-01-01' },
+      flaws: [{ rule: 'validity-ends-before-it-starts', field: 'hieuLucDen' }],
+    },
+    {
+      key: key(6),
+      reason: 'a unit that is its own parent',
+      record: { ...template, maDinhDanh: key(6), maDinhDanhCha: key(6) },
     },
   ];
 }
@@ -29,7 +43,12 @@ export function invalidStaff(template: StaffWire): InvalidRecord[] {
   const key = (n: number) => `${INVALID_PREFIX}${template.soHieu}-${n}`;
   return [
     { key: key(1), reason: 'missing hoTen', record: { ...omit(template, 'hoTen'), soHieu: key(1) } },
-    { key: key(2), reason: 'datChuan is a string', record: { ...template, soHieu: key(2), datChuan: 'true' } },
+    {
+      key: key(2),
+      reason: 'datChuan is a string',
+      record: { ...template, soHieu: key(2), datChuan: 'true' },
+      flaws: [{ rule: 'invalid-value', field: 'datChuan' }],
+    },
     {
       key: key(3),
       reason: `unknown unit ${UNKNOWN_UNIT}`,
@@ -39,6 +58,13 @@ export function invalidStaff(template: StaffWire): InvalidRecord[] {
       key: key(4),
       reason: 'impossible date ngaySinh 1990-02-30',
       record: { ...template, soHieu: key(4), ngaySinh: '1990-02-30' },
+      flaws: [{ rule: 'invalid-value', field: 'ngaySinh' }],
+    },
+    {
+      key: key(5),
+      reason: 'a civil servant without a grade (maNgach empty)',
+      record: { ...template, soHieu: key(5), phanLoai: 'CONG_CHUC', maNgach: '' },
+      flaws: [{ rule: 'grade-missing', field: 'maNgach' }],
     },
   ];
 }

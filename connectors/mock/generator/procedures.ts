@@ -4,13 +4,13 @@
  * a province's usual ~1,800, each with its levels, online service level, fee
  * and processing time.
  */
-import type { ProcedureRecord } from '../../one-stop-shop/contract.ts';
+import type { ProcedureWire } from '../../one-stop-shop/contract.ts';
 import { Random, STREAM, cumulative } from './random.ts';
 
 type Level = 'TINH' | 'HUYEN' | 'XA';
 type Online = 'TOAN_TRINH' | 'MOT_PHAN' | 'KHONG';
 
-export interface GenProcedure extends ProcedureRecord {
+export interface GenProcedure extends ProcedureWire {
   index: number;
   /** Working days from reception to the due date, at each level that handles it. */
   workingDays: Partial<Record<Level, number>>;
@@ -234,7 +234,7 @@ export function buildProcedures(seed: number, count: number): GenProcedure[] {
 }
 
 /** The catalogue record, without the generator's own fields. */
-export function procedureWire(p: GenProcedure): ProcedureRecord {
+export function procedureWire(p: GenProcedure): ProcedureWire {
   return {
     MaTTHC: p.MaTTHC,
     TenTTHC: p.TenTTHC,

@@ -4,7 +4,7 @@
  * further as the clock advances; staff and units carry their whole history;
  * finance is computed on request. See ../world.ts for the contract.
  */
-import type { ProcedureRecord } from '../../one-stop-shop/contract.ts';
+import type { ProcedureWire } from '../../one-stop-shop/contract.ts';
 import type { StaffWire, UnitWire } from '../../cadre-db/contract.ts';
 import { parseCompactLocal, parseIsoLocal } from '../../common/wire.ts';
 import type { DossierFeedKey, DossierFeedPage, MockWorld } from '../world.ts';
@@ -67,7 +67,7 @@ export function createMockWorld(options: MockWorldOptions): MockWorld {
   const province = buildProvince(scale, seed);
   let now = province.start;
 
-  const procedures: ProcedureRecord[] = province.procedures
+  const procedures: ProcedureWire[] = province.procedures
     .map(procedureWire)
     .sort((a, b) => (a.MaTTHC < b.MaTTHC ? -1 : 1));
   const people: GenStaff[] = [...staffOf(province)];

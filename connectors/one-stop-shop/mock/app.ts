@@ -20,7 +20,7 @@ export function createOneStopShopApp(world: MockWorld, faults: FaultController =
   return createMockApp(world, faults, {
     [PROCEDURES_PATH]: {
       format: 'json',
-      dataFaults: ['invalid-records', 'duplicates'],
+      dataFaults: ['invalid-records', 'flawed-records', 'duplicates'],
       serve(url, injection) {
         const page = intParam(url, 'page', { min: 1, fallback: 1 });
         const pageSize = intParam(url, 'pageSize', {
@@ -36,7 +36,7 @@ export function createOneStopShopApp(world: MockWorld, faults: FaultController =
 
     [DOSSIERS_PATH]: {
       format: 'json',
-      dataFaults: ['invalid-records', 'duplicates'],
+      dataFaults: ['invalid-records', 'flawed-records', 'duplicates'],
       serve(url, injection) {
         const updatedFrom = optionalParam(
           url,
