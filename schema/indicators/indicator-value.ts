@@ -10,7 +10,7 @@ import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { criterionAt } from '../../indicators/catalog.ts';
-import { IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
+import { IndicatorCodeEnum, IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
 import {
   definitionsOf,
   evaluateIndicators,
@@ -38,7 +38,11 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
   description:
     'An indicator evaluated for a unit and its whole subtree (as the tree stood in the period, by validity dates) over a period: numerator and denominator are summed over the subtree, then divided.',
   fields: (t) => ({
-    code: t.string({ description: 'The indicator’s code, e.g. ON_TIME_RATE.', resolve: (v) => v.definition.code }),
+    code: t.field({
+      type: IndicatorCodeEnum,
+      description: 'The indicator’s code, e.g. ON_TIME_RATE.',
+      resolve: (v) => v.definition.code,
+    }),
     name: t.string({ description: 'Vietnamese name.', resolve: (v) => v.definition.nameVi }),
     nameEn: t.string({ description: 'English name.', resolve: (v) => v.definition.nameEn }),
     value: t.exposeFloat('value', {
@@ -54,8 +58,15 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description: 'The denominator’s figures summed over the subtree, a whole number; null for a count.',
     }),
     factor: t.int({ description: '100 for percentages, 1 otherwise.', resolve: (v) => v.definition.factor }),
+    measureUnit: t.field({
+      type: IndicatorUnitEnum,
+      description:
+        'The unit of measure of the value (a percentage, dossiers, đồng …); the administrative unit is orgUnit.',
+      resolve: (v) => v.definition.unit,
+    }),
     unit: t.field({
       type: IndicatorUnitEnum,
+      deprecationReason: 'Use measureUnit (the same value): "unit" reads as the administrative unit, which is orgUnit.',
       description: 'What the value measures.',
       resolve: (v) => v.definition.unit,
     }),

@@ -15,7 +15,7 @@ import {
   type IndicatorDefinition,
   type IndicatorPartDefinition,
 } from '../../indicators/catalog.ts';
-import { IndicatorDirectionEnum, IndicatorUnitEnum } from './enums.ts';
+import { IndicatorCodeEnum, IndicatorDirectionEnum, IndicatorUnitEnum } from './enums.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 
 /** A figure as the graph names it: "<group>.<figure>", e.g. "DOSSIERS.resolvedEarly". */
@@ -62,7 +62,7 @@ export const IndicatorRef = builder.objectRef<IndicatorDefinition>('Indicator').
   description:
     'An indicator of the catalog: what it measures, the figures of its numerator and denominator (value = numerator × factor ÷ denominator, summed over a unit’s subtree before dividing), and the national criterion it feeds.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'Stable code, e.g. ON_TIME_RATE.' }),
+    code: t.expose('code', { type: IndicatorCodeEnum, description: 'Stable code, e.g. ON_TIME_RATE.' }),
     name: t.exposeString('nameVi', { description: 'Vietnamese name, e.g. "Tỷ lệ hồ sơ giải quyết đúng hạn".' }),
     nameEn: t.exposeString('nameEn', { description: 'English name.' }),
     description: t.exposeString('description', {
@@ -80,8 +80,14 @@ export const IndicatorRef = builder.objectRef<IndicatorDefinition>('Indicator').
       resolve: (d) => d.denominator,
     }),
     factor: t.exposeInt('factor', { description: '100 for percentages, 1 otherwise.' }),
+    measureUnit: t.field({
+      type: IndicatorUnitEnum,
+      description: 'The unit of measure of its values (a percentage, dossiers, đồng …).',
+      resolve: (d) => d.unit,
+    }),
     unit: t.field({
       type: IndicatorUnitEnum,
+      deprecationReason: 'Use measureUnit (the same value): "unit" reads as the administrative unit.',
       description: 'What the value measures.',
       resolve: (d) => d.unit,
     }),

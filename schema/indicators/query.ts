@@ -9,7 +9,7 @@ import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef, checkIndicatorArgs 
 builder.objectFields(IndicatorValueRef, (t) => ({
   orgUnit: t.field({
     type: UnitNode,
-    description: 'The unit whose subtree is counted (the organisation unit; `unit` is what the value measures).',
+    description: 'The unit whose subtree is counted (the organisation unit; `measureUnit` is what the value measures).',
     // The code lets the Unit loader fetch every unit of a response in one query.
     resolve: (v) => v.unitCode,
   }),
