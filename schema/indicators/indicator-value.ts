@@ -19,6 +19,7 @@ import {
   type IndicatorEvaluation,
 } from '../../indicators/evaluate.ts';
 import { figureLoadersOf } from './figure-loaders.ts';
+import { LocalizedTextRef } from '../localized-text.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
 import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
 
@@ -27,8 +28,16 @@ export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart'
     'One part of an indicator’s breakdown (e.g. dossiers received online); the parts add up to the numerator.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The part’s code within the indicator, e.g. ONLINE.' }),
-    name: t.exposeString('nameVi', { description: 'Vietnamese name, e.g. "Trực tuyến".' }),
-    nameEn: t.exposeString('nameEn', { description: 'English name.' }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'Its name in Vietnamese and English.',
+      resolve: (p) => ({ vi: p.nameVi, en: p.nameEn }),
+    }),
+    name: t.exposeString('nameVi', {
+      description: 'Vietnamese name, e.g. "Trực tuyến".',
+      deprecationReason: 'Use label.vi.',
+    }),
+    nameEn: t.exposeString('nameEn', { description: 'English name.', deprecationReason: 'Use label.en.' }),
     value: t.exposeFloat('value', { description: 'The part’s figure over the unit’s subtree: a whole number.' }),
   }),
 });
@@ -43,8 +52,21 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description: 'The indicator’s code, e.g. ON_TIME_RATE.',
       resolve: (v) => v.definition.code,
     }),
-    name: t.string({ description: 'Vietnamese name.', resolve: (v) => v.definition.nameVi }),
-    nameEn: t.string({ description: 'English name.', resolve: (v) => v.definition.nameEn }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'The indicator’s name in Vietnamese and English.',
+      resolve: (v) => ({ vi: v.definition.nameVi, en: v.definition.nameEn }),
+    }),
+    name: t.string({
+      description: 'Vietnamese name.',
+      deprecationReason: 'Use label.vi.',
+      resolve: (v) => v.definition.nameVi,
+    }),
+    nameEn: t.string({
+      description: 'English name.',
+      deprecationReason: 'Use label.en.',
+      resolve: (v) => v.definition.nameEn,
+    }),
     value: t.exposeFloat('value', {
       nullable: true,
       description:
