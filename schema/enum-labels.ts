@@ -7,6 +7,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { INDICATOR_CATALOG } from '../indicators/catalog.ts';
+import { ANY_READ_SCOPE } from './authorization.ts';
 import { builder } from './builder.ts';
 import { LocalizedTextRef, type LocalizedText } from './localized-text.ts';
 
@@ -211,7 +212,8 @@ const EnumValueLabelRef = builder.objectRef<EnumValueLabel>('EnumValueLabel').im
 builder.queryFields((t) => ({
   enumLabels: t.field({
     type: [EnumValueLabelRef],
-    description: `Labels in Vietnamese and English for the values of the schema’s enums (${LABELLED_ENUMS.join(', ')}), by enum then in the table’s order: one query gives a frontend every label it shows. Needs no scope. An unknown type is BAD_USER_INPUT.`,
+    authScopes: ANY_READ_SCOPE,
+    description: `Labels in Vietnamese and English for the values of the schema’s enums (${LABELLED_ENUMS.join(', ')}), by enum then in the table’s order: one query gives a frontend every label it shows. Needs any read scope. An unknown type is BAD_USER_INPUT.`,
     args: {
       type: t.arg.string({
         description: 'Only this enum, by its GraphQL name (e.g. DossierStatus); every enum when omitted.',

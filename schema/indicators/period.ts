@@ -4,6 +4,7 @@
  * periods of Decree 09/2019/NĐ-CP.
  */
 import { vietnamDay } from '../../connectors/common/wire.ts';
+import { ANY_READ_SCOPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
 import { LocalizedTextRef } from '../localized-text.ts';
@@ -45,8 +46,9 @@ const PeriodRef = builder.objectRef<Period>('Period').implement({
 builder.queryFields((t) => ({
   currentPeriod: t.field({
     type: PeriodRef,
+    authScopes: ANY_READ_SCOPE,
     description:
-      'The period of a kind that holds today in Vietnam (UTC+7), under a convention: under REPORTING, 15 December already belongs to the next year’s first month, quarter, half and year. Needs no scope.',
+      'The period of a kind that holds today in Vietnam (UTC+7), under a convention: under REPORTING, 15 December already belongs to the next year’s first month, quarter, half and year. Needs any read scope.',
     args: {
       kind: t.arg({ type: PeriodKindEnum, required: true, description: 'A year, a half, a quarter or a month.' }),
       convention: t.arg({
