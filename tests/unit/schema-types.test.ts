@@ -94,4 +94,45 @@ describe('the types of the schema', () => {
       expect(fields[`${type}.unit`]!.deprecationReason).toMatch(/measureUnit/);
     }
   });
+  it('labels every named thing with label { vi en }, keeping the old pairs as deprecated aliases', () => {
+    // BreakdownPart.label is a String already: it cannot become an object without breaking documents.
+    const EXCEPTIONS = new Set(['BreakdownPart']);
+    const pairs = [
+      ['name', 'nameEn'],
+      ['messageVi', 'messageEn'],
+      ['message', 'messageEn'],
+      ['label', 'labelEn'],
+    ];
+    const types = Object.values(hubSchema().getTypeMap()).filter(
+      (type) => !type.name.startsWith('__') && isObjectType(type),
+    );
+    const named = types.filter((type) => {
+      const fields = (type as { getFields(): Record<string, unknown> }).getFields();
+      return pairs.some(([vi, en]) => vi! in fields && en! in fields) || 'shortName' in fields;
+    });
+    expect(named.map((type) => type.name).sort()).toEqual(
+      [
+        'Alert',
+        'BreakdownPart',
+        'DataQualityViolation',
+        'Indicator',
+        'IndicatorPart',
+        'IndicatorPartDefinition',
+        'IndicatorValue',
+        'Unit',
+      ].sort(),
+    );
+    for (const type of named) {
+      if (EXCEPTIONS.has(type.name)) continue;
+      const fields = (type as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields();
+      expect(String(fields.label?.type), type.name).toBe('LocalizedText!');
+      for (const [vi, en] of pairs) {
+        if (vi === 'name' && type.name === 'Unit') continue; // the recorded name, not an alias
+        if (vi! in fields && en! in fields) {
+          expect(fields[vi!]!.deprecationReason, `${type.name}.${vi}`).toMatch(/label\.vi/);
+          expect(fields[en!]!.deprecationReason, `${type.name}.${en}`).toMatch(/label\.en/);
+        }
+      }
+    }
+  });
 });
