@@ -136,8 +136,9 @@ export const INDICATOR_CATALOG: readonly IndicatorDefinition[] = [
   // ─── One-stop-shop (form 06/VPCP/KSTT) ────────────────────────────────────────────────────────────────────────
   {
     code: 'DOSSIER_RECEIVED',
-    nameVi: 'Tổng số hồ sơ tiếp nhận',
-    nameEn: 'Dossiers received',
+    // The name says what it counts: carried-over dossiers too, not only those received in the period.
+    nameVi: 'Hồ sơ tiếp nhận (kể cả kỳ trước chuyển sang)',
+    nameEn: 'Dossiers received (including carried over)',
     description:
       'Dossiers to handle in the period, as form 06 counts them (tổng số hồ sơ tiếp nhận): received in the period (by NgayTiepNhan, Vietnam day) plus carried over from earlier periods (received before and still open at the period’s first instant).',
     numerator: {

@@ -20,7 +20,8 @@ export type PeriodConvention = (typeof PERIOD_CONVENTIONS)[number];
 export const FIRST_PERIOD_YEAR = 2000;
 export const LAST_PERIOD_YEAR = 2100;
 
-export type PeriodKind = 'YEAR' | 'HALF' | 'QUARTER' | 'MONTH';
+export const PERIOD_KINDS = ['YEAR', 'HALF', 'QUARTER', 'MONTH'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
 
 export interface Period {
   /** The canonical spelling: '2024', '2024-H1', '2024-Q2', '2024-06'. */
@@ -90,4 +91,65 @@ export function parsePeriod(period: string, convention: PeriodConvention = 'CALE
     return { label: `${year}-${pad(n)}`, kind: 'MONTH', convention, range: monthsRange(year, n, n, convention) };
   }
   return { label: String(year), kind: 'YEAR', convention, range: monthsRange(year, 1, 12, convention) };
+}
+
+/** How many periods of each kind a year holds, and how a period's number is written. */
+const KIND_SPELLING: Record<PeriodKind, { count: number; write: (year: number, n: number) => string }> = {
+  YEAR: { count: 1, write: (year) => String(year) },
+  HALF: { count: 2, write: (year, n) => `${year}-H${n}` },
+  QUARTER: { count: 4, write: (year, n) => `${year}-Q${n}` },
+  MONTH: { count: 12, write: (year, n) => `${year}-${pad(n)}` },
+};
+
+/**
+ * The period of a kind that holds a Vietnam day under a convention. A
+ * reporting period can start in the previous calendar year (the reporting year
+ * 2027 starts on 15 December 2026), so the periods of the day's year and the
+ * next are searched; they cover every day between them.
+ */
+export function periodContaining(day: IsoDate, kind: PeriodKind, convention: PeriodConvention): Period {
+  const year = Number(day.slice(0, 4));
+  const { count, write } = KIND_SPELLING[kind];
+  for (const y of [year, year + 1]) {
+    for (let n = 1; n <= count; n++) {
+      const period = parsePeriod(write(y, n), convention);
+      if (period.range.first <= day && day <= period.range.last) return period;
+    }
+  }
+  throw new Error(`No ${kind} period holds ${day}`); // unreachable: the periods of two years cover the first
+}
+
+const ROMAN_QUARTERS = ['I', 'II', 'III', 'IV'];
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+/** A period's name in Vietnamese and English, as administrative reports write it ("Quý IV/2026", "6 tháng đầu năm 2026"). */
+export function periodLabel(period: Period): { vi: string; en: string } {
+  const [year, part] = period.label.split('-') as [string, string | undefined];
+  const n = Number(part?.replace(/^[HQ]/, ''));
+  const names: Record<PeriodKind, { vi: string; en: string }> = {
+    YEAR: { vi: `Năm ${year}`, en: year },
+    HALF: {
+      vi: `6 tháng ${n === 1 ? 'đầu' : 'cuối'} năm ${year}`,
+      en: `${n === 1 ? 'First' : 'Second'} half of ${year}`,
+    },
+    QUARTER: { vi: `Quý ${ROMAN_QUARTERS[n - 1]}/${year}`, en: `Q${n} ${year}` },
+    MONTH: { vi: `Tháng ${n}/${year}`, en: `${MONTHS_EN[n - 1]} ${year}` },
+  };
+  const name = names[period.kind];
+  return period.convention === 'REPORTING'
+    ? { vi: `${name.vi} (kỳ báo cáo)`, en: `${name.en} (reporting period)` }
+    : name;
 }

@@ -10,7 +10,7 @@ import {
   listDossiersOfProcedures,
   type DossierFilter as StoreDossierFilter,
   type DossierKey,
-  type DossierOutcome as Outcome,
+  type DossierCountOutcome,
   type DossierRow,
 } from '../store/dossiers.ts';
 import type {
@@ -26,7 +26,7 @@ import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { maskName, maskPhone } from './masks.ts';
 import { ProcedureNode } from './procedure.ts';
-import { UnitNode } from './unit.ts';
+import { UnitDossierCount, UnitNode } from './unit.ts';
 
 // ---------------------------------------------------------------------------
 // Per-request helpers.
@@ -73,7 +73,7 @@ export const DossierStatus = builder.enumType('DossierStatus', {
 
 export const DossierOutcome = builder.enumType('DossierOutcome', {
   description:
-    'How a dossier stands against its due date (ngày hẹn trả). Finished dossiers compare the Vietnam day of finishing with the day due; open ones are judged as of the moment the query is answered, so the same dossier can be OPEN today and OPEN_OVERDUE tomorrow.',
+    'How a dossier stands against its due date (ngày hẹn trả). Finished dossiers compare the Vietnam day of finishing with the day due; open ones are judged as of the moment the query is answered, so the same dossier can be OPEN today and OPEN_OVERDUE tomorrow. RESOLVED_WITHOUT_DUE_DATE and WITHDRAWN_OR_REFUSED are the counts’ (Unit.dossierCounts) and the filters’: Dossier.outcome is null for such a dossier.',
   values: {
     EARLY: { description: 'Finished before the due day (trước hạn).' },
     ON_TIME: { description: 'Finished on the due day (đúng hạn).' },
@@ -82,8 +82,21 @@ export const DossierOutcome = builder.enumType('DossierOutcome', {
     OPEN_OVERDUE: {
       description: 'Still being processed, its due time passed (đang giải quyết, quá hạn), as of now.',
     },
-  } satisfies Record<Outcome, unknown>,
+    RESOLVED_WITHOUT_DUE_DATE: { description: 'Finished, but it had no due date to compare with.' },
+    WITHDRAWN_OR_REFUSED: {
+      description:
+        'Withdrawn by the applicant or refused (rút hồ sơ, từ chối): it left the open count without being resolved.',
+    },
+  } satisfies Record<DossierCountOutcome, unknown>,
 });
+
+builder.objectFields(UnitDossierCount, (t) => ({
+  dossierOutcome: t.expose('outcome', {
+    type: DossierOutcome,
+    description:
+      'The outcome: resolved EARLY, ON_TIME or LATE (by the Vietnam day of finishing against the due day) or RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED; still OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.',
+  }),
+}));
 
 export const OnlinePaymentChannel = builder.enumType('OnlinePaymentChannel', {
   description: 'Where a fee was paid online (thanh toán trực tuyến).',
@@ -218,7 +231,7 @@ interface FilterInput {
   procedureCode?: string | null;
   channel?: Channel | null;
   status?: Status | null;
-  outcome?: Outcome | null;
+  outcome?: DossierCountOutcome | null;
   receivedFrom?: string | null;
   receivedTo?: string | null;
   finishedFrom?: string | null;

@@ -17,6 +17,8 @@ import './indicators/ranking.ts';
 import './indicators/trend.ts';
 import './indicators/target.ts';
 import './indicators/data-quality.ts';
+import './indicators/period.ts';
+import './enum-labels.ts';
 import './live/index.ts';
 
 export type { Context, SyncAccess } from './context.ts';

@@ -8,7 +8,7 @@ import { STAFF_FEED } from '../connectors/cadre-db/connector.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
-import { UnitNode } from './unit.ts';
+import { UnitNode, UnitStaffCount } from './unit.ts';
 import { maskBirthDate, maskName } from './masks.ts';
 import { searchWords } from './search.ts';
 
@@ -21,6 +21,10 @@ export const StaffCategory = builder.enumType('StaffCategory', {
     CONTRACT_WORKER: 'Contract worker (hợp đồng lao động): support or service work under a labour contract.',
   }),
 });
+
+builder.objectFields(UnitStaffCount, (t) => ({
+  staffCategory: t.expose('category', { type: StaffCategory, description: 'The staff category.' }),
+}));
 
 export const Qualification = builder.enumType('Qualification', {
   description: 'Highest professional qualification (trình độ chuyên môn).',

@@ -5,7 +5,6 @@ import {
   countDossiersOfUnits,
   countServingStaffOfUnits,
   countUnits,
-  DOSSIER_COUNT_OUTCOMES,
   findAncestorsOfUnits,
   findDescendantsOfUnits,
   findUnitsByCodes,
@@ -13,10 +12,12 @@ import {
   listUnits,
   STAFF_COUNT_CATEGORIES,
   type DescendantRow,
+  type ReceivedRange,
   type UnitDossierCountRow,
   type UnitRow,
   type UnitStaffCountRow,
 } from '../store/units.ts';
+import { DOSSIER_COUNT_OUTCOMES } from '../store/dossiers.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
 import { ANY_READ_SCOPE, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
@@ -25,6 +26,9 @@ import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef } from './indicators/indicator-value.ts';
 import { searchWords } from './search.ts';
+import { LocalizedTextRef } from './localized-text.ts';
+import { PeriodConventionEnum } from './indicators/enums.ts';
+import { parsePeriod, type PeriodConvention } from '../indicators/period.ts';
 
 export const UnitLevel = builder.enumType('UnitLevel', {
   description: 'Administrative level. DISTRICT exists only in periods before the 2025 reorganisation.',
@@ -75,6 +79,17 @@ export const UnitNode = builder.loadableNode('Unit', {
       description: 'Budget-relation code (mã quan hệ ngân sách), the key the budget system uses.',
     }),
     name: t.exposeString('name', { description: 'Name with diacritics, as the cadre database writes it (NFC).' }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description:
+        'Its name in Vietnamese and English; the cadre database records no English name, so `en` is the Vietnamese name.',
+      resolve: (unit) => ({ vi: unit.name, en: unit.name }),
+    }),
+    shortName: t.string({
+      description:
+        'Its name without the administrative prefix, for tables and charts: "Yên Thế" for "UBND huyện Yên Thế" or "Xã Yên Thế", "Tư pháp" for "Sở Tư pháp"; the name itself when it has no such prefix ("Trường THPT Ngô Sĩ Liên").',
+      resolve: (unit) => shortUnitName(unit.name),
+    }),
     level: t.expose('level', { type: UnitLevel, description: 'Administrative level (cấp).' }),
     kind: t.expose('kind', { type: UnitKind, description: 'Kind of unit (loại đơn vị).' }),
     sector: t.expose('sector', { type: PsuSector, nullable: true, description: 'Public service units only.' }),
@@ -116,21 +131,23 @@ builder.objectFields(UnitNode, (t) => ({
   }),
 }));
 
-const UnitStaffCount = builder.objectRef<UnitStaffCountRow>('UnitStaffCount').implement({
+export const UnitStaffCount = builder.objectRef<UnitStaffCountRow>('UnitStaffCount').implement({
   description:
     "How many serving staff (đang công tác) of one category a unit employs itself, its subordinate units' staff not included.",
   fields: (t) => ({
     category: t.exposeString('category', {
+      deprecationReason: 'Use staffCategory (the same value, as a StaffCategory).',
       description: `The staff category, one of ${STAFF_COUNT_CATEGORIES.join(', ')}: CADRE is an elected or appointed cadre (cán bộ), CIVIL_SERVANT a civil servant (công chức), PUBLIC_EMPLOYEE a public employee of a public service unit (viên chức), CONTRACT_WORKER a worker under a labour contract (hợp đồng lao động).`,
     }),
     count: t.exposeInt('count', { description: 'Serving staff of the category; zero is listed too.' }),
   }),
 });
 
-const UnitDossierCount = builder.objectRef<UnitDossierCountRow>('UnitDossierCount').implement({
+export const UnitDossierCount = builder.objectRef<UnitDossierCountRow>('UnitDossierCount').implement({
   description: 'How many dossiers (hồ sơ) a unit received that stand at one outcome.',
   fields: (t) => ({
     outcome: t.exposeString('outcome', {
+      deprecationReason: 'Use dossierOutcome (the same value, as a DossierOutcome).',
       description: `The outcome, one of ${DOSSIER_COUNT_OUTCOMES.join(', ')}. Resolved dossiers, comparing the Vietnam day of finishing with that of the due date (ngày hẹn trả): EARLY (trước hạn), ON_TIME (đúng hạn, on the due day), LATE (quá hạn); RESOLVED_WITHOUT_DUE_DATE when there was no due date. WITHDRAWN_OR_REFUSED: withdrawn by the applicant or refused (rút hồ sơ, từ chối), which leaves the open count without being resolved. Still being processed (đang giải quyết): OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.`,
     }),
     count: t.exposeInt('count', { description: 'Dossiers at this outcome; zero is listed too.' }),
@@ -148,6 +165,33 @@ const UnitSubtreeFilter = builder.inputType('UnitSubtreeFilter', {
     }),
   }),
 });
+
+/**
+ * A unit's name without its administrative prefix: the People's Committee
+ * (UBND, Ủy ban nhân dân), then the kind of place (tỉnh, thành phố, huyện,
+ * quận, thị xã, xã, phường, thị trấn), or a department's "Sở". The cadre
+ * database records no short name of its own, so it is derived here.
+ */
+const ADMINISTRATIVE_PREFIX =
+  /^(?:(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)\s+)?(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường|thị trấn|sở)\s+/iu;
+export function shortUnitName(name: string): string {
+  const short = name.replace(ADMINISTRATIVE_PREFIX, '').trim();
+  return short === '' ? name : short;
+}
+
+/** The days of reception counted: the period's under its convention, else the pair given (either end open). */
+function receivedRange(args: {
+  period?: string | null;
+  convention?: PeriodConvention | null;
+  receivedFrom?: string | null;
+  receivedTo?: string | null;
+}): ReceivedRange {
+  if (args.period != null) {
+    const { first, last } = parsePeriod(args.period, args.convention ?? 'CALENDAR').range;
+    return { from: first, to: last };
+  }
+  return { from: args.receivedFrom ?? null, to: args.receivedTo ?? null };
+}
 
 function badInput(message: string, argument: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
@@ -210,15 +254,27 @@ builder.objectFields(UnitNode, (t) => ({
     type: UnitDossierCount,
     authScopes: { 'read:aggregates': true },
     description:
-      'Dossiers the unit received, by outcome, every outcome listed in a fixed order. The range is of Vietnam days, both ends included; without it, every dossier.',
+      'Dossiers the unit received, by outcome, every outcome listed in a fixed order. The range is of Vietnam days, both ends included, given as a period or as a pair of days (not both: BAD_USER_INPUT); without either, every dossier.',
     args: {
+      period: t.arg.string({
+        description:
+          'The period of reception: a year (2024), a half (2024-H1), a quarter (2024-Q2) or a month (2024-06), its days by the convention.',
+      }),
+      convention: t.arg({
+        type: PeriodConventionEnum,
+        defaultValue: 'CALENDAR',
+        description: 'How the period maps to days (as for indicators); unused without a period.',
+      }),
       receivedFrom: t.arg({ type: 'Date', description: 'First day of reception counted.' }),
       receivedTo: t.arg({ type: 'Date', description: 'Last day of reception counted.' }),
     },
     byPath: true,
-    load: (codes: string[], ctx: Context, args) =>
-      countDossiersOfUnits(ctx.db, codes, { from: args.receivedFrom ?? null, to: args.receivedTo ?? null }),
+    load: (codes: string[], ctx: Context, args) => countDossiersOfUnits(ctx.db, codes, receivedRange(args)),
     resolve: (unit, args) => {
+      if (args.period != null && (args.receivedFrom != null || args.receivedTo != null)) {
+        throw badInput('Give either "period" or "receivedFrom"/"receivedTo", not both', 'period');
+      }
+      receivedRange(args); // a malformed period is refused here, before anything is read
       if (args.receivedFrom && args.receivedTo && args.receivedTo < args.receivedFrom) {
         throw badInput(
           `"receivedTo" (${args.receivedTo}) is before "receivedFrom" (${args.receivedFrom})`,

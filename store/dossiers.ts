@@ -73,6 +73,25 @@ export const DOSSIER_OUTCOMES = ['EARLY', 'ON_TIME', 'LATE', 'OPEN', 'OPEN_OVERD
 export type DossierOutcome = (typeof DOSSIER_OUTCOMES)[number];
 
 /**
+ * Every way a dossier can stand, in the order counts are listed: resolved
+ * EARLY, ON_TIME or LATE (dossiers.finish_outcome, by Vietnam day);
+ * RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED (left the open count without
+ * being resolved); still OPEN, or OPEN_OVERDUE when its due date has passed.
+ * The SQL function dossier_count_outcome (migration 0010) classifies the
+ * first five; the counts and the filter split OPEN as of a given instant.
+ */
+export const DOSSIER_COUNT_OUTCOMES = [
+  'EARLY',
+  'ON_TIME',
+  'LATE',
+  'RESOLVED_WITHOUT_DUE_DATE',
+  'WITHDRAWN_OR_REFUSED',
+  'OPEN',
+  'OPEN_OVERDUE',
+] as const;
+export type DossierCountOutcome = (typeof DOSSIER_COUNT_OUTCOMES)[number];
+
+/**
  * Statuses that close a dossier without resolving it (refused, withdrawn by the
  * applicant, processing stopped): it has no outcome, neither open nor finished.
  */
@@ -127,7 +146,7 @@ export interface DossierFilter {
   channel?: DossierChannel | null;
   status?: DossierStatus | null;
   /** As of the `now` the query is given. */
-  outcome?: DossierOutcome | null;
+  outcome?: DossierCountOutcome | null;
   /** Vietnam days, both bounds inclusive. */
   receivedFrom?: IsoDate | null;
   receivedTo?: IsoDate | null;
@@ -192,6 +211,11 @@ function filterConditions(filter: DossierFilter, now: Date, p: Params): string[]
       break;
     case 'OPEN_OVERDUE':
       where.push(`finished_at IS NULL AND status NOT IN (${CLOSED_LIST}) AND due_at < ${p.add(now, 'timestamptz')}`);
+      break;
+    case 'RESOLVED_WITHOUT_DUE_DATE':
+    case 'WITHDRAWN_OR_REFUSED':
+      // As Unit.dossierCounts classifies them: one definition, in SQL.
+      where.push(`dossier_count_outcome(status, finished_at, finish_outcome) = ${p.add(filter.outcome, 'text')}`);
       break;
   }
   return where;

@@ -1,6 +1,7 @@
 import type { Queryable } from './db.ts';
 import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { IsoDate, Unit, UnitKind, UnitLevel } from './model.ts';
+import { DOSSIER_COUNT_OUTCOMES, type DossierCountOutcome } from './dossiers.ts';
 import { defineUpsert } from './upsert.ts';
 import { matchesSearch, searchPatterns } from './search.ts';
 
@@ -193,7 +194,7 @@ export async function countChildrenOfUnits(
 export const STAFF_COUNT_CATEGORIES = ['CADRE', 'CIVIL_SERVANT', 'PUBLIC_EMPLOYEE', 'CONTRACT_WORKER'] as const;
 
 export interface UnitStaffCountRow {
-  category: string;
+  category: (typeof STAFF_COUNT_CATEGORIES)[number];
   count: number;
 }
 
@@ -216,24 +217,8 @@ export async function countServingStaffOfUnits(
   );
 }
 
-/**
- * How a dossier stands, in the order counts are listed: resolved EARLY, ON_TIME
- * or LATE (dossiers.finish_outcome, by Vietnam day); RESOLVED_WITHOUT_DUE_DATE;
- * WITHDRAWN_OR_REFUSED (left the open count without being resolved); still
- * OPEN, or OPEN_OVERDUE when its due date has passed.
- */
-export const DOSSIER_COUNT_OUTCOMES = [
-  'EARLY',
-  'ON_TIME',
-  'LATE',
-  'RESOLVED_WITHOUT_DUE_DATE',
-  'WITHDRAWN_OR_REFUSED',
-  'OPEN',
-  'OPEN_OVERDUE',
-] as const;
-
 export interface UnitDossierCountRow {
-  outcome: string;
+  outcome: DossierCountOutcome;
   count: number;
 }
 
@@ -334,11 +319,11 @@ export async function countDossiersOfUnits(
 }
 
 /** Grouped counts as one list per code (in the order of `codes`), each listing every label, zero for absent ones. */
-function spread(
+function spread<L extends string>(
   codes: readonly string[],
-  labels: readonly string[],
+  labels: readonly L[],
   rows: readonly { code: string; label: string; count: number }[],
-): { label: string; count: number }[][] {
+): { label: L; count: number }[][] {
   const counts = new Map(rows.map((row) => [`${row.code}\u0000${row.label}`, row.count]));
   return codes.map((code) => labels.map((label) => ({ label, count: counts.get(`${code}\u0000${label}`) ?? 0 })));
 }

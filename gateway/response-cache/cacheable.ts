@@ -39,6 +39,7 @@ export const CACHED_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'dataQuality',
   'dataQualityRules',
   'finance',
+  'enumLabels',
 ]);
 
 /** Root Query fields never cached, and why. */
@@ -53,6 +54,7 @@ export const UNCACHED_ROOT_FIELDS: Readonly<Record<string, string>> = {
   quarantine: 'admin data; raw payloads hold personal data (audited)',
   auditLog: 'admin data; reading it is audited',
   auditChainStatus: 'admin operation; asking is audited',
+  currentPeriod: 'changes with the clock at midnight in Vietnam, not with a sync; computing it costs nothing',
 };
 
 /** Object types a cached answer may contain: the aggregates and the reference data they hang on. */
@@ -92,6 +94,9 @@ export const CACHED_TYPES: ReadonlySet<string> = new Set([
   'BudgetTotal',
   'PublicInvestment',
   'InvestmentProjectProgress',
+  // Labels.
+  'LocalizedText',
+  'EnumValueLabel',
 ]);
 
 /** Object types reachable from the cached roots that make an answer uncacheable, and why. */

@@ -22,6 +22,7 @@ import { describedValues } from '../enum-values.ts';
 import { UnitNode } from '../unit.ts';
 import { figuresOf, groupsOf, INDICATORS_BY_CODE, type IndicatorDefinition } from '../../indicators/catalog.ts';
 import { PeriodConventionEnum } from './enums.ts';
+import { enumLabel } from '../enum-labels.ts';
 import { evaluateIndicators, indicatorValue, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
 import { figureLoadersOf } from './figure-loaders.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
@@ -123,17 +124,11 @@ export interface IndicatorBreakdown {
   parts: BreakdownPart[];
 }
 
-const LEVEL_LABELS: Readonly<Record<UnitLevel, [string, string]>> = {
-  PROVINCE: ['Cấp tỉnh', 'Province level'],
-  DISTRICT: ['Cấp huyện', 'District level'],
-  COMMUNE: ['Cấp xã', 'Commune level'],
-};
-
-const CHANNEL_LABELS: Readonly<Record<string, [string, string]>> = {
-  IN_PERSON: ['Trực tiếp', 'In person'],
-  ONLINE: ['Trực tuyến', 'Online'],
-  POSTAL: ['Qua dịch vụ bưu chính công ích', 'By public postal service'],
-};
+/** A level's or a channel's label, from the enums' one table of labels. */
+function labelOf(type: 'UnitLevel' | 'DossierChannel', value: string): [string, string] {
+  const { vi, en } = enumLabel(type, value)!;
+  return [vi, en];
+}
 
 /** The key of the part that holds a unit’s own records in a CHILD_UNIT breakdown. */
 export const OWN_PART_KEY = 'OWN';
@@ -191,7 +186,7 @@ async function byLevel(ctx: Context, definition: IndicatorDefinition, unit: Unit
       .filter(({ unit: u }) => u.level === level)
       .sort((a, b) => (a.unit.code < b.unit.code ? -1 : 1));
     if (ofLevel.length === 0) return [];
-    const [label, labelEn] = LEVEL_LABELS[level];
+    const [label, labelEn] = labelOf('UnitLevel', level);
     return [
       {
         key: level,
@@ -223,7 +218,7 @@ async function byDossierSplit(
       // The one-stop-shop names fields in Vietnamese only.
       return [{ key: part.key, label: part.label, labelEn: part.label, units: [], ...figures }];
     }
-    const [label, labelEn] = CHANNEL_LABELS[part.key]!;
+    const [label, labelEn] = labelOf('DossierChannel', part.key);
     return [{ key: part.key, label, labelEn, units: [], ...figures }];
   });
 }

@@ -17,6 +17,7 @@ import type { Scope } from '../../store/access.ts';
 import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
+import { LocalizedTextRef } from '../localized-text.ts';
 import { UnitNode } from '../unit.ts';
 import { PeriodConventionEnum } from './enums.ts';
 import { FLAW_RULES, FLAW_RULES_BY_CODE, flawViolations } from '../record-flaw.ts';
@@ -102,12 +103,22 @@ const DataQualityViolationRef = builder.objectRef<QualityViolation>('DataQuality
       description: 'The rule’s severity.',
       resolve: (v) => ruleOf(v.ruleCode).severity,
     }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'What is wrong with the figures, in Vietnamese and English.',
+      resolve: (v) => {
+        const rule = ruleOf(v.ruleCode);
+        return { vi: rule.messageVi(v), en: rule.messageEn(v) };
+      },
+    }),
     message: t.string({
       description: 'What is wrong, in Vietnamese, with the figures.',
+      deprecationReason: 'Use label.vi.',
       resolve: (v) => ruleOf(v.ruleCode).messageVi(v),
     }),
     messageEn: t.string({
       description: 'What is wrong, in English, with the figures.',
+      deprecationReason: 'Use label.en.',
       resolve: (v) => ruleOf(v.ruleCode).messageEn(v),
     }),
     unitCode: t.exposeString('unitCode', { description: 'The unit whose records break the rule.' }),

@@ -1,7 +1,7 @@
 /** The enums of the indicator types, each value with its meaning. */
 import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
-import { INDICATOR_DIRECTIONS, INDICATOR_UNITS } from '../../indicators/catalog.ts';
+import { INDICATOR_CATALOG, INDICATOR_DIRECTIONS, INDICATOR_UNITS } from '../../indicators/catalog.ts';
 import { PERIOD_CONVENTIONS } from '../../indicators/period.ts';
 
 export const PeriodConventionEnum = builder.enumType('PeriodConvention', {
@@ -34,4 +34,18 @@ export const IndicatorDirectionEnum = builder.enumType('IndicatorDirection', {
     LOWER_IS_BETTER: 'A lower value is better (e.g. public service units whose level contradicts their group).',
     NEUTRAL: 'Neither: a volume or a workload to read in context (e.g. dossiers received).',
   }),
+});
+
+/**
+ * The indicator codes, generated from the catalog: a typo in a client is then a
+ * compile error (codegen) or a coercion error, and a new catalog entry is a new value.
+ */
+export const IndicatorCodeEnum = builder.enumType('IndicatorCode', {
+  description: 'An indicator of the catalog (indicatorCatalog), by its stable code.',
+  values: Object.fromEntries(
+    INDICATOR_CATALOG.map((definition) => [
+      definition.code,
+      { description: `${definition.nameEn} (${definition.nameVi}).` },
+    ]),
+  ),
 });

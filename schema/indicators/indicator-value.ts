@@ -10,7 +10,7 @@ import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { criterionAt, groupsOf } from '../../indicators/catalog.ts';
-import { IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
+import { IndicatorCodeEnum, IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
 import {
   definitionsOf,
   evaluateIndicators,
@@ -19,6 +19,7 @@ import {
   type IndicatorEvaluation,
 } from '../../indicators/evaluate.ts';
 import { figureLoadersOf, flawedLoaderOf } from './figure-loaders.ts';
+import { LocalizedTextRef } from '../localized-text.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
 import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
 
@@ -27,8 +28,16 @@ export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart'
     'One part of an indicator’s breakdown (e.g. dossiers received online); the parts add up to the numerator.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The part’s code within the indicator, e.g. ONLINE.' }),
-    name: t.exposeString('nameVi', { description: 'Vietnamese name, e.g. "Trực tuyến".' }),
-    nameEn: t.exposeString('nameEn', { description: 'English name.' }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'Its name in Vietnamese and English.',
+      resolve: (p) => ({ vi: p.nameVi, en: p.nameEn }),
+    }),
+    name: t.exposeString('nameVi', {
+      description: 'Vietnamese name, e.g. "Trực tuyến".',
+      deprecationReason: 'Use label.vi.',
+    }),
+    nameEn: t.exposeString('nameEn', { description: 'English name.', deprecationReason: 'Use label.en.' }),
     value: t.exposeFloat('value', { description: 'The part’s figure over the unit’s subtree: a whole number.' }),
   }),
 });
@@ -38,9 +47,26 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
   description:
     'An indicator evaluated for a unit and its whole subtree (as the tree stood in the period, by validity dates) over a period: numerator and denominator are summed over the subtree, then divided.',
   fields: (t) => ({
-    code: t.string({ description: 'The indicator’s code, e.g. ON_TIME_RATE.', resolve: (v) => v.definition.code }),
-    name: t.string({ description: 'Vietnamese name.', resolve: (v) => v.definition.nameVi }),
-    nameEn: t.string({ description: 'English name.', resolve: (v) => v.definition.nameEn }),
+    code: t.field({
+      type: IndicatorCodeEnum,
+      description: 'The indicator’s code, e.g. ON_TIME_RATE.',
+      resolve: (v) => v.definition.code,
+    }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'The indicator’s name in Vietnamese and English.',
+      resolve: (v) => ({ vi: v.definition.nameVi, en: v.definition.nameEn }),
+    }),
+    name: t.string({
+      description: 'Vietnamese name.',
+      deprecationReason: 'Use label.vi.',
+      resolve: (v) => v.definition.nameVi,
+    }),
+    nameEn: t.string({
+      description: 'English name.',
+      deprecationReason: 'Use label.en.',
+      resolve: (v) => v.definition.nameEn,
+    }),
     value: t.exposeFloat('value', {
       nullable: true,
       description:
@@ -54,8 +80,15 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description: 'The denominator’s figures summed over the subtree, a whole number; null for a count.',
     }),
     factor: t.int({ description: '100 for percentages, 1 otherwise.', resolve: (v) => v.definition.factor }),
+    measureUnit: t.field({
+      type: IndicatorUnitEnum,
+      description:
+        'The unit of measure of the value (a percentage, dossiers, đồng …); the administrative unit is orgUnit.',
+      resolve: (v) => v.definition.unit,
+    }),
     unit: t.field({
       type: IndicatorUnitEnum,
+      deprecationReason: 'Use measureUnit (the same value): "unit" reads as the administrative unit, which is orgUnit.',
       description: 'What the value measures.',
       resolve: (v) => v.definition.unit,
     }),

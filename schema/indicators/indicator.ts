@@ -7,6 +7,7 @@ import { UNIT_LEVELS, type UnitLevel } from '../../store/model.ts';
 import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import { SourceNameEnum } from '../source.ts';
+import { LocalizedTextRef } from '../localized-text.ts';
 import { UnitLevel as UnitLevelEnum } from '../unit.ts';
 import {
   criterionAt,
@@ -15,7 +16,7 @@ import {
   type IndicatorDefinition,
   type IndicatorPartDefinition,
 } from '../../indicators/catalog.ts';
-import { IndicatorDirectionEnum, IndicatorUnitEnum } from './enums.ts';
+import { IndicatorCodeEnum, IndicatorDirectionEnum, IndicatorUnitEnum } from './enums.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 
 /** A figure as the graph names it: "<group>.<figure>", e.g. "DOSSIERS.resolvedEarly". */
@@ -36,8 +37,13 @@ const IndicatorPartDefinitionRef = builder.objectRef<IndicatorPartDefinition>('I
   description: 'One part of an indicator’s breakdown; the parts add up to the numerator.',
   fields: (t) => ({
     code: t.exposeString('code', { description: 'The part’s code within the indicator, e.g. ONLINE.' }),
-    name: t.exposeString('nameVi', { description: 'Vietnamese name.' }),
-    nameEn: t.exposeString('nameEn', { description: 'English name.' }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'Its name in Vietnamese and English.',
+      resolve: (d) => ({ vi: d.nameVi, en: d.nameEn }),
+    }),
+    name: t.exposeString('nameVi', { description: 'Vietnamese name.', deprecationReason: 'Use label.vi.' }),
+    nameEn: t.exposeString('nameEn', { description: 'English name.', deprecationReason: 'Use label.en.' }),
     figures: t.stringList({ description: FIGURES_DESCRIPTION, resolve: (part) => part.figures.map(figureName) }),
   }),
 });
@@ -62,9 +68,17 @@ export const IndicatorRef = builder.objectRef<IndicatorDefinition>('Indicator').
   description:
     'An indicator of the catalog: what it measures, the figures of its numerator and denominator (value = numerator × factor ÷ denominator, summed over a unit’s subtree before dividing), and the national criterion it feeds.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'Stable code, e.g. ON_TIME_RATE.' }),
-    name: t.exposeString('nameVi', { description: 'Vietnamese name, e.g. "Tỷ lệ hồ sơ giải quyết đúng hạn".' }),
-    nameEn: t.exposeString('nameEn', { description: 'English name.' }),
+    code: t.expose('code', { type: IndicatorCodeEnum, description: 'Stable code, e.g. ON_TIME_RATE.' }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'Its name, e.g. { vi: "Tỷ lệ hồ sơ giải quyết đúng hạn", en: "On-time rate" }.',
+      resolve: (d) => ({ vi: d.nameVi, en: d.nameEn }),
+    }),
+    name: t.exposeString('nameVi', {
+      description: 'Vietnamese name, e.g. "Tỷ lệ hồ sơ giải quyết đúng hạn".',
+      deprecationReason: 'Use label.vi.',
+    }),
+    nameEn: t.exposeString('nameEn', { description: 'English name.', deprecationReason: 'Use label.en.' }),
     description: t.exposeString('description', {
       description: 'What it measures and how, with the Vietnamese terms, and which period rules apply.',
     }),
@@ -80,8 +94,14 @@ export const IndicatorRef = builder.objectRef<IndicatorDefinition>('Indicator').
       resolve: (d) => d.denominator,
     }),
     factor: t.exposeInt('factor', { description: '100 for percentages, 1 otherwise.' }),
+    measureUnit: t.field({
+      type: IndicatorUnitEnum,
+      description: 'The unit of measure of its values (a percentage, dossiers, đồng …).',
+      resolve: (d) => d.unit,
+    }),
     unit: t.field({
       type: IndicatorUnitEnum,
+      deprecationReason: 'Use measureUnit (the same value): "unit" reads as the administrative unit.',
       description: 'What the value measures.',
       resolve: (d) => d.unit,
     }),

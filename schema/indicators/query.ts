@@ -1,15 +1,16 @@
 /**
- * Indicators joined to units: the root `indicators` field and the value's
- * Unit. Unit.indicators lives beside the Unit type (schema/unit.ts).
+ * Indicators joined to units: the root `indicators` field, the value's Unit
+ * and Unit.indicator. Unit.indicators lives beside the Unit type (schema/unit.ts).
  */
 import { builder } from '../builder.ts';
 import { UnitNode } from '../unit.ts';
+import { indicatorByCode } from './breakdown.ts';
 import { indicatorArgs, indicatorsOfUnit, IndicatorValueRef, checkIndicatorArgs } from './indicator-value.ts';
 
 builder.objectFields(IndicatorValueRef, (t) => ({
   orgUnit: t.field({
     type: UnitNode,
-    description: 'The unit whose subtree is counted (the organisation unit; `unit` is what the value measures).',
+    description: 'The unit whose subtree is counted (the organisation unit; `measureUnit` is what the value measures).',
     // The code lets the Unit loader fetch every unit of a response in one query.
     resolve: (v) => v.unitCode,
   }),
@@ -32,6 +33,26 @@ builder.queryFields((t) => ({
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;
       return indicatorsOfUnit(ctx, unit, args);
+    },
+  }),
+}));
+
+builder.objectFields(UnitNode, (t) => ({
+  indicator: t.field({
+    type: IndicatorValueRef,
+    authScopes: { 'read:aggregates': true },
+    description:
+      'One indicator of this unit and its whole subtree over a period: the element of `indicators` with that code. An unknown code is an error (BAD_USER_INPUT).',
+    args: {
+      code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
+      period: indicatorArgs.period,
+      convention: indicatorArgs.convention,
+    },
+    resolve: async (unit, args, ctx) => {
+      const { code } = indicatorByCode(args.code);
+      // Through the same batch as Unit.indicators, so a page of units is still one statement per figure group.
+      const [value] = await indicatorsOfUnit(ctx, unit, { ...args, codes: [code] });
+      return value!;
     },
   }),
 }));

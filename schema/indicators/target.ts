@@ -23,6 +23,7 @@ import type { Context } from '../context.ts';
 import { describedValues } from '../enum-values.ts';
 import { INDICATORS_BY_CODE, type IndicatorDefinition } from '../../indicators/catalog.ts';
 import type { IndicatorEvaluation } from '../../indicators/evaluate.ts';
+import { IndicatorCodeEnum } from './enums.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 import { FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR } from '../../indicators/period.ts';
 import { IndicatorScoreRef } from './score.ts';
@@ -127,7 +128,10 @@ builder.objectFields(IndicatorValueRef, (t) => ({
 const IndicatorTargetRef = builder.objectRef<StoredTarget>('IndicatorTarget').implement({
   description: 'A target stored for an indicator, a unit (and the units below it without their own) and a year.',
   fields: (t) => ({
-    code: t.exposeString('indicatorCode', { description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
+    code: t.expose('indicatorCode', {
+      type: IndicatorCodeEnum,
+      description: 'The indicator’s code, e.g. ON_TIME_RATE.',
+    }),
     unitCode: t.exposeString('unitCode', { description: 'The unit it is set for.' }),
     year: t.exposeInt('year', { description: 'The calendar year of the periods it applies to.' }),
     target: t.float({

@@ -6,6 +6,7 @@
  */
 import type { LiveEvent } from '../../store/live-events.ts';
 import { builder } from '../builder.ts';
+import { LocalizedTextRef } from '../localized-text.ts';
 import { UnitNode } from '../unit.ts';
 import { AlertValueRef } from './alert-value.ts';
 import { AlertKindEnum, AlertSeverityEnum } from './enums.ts';
@@ -46,8 +47,21 @@ const AlertRef = builder.objectRef<AlertLiveEvent>('Alert').implement({
         'What it is about when that is one thing: an indicator code, a dossier code, a source, a data-quality rule.',
       resolve: (event) => event.payload.subject,
     }),
-    messageVi: t.string({ description: 'The alert in Vietnamese.', resolve: (event) => event.payload.messageVi }),
-    messageEn: t.string({ description: 'The alert in English.', resolve: (event) => event.payload.messageEn }),
+    label: t.field({
+      type: LocalizedTextRef,
+      description: 'The alert in Vietnamese and English.',
+      resolve: (event) => ({ vi: event.payload.messageVi, en: event.payload.messageEn }),
+    }),
+    messageVi: t.string({
+      description: 'The alert in Vietnamese.',
+      deprecationReason: 'Use label.vi.',
+      resolve: (event) => event.payload.messageVi,
+    }),
+    messageEn: t.string({
+      description: 'The alert in English.',
+      deprecationReason: 'Use label.en.',
+      resolve: (event) => event.payload.messageEn,
+    }),
     values: t.field({
       type: [AlertValueRef],
       description: 'The values behind it (the indicator’s value and target, the days overdue …).',

@@ -9,7 +9,8 @@ import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import type { DossierWire, ProcedureWire } from '../../connectors/one-stop-shop/contract.ts';
 import { parseCompactLocal, vietnamDay } from '../../connectors/common/wire.ts';
-import { countDossiersOfUnits, DOSSIER_COUNT_OUTCOMES } from '../../store/units.ts';
+import { DOSSIER_COUNT_OUTCOMES } from '../../store/dossiers.ts';
+import { countDossiersOfUnits } from '../../store/units.ts';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig } from '../support/sync-rig.ts';
@@ -281,6 +282,20 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
       const want = all.filter((d) => outcomeOf(d, now) === outcome);
       expect(want.length).toBeGreaterThan(0);
       expect(await count({ outcome })).toBe(want.length);
+    }
+    // The counts' own outcomes (Unit.dossierCounts), by the same rule: closed without resolution, or resolved undated.
+    const withdrawnOrRefused = (d: Expected) => ['WITHDRAWN', 'REFUSED'].includes(d.status);
+    const extra = {
+      WITHDRAWN_OR_REFUSED: withdrawnOrRefused,
+      RESOLVED_WITHOUT_DUE_DATE: (d: Expected) => !withdrawnOrRefused(d) && d.finishedAt !== null && d.dueAt === null,
+    };
+    for (const [outcome, rule] of Object.entries(extra)) {
+      const want = all.filter(rule);
+      if (outcome === 'WITHDRAWN_OR_REFUSED') expect(want.length).toBeGreaterThan(0);
+      expect(await count({ outcome }), outcome).toBe(want.length);
+      expect(await count({ outcome, unitCode: COMMUNE }), outcome).toBe(
+        want.filter((d) => subtree(COMMUNE).has(d.unitCode)).length,
+      );
     }
     const busiest = '1.001084';
     expect(await count({ procedureCode: busiest })).toBe(all.filter((d) => d.procedureCode === busiest).length);

@@ -186,7 +186,7 @@ describe.each(testBackends)('subscription fields on %s', (backend) => {
       first,
       change(received!, null, {
         code: 'DOSSIER_RECEIVED',
-        name: 'Tổng số hồ sơ tiếp nhận',
+        name: 'Hồ sơ tiếp nhận (kể cả kỳ trước chuyển sang)',
         unit: 'DOSSIERS',
         period: '2024',
         convention: 'CALENDAR',

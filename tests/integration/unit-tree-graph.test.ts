@@ -382,4 +382,142 @@ describe.each(testBackends)('the unit tree and its counts on %s', (backend) => {
     ]);
     expect(large).toEqual(small);
   });
+  // --- issue 24: enums, periods, labels and the fields a page needs ---
+
+  it('gives the staff and dossier counts as enums beside their deprecated String aliases', async () => {
+    const now = new Date();
+    const nodes = await allUnits(
+      'staffCounts { category staffCategory count } dossierCounts { outcome dossierOutcome count }',
+    );
+    for (const node of nodes) {
+      expect(node.staffCounts.map((c: any) => c.staffCategory)).toEqual(CATEGORIES);
+      expect(node.staffCounts.every((c: any) => c.staffCategory === c.category)).toBe(true);
+      // Every outcome the store lists, the two that are not a dossier's own outcome included, is a DossierOutcome.
+      expect(
+        node.dossierCounts.map((c: any) => ({ outcome: c.dossierOutcome, count: c.count })),
+        node.code,
+      ).toEqual(dossierCountsOf(node.code, now));
+    }
+    const sum = (outcome: string) =>
+      nodes.reduce((total, n) => total + n.dossierCounts.find((c: any) => c.dossierOutcome === outcome).count, 0);
+    expect(sum('WITHDRAWN_OR_REFUSED')).toBeGreaterThan(0);
+  });
+
+  it('counts dossiers by a period as by the days it covers, under either convention; not both', async () => {
+    const now = new Date();
+    const busiest = units
+      .map((u) => ({ code: u.code, n: dossiers.filter((d) => d.unitCode === u.code).length }))
+      .sort((a, b) => b.n - a.n)[0]!.code;
+    const { data, errors } = await hub.gql(
+      `query($code: String!) { unit(code: $code) {
+        h2: dossierCounts(period: "2026-H2") { outcome: dossierOutcome count }
+        q3: dossierCounts(period: "2026-q3", convention: REPORTING) { outcome: dossierOutcome count }
+        december: dossierCounts(period: "2026-12", convention: REPORTING) { outcome: dossierOutcome count }
+      } }`,
+      { code: busiest },
+    );
+    expect(errors).toBeUndefined();
+    // The days written out by hand: the reporting Q3 runs from 15 June to 14 September (Decree 09/2019).
+    expect(data.unit.h2).toEqual(dossierCountsOf(busiest, now, '2026-07-01', '2026-12-31'));
+    expect(data.unit.q3).toEqual(dossierCountsOf(busiest, now, '2026-06-15', '2026-09-14'));
+    expect(data.unit.december).toEqual(dossierCountsOf(busiest, now, '2026-11-15', '2026-12-14'));
+    expect(data.unit.q3.reduce((s: number, c: any) => s + c.count, 0)).toBeGreaterThan(0);
+
+    for (const args of [
+      'period: "2026-H2", receivedFrom: "2026-07-01"',
+      'period: "2026-H2", receivedTo: "2026-12-31"',
+    ]) {
+      const refused = await hub.gql(`{ unit(code: "${busiest}") { dossierCounts(${args}) { count } } }`);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'period' });
+    }
+    const malformed = await hub.gql(`{ unit(code: "${busiest}") { dossierCounts(period: "2026-H3") { count } } }`);
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'period' });
+  });
+
+  it('names every unit shortly, without its administrative prefix, and labels it', async () => {
+    const nodes = await allUnits('name shortName label { vi en }');
+    const byCode = new Map(nodes.map((n) => [n.code, n]));
+    expect(byCode.get(YEN_THE_DISTRICT)).toMatchObject({ name: 'UBND huyện Yên Thế', shortName: 'Yên Thế' });
+    expect(byCode.get(YEN_THE_COMMUNE)).toMatchObject({ name: 'Xã Yên Thế', shortName: 'Yên Thế' });
+    expect(byCode.get(PROVINCE)).toMatchObject({ name: 'UBND tỉnh Bắc Giang', shortName: 'Bắc Giang' });
+    const short = (name: string) => nodes.find((n) => n.name === name)?.shortName;
+    expect(short('Sở Tư pháp')).toBe('Tư pháp');
+    expect(short('Thị trấn Bố Hạ')).toBe('Bố Hạ');
+    expect(short('Trường THPT Ngô Sĩ Liên')).toBe('Trường THPT Ngô Sĩ Liên'); // no administrative prefix
+    for (const node of nodes) {
+      expect(node.name.endsWith(node.shortName), node.name).toBe(true);
+      expect(node.shortName, node.name).not.toMatch(/^(UBND|tỉnh|huyện|xã|phường|thị trấn|Sở) /i);
+      expect(node.label).toEqual({ vi: node.name, en: node.name });
+    }
+  });
+
+  it('answers Unit.indicator with the element of Unit.indicators of that code', async () => {
+    const codes = ['DOSSIER_RECEIVED', 'ON_TIME_RATE', 'STAFF_COUNT', 'PSU_COUNT'];
+    const V = 'code value numerator denominator period convention firstDay lastDay measureUnit label { vi en } target';
+    const one = codes
+      .map((code) => `${code}: indicator(code: "${code}", period: "2026-H2", convention: REPORTING) { ${V} }`)
+      .join('\n');
+    const nodes = await allUnits(
+      `all: indicators(period: "2026-H2", convention: REPORTING) { ${V} }
+       ${one}`,
+    );
+    let nonZero = 0;
+    for (const node of nodes) {
+      for (const code of codes) {
+        const fromList = node.all.find((v: any) => v.code === code);
+        expect(node[code], `${node.code} ${code}`).toEqual(fromList);
+        if (fromList.numerator > 0) nonZero++;
+      }
+    }
+    expect(nonZero).toBeGreaterThan(20);
+    const unknown = await hub.gql(
+      `{ unit(code: "${PROVINCE}") { indicator(code: "ON_TIME", period: "2026") { value } } }`,
+    );
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'code' });
+  });
+
+  it('tells the current period in Vietnam time, with its days and label', async () => {
+    const { data, errors } = await hub.gql(`{
+      half: currentPeriod(kind: HALF) { code kind convention from to label { vi en } }
+      reportingYear: currentPeriod(kind: YEAR, convention: REPORTING) { code from to }
+    }`);
+    expect(errors).toBeUndefined();
+    const today = vnDay(new Date());
+    const year = Number(today.slice(0, 4));
+    const firstHalf = today.slice(5) <= '06-30';
+    expect(data.half).toMatchObject({
+      code: `${year}-H${firstHalf ? 1 : 2}`,
+      kind: 'HALF',
+      convention: 'CALENDAR',
+      from: firstHalf ? `${year}-01-01` : `${year}-07-01`,
+      to: firstHalf ? `${year}-06-30` : `${year}-12-31`,
+      label: firstHalf
+        ? { vi: `6 tháng đầu năm ${year}`, en: `First half of ${year}` }
+        : { vi: `6 tháng cuối năm ${year}`, en: `Second half of ${year}` },
+    });
+    // The reporting year runs from 15 December of the year before to 14 December.
+    const reportingYear = today.slice(5) >= '12-15' ? year + 1 : year;
+    expect(data.reportingYear).toEqual({
+      code: String(reportingYear),
+      from: `${reportingYear - 1}-12-15`,
+      to: `${reportingYear}-12-14`,
+    });
+  });
+
+  it('labels enum values from one table, one enum or all in one query', async () => {
+    const { data, errors } = await hub.gql(`{
+      outcomes: enumLabels(type: "DossierOutcome") { type value label { vi en } }
+      all: enumLabels { type value }
+    }`);
+    expect(errors).toBeUndefined();
+    expect(data.outcomes.map((l: any) => l.value)).toEqual(OUTCOMES);
+    expect(data.outcomes.find((l: any) => l.value === 'ON_TIME')).toEqual({
+      type: 'DossierOutcome',
+      value: 'ON_TIME',
+      label: { vi: 'Đúng hạn', en: 'On time' },
+    });
+    expect(new Set(data.all.map((l: any) => l.type))).toContain('IndicatorCode');
+    const unknown = await hub.gql('{ enumLabels(type: "NoSuchEnum") { value } }');
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'type' });
+  });
 });

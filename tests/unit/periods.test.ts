@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { parsePeriod } from '../../indicators/period.ts';
+import { parsePeriod, periodContaining, periodLabel, type PeriodKind } from '../../indicators/period.ts';
 
 const range = (period: string, convention: 'CALENDAR' | 'REPORTING') => parsePeriod(period, convention).range;
 
@@ -118,5 +118,54 @@ describe('malformed periods', () => {
     expect((refusal('2024-H3') as Error).message).toContain('there is no half 3');
     expect((refusal('1999') as Error).message).toContain('year 1999 is out of range');
     expect((refusal('2101-01') as Error).message).toContain('year 2101 is out of range');
+  });
+});
+
+describe('the period that holds a day (currentPeriod)', () => {
+  const code = (day: string, kind: PeriodKind, convention: 'CALENDAR' | 'REPORTING') =>
+    periodContaining(day, kind, convention).label;
+
+  it('finds calendar periods, across their boundaries', () => {
+    expect(code('2026-06-30', 'HALF', 'CALENDAR')).toBe('2026-H1');
+    expect(code('2026-07-01', 'HALF', 'CALENDAR')).toBe('2026-H2');
+    expect(code('2026-12-31', 'QUARTER', 'CALENDAR')).toBe('2026-Q4');
+    expect(code('2027-01-01', 'QUARTER', 'CALENDAR')).toBe('2027-Q1');
+    expect(code('2024-02-29', 'MONTH', 'CALENDAR')).toBe('2024-02');
+    expect(code('2026-12-31', 'YEAR', 'CALENDAR')).toBe('2026');
+  });
+
+  it('finds reporting periods, which start on the 15th of the month before (the next year from 15 December)', () => {
+    expect(code('2026-06-14', 'HALF', 'REPORTING')).toBe('2026-H1');
+    expect(code('2026-06-15', 'HALF', 'REPORTING')).toBe('2026-H2');
+    expect(code('2026-12-14', 'HALF', 'REPORTING')).toBe('2026-H2');
+    expect(code('2026-12-15', 'HALF', 'REPORTING')).toBe('2027-H1');
+    expect(code('2026-12-15', 'YEAR', 'REPORTING')).toBe('2027');
+    expect(code('2026-12-15', 'QUARTER', 'REPORTING')).toBe('2027-Q1');
+    expect(code('2026-12-15', 'MONTH', 'REPORTING')).toBe('2027-01');
+    expect(code('2026-03-14', 'MONTH', 'REPORTING')).toBe('2026-03');
+    expect(code('2026-03-15', 'MONTH', 'REPORTING')).toBe('2026-04');
+  });
+
+  it('returns, for every day of three years, a period of the kind whose days hold it', () => {
+    for (let t = Date.UTC(2025, 0, 1); t <= Date.UTC(2027, 11, 31); t += 86_400_000) {
+      const day = new Date(t).toISOString().slice(0, 10);
+      for (const kind of ['YEAR', 'HALF', 'QUARTER', 'MONTH'] as const) {
+        for (const convention of ['CALENDAR', 'REPORTING'] as const) {
+          const period = periodContaining(day, kind, convention);
+          expect(period.kind).toBe(kind);
+          expect(period.range.first <= day && day <= period.range.last, `${day} ${kind} ${convention}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('names periods as administrative reports do', () => {
+    expect(periodLabel(parsePeriod('2026-H2'))).toEqual({ vi: '6 tháng cuối năm 2026', en: 'Second half of 2026' });
+    expect(periodLabel(parsePeriod('2026-q4'))).toEqual({ vi: 'Quý IV/2026', en: 'Q4 2026' });
+    expect(periodLabel(parsePeriod('2026-03', 'REPORTING'))).toEqual({
+      vi: 'Tháng 3/2026 (kỳ báo cáo)',
+      en: 'March 2026 (reporting period)',
+    });
+    expect(periodLabel(parsePeriod('2026'))).toEqual({ vi: 'Năm 2026', en: '2026' });
   });
 });
