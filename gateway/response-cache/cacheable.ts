@@ -87,6 +87,8 @@ export const CACHED_TYPES: ReadonlySet<string> = new Set([
   // Data quality.
   'DataQualityRule',
   'DataQualityViolation',
+  // The flaws of units, procedures and finance records (a dossier's hang on an uncached Dossier).
+  'RecordFlaw',
   // Finance aggregates.
   'Finance',
   'BudgetExecution',

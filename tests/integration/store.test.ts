@@ -28,6 +28,7 @@ const CANONICAL_TABLES = [
   'procedures',
   'psu_finance',
   'quarantine',
+  'record_flaws',
   'schema_migrations',
   'staff',
   'sync_runs',
