@@ -1,6 +1,8 @@
 /**
  * `npm run documents` (scripts/documents.ts) as a process of its own: it
- * registers .graphql files and JSON manifests for a client, lists, shows and
+ * registers .graphql files and JSON manifests (keyed "sha256:<hex>" as
+ * graphql-codegen's client preset writes them, or by the bare hex) for a
+ * client, through a running hub when given one, lists, shows and
  * removes (by id prefix), idempotently, restores the dashboard's documents,
  * and refuses, with nothing registered, a document that cannot run (a limit
  * every request meets included: its code and message are a request's) or a
@@ -27,7 +29,7 @@ import { hubSchema } from '../../schema/index.ts';
 import { openDb } from '../../store/open-db.ts';
 import { type Backend, type Db } from '../../store/db.ts';
 import { documentIdOf, listTrustedDocuments } from '../../store/trusted-documents.ts';
-import { hubOnStore } from '../support/hub.ts';
+import { hubOnStore, startTestHub, testViewer } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,7 +111,8 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
       const file = join(dir, 'units.graphql');
       writeFileSync(file, UNITS_FILE);
       const manifest = join(dir, 'persisted-documents.json');
-      writeFileSync(manifest, JSON.stringify({ [documentIdOf(STATUS)]: STATUS }));
+      // Keyed as graphql-codegen's client preset writes its manifest.
+      writeFileSync(manifest, JSON.stringify({ [`sha256:${documentIdOf(STATUS)}`]: STATUS }));
 
       const registered = await cli('register', file, manifest, '--client', 'web-app');
       expect(registered).toMatchObject({ code: 0 });
@@ -159,6 +162,54 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
       }
     });
   }
+
+  it('with --hub, registers through the running hub; falls back to the store when none answers', async () => {
+    const dir = tempDir();
+    const store = await openTestStore('pglite');
+    const hub = await startTestHub(store.db, {
+      adminToken: 'admin-key',
+      viewers: { reader: testViewer('r', ['read:aggregates']) },
+    });
+    try {
+      const manifest = join(dir, 'persisted-documents.json');
+      // Bare hex keys, as other tools write them.
+      writeFileSync(manifest, JSON.stringify({ [documentIdOf(STATUS)]: STATUS }));
+      const pgliteDir = join(dir, 'pglite');
+      const [through, refused, fallback] = await Promise.all([
+        documentsCli(['register', manifest, '--hub', hub.url, '--key', 'admin-key', '--client', 'web'], {
+          PGLITE_DIR: join(dir, 'never-opened'),
+        }),
+        documentsCli(['register', manifest], {
+          HUB_URL: hub.url,
+          HUB_API_KEY: 'reader',
+          PGLITE_DIR: join(dir, 'never-opened'),
+        }),
+        documentsCli(['register', manifest, '--hub', 'http://127.0.0.1:1', '--key', 'admin-key'], {
+          PGLITE_DIR: pgliteDir,
+        }),
+      ]);
+      expect(through).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`added ${documentIdOf(STATUS)} TrustedStatus`),
+      });
+      expect(await stored(store.db)).toEqual([[documentIdOf(STATUS), 'web', false]]);
+      // The hub's refusal is the command's: nothing is written anywhere else.
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('FORBIDDEN');
+      expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+      expect(fallback).toMatchObject({ code: 0, stdout: expect.stringContaining(`added ${documentIdOf(STATUS)}`) });
+      expect(fallback.stderr).toContain('no hub at http://127.0.0.1:1');
+      const db = await openDb({ pgliteDir });
+      try {
+        expect(await stored(db)).toEqual([[documentIdOf(STATUS), null, false]]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await hub.hub.stop();
+      await store.dispose();
+    }
+  });
 
   it('refuses a document that cannot run, a manifest whose ids are not SHA-256 (exit 1), a usage error (exit 2)', async () => {
     const dir = tempDir();
