@@ -128,46 +128,75 @@ function unreachable(error: unknown): string | null {
   return String(cause?.code ?? cause?.message ?? error.message);
 }
 
+/** What one request to the hub carries at most, well under its body limit (MAX_BODY_BYTES, 100 KiB by default). */
+const BATCH_BYTES = 64 * 1024;
+
+/** The documents in batches of at most BATCH_BYTES of text (a bigger document alone). */
+function batches(documents: readonly NewTrustedDocument[]): NewTrustedDocument[][] {
+  const result: NewTrustedDocument[][] = [];
+  let bytes = Infinity;
+  for (const document of documents) {
+    const size = Buffer.byteLength(JSON.stringify(document.document));
+    if (bytes + size > BATCH_BYTES) {
+      result.push([]);
+      bytes = 0;
+    }
+    result.at(-1)!.push(document);
+    bytes += size;
+  }
+  return result;
+}
+
+type HubRegistration = { id: string; operationNames: string[]; outcome: string };
+
 /**
- * Registers the documents through the running hub (its registerTrustedDocuments mutation): false when the hub cannot
- * be reached (the store is written instead); a refusal (a bad key, a document the hub's limits refuse) is an error.
+ * Registers the documents through the running hub (its registerTrustedDocuments mutation, a request per batch):
+ * false when the hub cannot be reached (the store is written instead); a refusal (a bad key, a document the hub's
+ * limits refuse) is an error, after which the batches already sent stay registered.
  */
 async function registerThroughHub(cmd: Command & { name: 'register' }): Promise<boolean> {
   const { hub, documents = [] } = cmd;
   if (!hub) return false;
   const endpoint = new URL('/graphql', hub.url);
-  let response: Response;
-  try {
-    response = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json, application/json',
-        authorization: `Bearer ${hub.key}`,
-      },
-      body: JSON.stringify({
-        query: REGISTER_DOCUMENTS,
-        variables: { documents: documents.map(({ document }) => ({ text: document })), client: cmd.client },
-      }),
-    });
-  } catch (error) {
-    const why = unreachable(error);
-    if (why === null) throw error;
-    process.stderr.write(`lgsp-hub documents: no hub at ${endpoint.origin} (${why}): writing the store directly\n`);
-    return false;
-  }
-  const body = (await response.json().catch(() => null)) as {
-    data?: { registerTrustedDocuments?: { id: string; operationNames: string[]; outcome: string }[] } | null;
-    errors?: { message: string; extensions?: { code?: string } }[];
-  } | null;
-  const registered = body?.data?.registerTrustedDocuments;
-  if (!registered) {
-    const why = body?.errors?.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ');
-    throw new TrustedDocumentError(
-      `the hub at ${endpoint.origin} refused (HTTP ${response.status}): ${why ?? 'no answer'}`,
+  const registrations: Registration[] = [];
+  for (const batch of batches(documents)) {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${hub.key}`,
+        },
+        body: JSON.stringify({
+          query: REGISTER_DOCUMENTS,
+          variables: { documents: batch.map(({ document }) => ({ text: document })), client: cmd.client },
+        }),
+      });
+    } catch (error) {
+      const why = unreachable(error);
+      if (why === null || registrations.length > 0) throw error;
+      process.stderr.write(`lgsp-hub documents: no hub at ${endpoint.origin} (${why}): writing the store directly\n`);
+      return false;
+    }
+    const body = (await response.json().catch(() => null)) as {
+      data?: { registerTrustedDocuments?: HubRegistration[] } | null;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    } | null;
+    const registered = body?.data?.registerTrustedDocuments;
+    if (!registered) {
+      const why = body?.errors?.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ');
+      throw new TrustedDocumentError(
+        `the hub at ${endpoint.origin} refused (HTTP ${response.status}): ${why ?? 'no answer'}` +
+          (registrations.length > 0 ? ` (${registrations.length} document(s) registered before)` : ''),
+      );
+    }
+    registrations.push(
+      ...registered.map((r) => ({ ...r, outcome: r.outcome.toLowerCase() as Registration['outcome'] })),
     );
   }
-  report(registered.map((r) => ({ ...r, outcome: r.outcome.toLowerCase() as Registration['outcome'] })));
+  report(registrations);
   return true;
 }
 

@@ -205,6 +205,17 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
       } finally {
         await db.close();
       }
+
+      // A manifest over the hub's body limit (MAX_BODY_BYTES, 100 KiB) is sent in batches.
+      const big = join(dir, 'big.json');
+      const texts = [1, 2, 3].map((i) => `# ${'x'.repeat(40_000)}\nquery Big${i} { __typename }`);
+      writeFileSync(big, JSON.stringify(Object.fromEntries(texts.map((t) => [`sha256:${documentIdOf(t)}`, t]))));
+      const batched = await documentsCli(['register', big, '--hub', hub.url, '--key', 'admin-key'], {
+        PGLITE_DIR: join(dir, 'never-opened'),
+      });
+      expect(batched).toMatchObject({ code: 0, stderr: '' });
+      for (const [i, text] of texts.entries())
+        expect(batched.stdout).toContain(`added ${documentIdOf(text)} Big${i + 1}`);
     } finally {
       await hub.hub.stop();
       await store.dispose();
