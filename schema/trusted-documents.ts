@@ -11,6 +11,7 @@ import {
   TrustedDocumentError,
   type Registration,
 } from '../store/trusted-documents.ts';
+import { requireWholeProvince } from './authorization.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 
@@ -64,13 +65,14 @@ builder.mutationFields((t) => ({
     type: [TrustedDocumentRegistration],
     authScopes: { admin: true },
     description:
-      'Registers GraphQL documents as trusted, as `npm run documents -- register` does (needs the `admin` scope; written to the audit log in the same transaction): each is checked against the schema and the limits every request meets, and none is registered when one fails (BAD_USER_INPUT naming it and why). Idempotent; a removed document is restored. A document registered runs at once on this instance, within 5 s on other instances.',
+      'Registers GraphQL documents as trusted, as `npm run documents -- register` does (needs the `admin` scope and a consumer that sees the whole province, FORBIDDEN otherwise; written to the audit log in the same transaction): each is checked against the schema and the limits every request meets, and none is registered when one fails (BAD_USER_INPUT naming it and why). Idempotent; a removed document is restored. A document registered runs at once on this instance, within 5 s on other instances.',
     args: {
       documents: t.arg({ type: [TrustedDocumentInput], required: true, description: 'The documents.' }),
       client: t.arg.string({ description: 'The client they belong to (for `npm run documents -- list`).' }),
     },
     resolve: async (_root, { documents, client = null }, ctx) => {
       ctx.audit.usedAdmin('registerTrustedDocuments');
+      requireWholeProvince(ctx, 'registerTrustedDocuments', 'any consumer may run a trusted document');
       const registrar = ctx.documents;
       if (!registrar) throw new GraphQLError('This hub cannot register trusted documents.');
       checked('client', () => checkClientName(client ?? null));

@@ -22,7 +22,7 @@ import { DASHBOARD_DOCUMENTS, SOURCES } from '../../gateway/dashboard/documents.
 import { createClient } from '../../gateway/dashboard/graphql.js';
 import { registerDashboardDocuments } from '../../gateway/policy/documents/dashboard.ts';
 import { REGISTER_DOCUMENTS, registerDocumentsCliDocument } from '../../gateway/policy/documents/registration.ts';
-import type { Authenticate } from '../../store/access.ts';
+import { SCOPES, type Authenticate } from '../../store/access.ts';
 import { hubSchema } from '../../schema/index.ts';
 import type { Db } from '../../store/db.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
@@ -486,6 +486,7 @@ describe.each(testBackends)('registering through a running hub on %s', (backend)
   let store: TestStore;
   let production: TestHub;
   const ADMIN = 'admin-token';
+  const DISTRICT_ADMIN = 'district-admin-token';
   const admin = { authorization: `Bearer ${ADMIN}` };
   const NEW = 'query NewPage { units(first: 3) { totalCount } }';
   const register = (documents: { id?: string; text: string }[], headers = admin, client: string | null = 'web-app') =>
@@ -496,7 +497,11 @@ describe.each(testBackends)('registering through a running hub on %s', (backend)
     // What a hub's start registers: the mutation's own document, so that production runs it.
     expect((await registerDocumentsCliDocument(store.db, {})).map((r) => r.outcome)).toEqual(['added']);
     production = await startTestHub(store.db, {
-      viewers: { ...viewers, [ADMIN]: testAdmin('ops-admin') },
+      viewers: {
+        ...viewers,
+        [ADMIN]: testAdmin('ops-admin'),
+        [DISTRICT_ADMIN]: testViewer('district-admin', SCOPES, '000.00.12.H40'),
+      },
       config: { HUB_MODE: 'production' },
     });
   });
@@ -532,10 +537,16 @@ describe.each(testBackends)('registering through a running hub on %s', (backend)
     expect(audited.map((row) => row.consumer)).toEqual(['ops-admin', 'ops-admin']);
   });
 
-  it('refuses a consumer without the admin scope, and registers nothing', async () => {
+  it('refuses a consumer without the admin scope, or bound to a unit subtree, and registers nothing', async () => {
     const text = 'query NotAdmin { __typename }';
     const refused = await register([{ text }], auth);
     expect(codeOf(refused)).toBe('FORBIDDEN');
+    // A district's administrator: the documents would run for every consumer of the province.
+    const district = await register([{ text }], { authorization: `Bearer ${DISTRICT_ADMIN}` });
+    expect(district.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('registerTrustedDocuments concerns the whole province'),
+      extensions: { code: 'FORBIDDEN' },
+    });
     expect((await listTrustedDocuments(store.db)).some((d) => d.id === documentIdOf(text))).toBe(false);
   });
 
