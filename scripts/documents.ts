@@ -11,7 +11,8 @@
  * time. `register` with `--hub URL --key KEY` (or HUB_URL and HUB_API_KEY)
  * registers through that running hub (its registerTrustedDocuments mutation,
  * with an API key of the `admin` scope), where the documents run at once;
- * when the hub cannot be reached, or without --hub, it writes the store
+ * without --hub, or when the hub cannot be reached and the store is surely
+ * its (DATABASE_URL set, or a hub on this machine), it writes the store
  * itself: an embedded PGlite directory serves one process at a time, so the
  * hub must be stopped then, or share a PostgreSQL store.
  */
@@ -32,6 +33,7 @@ import { hubSchema } from '../schema/index.ts';
 import { hubSettings } from '../gateway/hub-settings.ts';
 import { createDocumentCheck } from '../gateway/policy/limits/document-check.ts';
 import type { LimitSettings } from '../gateway/policy/limits/settings.ts';
+import type { Config } from '../gateway/config.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
 // register reads .graphql/.gql files (one document each) or JSON manifests ({ "sha256:<hex>" or "<hex>": "<document>" },
@@ -128,6 +130,9 @@ function unreachable(error: unknown): string | null {
   return String(cause?.code ?? cause?.message ?? error.message);
 }
 
+/** Host names of this machine: a hub there uses this machine's embedded store (PGLITE_DIR). */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 /** What one request to the hub carries at most, well under its body limit (MAX_BODY_BYTES, 100 KiB by default). */
 const BATCH_BYTES = 64 * 1024;
 
@@ -154,10 +159,11 @@ type HubRegistration = { id: string; operationNames: string[]; outcome: string }
  * false when the hub cannot be reached (the store is written instead); a refusal (a bad key, a document the hub's
  * limits refuse) is an error, after which the batches already sent stay registered.
  */
-async function registerThroughHub(cmd: Command & { name: 'register' }): Promise<boolean> {
+async function registerThroughHub(cmd: Command & { name: 'register' }, config: Config): Promise<boolean> {
   const { hub, documents = [] } = cmd;
   if (!hub) return false;
-  const endpoint = new URL('/graphql', hub.url);
+  // --hub https://hub.example.vn, or its /graphql, behind a proxy's path too.
+  const endpoint = new URL(`${hub.url.replace(/\/+$/, '').replace(/\/graphql$/, '')}/graphql`);
   const registrations: Registration[] = [];
   for (const batch of batches(documents)) {
     let response: Response;
@@ -177,6 +183,13 @@ async function registerThroughHub(cmd: Command & { name: 'register' }): Promise<
     } catch (error) {
       const why = unreachable(error);
       if (why === null || registrations.length > 0) throw error;
+      // The store to write instead must be the hub's: a shared PostgreSQL, or this machine's for a hub on it. A
+      // pipeline that cannot reach a remote hub fails rather than fill a store of its own.
+      if (!config.DATABASE_URL && !LOOPBACK.has(endpoint.hostname)) {
+        throw new TrustedDocumentError(
+          `no hub at ${endpoint.origin} (${why}), and no DATABASE_URL to write its store directly: nothing registered`,
+        );
+      }
       process.stderr.write(`lgsp-hub documents: no hub at ${endpoint.origin} (${why}): writing the store directly\n`);
       return false;
     }
@@ -267,6 +280,6 @@ await runAdminCommand({
     cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, check));
   },
   run,
-  runElsewhere: (cmd) => (cmd.name === 'register' ? registerThroughHub(cmd) : Promise.resolve(false)),
+  runElsewhere: (cmd, config) => (cmd.name === 'register' ? registerThroughHub(cmd, config) : Promise.resolve(false)),
   isExpected: (error) => error instanceof TrustedDocumentError,
 });

@@ -163,7 +163,7 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     });
   }
 
-  it('with --hub, registers through the running hub; falls back to the store when none answers', async () => {
+  it('with --hub, registers through the running hub; falls back to the store when none answers on this machine', async () => {
     const dir = tempDir();
     const store = await openTestStore('pglite');
     const hub = await startTestHub(store.db, {
@@ -238,13 +238,15 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     const deep = join(dir, 'deep.graphql');
     writeFileSync(deep, OVER_LIMITS.QUERY_TOO_DEEP);
 
-    const [invalid, tooDeep, deepAllowed, notSha256, usage] = await Promise.all([
+    const [invalid, tooDeep, deepAllowed, notSha256, usage, remoteAway] = await Promise.all([
       cli('register', good, bad),
       cli('register', good, deep),
       // The limits are the environment's, as the hub's: deeper allowed, the deep document passes and bad is next.
       cliWith({ MAX_QUERY_DEPTH: '30' }, 'register', deep, bad),
       cli('register', sha1),
       cli('remove'),
+      // A remote hub that does not answer: a store of this machine would not be its, so nothing is written.
+      cli('register', good, '--hub', 'https://hub.invalid', '--key', 'k'),
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('bad.graphql: does not validate: Cannot query field "nope"');
@@ -258,6 +260,10 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     ]);
     expect([notSha256.code, notSha256.stderr]).toEqual([1, expect.stringContaining("hashAlgorithm: 'sha256'")]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('remove needs a document id')]);
+    expect([remoteAway.code, remoteAway.stderr]).toEqual([
+      1,
+      expect.stringContaining('no hub at https://hub.invalid (ENOTFOUND), and no DATABASE_URL'),
+    ]);
     expect(existsSync(join(dir, 'never-opened'))).toBe(false);
   });
 });
