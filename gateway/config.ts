@@ -112,6 +112,9 @@ const configSchema = z
     HUB_MODE: z
       .enum(['development', 'production'], { error: 'must be development or production' })
       .default('development'),
+    // Whether only trusted documents run: unset, enforced in production and off in development; `enforce` in
+    // development lets a frontend rehearse production locally. Production cannot turn it off.
+    TRUSTED_DOCUMENTS: z.enum(['enforce', 'off'], { error: 'must be enforce or off' }).optional(),
     // Trusted documents: how long an instance answers a looked-up document from memory, i.e. how long a document
     // removed with `npm run documents -- remove` may still run (0: look up on every request).
     TRUSTED_DOCUMENTS_CACHE_SECONDS: integer(0, 3_600).default(60),
@@ -181,6 +184,13 @@ const configSchema = z
         code: 'custom',
         path: ['HTTP_HEADERS_TIMEOUT_MS'],
         message: `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
+      });
+    }
+    if (config.HUB_MODE === 'production' && config.TRUSTED_DOCUMENTS === 'off') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TRUSTED_DOCUMENTS'],
+        message: 'cannot be off in production mode, which runs trusted documents only',
       });
     }
     const sources = (['JWT_JWKS_URL', 'JWT_PUBLIC_KEY', 'JWT_SECRET'] as const).filter((name) => config[name]);

@@ -25,11 +25,18 @@ export function hubSettings(config: Config) {
     /**
      * 'production': only trusted documents run (registered ones, by id or by their exact text; others are
      * PERSISTED_QUERY_ONLY), over HTTP, SSE and WebSocket; no introspection, no GraphiQL. 'development': any
-     * document runs, ids too; introspection and GraphiQL on. See gateway/policy/documents.
+     * document runs (unless TRUSTED_DOCUMENTS=enforce), ids too; introspection and GraphiQL on. See
+     * gateway/policy/documents.
      */
     mode: config.HUB_MODE,
-    /** How long a trusted document looked up is answered from memory. */
-    trustedDocuments: { cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000 },
+    /**
+     * Trusted documents: whether only registered ones run (TRUSTED_DOCUMENTS; unset: in production only), and how
+     * long one looked up is answered from memory.
+     */
+    trustedDocuments: {
+      enforced: (config.TRUSTED_DOCUMENTS ?? (config.HUB_MODE === 'production' ? 'enforce' : 'off')) === 'enforce',
+      cacheTtlMs: config.TRUSTED_DOCUMENTS_CACHE_SECONDS * 1000,
+    },
     /** CSRF prevention (gateway/policy/csrf.ts): a GET or a form-typed POST needs a preflight-forcing header. */
     csrf: config.CSRF,
     /** CORS (gateway/policy/cors.ts): CORS_ORIGINS, else any origin in development and none in production. */

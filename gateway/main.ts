@@ -22,6 +22,7 @@ import {
 import { ConfigError, describeStore, loadServerConfig, upstreamsConfigured, type Config } from './config.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
 import { registerDashboardDocuments } from './policy/documents/dashboard.ts';
+import { registerDocumentsCliDocument } from './policy/documents/registration.ts';
 import { createLogger } from '../core/logger.ts';
 import { createHubMetrics } from './observability/metrics.ts';
 import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
@@ -91,6 +92,9 @@ try {
       'dashboard documents removed by an operator stay removed (npm run documents -- register --dashboard restores them)',
     );
   }
+  // The document `npm run documents -- register --hub` sends, so that a hub running trusted documents only runs it.
+  const cli = await registerDocumentsCliDocument(db, hubSettings(config).limits);
+  if (cli.some((r) => r.outcome === 'added')) logger.info('the registration document of npm run documents registered');
 } catch (error) {
   await db.close().catch(() => {});
   fail(`cannot prepare the store (${storeName}): ${(error as Error).message}`);

@@ -32,6 +32,7 @@ import { createResponseCache, type ResponseCache } from './response-cache/cache.
 import { oncePerRequest } from './response-cache/session.ts';
 import { documentPlugins } from './policy/documents/plugins.ts';
 import { createDocumentRegistry } from './policy/documents/registry.ts';
+import { createDocumentRegistrar } from './policy/documents/registration.ts';
 import { DOCUMENT_PARAM_NAMES } from './policy/documents/trusted-documents-plugin.ts';
 import { createAuthenticator } from './policy/auth/authenticate.ts';
 import { createLimits } from './policy/limits/index.ts';
@@ -160,9 +161,12 @@ export function createHub(
   const authenticateOnce = oncePerRequest(limits.authFailures.guard(authenticate));
   // One admission step for every operation over every transport (gateway/policy/admission.ts): size, credential,
   // trusted document (by mode), rate limit.
+  const registry = createDocumentRegistry({ db, cacheTtlMs: trustedDocuments.cacheTtlMs });
+  const registrar = createDocumentRegistrar(registry, limits.settings);
   const admission = createAdmission({
     mode,
-    registry: createDocumentRegistry({ db, cacheTtlMs: trustedDocuments.cacheTtlMs }),
+    enforced: trustedDocuments.enforced,
+    registry,
     authenticate: authenticateOnce,
     limits,
   });
@@ -239,6 +243,7 @@ export function createHub(
         viewer,
         units: createUnitAccess(graphDb, viewer),
         audit: createAuditTrail(),
+        documents: registrar,
         recheckCredential: async () => {
           await authenticate(request);
         },

@@ -1,6 +1,7 @@
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { listAuditEntries, verifyAuditChain, type AuditChainStatus, type AuditEntry } from '../store/audit.ts';
+import { requireWholeProvince } from './authorization.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
@@ -73,18 +74,8 @@ const AuditChainStatusRef = builder.objectRef<AuditChainStatus>('AuditChainStatu
   }),
 });
 
-/**
- * The log names every consumer's reads across the province: a consumer bound
- * to a unit subtree must not learn another district's, even with `admin`.
- */
-function requireWholeProvince(ctx: Context, field: string) {
-  if (ctx.units.root !== null) {
-    throw new GraphQLError(
-      `${field}: the audit log covers the whole province, so it is for consumers that see all of it (this one sees the subtree of ${ctx.units.root})`,
-      { extensions: { code: 'FORBIDDEN' } },
-    );
-  }
-}
+/** The log names every consumer's reads across the province: a district must not learn another's, even with `admin`. */
+const AUDIT_LOG = "the audit log names every consumer's reads";
 
 builder.queryFields((t) => ({
   auditLog: t.connection(
@@ -94,7 +85,7 @@ builder.queryFields((t) => ({
       description: `The audit log, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}). Needs the \`admin\` scope and a consumer that sees the whole province (one bound to a unit subtree is refused: FORBIDDEN); reading it is itself recorded.`,
       args: { consumer: t.arg.string({ required: false, description: "Only this consumer's entries." }) },
       resolve: async (_root, args, ctx) => {
-        requireWholeProvince(ctx, 'auditLog');
+        requireWholeProvince(ctx, 'auditLog', AUDIT_LOG);
         checkPageSize(args);
         if (args.last != null || args.before != null) {
           throw new GraphQLError('auditLog pages forward only: use first and after', {
@@ -129,7 +120,7 @@ builder.queryFields((t) => ({
     description:
       "Verifies the audit log's hash chain now (as `npm run audit:verify` does). Needs the `admin` scope and a consumer that sees the whole province (FORBIDDEN otherwise); asking is itself recorded.",
     resolve: (_root, _args, ctx) => {
-      requireWholeProvince(ctx, 'auditChainStatus');
+      requireWholeProvince(ctx, 'auditChainStatus', AUDIT_LOG);
       ctx.audit.usedAdmin('auditChainStatus');
       return verifyAuditChain(ctx.db, ctx.auditKey);
     },

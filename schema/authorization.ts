@@ -74,6 +74,19 @@ export function forbiddenArgument(argument: string, message: string): GraphQLErr
 }
 
 /**
+ * Refuses (FORBIDDEN) a consumer bound to a unit subtree what concerns the whole province (the audit log, the
+ * trusted documents), even with `admin`; `why` says how it does.
+ */
+export function requireWholeProvince(ctx: Context, field: string, why: string): void {
+  if (ctx.units.root !== null) {
+    throw new GraphQLError(
+      `${field} concerns the whole province (${why}), so it is for consumers that see all of it (this one sees the subtree of ${ctx.units.root})`,
+      { extensions: { code: 'FORBIDDEN' } },
+    );
+  }
+}
+
+/**
  * Type options of an aggregate type (indicators, breakdowns, rankings, data
  * quality, sync status): `read:aggregates`, checked when the object is
  * returned. The fields that lead to them check it too; this keeps the rule

@@ -3,6 +3,7 @@ import type { CircuitState } from '../connectors/http/client.ts';
 import type { SyncEngine } from '../connectors/sync/engine.ts';
 import type { Viewer } from '../store/access.ts';
 import type { Queryable } from '../store/db.ts';
+import type { NewTrustedDocument } from '../store/trusted-documents.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { LiveConnection } from '../live/subscribers.ts';
 import type { UnitAccess } from './unit-access.ts';
@@ -11,6 +12,23 @@ import type { UnitAccess } from './unit-access.ts';
 export interface SyncAccess {
   engine: SyncEngine;
   circuit(source: SourceName): CircuitState | null;
+}
+
+/** A document to register as trusted, with the id its client knows it by ("sha256:<hex>" or "<hex>") when given. */
+export interface DocumentToRegister {
+  id?: string | null | undefined;
+  text: string;
+}
+
+/** What the registerTrustedDocuments mutation asks of the hub (gateway/policy/documents/registration.ts). */
+export interface TrustedDocumentRegistrar {
+  /**
+   * The documents checked as `npm run documents -- register` checks them (id, schema, the hub's limits); throws a
+   * TrustedDocumentError naming the first that cannot run.
+   */
+  prepare(documents: readonly DocumentToRegister[]): NewTrustedDocument[];
+  /** Told the ids just registered, the hub runs them at once (not after its cache of unknown ids expires). */
+  registered(ids: readonly string[]): void;
 }
 
 /** What every resolver receives: one per request (loaders are cached per context object). */
@@ -35,6 +53,8 @@ export interface Context {
   recheckCredential(): Promise<void>;
   /** AUDIT_KEY, to verify the audit log’s chain (auditChainStatus); set by the audit plugin every hub installs. */
   auditKey?: string | undefined;
+  /** Registering trusted documents on this hub; absent on a hub without it (some tests). */
+  documents?: TrustedDocumentRegistrar | undefined;
   /** Live data (subscriptions): the hub's subscribers and this connection's transport; absent on a hub without them. */
   live?: LiveConnection | null | undefined;
 }

@@ -10,6 +10,7 @@ import './finance.ts';
 import './source.ts';
 import './quarantine.ts';
 import './audit.ts';
+import './trusted-documents.ts';
 import './indicators/indicator.ts';
 import './indicators/query.ts';
 import './indicators/breakdown.ts';

@@ -12,8 +12,12 @@ export function isIsoDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+/** RFC 3339's grammar of dates and times (section 5.6): `full-date` is Date's, `date-time` DateTime's. */
+const RFC3339 = 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6';
+
 builder.scalarType('Date', {
-  description: 'A calendar day in Vietnam time, written YYYY-MM-DD.',
+  description: 'A calendar day in Vietnam time, written YYYY-MM-DD (RFC 3339 full-date).',
+  specifiedByURL: RFC3339,
   serialize: (value) => value,
   parseValue: (value) => {
     if (typeof value !== 'string' || !isIsoDate(value)) {
@@ -24,7 +28,8 @@ builder.scalarType('Date', {
 });
 
 builder.scalarType('DateTime', {
-  description: 'An instant, written in ISO 8601 with its offset (the hub answers in UTC).',
+  description: 'An instant, written in ISO 8601 with its offset (RFC 3339 date-time; the hub answers in UTC).',
+  specifiedByURL: RFC3339,
   serialize: (value) => value.toISOString(),
   parseValue: (value) => {
     const date = typeof value === 'string' ? new Date(value) : undefined;
@@ -55,6 +60,8 @@ export function parseVnd(value: unknown): string {
 builder.scalarType('VND', {
   description:
     'An amount of Vietnamese đồng, whole, written as a string of digits with an optional sign ("-1250000000"): exact past 2^53, where a JSON number is not.',
+  // No public standard writes đồng: the repository's own docs do (relative to the repository's root).
+  specifiedByURL: 'docs/graph.md#vnd',
   serialize: (value) => value,
   parseValue: parseVnd,
 });

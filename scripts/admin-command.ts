@@ -34,6 +34,8 @@ export interface AdminCommand<Command> {
   /** Work done before the store is opened (reading and checking files); throws to fail with exit 1. */
   prepare?(command: Command, config: Config): void;
   run(db: Db, command: Command): Promise<void>;
+  /** Runs the command without the store when it can (through a running hub): true when done, false to open the store. */
+  runElsewhere?(command: Command, config: Config): Promise<boolean>;
   /** Errors whose message is the whole story (a consumer that does not exist …): printed without "failed:". */
   isExpected(error: unknown): boolean;
 }
@@ -62,6 +64,12 @@ export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Pr
   } catch (error) {
     if (admin.isExpected(error)) exit(1, (error as Error).message);
     throw error;
+  }
+  try {
+    if (await admin.runElsewhere?.(command, config)) return;
+  } catch (error) {
+    if (admin.isExpected(error)) exit(1, (error as Error).message);
+    exit(1, `failed: ${(error as Error).message}`);
   }
   const db = await openConfiguredStore(config, 1, (message) => exit(1, message));
   try {

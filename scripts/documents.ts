@@ -8,8 +8,13 @@
  * from the same environment as the hub's), before any is registered; registering is idempotent and restores a removed document
  * (`register --dashboard` the dashboard's own, which a hub's start only adds
  * when missing). A removed document stops running on hubs within their cache
- * time. The store is the hub's: an embedded PGlite directory serves one
- * process at a time, so stop the hub first, or share a PostgreSQL store.
+ * time. `register` with `--hub URL --key KEY` (or HUB_URL and HUB_API_KEY)
+ * registers through that running hub (its registerTrustedDocuments mutation,
+ * with an API key of the `admin` scope), where the documents run at once;
+ * without --hub, or when the hub cannot be reached and the store is surely
+ * its (DATABASE_URL set, or a hub on this machine), it writes the store
+ * itself: an embedded PGlite directory serves one process at a time, so the
+ * hub must be stopped then, or share a PostgreSQL store.
  */
 import { parseArgs } from 'node:util';
 import type { Db } from '../store/db.ts';
@@ -19,18 +24,22 @@ import {
   removeTrustedDocument,
   TrustedDocumentError,
   type NewTrustedDocument,
+  type Registration,
 } from '../store/trusted-documents.ts';
+import { REGISTER_DOCUMENTS } from '../gateway/policy/documents/registration.ts';
 import { registerDashboardDocuments } from '../gateway/policy/documents/dashboard.ts';
 import { prepareDocument, readDocumentFiles } from '../gateway/policy/documents/documents-files.ts';
 import { hubSchema } from '../schema/index.ts';
 import { hubSettings } from '../gateway/hub-settings.ts';
 import { createDocumentCheck } from '../gateway/policy/limits/document-check.ts';
 import type { LimitSettings } from '../gateway/policy/limits/settings.ts';
+import type { Config } from '../gateway/config.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
 
-// register reads .graphql/.gql files (one document each) or JSON manifests ({ "<sha256>": "<document>" } or Apollo's).
+// register reads .graphql/.gql files (one document each) or JSON manifests ({ "sha256:<hex>" or "<hex>": "<document>" },
+// as graphql-codegen's client preset writes them, or Apollo's).
 const USAGE = `usage:
-  npm run documents -- register <file.graphql|manifest.json …> [--client NAME]
+  npm run documents -- register <file.graphql|manifest.json …> [--client NAME] [--hub URL --key API_KEY]
   npm run documents -- register --dashboard
   npm run documents -- list
   npm run documents -- show <id>
@@ -42,6 +51,8 @@ type Command =
       files: string[];
       client: string | null;
       dashboard: boolean;
+      /** The running hub to register through (--hub, HUB_URL) and the admin API key it takes (--key, HUB_API_KEY). */
+      hub: { url: string; key: string } | null;
       /** Set by prepare: the files' documents, checked, and the limits the hub runs with. */
       documents?: NewTrustedDocument[];
       limits?: Partial<LimitSettings>;
@@ -52,21 +63,40 @@ type Command =
 function command(): Command {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { client: { type: 'string' }, dashboard: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      client: { type: 'string' },
+      dashboard: { type: 'boolean' },
+      hub: { type: 'string' },
+      key: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     process.exit(0);
   }
   const [name, ...rest] = positionals;
-  if ((values.client !== undefined || values.dashboard) && name !== 'register') {
-    throw new UsageError('--client and --dashboard are for register only');
-  }
+  const flagged = [values.client, values.dashboard, values.hub, values.key].some((value) => value !== undefined);
+  if (flagged && name !== 'register')
+    throw new UsageError('--client, --dashboard, --hub and --key are for register only');
   switch (name) {
-    case 'register':
+    case 'register': {
       if (rest.length === 0 && !values.dashboard)
         throw new UsageError('register needs at least one file, or --dashboard');
-      return { name, files: rest, client: values.client ?? null, dashboard: values.dashboard ?? false };
+      const url = values.hub ?? process.env.HUB_URL;
+      const key = values.key ?? process.env.HUB_API_KEY;
+      if (url && !URL.canParse(url)) throw new UsageError(`--hub ${JSON.stringify(url)} is not a URL`);
+      if (url && !key) throw new UsageError('--hub needs an API key of the admin scope: --key or HUB_API_KEY');
+      if (url && values.dashboard)
+        throw new UsageError("--dashboard writes the store: not with --hub (a hub's start registers them)");
+      return {
+        name,
+        files: rest,
+        client: values.client ?? null,
+        dashboard: values.dashboard ?? false,
+        hub: url && key ? { url, key } : null,
+      };
+    }
     case 'show':
     case 'remove': {
       const [id, ...extra] = rest;
@@ -84,6 +114,105 @@ function command(): Command {
 
 const names = (operationNames: readonly string[]) => operationNames.join(',') || '(anonymous)';
 
+function report(registrations: readonly Registration[]) {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  for (const { id, operationNames, outcome } of registrations) {
+    out(`${outcome === 'unchanged' ? 'registered already' : outcome} ${id} ${names(operationNames)}`);
+  }
+  const added = registrations.filter((r) => r.outcome !== 'unchanged').length;
+  out(`${registrations.length} document(s): ${added} added or restored, ${registrations.length - added} unchanged`);
+}
+
+/** Why a request to the hub got no answer, when it is a network error: the hub is not there (or not reachable). */
+function unreachable(error: unknown): string | null {
+  if (!(error instanceof TypeError)) return null;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  return String(cause?.code ?? cause?.message ?? error.message);
+}
+
+/** Host names of this machine: a hub there uses this machine's embedded store (PGLITE_DIR). */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** What one request to the hub carries at most, well under its body limit (MAX_BODY_BYTES, 100 KiB by default). */
+const BATCH_BYTES = 64 * 1024;
+
+/** The documents in batches of at most BATCH_BYTES of text (a bigger document alone). */
+function batches(documents: readonly NewTrustedDocument[]): NewTrustedDocument[][] {
+  const result: NewTrustedDocument[][] = [];
+  let bytes = Infinity;
+  for (const document of documents) {
+    const size = Buffer.byteLength(JSON.stringify(document.document));
+    if (bytes + size > BATCH_BYTES) {
+      result.push([]);
+      bytes = 0;
+    }
+    result.at(-1)!.push(document);
+    bytes += size;
+  }
+  return result;
+}
+
+type HubRegistration = { id: string; operationNames: string[]; outcome: string };
+
+/**
+ * Registers the documents through the running hub (its registerTrustedDocuments mutation, a request per batch):
+ * false when the hub cannot be reached (the store is written instead); a refusal (a bad key, a document the hub's
+ * limits refuse) is an error, after which the batches already sent stay registered.
+ */
+async function registerThroughHub(cmd: Command & { name: 'register' }, config: Config): Promise<boolean> {
+  const { hub, documents = [] } = cmd;
+  if (!hub) return false;
+  // --hub https://hub.example.vn, or its /graphql, behind a proxy's path too.
+  const endpoint = new URL(`${hub.url.replace(/\/+$/, '').replace(/\/graphql$/, '')}/graphql`);
+  const registrations: Registration[] = [];
+  for (const batch of batches(documents)) {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${hub.key}`,
+        },
+        body: JSON.stringify({
+          query: REGISTER_DOCUMENTS,
+          variables: { documents: batch.map(({ document }) => ({ text: document })), client: cmd.client },
+        }),
+      });
+    } catch (error) {
+      const why = unreachable(error);
+      if (why === null || registrations.length > 0) throw error;
+      // The store to write instead must be the hub's: a shared PostgreSQL, or this machine's for a hub on it. A
+      // pipeline that cannot reach a remote hub fails rather than fill a store of its own.
+      if (!config.DATABASE_URL && !LOOPBACK.has(endpoint.hostname)) {
+        throw new TrustedDocumentError(
+          `no hub at ${endpoint.origin} (${why}), and no DATABASE_URL to write its store directly: nothing registered`,
+        );
+      }
+      process.stderr.write(`lgsp-hub documents: no hub at ${endpoint.origin} (${why}): writing the store directly\n`);
+      return false;
+    }
+    const body = (await response.json().catch(() => null)) as {
+      data?: { registerTrustedDocuments?: HubRegistration[] } | null;
+      errors?: { message: string; extensions?: { code?: string } }[];
+    } | null;
+    const registered = body?.data?.registerTrustedDocuments;
+    if (!registered) {
+      const why = body?.errors?.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`).join('; ');
+      throw new TrustedDocumentError(
+        `the hub at ${endpoint.origin} refused (HTTP ${response.status}): ${why ?? 'no answer'}` +
+          (registrations.length > 0 ? ` (${registrations.length} document(s) registered before)` : ''),
+      );
+    }
+    registrations.push(
+      ...registered.map((r) => ({ ...r, outcome: r.outcome.toLowerCase() as Registration['outcome'] })),
+    );
+  }
+  report(registrations);
+  return true;
+}
+
 async function run(db: Db, cmd: Command): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   switch (cmd.name) {
@@ -92,11 +221,7 @@ async function run(db: Db, cmd: Command): Promise<void> {
         ...(cmd.files.length > 0 ? await registerTrustedDocuments(db, cmd.documents ?? [], cmd.client) : []),
         ...(cmd.dashboard ? await registerDashboardDocuments(db, { restoreRemoved: true, limits: cmd.limits }) : []),
       ];
-      for (const { id, operationNames, outcome } of registrations) {
-        out(`${outcome === 'unchanged' ? 'registered already' : outcome} ${id} ${names(operationNames)}`);
-      }
-      const added = registrations.filter((r) => r.outcome !== 'unchanged').length;
-      out(`${registrations.length} document(s): ${added} added or restored, ${registrations.length - added} unchanged`);
+      report(registrations);
       return;
     }
     case 'list': {
@@ -155,5 +280,6 @@ await runAdminCommand({
     cmd.documents = readDocumentFiles(cmd.files).map((text) => prepareDocument(text, check));
   },
   run,
+  runElsewhere: (cmd, config) => (cmd.name === 'register' ? registerThroughHub(cmd, config) : Promise.resolve(false)),
   isExpected: (error) => error instanceof TrustedDocumentError,
 });

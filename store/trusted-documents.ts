@@ -46,49 +46,63 @@ export const CLIENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 const COLUMNS = `id, document, operation_names AS "operationNames", client_name AS "clientName",
   created_at AS "createdAt", removed_at AS "removedAt"`;
 
+/** Refuses a client name that is not 1–128 letters, digits or . _ : @ - (TrustedDocumentError). */
+export function checkClientName(clientName: string | null): void {
+  if (clientName !== null && !CLIENT_NAME.test(clientName)) {
+    throw new TrustedDocumentError(
+      `client name ${JSON.stringify(clientName)} must be 1–128 letters, digits or . _ : @ - (starting with a letter or digit)`,
+    );
+  }
+}
+
 /**
  * Registers the documents for `clientName`, in one transaction: a new one is
  * added, a removed one restored (its client and time of registration kept;
  * unless `restoreRemoved` is false: then it stays removed), one already
  * registered left as it is. Idempotent.
  */
-export async function registerTrustedDocuments(
+export function registerTrustedDocuments(
   db: Db,
   documents: readonly NewTrustedDocument[],
   clientName: string | null = null,
+  options: { restoreRemoved?: boolean } = {},
+): Promise<Registration[]> {
+  checkClientName(clientName);
+  return db.transaction((tx) => registerTrustedDocumentsIn(tx, documents, clientName, options));
+}
+
+/** registerTrustedDocuments in a transaction of the caller's (an admin mutation's, with its audit entry). */
+export async function registerTrustedDocumentsIn(
+  tx: Queryable,
+  documents: readonly NewTrustedDocument[],
+  clientName: string | null,
   { restoreRemoved = true }: { restoreRemoved?: boolean } = {},
 ): Promise<Registration[]> {
-  if (clientName !== null && !CLIENT_NAME.test(clientName)) {
-    throw new TrustedDocumentError(
-      `client name ${JSON.stringify(clientName)} must be 1–128 letters, digits or . _ : @ - (starting with a letter or digit)`,
+  checkClientName(clientName);
+  const registrations: Registration[] = [];
+  for (const { document, operationNames } of documents) {
+    const id = documentIdOf(document);
+    const [existing] = await tx.query<{ removedAt: Date | null }>(
+      'SELECT removed_at AS "removedAt" FROM trusted_documents WHERE id = $1 FOR UPDATE',
+      [id],
     );
-  }
-  return db.transaction(async (tx) => {
-    const registrations: Registration[] = [];
-    for (const { document, operationNames } of documents) {
-      const id = documentIdOf(document);
-      const [existing] = await tx.query<{ removedAt: Date | null }>(
-        'SELECT removed_at AS "removedAt" FROM trusted_documents WHERE id = $1 FOR UPDATE',
-        [id],
+    let outcome: Registration['outcome'] = 'unchanged';
+    if (!existing) {
+      await tx.query(
+        `INSERT INTO trusted_documents (id, document, operation_names, client_name) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id) DO NOTHING`,
+        [id, document, [...operationNames], clientName],
       );
-      let outcome: Registration['outcome'] = 'unchanged';
-      if (!existing) {
-        await tx.query(
-          `INSERT INTO trusted_documents (id, document, operation_names, client_name) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (id) DO NOTHING`,
-          [id, document, [...operationNames], clientName],
-        );
-        outcome = 'added';
-      } else if (existing.removedAt && !restoreRemoved) {
-        outcome = 'left-removed';
-      } else if (existing.removedAt) {
-        await tx.query('UPDATE trusted_documents SET removed_at = NULL WHERE id = $1', [id]);
-        outcome = 'restored';
-      }
-      registrations.push({ id, operationNames: [...operationNames], outcome });
+      outcome = 'added';
+    } else if (existing.removedAt && !restoreRemoved) {
+      outcome = 'left-removed';
+    } else if (existing.removedAt) {
+      await tx.query('UPDATE trusted_documents SET removed_at = NULL WHERE id = $1', [id]);
+      outcome = 'restored';
     }
-    return registrations;
-  });
+    registrations.push({ id, operationNames: [...operationNames], outcome });
+  }
+  return registrations;
 }
 
 /** The text of the registered (not removed) document with this id; null for any other id. */

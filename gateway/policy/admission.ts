@@ -4,11 +4,11 @@
  *    (limits/input-nesting.ts);
  * 2. credential: who asks (`authenticate`, once per Request), before any lookup, so a stranger costs none; an
  *    address over its failed authentications (limits/auth-failures.ts) is refused before its credential is checked;
- * 3. trusted document: the text it runs, as the mode allows (documents/policy.ts); a refusal costs a point of 4,
+ * 3. trusted document: the text it runs, as the policy allows (documents/policy.ts); a refusal costs a point of 4,
  *    and is RATE_LIMITED once over the limit;
  * 4. rate limit: one point per operation (limits/rate-limit.ts).
  * Between 3 and 4 the document is parsed and validated: one refused for its shape costs nothing. A document that
- * needs no lookup (a text, in development) has its credential checked after that, where the context is built.
+ * needs no lookup (a text, trusted documents not enforced) has its credential checked after that, where the context is built.
  * SSE and WebSocket call `admit`; HTTP runs the same steps at Yoga's hooks (admission-http.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -29,6 +29,8 @@ import { inputNestingRefusal } from './limits/input-nesting.ts';
 import { bodyTooLarge, oversizedRequest, readBody } from './limits/request-size.ts';
 
 export interface AdmissionOptions extends DocumentPolicy {
+  /** The hub's mode: production turns introspection off (documents/plugins.ts). */
+  mode: HubMode;
   /**
    * The hub's authentication, once per Request (response-cache/session.ts oncePerRequest), guarded by
    * `limits.authFailures`: an address over its failed authentications is refused before its credential is checked.
@@ -83,16 +85,16 @@ export interface Admission {
   readonly plugins: Plugin[];
 }
 
-export function createAdmission({ mode, registry, authenticate, limits }: AdmissionOptions): Admission {
+export function createAdmission({ mode, enforced, registry, authenticate, limits }: AdmissionOptions): Admission {
   const { maxBodyBytes } = limits.settings;
   /** Requests whose operations a transport counted: the execution hooks must not count them again. */
   const admitted = new WeakSet<Request>();
-  const policy: DocumentPolicy = { mode, registry };
+  const policy: DocumentPolicy = { enforced, registry };
 
   const steps: AdmissionSteps = {
     maxBodyBytes,
     credential: authenticate,
-    looksUp: (named) => 'id' in named || mode === 'production',
+    looksUp: (named) => 'id' in named || enforced,
     async document(named, viewer, req) {
       const trusted = await trustedText(policy, named);
       if ('text' in trusted) return trusted.text;

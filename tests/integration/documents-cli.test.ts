@@ -1,6 +1,8 @@
 /**
  * `npm run documents` (scripts/documents.ts) as a process of its own: it
- * registers .graphql files and JSON manifests for a client, lists, shows and
+ * registers .graphql files and JSON manifests (keyed "sha256:<hex>" as
+ * graphql-codegen's client preset writes them, or by the bare hex) for a
+ * client, through a running hub when given one, lists, shows and
  * removes (by id prefix), idempotently, restores the dashboard's documents,
  * and refuses, with nothing registered, a document that cannot run (a limit
  * every request meets included: its code and message are a request's) or a
@@ -27,7 +29,7 @@ import { hubSchema } from '../../schema/index.ts';
 import { openDb } from '../../store/open-db.ts';
 import { type Backend, type Db } from '../../store/db.ts';
 import { documentIdOf, listTrustedDocuments } from '../../store/trusted-documents.ts';
-import { hubOnStore } from '../support/hub.ts';
+import { hubOnStore, startTestHub, testViewer } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -109,7 +111,8 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
       const file = join(dir, 'units.graphql');
       writeFileSync(file, UNITS_FILE);
       const manifest = join(dir, 'persisted-documents.json');
-      writeFileSync(manifest, JSON.stringify({ [documentIdOf(STATUS)]: STATUS }));
+      // Keyed as graphql-codegen's client preset writes its manifest.
+      writeFileSync(manifest, JSON.stringify({ [`sha256:${documentIdOf(STATUS)}`]: STATUS }));
 
       const registered = await cli('register', file, manifest, '--client', 'web-app');
       expect(registered).toMatchObject({ code: 0 });
@@ -160,6 +163,65 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     });
   }
 
+  it('with --hub, registers through the running hub; falls back to the store when none answers on this machine', async () => {
+    const dir = tempDir();
+    const store = await openTestStore('pglite');
+    const hub = await startTestHub(store.db, {
+      adminToken: 'admin-key',
+      viewers: { reader: testViewer('r', ['read:aggregates']) },
+    });
+    try {
+      const manifest = join(dir, 'persisted-documents.json');
+      // Bare hex keys, as other tools write them.
+      writeFileSync(manifest, JSON.stringify({ [documentIdOf(STATUS)]: STATUS }));
+      const pgliteDir = join(dir, 'pglite');
+      const [through, refused, fallback] = await Promise.all([
+        documentsCli(['register', manifest, '--hub', hub.url, '--key', 'admin-key', '--client', 'web'], {
+          PGLITE_DIR: join(dir, 'never-opened'),
+        }),
+        documentsCli(['register', manifest], {
+          HUB_URL: hub.url,
+          HUB_API_KEY: 'reader',
+          PGLITE_DIR: join(dir, 'never-opened'),
+        }),
+        documentsCli(['register', manifest, '--hub', 'http://127.0.0.1:1', '--key', 'admin-key'], {
+          PGLITE_DIR: pgliteDir,
+        }),
+      ]);
+      expect(through).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining(`added ${documentIdOf(STATUS)} TrustedStatus`),
+      });
+      expect(await stored(store.db)).toEqual([[documentIdOf(STATUS), 'web', false]]);
+      // The hub's refusal is the command's: nothing is written anywhere else.
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('FORBIDDEN');
+      expect(existsSync(join(dir, 'never-opened'))).toBe(false);
+      expect(fallback).toMatchObject({ code: 0, stdout: expect.stringContaining(`added ${documentIdOf(STATUS)}`) });
+      expect(fallback.stderr).toContain('no hub at http://127.0.0.1:1');
+      const db = await openDb({ pgliteDir });
+      try {
+        expect(await stored(db)).toEqual([[documentIdOf(STATUS), null, false]]);
+      } finally {
+        await db.close();
+      }
+
+      // A manifest over the hub's body limit (MAX_BODY_BYTES, 100 KiB) is sent in batches.
+      const big = join(dir, 'big.json');
+      const texts = [1, 2, 3].map((i) => `# ${'x'.repeat(40_000)}\nquery Big${i} { __typename }`);
+      writeFileSync(big, JSON.stringify(Object.fromEntries(texts.map((t) => [`sha256:${documentIdOf(t)}`, t]))));
+      const batched = await documentsCli(['register', big, '--hub', hub.url, '--key', 'admin-key'], {
+        PGLITE_DIR: join(dir, 'never-opened'),
+      });
+      expect(batched).toMatchObject({ code: 0, stderr: '' });
+      for (const [i, text] of texts.entries())
+        expect(batched.stdout).toContain(`added ${documentIdOf(text)} Big${i + 1}`);
+    } finally {
+      await hub.hub.stop();
+      await store.dispose();
+    }
+  });
+
   it('refuses a document that cannot run, a manifest whose ids are not SHA-256 (exit 1), a usage error (exit 2)', async () => {
     const dir = tempDir();
     // No store is opened for these: files are checked first, usage before anything.
@@ -176,13 +238,15 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     const deep = join(dir, 'deep.graphql');
     writeFileSync(deep, OVER_LIMITS.QUERY_TOO_DEEP);
 
-    const [invalid, tooDeep, deepAllowed, notSha256, usage] = await Promise.all([
+    const [invalid, tooDeep, deepAllowed, notSha256, usage, remoteAway] = await Promise.all([
       cli('register', good, bad),
       cli('register', good, deep),
       // The limits are the environment's, as the hub's: deeper allowed, the deep document passes and bad is next.
       cliWith({ MAX_QUERY_DEPTH: '30' }, 'register', deep, bad),
       cli('register', sha1),
       cli('remove'),
+      // A remote hub that does not answer: a store of this machine would not be its, so nothing is written.
+      cli('register', good, '--hub', 'https://hub.invalid', '--key', 'k'),
     ]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('bad.graphql: does not validate: Cannot query field "nope"');
@@ -196,6 +260,10 @@ describe.concurrent('npm run documents', { timeout: 120_000 }, () => {
     ]);
     expect([notSha256.code, notSha256.stderr]).toEqual([1, expect.stringContaining("hashAlgorithm: 'sha256'")]);
     expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('remove needs a document id')]);
+    expect([remoteAway.code, remoteAway.stderr]).toEqual([
+      1,
+      expect.stringContaining('no hub at https://hub.invalid (ENOTFOUND), and no DATABASE_URL'),
+    ]);
     expect(existsSync(join(dir, 'never-opened'))).toBe(false);
   });
 });

@@ -10,7 +10,10 @@
  * a caller is authenticated before any (in production a stranger causes
  * none), a flood of one unknown id costs one, and a refused document counts
  * against the consumer's rate limit. A store failure while a WebSocket
- * operation looks its document up is masked. (`npm run documents`:
+ * operation looks its document up is masked. Registering through a running
+ * hub (registerTrustedDocuments, admin only, audited) checks as the command
+ * does and makes a document run at once; TRUSTED_DOCUMENTS=enforce makes a
+ * development hub run trusted documents only. (`npm run documents`:
  * documents-cli.test.ts.)
  */
 import { GraphQLError, parse, validate } from 'graphql';
@@ -18,7 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS, SOURCES } from '../../gateway/dashboard/documents.js';
 import { createClient } from '../../gateway/dashboard/graphql.js';
 import { registerDashboardDocuments } from '../../gateway/policy/documents/dashboard.ts';
-import type { Authenticate } from '../../store/access.ts';
+import { REGISTER_DOCUMENTS, registerDocumentsCliDocument } from '../../gateway/policy/documents/registration.ts';
+import { SCOPES, type Authenticate } from '../../store/access.ts';
 import { hubSchema } from '../../schema/index.ts';
 import type { Db } from '../../store/db.ts';
 import { LIVE_TOPIC } from '../../store/live-events.ts';
@@ -28,7 +32,7 @@ import {
   registerTrustedDocuments,
   removeTrustedDocument,
 } from '../../store/trusted-documents.ts';
-import { startTestHub, testViewer, tokenTable, type TestHub } from '../support/hub.ts';
+import { startTestHub, testAdmin, testViewer, tokenTable, type TestHub } from '../support/hub.ts';
 import {
   parseSseEvents,
   sseSubscribe,
@@ -475,5 +479,121 @@ describe('the trusted documents cache', () => {
     await expect(
       store.db.query('INSERT INTO trusted_documents (id, document) VALUES ($1, $2)', ['0'.repeat(64), TYPENAME]),
     ).rejects.toThrow(/trusted_documents_id_is_sha256/);
+  });
+});
+
+describe.each(testBackends)('registering through a running hub on %s', (backend) => {
+  let store: TestStore;
+  let production: TestHub;
+  const ADMIN = 'admin-token';
+  const DISTRICT_ADMIN = 'district-admin-token';
+  const admin = { authorization: `Bearer ${ADMIN}` };
+  const NEW = 'query NewPage { units(first: 3) { totalCount } }';
+  const register = (documents: { id?: string; text: string }[], headers = admin, client: string | null = 'web-app') =>
+    post(production.url, { query: REGISTER_DOCUMENTS, variables: { documents, client } }, headers);
+
+  beforeAll(async () => {
+    store = await openTestStore(backend);
+    // What a hub's start registers: the mutation's own document, so that production runs it.
+    expect((await registerDocumentsCliDocument(store.db, {})).map((r) => r.outcome)).toEqual(['added']);
+    production = await startTestHub(store.db, {
+      viewers: {
+        ...viewers,
+        [ADMIN]: testAdmin('ops-admin'),
+        [DISTRICT_ADMIN]: testViewer('district-admin', SCOPES, '000.00.12.H40'),
+      },
+      config: { HUB_MODE: 'production' },
+    });
+  });
+  afterAll(async () => {
+    await production?.hub.stop();
+    await store?.dispose();
+  });
+
+  it('runs a document at once once registered, though its id was just looked up as unknown', async () => {
+    const id = documentIdOf(NEW);
+    const before = await post(production.url, { documentId: `sha256:${id}` }, auth);
+    expect([before.status, codeOf(before)]).toEqual([404, 'PERSISTED_QUERY_NOT_FOUND']);
+
+    const registered = await register([{ id: `sha256:${id}`, text: NEW }]);
+    expect(registered).toMatchObject({
+      status: 200,
+      body: { data: { registerTrustedDocuments: [{ id, operationNames: ['NewPage'], outcome: 'ADDED' }] } },
+    });
+    // Well within the 5 s the hub remembers an unknown id for.
+    const after = await post(production.url, { documentId: `sha256:${id}` }, auth);
+    expect(after).toMatchObject({ status: 200, body: { data: { units: { totalCount: 0 } } } });
+
+    // Idempotent; stored with its client, and written to the audit log with the admin who registered it.
+    const again = await register([{ text: NEW }]);
+    expect(again.body.data.registerTrustedDocuments).toEqual([
+      { id, operationNames: ['NewPage'], outcome: 'UNCHANGED' },
+    ]);
+    const documents = await listTrustedDocuments(store.db);
+    expect(documents.find((d) => d.id === id)?.clientName).toBe('web-app');
+    const audited = await store.db.query<{ consumer: string }>(
+      `SELECT consumer FROM audit_log WHERE 'registerTrustedDocuments' = ANY(admin_operations)`,
+    );
+    expect(audited.map((row) => row.consumer)).toEqual(['ops-admin', 'ops-admin']);
+  });
+
+  it('refuses a consumer without the admin scope, or bound to a unit subtree, and registers nothing', async () => {
+    const text = 'query NotAdmin { __typename }';
+    const refused = await register([{ text }], auth);
+    expect(codeOf(refused)).toBe('FORBIDDEN');
+    // A district's administrator: the documents would run for every consumer of the province.
+    const district = await register([{ text }], { authorization: `Bearer ${DISTRICT_ADMIN}` });
+    expect(district.body.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('registerTrustedDocuments concerns the whole province'),
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect((await listTrustedDocuments(store.db)).some((d) => d.id === documentIdOf(text))).toBe(false);
+  });
+
+  it('refuses, naming it and why, a document whose id is not its SHA-256 or that cannot run, and registers none', async () => {
+    const good = 'query Good { __typename }';
+    const deep = `{ units(first: 1) { edges { node { ${'parent { '.repeat(19)} code ${'} '.repeat(19)} } } } }`;
+    const cases = [
+      [
+        [{ text: good }, { id: `sha256:${documentIdOf(UNITS)}`, text: good }],
+        /^documents\[1\]: "sha256:\w+" is not the SHA-256 of its document/,
+      ],
+      [[{ text: good }, { text: deep }], /^documents\[1\]: does not validate: QUERY_TOO_DEEP: Query depth 23 exceeds/],
+      [[{ text: good }, { text: '{ nope }' }], /^documents\[1\]: does not validate: Cannot query field "nope"/],
+    ] as const;
+    for (const [documents, message] of cases) {
+      const refused = await register([...documents]);
+      expect(refused.body.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(message),
+        extensions: { code: 'BAD_USER_INPUT', argument: 'documents' },
+      });
+    }
+    const badClient = await register([{ text: good }], admin, 'no spaces');
+    expect(badClient.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'client' });
+    expect((await listTrustedDocuments(store.db)).some((d) => d.id === documentIdOf(good))).toBe(false);
+  });
+});
+
+describe('TRUSTED_DOCUMENTS=enforce in development', () => {
+  let store: TestStore;
+  let hub: TestHub;
+  beforeAll(async () => {
+    store = await openTestStore('pglite');
+    await registerTrustedDocuments(store.db, [{ document: UNITS, operationNames: ['TrustedUnits'] }]);
+    hub = await startTestHub(store.db, { config: { HUB_MODE: 'development', TRUSTED_DOCUMENTS: 'enforce' } });
+  });
+  afterAll(async () => {
+    await hub?.hub.stop();
+    await store?.dispose();
+  });
+
+  it('runs registered documents only, as production does, and keeps development otherwise (introspection on)', async () => {
+    const refused = await post(hub.url, { query: UNREGISTERED });
+    expect([refused.status, codeOf(refused)]).toEqual([403, 'PERSISTED_QUERY_ONLY']);
+    expect(refused.body.errors?.[0]?.message).toContain('TRUSTED_DOCUMENTS=enforce');
+    const registered = await post(hub.url, { query: UNITS });
+    expect(registered).toMatchObject({ status: 200, body: { data: { units: { edges: [] } } } });
+    // A request without credentials is still the anonymous developer's.
+    expect((await post(hub.url, { documentId: documentIdOf(UNITS) })).status).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { jwtKeyAlgorithm } from '../../gateway/policy/auth/jwt.ts';
 import { ConfigError, loadConfig, loadServerConfig, upstreamsConfigured } from '../../gateway/config.ts';
+import { hubSettings } from '../../gateway/hub-settings.ts';
 
 describe('loadConfig', () => {
   it('gives the documented defaults on an empty environment', () => {
@@ -103,6 +104,11 @@ describe('loadConfig', () => {
     [{ BUDGET_URL: 'budget.local' }, 'BUDGET_URL must be a URL starting with http:// or https:// (got "budget.local")'],
     [{ DEMO_DATA: 'yes' }, 'DEMO_DATA must be auto or off (got "yes")'],
     [{ HUB_MODE: 'prod' }, 'HUB_MODE must be development or production (got "prod")'],
+    [{ TRUSTED_DOCUMENTS: 'on' }, 'TRUSTED_DOCUMENTS must be enforce or off (got "on")'],
+    [
+      { HUB_MODE: 'production', TRUSTED_DOCUMENTS: 'off' },
+      'TRUSTED_DOCUMENTS cannot be off in production mode, which runs trusted documents only (got "off")',
+    ],
     [
       { RESPONSE_CACHE_TTL_SECONDS: '-1' },
       'RESPONSE_CACHE_TTL_SECONDS must be a whole number from 0 to 86400 (got "-1")',
@@ -240,6 +246,15 @@ describe('loadServerConfig', () => {
     }
     expect(message).not.toContain('\n');
     expect(message).not.toContain('s3cret');
+  });
+
+  it('enforces trusted documents in production, and in development when TRUSTED_DOCUMENTS=enforce', () => {
+    const enforced = (env: Record<string, string>) => hubSettings(loadConfig(env)).trustedDocuments.enforced;
+    expect(enforced({ HUB_MODE: 'production' })).toBe(true);
+    expect(enforced({ HUB_MODE: 'production', TRUSTED_DOCUMENTS: 'enforce' })).toBe(true);
+    expect(enforced({ HUB_MODE: 'development' })).toBe(false);
+    expect(enforced({ HUB_MODE: 'development', TRUSTED_DOCUMENTS: 'enforce' })).toBe(true);
+    expect(enforced({ HUB_MODE: 'development', TRUSTED_DOCUMENTS: 'off' })).toBe(false);
   });
 
   it('starts in the mode set explicitly, development included', () => {

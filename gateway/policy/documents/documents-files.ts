@@ -11,6 +11,7 @@ import { extname } from 'node:path';
 import { Kind, type DocumentNode, type GraphQLError } from 'graphql';
 import type { DocumentCheck } from '../limits/document-check.ts';
 import { documentIdOf, TrustedDocumentError, type NewTrustedDocument } from '../../../store/trusted-documents.ts';
+import { withoutSha256Prefix } from './policy.ts';
 
 export interface DocumentText {
   text: string;
@@ -58,7 +59,8 @@ export function prepareDocument({ text, source }: DocumentText, check: DocumentC
 }
 
 /**
- * A manifest's documents: graphql-codegen's client preset (`{ "<sha256>": "<document>", … }`, hashAlgorithm 'sha256')
+ * A manifest's documents: graphql-codegen's client preset (`{ "sha256:<hex>": "<document>", … }` with hashAlgorithm
+ * 'sha256', or bare hex keys)
  * or Apollo's (`{ "format": "apollo-persisted-query-manifest", "version": 1, "operations": [{ "id", "body", … }] }`).
  */
 function manifestEntries(manifest: unknown, file: string): DocumentText[] {
@@ -75,16 +77,24 @@ function manifestEntries(manifest: unknown, file: string): DocumentText[] {
         ) ?? fail('an Apollo manifest needs an "operations" list'))
       : Object.entries(manifest);
   return entries.map(([id, text]) => {
-    const source = `${file} ${JSON.stringify(id)}`;
     if (typeof text !== 'string') return fail(`the document of ${JSON.stringify(id)} is not a string`);
-    if (id !== documentIdOf(text)) {
-      return fail(
-        `${JSON.stringify(id)} is not the SHA-256 of its document (it is ${documentIdOf(text)}): ` +
-          "generate the manifest with SHA-256 ids (graphql-codegen: persistedDocuments: { hashAlgorithm: 'sha256' })",
-      );
-    }
-    return { text, source };
+    return identifiedDocument(id, text, `${file} ${JSON.stringify(id)}`);
   });
+}
+
+/**
+ * A document given with its id (a manifest's key, an entry of the registerTrustedDocuments mutation): the id,
+ * "sha256:<hex>" as graphql-codegen's client preset writes it or the bare hex, must be the SHA-256 of the exact text.
+ */
+export function identifiedDocument(id: string, text: string, source: string): DocumentText {
+  const hash = documentIdOf(text);
+  if (withoutSha256Prefix(id) !== hash) {
+    throw new TrustedDocumentError(
+      `${source}: ${JSON.stringify(id)} is not the SHA-256 of its document (it is ${hash}): generate the ` +
+        "manifest with SHA-256 ids (graphql-codegen: persistedDocuments: { hashAlgorithm: 'sha256' })",
+    );
+  }
+  return { text, source };
 }
 
 /** The documents of the given files (see above); throws TrustedDocumentError naming the file. */

@@ -6,9 +6,10 @@
  * - A request names its document by id (`documentId`, as "sha256:<hex>" or "<hex>", or APQ's
  *   `extensions.persistedQuery.sha256Hash`) or sends its text (`query`); a text wins over an id beside it. An id
  *   runs the registered text; an unknown id is PERSISTED_QUERY_NOT_FOUND (404), in either mode.
- * - development: any text runs.
- * - production: a text runs only if it is registered (its SHA-256 is a registered id), so a client such as the
- *   dashboard may keep sending text; any other text is PERSISTED_QUERY_ONLY (403).
+ * - not enforced (development's default): any text runs.
+ * - enforced (production, or TRUSTED_DOCUMENTS=enforce in development to rehearse it): a text runs only if it is
+ *   registered (its SHA-256 is a registered id), so a client such as the dashboard may keep sending text; any other
+ *   text is PERSISTED_QUERY_ONLY (403).
  */
 import type { GraphQLError } from 'graphql';
 import { requestError } from '../../errors.ts';
@@ -17,7 +18,8 @@ import type { DocumentRegistry } from './registry.ts';
 export type HubMode = 'development' | 'production';
 
 export interface DocumentPolicy {
-  mode: HubMode;
+  /** Whether only registered documents run (hubSettings: TRUSTED_DOCUMENTS, by default on in production only). */
+  enforced: boolean;
   registry: DocumentRegistry;
 }
 
@@ -33,12 +35,13 @@ export type NamedDocument = { text: string } | { id: string };
 
 const SHA256_PREFIX = 'sha256:';
 
+/** A document id as clients write it, "sha256:<hex>" (graphql-codegen's client preset) or "<hex>": the hex. */
+export const withoutSha256Prefix = (id: string): string =>
+  id.startsWith(SHA256_PREFIX) ? id.slice(SHA256_PREFIX.length) : id;
+
 /** The id a request names its document by, or null when it names none. */
 export function requestedDocumentId(params: DocumentParams): string | null {
-  if (typeof params.documentId === 'string' && params.documentId !== '') {
-    const id = params.documentId;
-    return id.startsWith(SHA256_PREFIX) ? id.slice(SHA256_PREFIX.length) : id;
-  }
+  if (typeof params.documentId === 'string' && params.documentId !== '') return withoutSha256Prefix(params.documentId);
   const extensions = params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null;
   const persisted = typeof extensions === 'object' && extensions !== null ? extensions.persistedQuery : undefined;
   if (persisted && persisted.version === 1 && typeof persisted.sha256Hash === 'string') return persisted.sha256Hash;
@@ -67,22 +70,23 @@ export function persistedQueryNotFound(id: string) {
 export function persistedQueryOnly() {
   return requestError(
     'PERSISTED_QUERY_ONLY',
-    'This hub runs in production mode and runs trusted documents only: this document is not registered. ' +
+    'This hub runs trusted documents only (production mode, or TRUSTED_DOCUMENTS=enforce): this document is not ' +
+      'registered. ' +
       'Register it (npm run documents -- register <file>), then send it or its id ' +
       '(documentId, or extensions.persistedQuery.sha256Hash).',
   );
 }
 
 /**
- * The text the named document runs, or its refusal (PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_ONLY). A text in
- * development costs no lookup. Throws when the registry cannot be read.
+ * The text the named document runs, or its refusal (PERSISTED_QUERY_NOT_FOUND, PERSISTED_QUERY_ONLY). A text, when
+ * not enforced, costs no lookup. Throws when the registry cannot be read.
  */
 export async function trustedText(
-  { mode, registry }: DocumentPolicy,
+  { enforced, registry }: DocumentPolicy,
   named: NamedDocument,
 ): Promise<{ text: string } | { refusal: GraphQLError }> {
   if ('text' in named) {
-    if (mode !== 'production' || (await registry.isTrusted(named.text))) return named;
+    if (!enforced || (await registry.isTrusted(named.text))) return named;
     return { refusal: persistedQueryOnly() };
   }
   const text = await registry.find(named.id);

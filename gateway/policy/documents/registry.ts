@@ -3,7 +3,8 @@
  * memory for documents looked up recently, so a known document costs no store round trip per request. The price is
  * bounded staleness: a document removed with `npm run documents -- remove` stops running on every instance within
  * `cacheTtlMs` (TRUSTED_DOCUMENTS_CACHE_SECONDS; restart an instance to make it stop at once), and one registered
- * meanwhile runs once its id's "unknown" answer (`unknownTtlMs`) has passed. Both caches are bounded: the found one
+ * meanwhile runs once its id's "unknown" answer (`unknownTtlMs`) has passed, at once on the instance that registered
+ * it (the registerTrustedDocuments mutation tells it). Both caches are bounded: the found one
  * holds only registered documents, the unknown one at most `maxUnknown` ids.
  */
 import type { Queryable } from '../../../store/db.ts';
@@ -14,6 +15,8 @@ export interface DocumentRegistry {
   find(id: string): Promise<string | null>;
   /** Whether this exact text is registered (its SHA-256 is a registered id). */
   isTrusted(text: string): Promise<boolean>;
+  /** Told of documents just registered through this hub: they run at once here, whatever was "unknown" before. */
+  registered(ids: readonly string[]): void;
 }
 
 export interface DocumentRegistryOptions {
@@ -80,6 +83,9 @@ export function createDocumentRegistry({
     find,
     async isTrusted(text) {
       return (await find(documentIdOf(text))) === text;
+    },
+    registered(ids) {
+      for (const id of ids) unknown.delete(id);
     },
   };
 }
