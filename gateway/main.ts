@@ -31,7 +31,7 @@ import { checkRedis } from './redis-check.ts';
 import { createHub } from './server.ts';
 import { demoStatePath, removeDemoState, writeDemoState } from './demo-state.ts';
 import { hubSettings } from './hub-settings.ts';
-import { createSyncEngine } from '../connectors/sync/engine.ts';
+import { createSyncEngine, type PassResult, type SyncEngine } from '../connectors/sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../connectors/sync/upstreams.ts';
 
 let config: Config;
@@ -112,7 +112,7 @@ if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
     world,
     ports: { oneStopShop: 0, cadreDb: 0, budget: 0 },
     // The engine is made below, before the hub listens and the state file tells anyone where the mocks are.
-    syncOnClock: () => engine.runAll({ trigger: 'COMMAND' }),
+    syncOnClock: () => syncAfterClockMove(engine),
   });
   urls = { ONE_STOP_SHOP: mocks.urls.oneStopShop, CADRE_DB: mocks.urls.cadreDb, BUDGET: mocks.urls.budget };
   settings.now = () => world.now();
@@ -126,6 +126,19 @@ if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
     { scale: world.scale, simulatedNow: world.now().toISOString(), urls: mocks.urls },
     'no upstream configured: syncing from mock upstreams over a simulated province (demo mode)',
   );
+}
+
+/**
+ * A pass of every source that sees the moved clock: one already running (a scheduled one) began before the move, so
+ * it is let end and a new one follows (the engine would otherwise join it).
+ */
+async function syncAfterClockMove(engine: SyncEngine): Promise<PassResult[]> {
+  const results: PassResult[] = [];
+  for (const source of engine.sources) {
+    if (engine.isRunning(source)) await engine.run(source, { trigger: 'COMMAND' });
+    results.push(await engine.run(source, { trigger: 'COMMAND' }));
+  }
+  return results;
 }
 
 // Where npm run demo:tick finds this demo hub and its mocks (gateway/demo-state.ts).
