@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
-import { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtKeyAlgorithm } from './policy/auth/jwt.ts';
+import { DEFAULT_JWT_CONSUMER_CLAIM, DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
   DEFAULT_AUTH_FAILURES_PER_MINUTE,
   DEFAULT_HTTP_TIMEOUTS,
@@ -159,6 +159,8 @@ const configSchema = z
     JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     // The longest a JWT may live: its exp at most this far beyond its iat and beyond now.
     JWT_MAX_LIFETIME_SECONDS: integer(60, 31_536_000).default(DEFAULT_JWT_MAX_LIFETIME_SECONDS),
+    // The claim that names the registered consumer: sub, or azp/client_id/… when sub is a person (single sign-on).
+    JWT_CONSUMER_CLAIM: z.string().trim().min(1).default(DEFAULT_JWT_CONSUMER_CLAIM),
     // Keys the audit log's hash chain (HMAC-SHA-256): without it the chain is plain SHA-256.
     AUDIT_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
     // Behind a reverse proxy: take the client's address from X-Forwarded-For (else the socket's).

@@ -6,7 +6,8 @@
  * With no upstream URL configured (and DEMO_DATA=auto), the hub runs the mock
  * upstreams in this process over a simulated province and syncs from them
  * through the real connectors, so a bare `npm start` serves data; the
- * simulated clock follows the real one, so new dossiers keep arriving.
+ * simulated clock follows the real one, so new dossiers keep arriving; moving
+ * it on through the mocks' admin API (`npm run demo:tick`) syncs at once.
  */
 import { createMockWorld } from '../connectors/mock/generator/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../connectors/mock/server.ts';
@@ -29,8 +30,9 @@ import { createHubPubSub, storeNamespace } from '../live/pubsub.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
 import { checkRedis } from './redis-check.ts';
 import { createHub } from './server.ts';
+import { demoStatePath, removeDemoState, writeDemoState } from './demo-state.ts';
 import { hubSettings } from './hub-settings.ts';
-import { createSyncEngine } from '../connectors/sync/engine.ts';
+import { createSyncEngine, type PassResult, type SyncEngine } from '../connectors/sync/engine.ts';
 import { createUpstreams, type UpstreamSettings, type UpstreamUrls } from '../connectors/sync/upstreams.ts';
 
 let config: Config;
@@ -110,7 +112,12 @@ let mocks: MockUpstreams | undefined;
 let clockTimer: NodeJS.Timeout | undefined;
 if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
   const world = createMockWorld({ scale: config.DEMO_SCALE });
-  mocks = await startMockUpstreams({ world, ports: { oneStopShop: 0, cadreDb: 0, budget: 0 } });
+  mocks = await startMockUpstreams({
+    world,
+    ports: { oneStopShop: 0, cadreDb: 0, budget: 0 },
+    // The engine is made below, before the hub listens and the state file tells anyone where the mocks are.
+    syncOnClock: () => syncAfterClockMove(engine),
+  });
   urls = { ONE_STOP_SHOP: mocks.urls.oneStopShop, CADRE_DB: mocks.urls.cadreDb, BUDGET: mocks.urls.budget };
   settings.now = () => world.now();
   let last = Date.now();
@@ -124,6 +131,22 @@ if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
     'no upstream configured: syncing from mock upstreams over a simulated province (demo mode)',
   );
 }
+
+/**
+ * A pass of every source that sees the moved clock: one already running (a scheduled one) began before the move, so
+ * it is let end and a new one follows (the engine would otherwise join it).
+ */
+async function syncAfterClockMove(engine: SyncEngine): Promise<PassResult[]> {
+  const results: PassResult[] = [];
+  for (const source of engine.sources) {
+    if (engine.isRunning(source)) await engine.run(source, { trigger: 'COMMAND' });
+    results.push(await engine.run(source, { trigger: 'COMMAND' }));
+  }
+  return results;
+}
+
+// Where npm run demo:tick finds this demo hub and its mocks (gateway/demo-state.ts).
+const demoState = mocks ? demoStatePath(config.PGLITE_DIR) : null;
 
 if (!mocks) {
   // Real data: the every-scope key an earlier demo run printed must not open it, not even before the first request.
@@ -194,6 +217,16 @@ try {
     'lgsp-hub listening',
   );
   await announceCredentials(url);
+  if (mocks && demoState) {
+    try {
+      writeDemoState(demoState, { pid: process.pid, hub: url, upstreamAdmin: `${mocks.urls.oneStopShop}/__admin/` });
+    } catch (error) {
+      logger.warn(
+        { err: error, path: demoState },
+        'cannot write the demo state file: npm run demo:tick will not find this hub',
+      );
+    }
+  }
 } catch (error) {
   await producer.stop();
   // The hub's stop closes the store and, besides, the cache's invalidation bus, the rate limit's Redis connection and
@@ -228,6 +261,7 @@ async function announceCredentials(url: string) {
         `Development credential (every scope; demo data only; a new one at each start):`,
         `  curl -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
         `    -d '{"query":"{ staff(first: 3) { edges { node { fullName unit { name } } } } }"}' ${url}/graphql`,
+        `Live data on demand: npm run demo:tick -- --hours=24 moves the simulated clock on and syncs.`,
       ];
     } catch (error) {
       logger.warn({ err: error }, 'no development credential issued');
@@ -247,6 +281,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(clockTimer);
+    if (demoState) removeDemoState(demoState);
     // The sync first, then the producer's last events (the store still open), then the hub, which closes the store.
     engine
       .stop()

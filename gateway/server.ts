@@ -18,6 +18,7 @@ import { createSseTransport, sseSlowConsumerDrop } from './transports/sse/index.
 import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
 import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
+import { GRAPHIQL_OPTIONS, renderLocalGraphiQL } from './graphiql.ts';
 import { createHubMetrics, type HubMetrics } from './observability/metrics.ts';
 import { operationsPlugins } from './observability/plugins.ts';
 import { checkReadiness } from './observability/readiness.ts';
@@ -92,15 +93,6 @@ export interface Hub {
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the store. */
   stop(): Promise<void>;
 }
-
-const EXAMPLE_QUERY = `# The province's units, with their parents. Try search: "yen the".
-{
-  units(first: 5) {
-    edges { node { code name level kind parent { name } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -199,7 +191,8 @@ export function createHub(
     schema: hubSchema(),
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: mode === 'production' ? false : { title: 'lgsp-hub', defaultQuery: EXAMPLE_QUERY },
+    graphiql: mode === 'production' ? false : GRAPHIQL_OPTIONS,
+    renderGraphiQL: renderLocalGraphiQL,
     extraParamNames: DOCUMENT_PARAM_NAMES,
     batching: limits.batching,
     // The body limit is the hub's own (gateway/policy/limits/request-size.ts, PAYLOAD_TOO_LARGE): Yoga's would only count

@@ -72,7 +72,7 @@ export interface StatusCheck {
 export async function sourceStatusDrafts(tx: Queryable, check: StatusCheck): Promise<LiveEventDraft[]> {
   const { source, trigger, now, staleAfterMs } = check;
   const [run] = await readSourceRunStates(tx, [source]);
-  if (!run?.everRun && trigger === 'CLOCK') return [];
+  if (!run?.everFinished && trigger === 'CLOCK') return [];
   const known = (await readLiveState<KnownStatus>(tx, [statusKey(source)])).get(statusKey(source));
   const previous = known?.status ?? null;
   const status = trigger === 'CIRCUIT_OPENED' ? 'CIRCUIT_OPEN' : statusOf(run!, check.circuit, now, staleAfterMs);

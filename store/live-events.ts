@@ -343,8 +343,11 @@ export interface SourceRunState {
   /** Whether its last finished pass failed, and why; false/null when it succeeded or none has finished. */
   lastFailed: boolean;
   lastError: string | null;
-  /** Whether any pass was ever started (a source never synced has no status to report). */
-  everRun: boolean;
+  /**
+   * Whether any pass has ended, succeeded or failed (a source never synced has no status to report): a first pass
+   * still running has told nothing of the source yet, however long it takes.
+   */
+  everFinished: boolean;
 }
 
 /** For each source asked, its pass history in brief (aligned with `sources`). */
@@ -354,12 +357,12 @@ export async function readSourceRunStates(db: Queryable, sources: readonly strin
     lastSuccessAt: Date | null;
     lastStatus: string | null;
     lastError: string | null;
-    everRun: boolean;
+    everFinished: boolean;
   }>(
     `SELECT s.source,
             (SELECT max(finished_at) FROM sync_runs WHERE source = s.source AND status = 'SUCCEEDED') AS "lastSuccessAt",
             f.status AS "lastStatus", f.error AS "lastError",
-            EXISTS (SELECT 1 FROM sync_runs WHERE source = s.source) AS "everRun"
+            EXISTS (SELECT 1 FROM sync_runs WHERE source = s.source AND status <> 'RUNNING') AS "everFinished"
        FROM unnest($1::text[]) WITH ORDINALITY AS s (source, n)
        LEFT JOIN LATERAL (SELECT status, error FROM sync_runs
                            WHERE source = s.source AND status <> 'RUNNING' ORDER BY id DESC LIMIT 1) f ON true
@@ -371,7 +374,7 @@ export async function readSourceRunStates(db: Queryable, sources: readonly strin
     lastSuccessAt: row.lastSuccessAt,
     lastFailed: row.lastStatus === 'FAILED',
     lastError: row.lastStatus === 'FAILED' ? row.lastError : null,
-    everRun: row.everRun,
+    everFinished: row.everFinished,
   }));
 }
 

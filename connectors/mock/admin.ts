@@ -8,7 +8,9 @@
  * - `POST /__admin/faults` (a FaultSpec): switches a fault on.
  * - `DELETE /__admin/faults`: switches all off and clears the log.
  *
- * Admin requests are never subject to faults.
+ * Admin requests are never subject to faults. In the demo hub (gateway/main.ts)
+ * a clock move also syncs the hub from the mocks (server.ts, syncOnClock), and the
+ * answer says what each pass did.
  */
 import { z } from 'zod';
 import { formatIsoLocal } from '../common/wire.ts';

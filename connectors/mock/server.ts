@@ -9,6 +9,7 @@ import type { MockWorld } from './world.ts';
 import type { MockApp } from './app.ts';
 import { createFaultController, type FaultController } from './faults.ts';
 import { toNodeListener } from './node-adapter.ts';
+import { json } from './http.ts';
 import { createOneStopShopApp } from '../one-stop-shop/mock/app.ts';
 import { createCadreDbApp } from '../cadre-db/mock/app.ts';
 import { createBudgetApp } from '../budget/mock/app.ts';
@@ -24,6 +25,8 @@ export interface MockUpstreamsOptions {
   host?: string;
   /** Default DEFAULT_PORTS; 0 for any free port. */
   ports?: Partial<Record<UpstreamName, number>>;
+  /** Run after each move of the clock through an admin endpoint (see withSyncOnClock); the demo hub syncs. */
+  syncOnClock?: () => Promise<unknown>;
 }
 
 export interface MockUpstreams {
@@ -57,6 +60,24 @@ function stop(server: Server): Promise<void> {
   });
 }
 
+/**
+ * The app, whose `POST /__admin/clock` also runs `sync` once the clock has moved, and answers with what it returned
+ * (`synced`) or why it failed (`syncError`, HTTP 502), so that the new simulated time's records reach the hub at once.
+ */
+function withSyncOnClock(app: MockApp, sync: () => Promise<unknown>): MockApp {
+  return async (request) => {
+    const response = await app(request);
+    if (!response.ok || request.method !== 'POST' || new URL(request.url).pathname !== '/__admin/clock')
+      return response;
+    const moved = (await response.json()) as object;
+    try {
+      return json({ ...moved, synced: await sync() });
+    } catch (error) {
+      return json({ ...moved, syncError: (error as Error).message }, { status: 502 });
+    }
+  };
+}
+
 /** How a client reaches `host`: a wildcard address is reached on localhost, IPv6 in brackets. */
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return 'localhost';
@@ -67,12 +88,14 @@ export async function startMockUpstreams({
   world,
   host = '127.0.0.1',
   ports = {},
+  syncOnClock,
 }: MockUpstreamsOptions): Promise<MockUpstreams> {
   const faults = {} as Record<UpstreamName, FaultController>;
   const servers = {} as Record<UpstreamName, Server>;
   for (const name of UPSTREAMS) {
     faults[name] = createFaultController();
-    servers[name] = createServer(toNodeListener(appFactories[name](world, faults[name])));
+    const app = appFactories[name](world, faults[name]);
+    servers[name] = createServer(toNodeListener(syncOnClock ? withSyncOnClock(app, syncOnClock) : app));
   }
   const close = async () => void (await Promise.all(UPSTREAMS.map((name) => stop(servers[name]))));
   try {

@@ -3,7 +3,8 @@
  * same statuses the live producer tells subscribers (live/sources.ts,
  * `statusOf`: CIRCUIT_OPEN, STALE, FAILING, FRESH, with the same staleness
  * limit, LIVE_STALE_AFTER_MINUTES), plus NEVER_SYNCED for a source no pass has
- * ever started on, and the records each source holds in quarantine.
+ * ended on yet (its first pass may still be running, however long it takes),
+ * and the records each source holds in quarantine.
  *
  * Which sources: those this instance syncs; an instance that syncs nothing (a
  * gateway-only instance) reports the sources the store has passes of, as the
@@ -100,10 +101,10 @@ export async function readSourceHealth(db: Queryable, options: SourceHealthOptio
   const sources = runs.flatMap((run): SourceHealth[] => {
     const name = run.source as SourceName;
     // A gateway-only instance reports only what some instance has synced.
-    if (!syncing && !run.everRun) return [];
+    if (!syncing && !run.everFinished) return [];
     const circuit = syncing ? (options.circuit?.(name) ?? null) : null;
     const status: SourceHealthStatus =
-      !run.everRun && circuit !== 'OPEN' ? 'NEVER_SYNCED' : statusOf(run, circuit, now, options.staleAfterMs);
+      !run.everFinished && circuit !== 'OPEN' ? 'NEVER_SYNCED' : statusOf(run, circuit, now, options.staleAfterMs);
     const lastSuccessAt = run.lastSuccessAt;
     return [
       {

@@ -319,6 +319,40 @@ describe.each(testBackends)('credentials on %s', (backend) => {
     );
   });
 
+  it('takes the consumer from the claim JWT_CONSUMER_CLAIM names, so an SSO token can carry a person in sub', async () => {
+    const env = { JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_PUBLIC_KEY: await exportSPKI(es256.publicKey) };
+    const auth = createAuthenticator({
+      db: store.db,
+      config: loadConfig({ ...env, JWT_CONSUMER_CLAIM: 'azp' }),
+      logger,
+    });
+    // A person signed in to the province's SSO, through the district portal's application.
+    const person = { sub: 'nguyen.van.an@bacgiang.gov.vn', azp: 'yen-the-portal', scope: 'openid read:dossiers' };
+    await expect(auth.authenticateHeader(`Bearer ${await jwt(person)}`)).resolves.toMatchObject({
+      consumer: 'yen-the-portal',
+      credential: 'JWT',
+      unitCode: '000.00.12.H40',
+    });
+    // sub no longer names the consumer: a token naming a consumer only there is refused, the claim named.
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ sub: 'ioc' })}`)).rejects.toThrow(
+      'the JWT has no "azp" claim',
+    );
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ ...person, azp: 'nobody' })}`)).rejects.toThrow(
+      'the JWT\'s "azp" claim "nobody" is not a registered consumer',
+    );
+    await expect(auth.authenticateHeader(`Bearer ${await jwt({ ...person, azp: ['ioc'] })}`)).rejects.toThrow(
+      'the JWT\'s "azp" claim must be a string naming a consumer',
+    );
+    // A custom claim name works alike.
+    const custom = createAuthenticator({
+      db: store.db,
+      config: loadConfig({ ...env, JWT_CONSUMER_CLAIM: 'https://sso.bacgiang.gov.vn/consumer' }),
+      logger,
+    });
+    const token = await jwt({ sub: 'a-person', 'https://sso.bacgiang.gov.vn/consumer': 'ioc' });
+    await expect(custom.authenticateHeader(`Bearer ${token}`)).resolves.toMatchObject({ consumer: 'ioc' });
+  });
+
   it('allows a little clock skew on expiry', async () => {
     const now = Math.floor(Date.now() / 1000);
     expect((await call(hub, `Bearer ${await jwt({ sub: 'ioc' }, { exp: now - 10 })}`)).status).toBe(200);

@@ -3,6 +3,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisServerMissing, startRedisServer, type RedisServer } from '../support/redis-server.ts';
@@ -140,6 +143,89 @@ describe('gateway/main.ts', { timeout: 150_000 }, () => {
     expect(messages.filter((m) => m === 'sync pass succeeded').length).toBeGreaterThanOrEqual(3);
     expect(messages.slice(-2)).toEqual(['shutting down: finishing in-flight requests', 'stopped']);
     expect(run.stderr.filter((line) => !line.startsWith('lgsp-hub: '))).toEqual([]);
+  });
+
+  it("npm run demo:tick moves the demo hub's simulated clock on and syncs at once: new dossiers, live events", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lgsp-demo-tick-'));
+    const env = { PGLITE_DIR: join(dataDir, 'pglite') };
+    const tick = (...args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-tick.ts', ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      return once(child, 'exit').then(([code]) => ({ code: code as number, stdout, stderr }));
+    };
+    try {
+      // No hub on this data directory yet: the command says so, naming the state file it looked for.
+      const alone = await tick('--hours=1');
+      expect(alone).toMatchObject({ code: 1, stdout: '' });
+      expect(alone.stderr).toContain(`no demo hub found: ${env.PGLITE_DIR}.demo.json is absent`);
+      expect((await tick('--hours=-2')).code).toBe(2);
+
+      const run = startHub({ ...env, PORT: '0', DEMO_SCALE: 'tiny' });
+      let subscription: AbortController | undefined;
+      try {
+        const url = await listeningUrl(run);
+        const adminToken = /Bearer (lgsp_[0-9a-f]{16}_[\w-]+)/.exec(run.stderr.join('\n'))?.[1];
+        const gql = async (query: string) => {
+          const response = await postWithoutCredentials(url, query);
+          return ((await response.json()) as { data: any }).data;
+        };
+        for (let waited = 0; ; waited += 200) {
+          const { sources } = await gql('{ sources { lastSuccessAt running } }');
+          if (sources.every((s: { lastSuccessAt: string | null; running: boolean }) => s.lastSuccessAt && !s.running))
+            break;
+          if (waited > 60_000) throw new Error(`demo sync did not finish: ${JSON.stringify(sources)}`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        const before = (await gql('{ dossiers(first: 1) { totalCount } }')).dossiers.totalCount as number;
+
+        // A province-wide subscription over SSE, opened before the tick: the sync's events reach it.
+        subscription = new AbortController();
+        const stream = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          signal: subscription.signal,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+            authorization: `Bearer ${adminToken}`,
+          },
+          body: JSON.stringify({
+            query: 'subscription { dossierEvents(unitCode: "000.00.00.H40") { eventId kind dossierCode } }',
+          }),
+        });
+        expect(stream.status).toBe(200);
+        const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+        const firstEvent = (async () => {
+          let text = '';
+          while (!/event: next\ndata: /.test(text)) text += (await reader.read()).value ?? '';
+          return text;
+        })();
+
+        const ticked = await tick('--hours=24');
+        expect(ticked.stderr).toBe('');
+        expect(ticked.code).toBe(0);
+        expect(ticked.stdout).toMatch(/^simulated clock moved 24 h on, now \d{4}-\d\d-\d\dT/);
+        expect(ticked.stdout).toMatch(/ONE_STOP_SHOP +\d+ records written, 0 rejected/);
+        expect(ticked.stdout).toContain(`live on ${url}/dashboard`);
+        // A day of the simulated province: new dossiers in the graph and their events on the subscription.
+        const after = (await gql('{ dossiers(first: 1) { totalCount } }')).dossiers.totalCount as number;
+        expect(after).toBeGreaterThan(before);
+        expect(await firstEvent).toMatch(/"dossierEvents":\{"eventId":"[^"]+","kind":"[A-Z_]+"/);
+      } finally {
+        subscription?.abort();
+        run.child.kill('SIGTERM');
+      }
+      expect(await run.exited).toBe(0);
+      // The state file goes with the hub: the command then finds none.
+      expect(existsSync(`${env.PGLITE_DIR}.demo.json`)).toBe(false);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('in production mode refuses a request without credentials with 401, and prints no credential', async () => {

@@ -124,6 +124,23 @@ describe.each(testBackends)('/ready on %s', (backend) => {
     });
   });
 
+  it('stays NEVER_SYNCED (not STALE) while the first pass runs, however long, and until it ends', async () => {
+    // A first pass started 3 hours ago, past the 60-minute limit, still running (the first pass over a province).
+    await store.db.query(
+      `INSERT INTO sync_runs (source, instance, trigger, started_at, status)
+       VALUES ('CADRE_DB', 'test', 'SCHEDULE', now() - interval '3 hours', 'RUNNING')`,
+    );
+    expect((await ready()).body.sources).toEqual([
+      expect.objectContaining({ name: 'CADRE_DB', status: 'NEVER_SYNCED' }),
+    ]);
+    // A gateway-only instance does not report it yet either: no pass of it has ended.
+    expect((await ready(gatewayOnly)).body.sources).toBeUndefined();
+    await store.db.query(
+      `UPDATE sync_runs SET status = 'SUCCEEDED', finished_at = now() WHERE source = 'CADRE_DB' AND status = 'RUNNING'`,
+    );
+    expect((await ready()).body).toMatchObject({ status: 'ready', sources: [{ name: 'CADRE_DB', status: 'FRESH' }] });
+  });
+
   it('on a gateway-only instance, reports the sources the store has passes of', async () => {
     expect((await ready(gatewayOnly)).body).toEqual({
       status: 'ready',

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       TRUSTED_DOCUMENTS_CACHE_SECONDS: 60,
       CSRF: true,
       JWT_MAX_LIFETIME_SECONDS: 86_400,
+      JWT_CONSUMER_CLAIM: 'sub',
       TRUST_PROXY: false,
       OTEL_TRACES_EXPORTER: 'none',
       OTEL_SERVICE_NAME: 'lgsp-hub',

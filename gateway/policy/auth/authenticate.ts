@@ -17,7 +17,7 @@ import { checkApiKey, findConsumer, parseApiKey, sha256Hex, type Consumer } from
 import type { Queryable } from '../../../store/db.ts';
 import type { Config } from '../../config.ts';
 import { requestError } from '../../errors.ts';
-import { CLOCK_TOLERANCE_SECONDS, createJwtVerifier, type JwtConfig } from './jwt.ts';
+import { CLOCK_TOLERANCE_SECONDS, createJwtVerifier, DEFAULT_JWT_CONSUMER_CLAIM, type JwtConfig } from './jwt.ts';
 
 export type AuthConfig = Pick<Config, 'HUB_MODE'> & JwtConfig;
 
@@ -95,9 +95,13 @@ export function createAuthenticator({
       logger.info({ reason: check.reason }, 'JWT refused');
       throw unauthenticated(check.reason);
     }
-    const { sub, scope, exp } = check.payload;
-    const consumer = await findConsumer(db, sub);
-    if (!consumer) throw unauthenticated(`the JWT's subject ${JSON.stringify(sub)} is not a registered consumer`);
+    const { scope, exp } = check.payload;
+    const consumer = await findConsumer(db, check.consumer);
+    if (!consumer) {
+      const claim = config.JWT_CONSUMER_CLAIM ?? DEFAULT_JWT_CONSUMER_CLAIM;
+      const named = claim === 'sub' ? 'subject' : `"${claim}" claim`;
+      throw unauthenticated(`the JWT's ${named} ${JSON.stringify(check.consumer)} is not a registered consumer`);
+    }
     if (consumer.revokedAt) throw unauthenticated(`consumer ${consumer.name} is revoked`);
     const credential = {
       credentialId: jwtCredentialId(token),

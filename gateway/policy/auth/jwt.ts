@@ -27,10 +27,18 @@ export interface JwtConfig {
   JWT_SECRET?: string | undefined;
   /** Default: DEFAULT_JWT_MAX_LIFETIME_SECONDS. */
   JWT_MAX_LIFETIME_SECONDS?: number | undefined;
+  /** The claim naming the registered consumer. Default: DEFAULT_JWT_CONSUMER_CLAIM. */
+  JWT_CONSUMER_CLAIM?: string | undefined;
 }
 
 /** The longest a JWT may live (JWT_MAX_LIFETIME_SECONDS): one day. */
 export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 86_400;
+
+/**
+ * The claim naming the consumer (JWT_CONSUMER_CLAIM): `sub`. A province SSO's token for a person carries the
+ * person in `sub` and the application in another claim (`azp`, `client_id` …), which the setting then names.
+ */
+export const DEFAULT_JWT_CONSUMER_CLAIM = 'sub';
 
 /** Clocks of the issuer and the hub may differ a little. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
@@ -49,7 +57,8 @@ export function jwtKeyAlgorithm(pem: string): 'RS256' | 'ES256' | 'EdDSA' | null
 }
 
 export type JwtCheck =
-  | { ok: true; payload: JWTPayload & { sub: string } }
+  /** `consumer`: the name the consumer claim carries. */
+  | { ok: true; payload: JWTPayload; consumer: string }
   /** `unavailable`: the hub could not check the token (the JWKS cannot be fetched), not the token's fault. */
   | { ok: false; reason: string; unavailable?: boolean };
 
@@ -70,12 +79,13 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier | null {
     algorithms = ['HS256'];
   } else return null;
   if (!config.JWT_ISSUER || !config.JWT_AUDIENCE) throw new Error('JWT_ISSUER and JWT_AUDIENCE must be set');
+  const consumerClaim = config.JWT_CONSUMER_CLAIM ?? DEFAULT_JWT_CONSUMER_CLAIM;
   const options = {
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     algorithms,
     clockTolerance: CLOCK_TOLERANCE_SECONDS,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: ['exp', consumerClaim],
   };
 
   const maxLifetime = config.JWT_MAX_LIFETIME_SECONDS ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
@@ -85,7 +95,11 @@ export function createJwtVerifier(config: JwtConfig): JwtVerifier | null {
       const { payload } = await jwtVerify(token, key, options);
       const tooLong = overlong(payload as JWTPayload & { exp: number }, maxLifetime);
       if (tooLong) return { ok: false, reason: tooLong };
-      return { ok: true, payload: payload as JWTPayload & { sub: string } };
+      const consumer = payload[consumerClaim];
+      if (typeof consumer !== 'string' || consumer === '') {
+        return { ok: false, reason: `the JWT's "${consumerClaim}" claim must be a string naming a consumer` };
+      }
+      return { ok: true, payload, consumer };
     } catch (error) {
       return refusal(error, algorithms);
     }
