@@ -14,7 +14,7 @@ import { createLiveSubscribers, DEFAULT_LIVE_SETTINGS, type LiveSubscribers } fr
 import { requestScope, type Logger } from '../core/logger.ts';
 import { yogaLogger } from './observability/yoga-logger.ts';
 import { createHubPubSub, type HubPubSub } from '../live/pubsub.ts';
-import { createSseTransport, sseSlowConsumerDrop } from './transports/sse/index.ts';
+import { createSseTransport, sseSlowConsumerDrop, useAcceptedSseRefusals } from './transports/sse/index.ts';
 import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
 import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
@@ -215,6 +215,8 @@ export function createHub(
       useMutationInvalidation(invalidations),
       usePrivateNoStore(),
       useNoEcho(),
+      // A refused SSE subscription as graphql-sse reads it (gateway/transports/sse/refusals.ts).
+      useAcceptedSseRefusals(),
       ...(responseCache ? [responseCache.plugin] : []),
       ...plugins,
       useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),
