@@ -210,7 +210,7 @@ type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T
 const filterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
   unitCode: t.string({
     description:
-      'Only dossiers received by this unit or any unit below it in the tree (its whole subtree). For a consumer bound to a unit subtree it must lie in it (FORBIDDEN otherwise), and it defaults to the root of that subtree.',
+      'Only dossiers received by this unit or any unit below it in the tree (its whole subtree). It must be a known unit and, for a consumer bound to a unit subtree, lie in it (BAD_USER_INPUT otherwise, the same error for both); it defaults to the root of that subtree.',
   }),
   channel: t.field({ type: DossierChannel, description: 'Only dossiers filed through this channel.' }),
   status: t.field({ type: DossierStatus, description: 'Only dossiers in this status.' }),
