@@ -120,6 +120,10 @@ export function useNoEcho(): Plugin {
   };
 }
 
+/** Whether the error was raised as a GraphQL error all the way down (Yoga's maskError leaves those unmasked). */
+const raisedAsGraphQLError = (error: unknown): boolean =>
+  error instanceof GraphQLError && (error.originalError == null || raisedAsGraphQLError(error.originalError));
+
 /**
  * The hub's maskError (Yoga's `maskedErrors`, applied to every result over HTTP, SSE and WebSocket alike): graphql-js
  * reports a variable that does not coerce (a value not in its enum, a Date that is no day, a required one missing)
@@ -128,12 +132,7 @@ export function useNoEcho(): Plugin {
  * unexpected error is masked as Yoga does, with the request id.
  */
 export function maskHubError(error: unknown, message: string, isDev?: boolean): Error {
-  const cause = error instanceof GraphQLError ? error.originalError : undefined;
-  if (
-    error instanceof GraphQLError &&
-    error.extensions.code === undefined &&
-    (!cause || cause instanceof GraphQLError)
-  ) {
+  if (error instanceof GraphQLError && error.extensions.code === undefined && raisedAsGraphQLError(error)) {
     const { nodes, source, positions, path, originalError } = error;
     const extensions = { ...error.extensions, code: 'BAD_USER_INPUT' };
     return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions });
