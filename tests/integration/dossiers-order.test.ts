@@ -167,6 +167,15 @@ describe.each(testBackends)('the dossier list, ordered and filtered, on %s', (ba
     expect(await codes({ statuses: ['PROCESSING', 'RECEIVED'], unitCodes: [C1] })).toEqual(['Q-07', 'Q-02']);
     // The deprecated single values still work.
     expect(await codes({ channel: 'POSTAL', status: 'RETURNED', unitCode: C2 })).toEqual(['Q-03']);
+    // A procedure's dossiers take the same lists and period.
+    const filter = { unitCodes: [C1, C2], statuses: ['PROCESSING', 'RETURNED'], period: '2024-06' };
+    const ofProcedure = await hub.gql(
+      `query ($filter: ProcedureDossierFilter) { procedure(code: "${PROCEDURE}") { dossiers(first: 100, filter: $filter) { edges { node { code } } } } }`,
+      { filter },
+      'admin',
+    );
+    expect(ofProcedure.data.procedure.dossiers.edges.map((e: any) => e.node.code)).toEqual(await codes(filter));
+    expect(await codes(filter)).toEqual(['Q-03', 'Q-07', 'Q-02', 'Q-01']);
   });
 
   it('refuses a list with its deprecated single value, an unknown unit among several, and a period with days', async () => {
