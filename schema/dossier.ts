@@ -312,10 +312,7 @@ function checkFilter(filter: FilterInput): StoreDossierFilter {
  */
 async function narrowFilter(ctx: Context, input: FilterInput): Promise<StoreDossierFilter> {
   const filter = checkFilter(input);
-  if (filter.unitCodes == null) {
-    const root = await ctx.units.listRoot(null);
-    return { ...filter, unitCodes: root === null ? null : [root] };
-  }
+  if (filter.unitCodes == null) return { ...filter, unitCodes: ctx.units.root === null ? null : [ctx.units.root] };
   const argument = input.unitCode != null ? 'filter.unitCode' : 'filter.unitCodes';
   await Promise.all(filter.unitCodes.map((code) => ctx.units.check(code, argument)));
   return filter;
