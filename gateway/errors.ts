@@ -14,7 +14,7 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { httpOf, hubError, type ErrorCode } from '../core/error-codes.ts';
 import { countRefusalOn } from './observability/refusals.ts';
-import { currentRequestId, requestIdOf } from './observability/request-id.ts';
+import { currentRequestId, maskErrorWithRequestId, requestIdOf } from './observability/request-id.ts';
 
 /** How an error is answered over HTTP, as Yoga reads it from `extensions.http`. */
 export interface HttpAnswer {
@@ -118,4 +118,24 @@ export function useNoEcho(): Plugin {
       if (cut) setResult((Array.isArray(result) ? trimmed : trimmed[0]) as typeof result);
     },
   };
+}
+
+/** Whether the error was raised as a GraphQL error all the way down (Yoga's maskError leaves those unmasked). */
+const raisedAsGraphQLError = (error: unknown): boolean =>
+  error instanceof GraphQLError && (error.originalError == null || raisedAsGraphQLError(error.originalError));
+
+/**
+ * The hub's maskError (Yoga's `maskedErrors`, applied to every result over HTTP, SSE and WebSocket alike): graphql-js
+ * reports a variable that does not coerce (a value not in its enum, a Date that is no day, a required one missing)
+ * without a code, and a scalar's own check throws without one: such an error is BAD_USER_INPUT, so that every error
+ * carries `extensions.code` (a literal that does not coerce fails validation: GRAPHQL_VALIDATION_FAILED). An
+ * unexpected error is masked as Yoga does, with the request id.
+ */
+export function maskHubError(error: unknown, message: string, isDev?: boolean): Error {
+  if (error instanceof GraphQLError && error.extensions.code === undefined && raisedAsGraphQLError(error)) {
+    const { nodes, source, positions, path, originalError } = error;
+    const extensions = { ...error.extensions, code: 'BAD_USER_INPUT' };
+    return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions });
+  }
+  return maskErrorWithRequestId(error, message, isDev);
 }

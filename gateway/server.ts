@@ -14,7 +14,7 @@ import { createLiveSubscribers, DEFAULT_LIVE_SETTINGS, type LiveSubscribers } fr
 import { requestScope, type Logger } from '../core/logger.ts';
 import { yogaLogger } from './observability/yoga-logger.ts';
 import { createHubPubSub, type HubPubSub } from '../live/pubsub.ts';
-import { createSseTransport, sseSlowConsumerDrop } from './transports/sse/index.ts';
+import { createSseTransport, sseSlowConsumerDrop, useAcceptedSseRefusals } from './transports/sse/index.ts';
 import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
 import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
@@ -23,7 +23,6 @@ import { createHubMetrics, type HubMetrics } from './observability/metrics.ts';
 import { operationsPlugins } from './observability/plugins.ts';
 import { checkReadiness } from './observability/readiness.ts';
 import { registerRefusalCounter } from './observability/refusals.ts';
-import { maskErrorWithRequestId } from './observability/request-id.ts';
 import { readSourceHealth } from './observability/source-health.ts';
 import { createTracing, tracingFromConfig, type TracingOptions } from './observability/tracing.ts';
 import { responseCacheBus } from './response-cache/bus.ts';
@@ -41,7 +40,7 @@ import { hubSettings } from './hub-settings.ts';
 import { createAdmission } from './policy/admission.ts';
 import { connectRateLimitRedis } from './policy/limits/rate-limit.ts';
 import type { Config } from './config.ts';
-import { requestError, sendGraphQLError, useNoEcho } from './errors.ts';
+import { maskHubError, requestError, sendGraphQLError, useNoEcho } from './errors.ts';
 
 /**
  * What the hub is given, made outside it; every setting it derives from the Config itself (hubSettings).
@@ -202,8 +201,8 @@ export function createHub(
     // The schema has no Upload scalar: no multipart request parser (GraphQL multipart request spec) to expose.
     multipart: false,
     logging: yogaLogger(logger),
-    // An unexpected error is masked as Yoga does, and carries the request id (gateway/observability/request-id.ts).
-    maskedErrors: { maskError: maskErrorWithRequestId },
+    // Every error carries a code; an unexpected one is masked as Yoga does, with the request id (gateway/errors.ts).
+    maskedErrors: { maskError: maskHubError },
     // The audit log last: its fail-closed replacement of a result is the one that goes out.
     plugins: [
       ...operationsPlugins({ metrics, tracing }),
@@ -213,6 +212,8 @@ export function createHub(
       useMutationInvalidation(invalidations),
       usePrivateNoStore(),
       useNoEcho(),
+      // A refused SSE subscription as graphql-sse reads it (gateway/transports/sse/refusals.ts).
+      useAcceptedSseRefusals(),
       ...(responseCache ? [responseCache.plugin] : []),
       ...plugins,
       useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),

@@ -52,32 +52,33 @@ function monthsRange(year: number, first: number, last: number, convention: Peri
   return { first: start, last: day(year, last, 14) };
 }
 
-function badPeriod(period: string, why: string): GraphQLError {
+function badPeriod(period: string, why: string, argument: string): GraphQLError {
   return new GraphQLError(
     `Invalid period ${JSON.stringify(period)}: ${why}. Write a year (2024), a half (2024-H1, 2024-H2), a quarter (2024-Q1 … 2024-Q4) or a month (2024-01 … 2024-12), for a year from ${FIRST_PERIOD_YEAR} to ${LAST_PERIOD_YEAR}.`,
-    { extensions: { code: 'BAD_USER_INPUT', argument: 'period' } },
+    { extensions: { code: 'BAD_USER_INPUT', argument } },
   );
 }
 
 /**
  * The days a period covers under a convention; a malformed period is a
- * GraphQLError (BAD_USER_INPUT on the argument 'period'). The letters H and Q
+ * GraphQLError (BAD_USER_INPUT on the argument named, 'period' unless told). The letters H and Q
  * may be written in lower case; the label is always canonical.
  */
-export function parsePeriod(period: string, convention: PeriodConvention = 'CALENDAR'): Period {
+export function parsePeriod(period: string, convention: PeriodConvention = 'CALENDAR', argument = 'period'): Period {
   const match = /^(\d{4})(?:-(?:([Hh])(\d)|([Qq])(\d)|(\d{2})))?$/.exec(period.trim());
-  if (!match) throw badPeriod(period, 'not a period');
+  if (!match) throw badPeriod(period, 'not a period', argument);
   const year = Number(match[1]);
-  if (year < FIRST_PERIOD_YEAR || year > LAST_PERIOD_YEAR) throw badPeriod(period, `year ${year} is out of range`);
+  if (year < FIRST_PERIOD_YEAR || year > LAST_PERIOD_YEAR)
+    throw badPeriod(period, `year ${year} is out of range`, argument);
   const [, , half, halfNumber, quarter, quarterNumber, month] = match;
   if (half) {
     const n = Number(halfNumber);
-    if (n < 1 || n > 2) throw badPeriod(period, `there is no half ${n}`);
+    if (n < 1 || n > 2) throw badPeriod(period, `there is no half ${n}`, argument);
     return { label: `${year}-H${n}`, kind: 'HALF', convention, range: monthsRange(year, n * 6 - 5, n * 6, convention) };
   }
   if (quarter) {
     const n = Number(quarterNumber);
-    if (n < 1 || n > 4) throw badPeriod(period, `there is no quarter ${n}`);
+    if (n < 1 || n > 4) throw badPeriod(period, `there is no quarter ${n}`, argument);
     return {
       label: `${year}-Q${n}`,
       kind: 'QUARTER',
@@ -87,7 +88,7 @@ export function parsePeriod(period: string, convention: PeriodConvention = 'CALE
   }
   if (month) {
     const n = Number(month);
-    if (n < 1 || n > 12) throw badPeriod(period, `there is no month ${month}`);
+    if (n < 1 || n > 12) throw badPeriod(period, `there is no month ${month}`, argument);
     return { label: `${year}-${pad(n)}`, kind: 'MONTH', convention, range: monthsRange(year, n, n, convention) };
   }
   return { label: String(year), kind: 'YEAR', convention, range: monthsRange(year, 1, 12, convention) };

@@ -8,9 +8,13 @@ import {
   findDossiersByCodes,
   listDossiers,
   listDossiersOfProcedures,
+  DEFAULT_DOSSIER_ORDER,
+  DOSSIER_ORDER_FIELDS,
   type DossierFilter as StoreDossierFilter,
   type DossierKey,
   type DossierCountOutcome,
+  type DossierOrder as Order,
+  type DossierPage,
   type DossierRow,
 } from '../store/dossiers.ts';
 import type {
@@ -18,6 +22,7 @@ import type {
   DossierStatus as Status,
   OnlinePaymentChannel as Payment,
 } from '../store/model.ts';
+import { parsePeriod, type PeriodConvention } from '../indicators/period.ts';
 import { PERSONAL_DATA, personalData, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
 import { flawsOf, INVALID_NULL, RecordFlawRef } from './record-flaw.ts';
@@ -27,6 +32,7 @@ import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_
 import { maskName, maskPhone } from './masks.ts';
 import { ProcedureNode } from './procedure.ts';
 import { UnitDossierCount, UnitNode } from './unit.ts';
+import { PeriodConventionEnum } from './indicators/enums.ts';
 
 // ---------------------------------------------------------------------------
 // Per-request helpers.
@@ -228,10 +234,15 @@ export const DossierNode = builder.loadableNode('Dossier', {
 
 interface FilterInput {
   unitCode?: string | null;
+  unitCodes?: string[] | null;
   procedureCode?: string | null;
   channel?: Channel | null;
+  channels?: Channel[] | null;
   status?: Status | null;
+  statuses?: Status[] | null;
   outcome?: DossierCountOutcome | null;
+  period?: string | null;
+  convention?: PeriodConvention | null;
   receivedFrom?: string | null;
   receivedTo?: string | null;
   finishedFrom?: string | null;
@@ -240,15 +251,39 @@ interface FilterInput {
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
+const UNIT_NOTE =
+  'Each must be a known unit and, for a consumer bound to a unit subtree, lie in it (BAD_USER_INPUT otherwise, the same error for both); without units, the root of that subtree.';
+
 /** The fields DossierFilter and ProcedureDossierFilter share. */
 const filterFields = (t: PothosSchemaTypes.InputFieldBuilder<Types, 'InputObject'>) => ({
-  unitCode: t.string({
-    description:
-      'Only dossiers received by this unit or any unit below it in the tree (its whole subtree). For a consumer bound to a unit subtree it must lie in it (FORBIDDEN otherwise), and it defaults to the root of that subtree.',
+  unitCodes: t.stringList({
+    description: `Only dossiers received by any of these units or a unit below one in the tree (their whole subtrees). ${UNIT_NOTE}`,
   }),
-  channel: t.field({ type: DossierChannel, description: 'Only dossiers filed through this channel.' }),
-  status: t.field({ type: DossierStatus, description: 'Only dossiers in this status.' }),
+  unitCode: t.string({
+    deprecationReason: 'Use unitCodes (giving both is BAD_USER_INPUT).',
+    description: `Only dossiers received by this unit or any unit below it in the tree (its whole subtree). ${UNIT_NOTE}`,
+  }),
+  channels: t.field({ type: [DossierChannel], description: 'Only dossiers filed through any of these channels.' }),
+  channel: t.field({
+    type: DossierChannel,
+    deprecationReason: 'Use channels (giving both is BAD_USER_INPUT).',
+    description: 'Only dossiers filed through this channel.',
+  }),
+  statuses: t.field({ type: [DossierStatus], description: 'Only dossiers in any of these statuses.' }),
+  status: t.field({
+    type: DossierStatus,
+    deprecationReason: 'Use statuses (giving both is BAD_USER_INPUT).',
+    description: 'Only dossiers in this status.',
+  }),
   outcome: t.field({ type: DossierOutcome, description: 'Open outcomes are judged as of the time of the query.' }),
+  period: t.string({
+    description:
+      'Only dossiers received in this period (2024, 2024-H1, 2024-Q2, 2024-06), as indicators(period:) reads it under `convention`: the same as receivedFrom and receivedTo set to its first and last Vietnam day, which it cannot be given with.',
+  }),
+  convention: t.field({
+    type: PeriodConventionEnum,
+    description: 'How `period` maps to days (default CALENDAR); only with a period.',
+  }),
   receivedFrom: t.field({ type: 'Date', description: 'Received on or after this Vietnam day.' }),
   receivedTo: t.field({ type: 'Date', description: 'Received on or before this Vietnam day.' }),
   finishedFrom: t.field({ type: 'Date', description: 'Finished on or after this Vietnam day.' }),
@@ -268,41 +303,104 @@ const ProcedureDossierFilter = builder.inputType('ProcedureDossierFilter', {
   fields: (t) => filterFields(t),
 });
 
-/** Refuses a day range whose start is after its end (days written YYYY-MM-DD compare as text). */
-function checkFilter(filter: FilterInput): StoreDossierFilter {
-  for (const name of ['received', 'finished'] as const) {
-    const [from, to] = [filter[`${name}From`], filter[`${name}To`]];
-    if (from != null && to != null && from > to) {
-      throw new GraphQLError(`"${name}From" (${from}) is after "${name}To" (${to})`, {
-        extensions: { code: 'BAD_USER_INPUT', argument: `filter.${name}From` },
-      });
-    }
-  }
-  return filter;
+const badFilter = (argument: string, message: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument: `filter.${argument}` } });
+
+/** A list filter from its field or its deprecated single-value alias, refusing both. */
+function oneOf<T>(filter: FilterInput, list: keyof FilterInput, single: keyof FilterInput): T[] | null {
+  const [many, one] = [filter[list] as T[] | null | undefined, filter[single] as T | null | undefined];
+  if (many != null && one != null) throw badFilter(single, `give "${list}" or "${single}" (deprecated), not both`);
+  return many ?? (one != null ? [one] : null);
 }
 
 /**
- * The filter narrowed to the consumer's subtree: its unitCode checked, or the
+ * The store's filter: list fields from their deprecated aliases, the period as its days of receipt, and a day range
+ * whose start is after its end refused (days written YYYY-MM-DD compare as text).
+ */
+function checkFilter(filter: FilterInput): StoreDossierFilter {
+  const { unitCode: _u, channel: _c, status: _s, period, convention, ...rest } = filter;
+  const checked: StoreDossierFilter = {
+    ...rest,
+    unitCodes: oneOf<string>(filter, 'unitCodes', 'unitCode'),
+    channels: oneOf<Channel>(filter, 'channels', 'channel'),
+    statuses: oneOf<Status>(filter, 'statuses', 'status'),
+  };
+  if (period != null) {
+    if (filter.receivedFrom != null || filter.receivedTo != null)
+      throw badFilter('period', 'give "period" or "receivedFrom"/"receivedTo", not both');
+    const { first, last } = parsePeriod(period, convention ?? 'CALENDAR', 'filter.period').range;
+    Object.assign(checked, { receivedFrom: first, receivedTo: last });
+  } else if (convention != null) throw badFilter('convention', '"convention" applies to a "period" only');
+  for (const name of ['received', 'finished'] as const) {
+    const [from, to] = [checked[`${name}From`], checked[`${name}To`]];
+    if (from != null && to != null && from > to)
+      throw badFilter(`${name}From`, `"${name}From" (${from}) is after "${name}To" (${to})`);
+  }
+  return checked;
+}
+
+/**
+ * The filter narrowed to the consumer's subtree: its units checked, or the
  * root of the subtree when none is given. Narrowed in the store, so that
  * pages and totalCount count the consumer's dossiers only.
  */
-async function narrowFilter(ctx: Context, filter: StoreDossierFilter): Promise<StoreDossierFilter> {
-  return { ...filter, unitCode: await ctx.units.listRoot(filter.unitCode, 'filter.unitCode') };
+async function narrowFilter(ctx: Context, input: FilterInput): Promise<StoreDossierFilter> {
+  const filter = checkFilter(input);
+  if (filter.unitCodes == null) return { ...filter, unitCodes: ctx.units.root === null ? null : [ctx.units.root] };
+  const argument = input.unitCode != null ? 'filter.unitCode' : 'filter.unitCodes';
+  await Promise.all(filter.unitCodes.map((code) => ctx.units.check(code, argument)));
+  return filter;
 }
 
-// A cursor is the position in the order (received_at DESC, code DESC): the received instant and the code.
-const toCursor = (dossier: DossierRow) => encodeCursor(`${dossier.receivedAt.toISOString()} ${dossier.code}`);
+const DossierOrderField = builder.enumType('DossierOrderField', {
+  description: 'A date dossiers can be listed by.',
+  values: {
+    RECEIVED: { description: 'Received (ngày tiếp nhận).' },
+    DUE: { description: 'Due (ngày hẹn trả); a dossier without one counts as due later than any.' },
+    FINISHED: { description: 'Finished (ngày kết thúc xử lý); one not finished counts as finishing later than any.' },
+  } satisfies Record<keyof typeof DOSSIER_ORDER_FIELDS, unknown>,
+});
 
-function toKey(cursor: string | null | undefined): DossierKey | undefined {
+const OrderDirection = builder.enumType('OrderDirection', {
+  description: 'Ascending or descending.',
+  values: { ASC: { description: 'Earliest first.' }, DESC: { description: 'Latest first.' } },
+});
+
+const DossierOrderInput = builder.inputType('DossierOrder', {
+  description:
+    'The order of a dossier list: by a date, then by dossier code in the same direction. A missing date (no due date, not finished yet) counts as later than any: such dossiers come last in ASC order, first in DESC.',
+  fields: (t) => ({
+    field: t.field({ type: DossierOrderField, required: true, description: 'The date.' }),
+    direction: t.field({ type: OrderDirection, required: true, description: 'Ascending or descending.' }),
+  }),
+});
+
+// A cursor is the position in its order: the order itself (a cursor is refused under another), the date ("none"
+// without one) and the code.
+const cursorOf = (order: Order) => (dossier: DossierRow) => {
+  const at = dossier[DOSSIER_ORDER_FIELDS[order.field].row];
+  return encodeCursor(`${order.field} ${order.direction} ${at ? at.toISOString() : 'none'} ${dossier.code}`);
+};
+
+function toKey(cursor: string | null | undefined, order: Order): DossierKey | undefined {
   const key = decodeCursor(cursor);
   if (key === undefined) return undefined;
-  const space = key.indexOf(' ');
-  const receivedAt = new Date(key.slice(0, space));
-  const code = key.slice(space + 1);
-  if (space < 0 || !code || Number.isNaN(receivedAt.getTime()) || receivedAt.toISOString() !== key.slice(0, space)) {
+  const [field, direction, at, ...code] = key.split(' ');
+  const instant = at === 'none' ? null : new Date(at ?? '');
+  if (
+    code.length === 0 ||
+    !Object.hasOwn(DOSSIER_ORDER_FIELDS, field ?? '') ||
+    (instant !== null && (Number.isNaN(instant.getTime()) || instant.toISOString() !== at))
+  ) {
     throw new GraphQLError(`Invalid cursor: ${JSON.stringify(cursor)}`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
-  return { receivedAt, code };
+  if (field !== order.field || direction !== order.direction) {
+    throw new GraphQLError(
+      `The cursor is from the order ${field} ${direction}, not ${order.field} ${order.direction}: page with the orderBy it was made under`,
+      { extensions: { code: 'BAD_USER_INPUT', argument: 'orderBy' } },
+    );
+  }
+  return { at: instant, code: code.join(' ') };
 }
 
 interface Counted {
@@ -313,7 +411,7 @@ const DossierConnection = builder.connectionObject(
   {
     type: DossierNode,
     name: 'DossierConnection',
-    description: 'A page of dossiers, newest received first.',
+    description: 'A page of dossiers, in the order asked (newest received first unless asked).',
     fields: (t) => ({
       totalCount: t.int({
         description: 'How many dossiers match the filter, on every page.',
@@ -325,17 +423,19 @@ const DossierConnection = builder.connectionObject(
 );
 
 const connectionDescription = (what: string) =>
-  `${what}, newest received first (by received time, then code), ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`;
+  `${what}, newest received first (by received time, then code) unless ordered otherwise, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}).`;
 
-/** Pages through dossiers with `read`, checking the arguments first. */
+/** Pages through dossiers in `order` with `read`, checking the arguments first. */
 async function dossierPage(
   args: DefaultConnectionArguments,
-  read: (page: { after?: DossierKey; before?: DossierKey; limit: number; inverted: boolean }) => Promise<DossierRow[]>,
+  order: Order,
+  read: (page: DossierPage) => Promise<DossierRow[]>,
 ) {
   checkPageSize(args);
   return resolveCursorConnection<Promise<DossierRow[]>>(
-    { args, toCursor, defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
-    ({ after, before, limit, inverted }) => read({ after: toKey(after), before: toKey(before), limit, inverted }),
+    { args, toCursor: cursorOf(order), defaultSize: DEFAULT_PAGE_SIZE, maxSize: MAX_PAGE_SIZE },
+    ({ after, before, limit, inverted }) =>
+      read({ after: toKey(after, order), before: toKey(before, order), limit, inverted, order }),
   );
 }
 
@@ -358,11 +458,18 @@ builder.queryFields((t) => ({
       type: DossierNode,
       authScopes: { 'read:dossiers': true },
       description: connectionDescription('Dossiers'),
-      args: { filter: t.arg({ type: DossierFilter }) },
+      args: {
+        filter: t.arg({ type: DossierFilter }),
+        orderBy: t.arg({
+          type: DossierOrderInput,
+          description: 'Default: RECEIVED DESC. A cursor is valid under the order it was made under only.',
+        }),
+      },
       resolve: async (_root, args, ctx) => {
-        const filter = await narrowFilter(ctx, checkFilter(args.filter ?? {}));
+        const filter = await narrowFilter(ctx, args.filter ?? {});
         const now = requestNow(ctx);
-        const connection = await dossierPage(args, (page) => listDossiers(ctx.db, filter, page, now));
+        const order = args.orderBy ?? DEFAULT_DOSSIER_ORDER;
+        const connection = await dossierPage(args, order, (page) => listDossiers(ctx.db, filter, page, now));
         // Counted only when a client selects totalCount.
         return { ...connection, totalCount: () => countDossiers(ctx.db, filter, now) };
       },
@@ -398,9 +505,9 @@ builder.objectFields(ProcedureNode, (t) => ({
       description: connectionDescription('Dossiers filed under this procedure'),
       args: { filter: t.arg({ type: ProcedureDossierFilter }) },
       resolve: async (procedure, args, ctx) => {
-        const filter = await narrowFilter(ctx, checkFilter(args.filter ?? {}));
+        const filter = await narrowFilter(ctx, args.filter ?? {});
         const now = requestNow(ctx);
-        const connection = await dossierPage(args, (page) =>
+        const connection = await dossierPage(args, DEFAULT_DOSSIER_ORDER, (page) =>
           loaderFor(ctx, `dossiers ${JSON.stringify([filter, page])}`, async (codes) => {
             const byProcedure = new Map<string, DossierRow[]>(codes.map((code) => [code, []]));
             for (const row of await listDossiersOfProcedures(ctx.db, codes, filter, page, now)) {

@@ -97,6 +97,12 @@ const TABLE: Readonly<Record<string, Labels>> = {
     DOSSIERS_PER_PERSON: ['Hồ sơ/người', 'Dossiers per person'],
     VND_PER_DOSSIER: ['Đồng/hồ sơ', 'VND per dossier'],
   },
+  DossierOrderField: {
+    RECEIVED: ['Ngày tiếp nhận', 'Received'],
+    DUE: ['Ngày hẹn trả', 'Due'],
+    FINISHED: ['Ngày hoàn thành', 'Finished'],
+  },
+  OrderDirection: { ASC: ['Tăng dần', 'Ascending'], DESC: ['Giảm dần', 'Descending'] },
   OnlinePaymentChannel: {
     NATIONAL_PORTAL: ['Cổng Dịch vụ công quốc gia', 'National public-service portal'],
     PROVINCE_GATEWAY: ['Cổng thanh toán của tỉnh', 'Province payment gateway'],
@@ -171,6 +177,11 @@ const TABLE: Readonly<Record<string, Labels>> = {
     HALF: ['6 tháng', 'Half-year'],
     QUARTER: ['Quý', 'Quarter'],
     MONTH: ['Tháng', 'Month'],
+  },
+  TrustedDocumentOutcome: {
+    ADDED: ['Đã thêm', 'Added'],
+    UNCHANGED: ['Không đổi', 'Unchanged'],
+    RESTORED: ['Đã khôi phục', 'Restored'],
   },
   UnitKind: {
     PEOPLES_COMMITTEE: ['UBND', "People's Committee"],

@@ -429,7 +429,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:finance': true },
     description:
-      "A unit's finance for a year; null for an unknown unit. For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.",
+      "A unit's finance for a year. A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).",
     args: {
       unitCode: t.arg.string({ required: true, description: 'National electronic identifier of the unit.' }),
       year: t.arg.int({ required: true, description: 'Budget year (calendar year).' }),

@@ -5,8 +5,19 @@ import { decodeGlobalID, type DefaultConnectionArguments } from '@pothos/plugin-
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** Refuses a page larger than the maximum instead of silently returning fewer rows than asked. */
+/**
+ * Refuses a page larger than the maximum instead of silently returning fewer rows than asked, and `first` with
+ * `last`: Relay discourages it and its page (the last of the first n) is never what a client meant.
+ */
 export function checkPageSize(args: DefaultConnectionArguments): void {
+  if (args.first != null && args.last != null) {
+    throw new GraphQLError(
+      '"first" and "last" cannot be given together: page forward with first/after, backward with last/before',
+      {
+        extensions: { code: 'BAD_USER_INPUT', argument: 'last' },
+      },
+    );
+  }
   for (const name of ['first', 'last'] as const) {
     const size = args[name];
     if (size != null && (size < 0 || size > MAX_PAGE_SIZE)) {

@@ -143,7 +143,7 @@ const StaffFilterInput = builder.inputType('StaffFilter', {
   fields: (t) => ({
     unitCode: t.string({
       description:
-        'Staff of this unit and of every unit below it in the tree (e.g. a district and its communes). For a consumer bound to a unit subtree it must lie in it (FORBIDDEN otherwise), and it defaults to the root of that subtree.',
+        'Staff of this unit and of every unit below it in the tree (e.g. a district and its communes). It must be a known unit and, for a consumer bound to a unit subtree, lie in it (BAD_USER_INPUT otherwise, the same error for both); it defaults to the root of that subtree.',
     }),
     category: t.field({ type: StaffCategory, description: 'Only this category.' }),
     qualification: t.field({ type: Qualification, description: 'Only this qualification.' }),

@@ -3,11 +3,13 @@
  * communes, say) sees the rows of that subtree only. Lists are narrowed at
  * the store, so pages and totals are right; a unit named in an argument, a
  * record looked up by key, or an object reached through a nested field, is
- * checked here.
+ * checked here. A unit named in an argument must be known and visible: an
+ * unknown unit and one outside the subtree get the same error, byte for byte,
+ * so that a bound consumer cannot tell which codes exist elsewhere.
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { unitsWithin, type Viewer } from '../store/access.ts';
+import { unitsKnown, unitsWithin, type Viewer } from '../store/access.ts';
 import type { Queryable } from '../store/db.ts';
 
 export interface UnitAccess {
@@ -15,7 +17,7 @@ export interface UnitAccess {
   readonly root: string | null;
   /** Whether the unit is inside the viewer's subtree (batched: one statement per tick). */
   canSee(unitCode: string): Promise<boolean>;
-  /** Throws FORBIDDEN unless the unit named by an argument is inside the viewer's subtree. */
+  /** Throws BAD_USER_INPUT (unknownUnit) unless the unit named by an argument exists and is inside the viewer's subtree. */
   check(unitCode: string, argument?: string): Promise<void>;
   /**
    * The unit a list is rooted at: the argument, once checked, or else the
@@ -38,11 +40,14 @@ export function registerUnitOf<T>(typename: string, unitOf: (record: T) => strin
   unitOfType.set(typename, unitOf as (record: never) => string);
 }
 
-export function forbiddenUnit(unitCode: string, root: string, argument?: string): GraphQLError {
+/**
+ * The error for a unit named in an argument that no unit has or that lies outside the viewer's subtree: the same for
+ * both (nothing in it depends on which, nor on the viewer), so it tells nobody which codes exist outside their units.
+ */
+export function unknownUnit(unitCode: string, argument?: string): GraphQLError {
   return new GraphQLError(
-    `unit ${unitCode}${argument ? ` (argument ${argument})` : ''} is outside this consumer's units (the subtree of ${root})`,
-    // `argument` as BAD_USER_INPUT errors carry it, so a client can point at the field at fault.
-    { extensions: { code: 'FORBIDDEN', ...(argument ? { argument } : {}) } },
+    `unknown or not visible unit ${JSON.stringify(unitCode)}${argument ? ` (argument ${argument})` : ''}`,
+    { extensions: { code: 'BAD_USER_INPUT', ...(argument ? { argument } : {}), unitCode } },
   );
 }
 
@@ -55,11 +60,18 @@ export function createUnitAccess(db: Queryable, viewer: Viewer): UnitAccess {
           const inside = await unitsWithin(db, root, codes);
           return codes.map((code) => inside.has(code));
         });
+  // For a viewer of the whole province, whether the unit exists at all (the subtree holds known units only).
+  const known =
+    within ??
+    new DataLoader<string, boolean>(async (codes) => {
+      const existing = await unitsKnown(db, codes);
+      return codes.map((code) => existing.has(code));
+    });
   const access: UnitAccess = {
     root,
     canSee: async (unitCode) => (within ? within.load(unitCode) : true),
     async check(unitCode, argument) {
-      if (root !== null && !(await access.canSee(unitCode))) throw forbiddenUnit(unitCode, root, argument);
+      if (!(await known.load(unitCode))) throw unknownUnit(unitCode, argument);
     },
     async listRoot(unitCode, argument) {
       if (unitCode == null) return root;

@@ -315,7 +315,7 @@ builder.queryFields((t) => ({
     {
       type: UnitNode,
       authScopes: { 'read:aggregates': true },
-      description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}); for a consumer bound to a unit subtree, the units of that subtree only (filter.parentCode outside it is FORBIDDEN).`,
+      description: `Units ordered by code, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}); for a consumer bound to a unit subtree, the units of that subtree only (a filter.parentCode no unit has, or outside that subtree, is BAD_USER_INPUT, the same error for both).`,
       args: { filter: t.arg({ type: UnitFilter, description: 'Which units to list.' }) },
       resolve: async (_root, args, ctx) => {
         checkPageSize(args);

@@ -65,6 +65,13 @@ export const ANONYMOUS_DEVELOPER: Viewer = {
  */
 export type Authenticate = (request: Request) => Promise<Viewer>;
 
+/** Of the codes, those of units the store holds. */
+export async function unitsKnown(db: Queryable, codes: readonly string[]): Promise<Set<string>> {
+  if (codes.length === 0) return new Set();
+  const rows = await db.query<{ code: string }>('SELECT code FROM units WHERE code = ANY($1::text[])', [codes]);
+  return new Set(rows.map((row) => row.code));
+}
+
 /** Of the codes, those inside the subtree rooted at `root` (the root included), by the unit_tree closure. */
 export async function unitsWithin(db: Queryable, root: string, codes: readonly string[]): Promise<Set<string>> {
   if (codes.length === 0) return new Set();

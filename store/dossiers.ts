@@ -140,11 +140,12 @@ export function findDossiersByCodes(db: Queryable, codes: readonly string[]): Pr
 }
 
 export interface DossierFilter {
-  /** The unit and every unit below it (by parent_code, at any depth). */
-  unitCode?: string | null;
+  /** These units and every unit below them (by parent_code, at any depth); null: every unit. */
+  unitCodes?: readonly string[] | null;
   procedureCode?: string | null;
-  channel?: DossierChannel | null;
-  status?: DossierStatus | null;
+  /** Any of these (null: any). */
+  channels?: readonly DossierChannel[] | null;
+  statuses?: readonly DossierStatus[] | null;
   /** As of the `now` the query is given. */
   outcome?: DossierCountOutcome | null;
   /** Vietnam days, both bounds inclusive. */
@@ -154,20 +155,47 @@ export interface DossierFilter {
   finishedTo?: IsoDate | null;
 }
 
-/** A position in the dossier order (received_at DESC, code DESC). */
+/** The dates dossiers can be listed by, and their columns (as stored, and as read into a DossierRow). */
+export const DOSSIER_ORDER_FIELDS = {
+  RECEIVED: { column: 'received_at', row: 'receivedAt' },
+  DUE: { column: 'due_at', row: 'dueAt' },
+  FINISHED: { column: 'finished_at', row: 'finishedAt' },
+} as const;
+export type DossierOrderField = keyof typeof DOSSIER_ORDER_FIELDS;
+
+/** An order of the list: by a date, then by code in the same direction (the tiebreak that makes it total). */
+export interface DossierOrder {
+  field: DossierOrderField;
+  direction: 'ASC' | 'DESC';
+}
+
+export const DEFAULT_DOSSIER_ORDER: DossierOrder = { field: 'RECEIVED', direction: 'DESC' };
+
+/** A position in a dossier order: the dossier's date (null: it has none) and its code. */
 export interface DossierKey {
-  receivedAt: Date;
+  at: Date | null;
   code: string;
 }
 
 export interface DossierPage {
-  /** Exclusive bounds in the dossier order: `after` is later in the list (received earlier). */
+  /** Exclusive bounds in the order: `after` is later in the list. */
   after?: DossierKey | undefined;
   before?: DossierKey | undefined;
   limit: number;
   /** Read backwards from `before` (for `last`). */
   inverted: boolean;
+  /** Default: DEFAULT_DOSSIER_ORDER. */
+  order?: DossierOrder;
 }
+
+/**
+ * The sort key of an order: the date, a missing one (no due date, not finished yet) counted as later than any
+ * ('infinity'), so that such dossiers come last in ascending order and first in descending order.
+ */
+const sortKey = (field: DossierOrderField, alias = '') => {
+  const column = alias ? `${alias}."${DOSSIER_ORDER_FIELDS[field].row}"` : DOSSIER_ORDER_FIELDS[field].column;
+  return field === 'RECEIVED' ? column : `coalesce(${column}, 'infinity'::timestamptz)`;
+};
 
 /** Positional parameters collected while a statement is built. */
 class Params {
@@ -189,8 +217,8 @@ const vnDayStart = (day: string) => `((${day})::timestamp AT TIME ZONE INTERVAL 
 function filterConditions(filter: DossierFilter, now: Date, p: Params): string[] {
   const where: string[] = [];
   if (filter.procedureCode != null) where.push(`procedure_code = ${p.add(filter.procedureCode, 'text')}`);
-  if (filter.channel != null) where.push(`channel = ${p.add(filter.channel, 'text')}`);
-  if (filter.status != null) where.push(`status = ${p.add(filter.status, 'text')}`);
+  if (filter.channels != null) where.push(`channel = ANY(${p.add(filter.channels, 'text[]')})`);
+  if (filter.statuses != null) where.push(`status = ANY(${p.add(filter.statuses, 'text[]')})`);
   if (filter.receivedFrom != null) where.push(`received_at >= ${vnDayStart(p.add(filter.receivedFrom, 'date'))}`);
   if (filter.receivedTo != null) where.push(`received_at < ${vnDayStart(`${p.add(filter.receivedTo, 'date')} + 1`)}`);
   if (filter.finishedFrom != null) where.push(`finished_at >= ${vnDayStart(p.add(filter.finishedFrom, 'date'))}`);
@@ -221,32 +249,42 @@ function filterConditions(filter: DossierFilter, now: Date, p: Params): string[]
   return where;
 }
 
-/** Keyset bounds; the extra `received_at <=` / `>=` gives the index a range to scan. */
+/** Keyset bounds in the page's order; the extra `key <=` / `>=` gives an index a range to scan. */
 function keysetConditions(page: DossierPage, p: Params): string[] {
+  const { field, direction } = page.order ?? DEFAULT_DOSSIER_ORDER;
+  const key = sortKey(field);
+  const later = direction === 'DESC' ? '<' : '>';
+  const earlier = direction === 'DESC' ? '>' : '<';
   const where: string[] = [];
-  if (page.after) {
-    const [at, code] = [p.add(page.after.receivedAt, 'timestamptz'), p.add(page.after.code, 'text')];
-    where.push(`received_at <= ${at} AND (received_at < ${at} OR code < ${code})`);
-  }
-  if (page.before) {
-    const [at, code] = [p.add(page.before.receivedAt, 'timestamptz'), p.add(page.before.code, 'text')];
-    where.push(`received_at >= ${at} AND (received_at > ${at} OR code > ${code})`);
+  for (const [bound, op] of [
+    [page.after, later],
+    [page.before, earlier],
+  ] as const) {
+    if (!bound) continue;
+    const [at, code] = [p.add(bound.at ?? 'infinity', 'timestamptz'), p.add(bound.code, 'text')];
+    where.push(`${key} ${op}= ${at} AND (${key}, code) ${op} (${at}, ${code})`);
   }
   return where;
 }
 
-/** The unit and every unit below it (unit_tree holds the unit itself at depth 0). */
-const subtreeOf = (unit: string) => `(SELECT unit_code AS code FROM unit_tree WHERE ancestor_code = ${unit})`;
+/** The units and every unit below them, each once (unit_tree holds a unit itself at depth 0). */
+const subtreeOf = (units: string) =>
+  `(SELECT DISTINCT unit_code AS code FROM unit_tree WHERE ancestor_code = ANY(${units}))`;
 
 const and = (conditions: string[]) => (conditions.length ? conditions.join(' AND ') : 'TRUE');
-const direction = (page: DossierPage) => (page.inverted ? 'ASC' : 'DESC');
+
+/** The ORDER BY of a page: its order, reversed when it reads backwards (`last`). */
+function orderBy(page: DossierPage, alias = ''): string {
+  const { field, direction } = page.order ?? DEFAULT_DOSSIER_ORDER;
+  const dir = page.inverted === (direction === 'DESC') ? 'ASC' : 'DESC';
+  return `${sortKey(field, alias)} ${dir}, ${alias ? `${alias}.` : ''}code ${dir}`;
+}
 
 /**
- * Dossiers matching the filter in the order (received_at DESC, code DESC), one
- * keyset page at a time. Without a unit it walks dossiers_received_idx; with a
- * unit it takes the page's worth from each unit of the subtree through
- * dossiers_unit_received_cover_idx and merges them, so a busy commune never sorts its
- * whole history.
+ * Dossiers matching the filter in the page's order (default received_at DESC, code DESC), one
+ * keyset page at a time. Without a unit it walks dossiers_received_idx; with units it takes the
+ * page's worth from each unit of their subtrees through dossiers_unit_received_cover_idx and merges
+ * them, so a busy commune never sorts its whole history.
  */
 export function listDossiers(
   db: Queryable,
@@ -256,22 +294,21 @@ export function listDossiers(
 ): Promise<DossierRow[]> {
   const p = new Params();
   const where = and([...filterConditions(filter, now, p), ...keysetConditions(page, p)]);
-  const dir = direction(page);
   const limit = p.add(page.limit, 'int');
-  if (filter.unitCode == null) {
+  if (filter.unitCodes == null) {
     return db.query<DossierRow>(
-      `SELECT ${DOSSIER_COLUMNS} FROM dossiers WHERE ${where} ORDER BY received_at ${dir}, code ${dir} LIMIT ${limit}`,
+      `SELECT ${DOSSIER_COLUMNS} FROM dossiers WHERE ${where} ORDER BY ${orderBy(page)} LIMIT ${limit}`,
       p.values,
     );
   }
-  const unit = p.add(filter.unitCode, 'text');
+  const units = p.add(filter.unitCodes, 'text[]');
   return db.query<DossierRow>(
-    `SELECT d.* FROM ${subtreeOf(unit)} s CROSS JOIN LATERAL (
+    `SELECT d.* FROM ${subtreeOf(units)} s CROSS JOIN LATERAL (
       SELECT ${DOSSIER_COLUMNS} FROM dossiers
        WHERE unit_code = s.code AND ${where}
-       ORDER BY received_at ${dir}, code ${dir} LIMIT ${limit}
+       ORDER BY ${orderBy(page)} LIMIT ${limit}
     ) d
-    ORDER BY d."receivedAt" ${dir}, d.code ${dir} LIMIT ${limit}`,
+    ORDER BY ${orderBy(page, 'd')} LIMIT ${limit}`,
     p.values,
   );
 }
@@ -281,9 +318,9 @@ export async function countDossiers(db: Queryable, filter: DossierFilter, now: D
   const p = new Params();
   const where = and(filterConditions(filter, now, p));
   const sql =
-    filter.unitCode == null
+    filter.unitCodes == null
       ? `SELECT count(*)::int AS count FROM dossiers WHERE ${where}`
-      : `SELECT coalesce(sum(n), 0)::int AS count FROM ${subtreeOf(p.add(filter.unitCode, 'text'))} s CROSS JOIN LATERAL (
+      : `SELECT coalesce(sum(n), 0)::int AS count FROM ${subtreeOf(p.add(filter.unitCodes, 'text[]'))} s CROSS JOIN LATERAL (
           SELECT count(*) AS n FROM dossiers WHERE unit_code = s.code AND ${where}
         ) c`;
   const [row] = await db.query<{ count: number }>(sql, p.values);
@@ -305,15 +342,14 @@ export function listDossiersOfProcedures(
   const p = new Params();
   const codes = p.add(procedureCodes, 'text[]');
   const where = [...filterConditions({ ...filter, procedureCode: null }, now, p), ...keysetConditions(page, p)];
-  if (filter.unitCode != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCode, 'text'))}`);
-  const dir = direction(page);
+  if (filter.unitCodes != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCodes, 'text[]'))}`);
   return db.query<DossierRow>(
     `SELECT d.* FROM unnest(${codes}) AS p (code) CROSS JOIN LATERAL (
       SELECT ${DOSSIER_COLUMNS} FROM dossiers
        WHERE procedure_code = p.code AND ${and(where)}
-       ORDER BY received_at ${dir}, code ${dir} LIMIT ${p.add(page.limit, 'int')}
+       ORDER BY ${orderBy(page)} LIMIT ${p.add(page.limit, 'int')}
     ) d
-    ORDER BY d."procedureCode", d."receivedAt" ${dir}, d.code ${dir}`,
+    ORDER BY d."procedureCode", ${orderBy(page, 'd')}`,
     p.values,
   );
 }
@@ -330,7 +366,7 @@ export function countDossiersOfProcedures(
     `procedure_code = ANY(${p.add(procedureCodes, 'text[]')})`,
     ...filterConditions({ ...filter, procedureCode: null }, now, p),
   ];
-  if (filter.unitCode != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCode, 'text'))}`);
+  if (filter.unitCodes != null) where.push(`unit_code IN ${subtreeOf(p.add(filter.unitCodes, 'text[]'))}`);
   return db.query(
     `SELECT procedure_code AS "procedureCode", count(*)::int AS count FROM dossiers
       WHERE ${and(where)} GROUP BY procedure_code`,

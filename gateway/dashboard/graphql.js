@@ -137,6 +137,18 @@ export function createClient({ endpoint = '/graphql', auth }) {
     let lastEventId = null;
     let attempt = 0;
 
+    /** The key was refused: wait for another, then true (try it at once). */
+    async function unauthorized() {
+      onState('unauthorized');
+      auth.unauthorized();
+      await Promise.race([
+        auth.changed(),
+        new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true })),
+      ]);
+      attempt = 0;
+      return true;
+    }
+
     /** One connection, until it ends; true when the next one should start without waiting. */
     async function once() {
       const connection = new AbortController();
@@ -163,16 +175,7 @@ export function createClient({ endpoint = '/graphql', auth }) {
           body: JSON.stringify({ query: document, variables: { ...variables, lastEventId } }),
           signal: connection.signal,
         });
-        if (response.status === 401) {
-          onState('unauthorized');
-          auth.unauthorized();
-          await Promise.race([
-            auth.changed(),
-            new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true })),
-          ]);
-          attempt = 0;
-          return true; // try the new key at once
-        }
+        if (response.status === 401) return await unauthorized();
         if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
           throw new Error(`HTTP ${response.status}`);
         }
@@ -196,6 +199,8 @@ export function createClient({ endpoint = '/graphql', auth }) {
             open();
             continue;
           }
+          // A refused key comes in the stream (a POSTed refusal is answered 200, as graphql-sse needs to read it).
+          if (payload.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) return await unauthorized();
           // Errors without data refuse the subscription (bad arguments, a missing scope): worth showing, not looping on fast.
           if (payload.errors?.length && !payload.data?.[field]) throw new GraphQLRequestError(payload.errors);
           const value = payload.data?.[field];

@@ -329,7 +329,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'An indicator of a unit over a period, broken down by child unit, level, channel or procedure field; the parts add up to the total. Null, without an error, when no unit has that code; an unknown indicator code, a malformed period or a dossier dimension for an indicator that reads other figures is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN (the parts of a unit inside it lie inside it too).',
+      'An indicator of a unit over a period, broken down by child unit, level, channel or procedure field; the parts add up to the total. An unknown indicator code, a malformed period or a dossier dimension for an indicator that reads other figures is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both). The parts of a unit lie in its subtree.',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),

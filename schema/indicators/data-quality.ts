@@ -161,7 +161,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'The data-quality violations over a unit’s subtree and a period, by rule, then unit, then record; empty when every rule holds. Null, without an error, when no unit has that code; a malformed period is BAD_USER_INPUT. For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
+      'The data-quality violations over a unit’s subtree and a period, by rule, then unit, then record; empty when every rule holds. A malformed period is BAD_USER_INPUT. A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit whose subtree is checked.' }),
       period: t.arg.string({

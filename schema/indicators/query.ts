@@ -22,7 +22,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. Null, without an error, when no unit has that code; a malformed period or an unknown indicator code is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
+      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. A malformed period or an unknown indicator code is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
       ...indicatorArgs,

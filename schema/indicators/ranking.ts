@@ -146,7 +146,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. Null, without an error, when no unit has the parentCode; an unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), and a parentCode outside it is FORBIDDEN.',
+      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. An unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), A parentCode no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       level: t.arg({ type: UnitLevelEnum, required: true, description: 'The level of the units ranked.' }),

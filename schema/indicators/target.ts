@@ -17,7 +17,6 @@ import {
   type StoredTarget,
   type TargetKey,
 } from '../../store/indicators/targets.ts';
-import { findUnitsByCodes } from '../../store/units.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { describedValues } from '../enum-values.ts';
@@ -177,13 +176,6 @@ function checkTarget(definition: IndicatorDefinition, target: number) {
   if (target < 0) throw badInput('target', `${definition.code} counts ${definition.unit}: its target must be ≥ 0`);
 }
 
-/** A unit that exists and, for an administrator bound to a unit subtree, lies in it (FORBIDDEN otherwise). */
-async function checkUnit(ctx: Context, unitCode: string) {
-  await ctx.units.check(unitCode, 'unitCode');
-  const [unit] = await findUnitsByCodes(ctx.db, [unitCode]);
-  if (!unit) throw badInput('unitCode', `No unit has the code ${unitCode}`);
-}
-
 const targetArgs = builder.args((t) => ({
   code: t.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
   unitCode: t.string({
@@ -211,7 +203,7 @@ builder.mutationFields((t) => ({
       const definition = targetableDefinition(args.code);
       checkYear(args.year);
       checkTarget(definition, args.target);
-      await checkUnit(ctx, args.unitCode);
+      await ctx.units.check(args.unitCode, 'unitCode');
       const [row] = await ctx.audit.commitAdmin('setIndicatorTarget', (tx) =>
         upsertTargets(
           tx,
@@ -235,7 +227,7 @@ builder.mutationFields((t) => ({
         throw badInput('code', `Unknown indicator code: ${args.code} (the codes are listed by indicatorCatalog)`);
       }
       checkYear(args.year);
-      await checkUnit(ctx, args.unitCode);
+      await ctx.units.check(args.unitCode, 'unitCode');
       const [removed] = await ctx.audit.commitAdmin('removeIndicatorTarget', (tx) =>
         deleteTargets(tx, [{ indicatorCode: args.code, unitCode: args.unitCode, year: args.year }]),
       );

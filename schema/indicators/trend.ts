@@ -113,7 +113,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'An indicator of a unit (over its subtree) period after period: one value per month, quarter, half or year from `from` to `to`, both included, in order, each the value `indicators` gives for that period. Null, without an error, when no unit has that code; an unknown indicator code, bounds that are malformed, of another kind than the step or reversed, and more than 120 points are errors (BAD_USER_INPUT). For a consumer bound to a unit subtree, a unit outside it is FORBIDDEN.',
+      'An indicator of a unit (over its subtree) period after period: one value per month, quarter, half or year from `from` to `to`, both included, in order, each the value `indicators` gives for that period. An unknown indicator code, bounds that are malformed, of another kind than the step or reversed, and more than 120 points are errors (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),

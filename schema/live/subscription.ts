@@ -11,13 +11,13 @@
  * query and subscribes without lastEventId.
  */
 import type { AuthScopeMap } from '@pothos/plugin-scope-auth';
-import { GraphQLError } from 'graphql';
 import { vietnamDay } from '../../connectors/common/wire.ts';
 import type { Scope } from '../../store/access.ts';
 import type { UnitRow } from '../../store/units.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { UnitNode } from '../unit.ts';
+import { unknownUnit } from '../unit-access.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -36,11 +36,7 @@ export const LAST_EVENT_ID_DESCRIPTION =
 export async function subscribedUnit(ctx: Context, unitCode: string): Promise<UnitRow> {
   await ctx.units.check(unitCode, 'unitCode');
   const unit = await UnitNode.getDataloader(ctx).load(unitCode);
-  if (!unit) {
-    throw new GraphQLError(`No unit has code ${JSON.stringify(unitCode)}`, {
-      extensions: { code: 'BAD_USER_INPUT', argument: 'unitCode' },
-    });
-  }
+  if (!unit) throw unknownUnit(unitCode, 'unitCode'); // gone since it was checked
   return unit;
 }
 

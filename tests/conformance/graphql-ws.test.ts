@@ -188,8 +188,8 @@ describe('GraphQL over WebSocket (graphql-transport-ws)', () => {
       expect(refused).toMatchObject({ id: 'a', type: 'next' });
       expect(refused.payload.data).toBeUndefined();
       expect(refused.payload.errors[0]).toMatchObject({
-        message: `unit ${TAN_YEN} (argument unitCode) is outside this consumer's units (the subtree of ${YEN_THE})`,
-        extensions: { code: 'FORBIDDEN', argument: 'unitCode' },
+        message: `unknown or not visible unit "${TAN_YEN}" (argument unitCode)`,
+        extensions: { code: 'BAD_USER_INPUT', argument: 'unitCode' },
       });
       expect(await client.next()).toEqual({ id: 'a', type: 'complete' });
 

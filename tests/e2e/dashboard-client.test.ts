@@ -125,12 +125,25 @@ describe('subscribe', () => {
     expect(states.items).toContain('retrying');
   });
 
-  it('waits for an API key after a 401, then connects with it at once', async () => {
-    const server = await scriptedServer([
-      (res) => {
+  it.each([
+    [
+      'a 401',
+      (res: ServerResponse) => {
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end('{"errors":[{"message":"an API key is required"}]}');
       },
+    ],
+    [
+      'a refusal in an accepted stream (the hub answers a POST so)',
+      (res: ServerResponse) => {
+        stream(res);
+        const refusal = { errors: [{ message: 'an API key is required', extensions: { code: 'UNAUTHENTICATED' } }] };
+        res.end(`event: next\ndata: ${JSON.stringify(refusal)}\n\nevent: complete\ndata:\n\n`);
+      },
+    ],
+  ])('waits for an API key after %s, then connects with it at once', async (_name, refuse) => {
+    const server = await scriptedServer([
+      refuse,
       (res) => {
         stream(res);
         res.write(next('sourceStatusChanged', { eventId: '3' }));

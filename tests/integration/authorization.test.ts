@@ -574,8 +574,10 @@ describe.each(testBackends)('authorisation in the graph on %s', (backend) => {
     it('lets a unit-bound administrator set targets in its subtree only', async () => {
       const outside = await as('districtAdmin', SET.replace(C11, C21));
       expect(outside.data ?? null).toBeNull();
-      expect(forbidden(outside)).toEqual([
-        expect.objectContaining({ extensions: expect.objectContaining({ argument: 'unitCode' }) }),
+      expect(outside.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'unitCode' }),
+        }),
       ]);
       const inside = await as('districtAdmin', SET);
       expect(inside.data.setIndicatorTarget.setBy).toBe('district-admin');
@@ -649,36 +651,51 @@ describe.each(testBackends)('authorisation in the graph on %s', (backend) => {
       expect(province.data.units.totalCount).toBe(UNITS.length);
     });
 
-    it('refuses a unit argument outside the subtree, naming the argument', async () => {
-      const cases: [string, string][] = [
-        [`{ units(filter: { parentCode: "${D2}" }) { totalCount } }`, 'filter.parentCode'],
-        [`{ dossiers(filter: { unitCode: "${C21}" }) { totalCount } }`, 'filter.unitCode'],
-        [`{ staff(filter: { unitCode: "${P}" }) { totalCount } }`, 'filter.unitCode'],
-        [`{ finance(unitCode: "${S2}", year: 2024) { year } }`, 'unitCode'],
-        [`{ indicators(unitCode: "${D2}", period: "2024") { value } }`, 'unitCode'],
+    it('refuses a unit argument outside the subtree as it refuses an unknown unit: BAD_USER_INPUT naming the argument', async () => {
+      const cases: [string, string, string][] = [
+        [`{ units(filter: { parentCode: "${D2}" }) { totalCount } }`, 'filter.parentCode', D2],
+        [`{ dossiers(filter: { unitCode: "${C21}" }) { totalCount } }`, 'filter.unitCode', C21],
+        [`{ staff(filter: { unitCode: "${P}" }) { totalCount } }`, 'filter.unitCode', P],
+        [`{ finance(unitCode: "${S2}", year: 2024) { year } }`, 'unitCode', S2],
+        [`{ indicators(unitCode: "${D2}", period: "2024") { value } }`, 'unitCode', D2],
         [
           `{ trend(code: "DOSSIER_RECEIVED", unitCode: "${C21}", from: "2024", to: "2024", step: YEAR) { value } }`,
           'unitCode',
+          C21,
         ],
         [
           `{ indicatorBreakdown(code: "DOSSIER_RECEIVED", unitCode: "${P}", period: "2024", by: CHILD_UNIT) { by } }`,
           'unitCode',
+          P,
         ],
         [
           `{ ranking(code: "DOSSIER_RECEIVED", level: COMMUNE, period: "2024", parentCode: "${D2}") { rank } }`,
           'parentCode',
+          D2,
         ],
-        [`{ dataQuality(unitCode: "${D2}", period: "2024") { ruleCode } }`, 'unitCode'],
+        [`{ dataQuality(unitCode: "${D2}", period: "2024") { ruleCode } }`, 'unitCode', D2],
       ];
-      for (const [query, argument] of cases) {
-        const response = await as('district', query);
-        expect(forbidden(response), query).toHaveLength(1);
-        expect(forbidden(response)[0]!.extensions?.argument, query).toBe(argument);
-        expect(forbidden(response)[0]!.message, query).toContain(
-          `outside this consumer's units (the subtree of ${D1})`,
+      const UNKNOWN = '999.99.99.Z99';
+      /** The errors as a client compares them: all but the request id, which differs per request. */
+      const errorsOf = (response: GraphQLResponse) =>
+        JSON.stringify(
+          response.errors?.map(({ extensions: { requestId: _id, ...rest } = {}, ...e }) => ({ ...e, rest })),
         );
-        // The same query is answered for a consumer that sees the whole province.
+      for (const [query, argument, outside] of cases) {
+        const refused = await as('district', query);
+        expect(refused.data?.[Object.keys(refused.data ?? {})[0]!] ?? null, query).toBeNull();
+        expect(refused.errors, query).toEqual([
+          expect.objectContaining({
+            message: `unknown or not visible unit "${outside}" (argument ${argument})`,
+            extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', argument, unitCode: outside }),
+          }),
+        ]);
+        // An unknown unit gets the same answer, byte for byte: nothing tells which codes exist outside the subtree.
+        const unknown = (token: Token) => as(token, query.replace(outside, UNKNOWN));
+        expect(errorsOf(await unknown('district')).replaceAll(UNKNOWN, outside), query).toBe(errorsOf(refused));
+        // For a consumer that sees the whole province: answered, and an unknown unit is the same error.
         expect((await as('province', query)).errors, query).toBeUndefined();
+        expect(errorsOf(await unknown('province')).replaceAll(UNKNOWN, outside), query).toBe(errorsOf(refused));
       }
     });
 

@@ -386,8 +386,9 @@ describe.each(testBackends)('data quality on %s', (backend) => {
     expect(await quality(BR, '2023')).toEqual([]);
   });
 
-  it('answers null for an unknown unit and BAD_USER_INPUT for a malformed period', async () => {
-    expect(await quality('999.99.99.X00', '2024')).toBeNull();
+  it('answers BAD_USER_INPUT for an unknown unit and for a malformed period', async () => {
+    const unknown = await hub.gql(QUALITY, { unitCode: '999.99.99.X00', period: '2024' });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'unitCode' });
     const { errors } = await hub.gql(QUALITY, { unitCode: BR, period: '2024-13' });
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'period' });
   });

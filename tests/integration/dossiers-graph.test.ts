@@ -255,10 +255,14 @@ describe.each(testBackends)('procedures and dossiers in the graph on %s', (backe
       expect(await count(AGENCY)).toBe(own(subtree(AGENCY)));
       const page = await hub.gql(DOSSIER_PAGE, { first: 100, filter: { unitCode: COMMUNE, receivedTo: '2026-09-08' } });
       expect(page.data.dossiers.edges.map((e: any) => e.node.code)).toContain('TEST-DEPTH-0001');
-      // A unit with no dossiers in its subtree, and one the hub does not know: empty, not an error.
+      // A unit with no dossiers in its subtree: empty; one the hub does not know: an error naming it.
       expect(await count('000.00.12.H40')).toBe(0);
-      expect(await hub.gql(DOSSIER_PAGE, { first: 5, filter: { unitCode: 'no.such' } })).toMatchObject({
-        data: { dossiers: { totalCount: 0, edges: [] } },
+      const unknown = await hub.gql(DOSSIER_PAGE, { first: 5, filter: { unitCode: 'no.such' } });
+      expect(unknown.data?.dossiers ?? null).toBeNull();
+      expect(unknown.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        argument: 'filter.unitCode',
+        unitCode: 'no.such',
       });
     } finally {
       await store.db.query(`DELETE FROM dossiers WHERE code = 'TEST-DEPTH-0001'`);

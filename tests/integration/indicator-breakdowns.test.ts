@@ -429,14 +429,13 @@ describe.each(testBackends)('breakdowns, rankings and trends on %s', (backend) =
     expect(unknown.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'code' });
     const period = await errorOf(BREAKDOWN, { code: 'ON_TIME_RATE', unitCode: P, period: '2024-Q5', by: 'LEVEL' });
     expect(period.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'period' });
-    const { data, errors } = await hub.gql(BREAKDOWN, {
+    const unit = await errorOf(BREAKDOWN, {
       code: 'ON_TIME_RATE',
       unitCode: '999.99.99.K77',
       period: '2024',
-      by: 'CHILD_UNIT',
+      by: 'LEVEL',
     });
-    expect(errors).toBeUndefined();
-    expect(data.indicatorBreakdown).toBeNull();
+    expect(unit.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'unitCode' });
   });
 
   // ─── Rankings ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -496,7 +495,8 @@ describe.each(testBackends)('breakdowns, rankings and trends on %s', (backend) =
     const districts = await ranking({ code: 'ON_TIME_RATE', level: 'DISTRICT', period: '2024-H1', first: 1 });
     // Both 5/8 (see the breakdown by child unit): tied, the first by code
     expect(rows(districts)).toEqual([[1, D1, 5, 8]]);
-    expect(await ranking({ code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024', parentCode: 'x' })).toBeNull();
+    const parent = await errorOf(RANKING, { code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024', parentCode: 'x' });
+    expect(parent.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'parentCode' });
     const first = await errorOf(RANKING, { code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024', first: -1 });
     expect(first.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'first' });
     const code = await errorOf(RANKING, { code: 'NOPE', level: 'COMMUNE', period: '2024' });
@@ -509,11 +509,11 @@ describe.each(testBackends)('breakdowns, rankings and trends on %s', (backend) =
       const r = await ranking(variables);
       return { units: r!.length, statements: counted.statements.length };
     };
-    // The parent, the units below it, and one statement for the dossier figures of all of them
+    // The parent checked (it exists), the parent, the units below it, and one statement for the dossier figures of all
     const two = await statementsOf({ code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024-H1', parentCode: D1 });
     const five = await statementsOf({ code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024-H1', parentCode: P });
-    expect(two).toEqual({ units: 2, statements: 3 });
-    expect(five).toEqual({ units: 5, statements: 3 });
+    expect(two).toEqual({ units: 2, statements: 4 });
+    expect(five).toEqual({ units: 5, statements: 4 });
     // Without a parent: the units of the level, then the figures
     const all = await statementsOf({ code: 'ON_TIME_RATE', level: 'COMMUNE', period: '2024-H1' });
     expect(all).toEqual({ units: 5, statements: 2 });
@@ -655,7 +655,14 @@ describe.each(testBackends)('breakdowns, rankings and trends on %s', (backend) =
     expect(early.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'from' });
     const unknown = await errorOf(TREND, { code: 'NOPE', unitCode: P, from: '2024', to: '2024', step: 'YEAR' });
     expect(unknown.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'code' });
-    expect(await trend({ unitCode: 'nobody', from: '2024', to: '2024', step: 'YEAR' })).toBeNull();
+    const nobody = await errorOf(TREND, {
+      code: 'ON_TIME_RATE',
+      unitCode: 'nobody',
+      from: '2024',
+      to: '2024',
+      step: 'YEAR',
+    });
+    expect(nobody.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'unitCode' });
   });
 
   it('evaluates a ten-year monthly trend (120 points)', async () => {

@@ -864,10 +864,12 @@ describe.each(testBackends)('indicators in the graph on %s', (backend) => {
 
   // ─── Errors and unknowns ────────────────────────────────────────────────────────────────────────────────────────
 
-  it('answers null, without an error, for an unknown unit', async () => {
+  it('answers BAD_USER_INPUT naming an unknown unit', async () => {
     const { data, errors } = await hub.gql(INDICATORS, { unitCode: 'no.such.unit', period: '2024' });
-    expect(errors).toBeUndefined();
-    expect(data.indicators).toBeNull();
+    expect(data?.indicators ?? null).toBeNull();
+    expect(errors?.map((e) => e.extensions)).toEqual([
+      expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'unitCode', unitCode: 'no.such.unit' }),
+    ]);
   });
 
   it.each(['2024-13', '2024-Q5', '2024-H3', '24', 'garbage'])('refuses the period %j as bad input', async (period) => {

@@ -185,7 +185,6 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
           s.trangThai === 'DANG_CONG_TAC' &&
           s.datChuan,
       ],
-      [{ unitCode: 'no.such.unit' }, () => false],
     ];
     for (const [filter, keep] of cases) {
       const expected = ids(keep);
@@ -471,9 +470,16 @@ describe.each(testBackends)('staff and finance in the graph on %s', (backend) =>
     );
   });
 
-  it('answers null for an unknown unit, empty figures for a known one with none, and errors for a bad year', async () => {
-    expect(await hub.gql('{ finance(unitCode: "no.such", year: 2026) { year } }')).toEqual({ data: { finance: null } });
-    expect(await hub.gql('{ finance(unitCode: "a/b", year: 2026) { year } }')).toEqual({ data: { finance: null } });
+  it('answers BAD_USER_INPUT for an unknown unit, empty figures for a known one with none, and errors for a bad year', async () => {
+    for (const unitCode of ['no.such', 'a/b']) {
+      const unknown = await hub.gql('query ($u: String!) { finance(unitCode: $u, year: 2026) { year } }', {
+        u: unitCode,
+      });
+      expect(unknown.data?.finance ?? null).toBeNull();
+      expect(unknown.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    }
+    const staff = await hub.gql('{ staff(filter: { unitCode: "no.such.unit" }) { totalCount } }', {}, PII);
+    expect(staff.errors?.map((e) => e.extensions?.argument)).toEqual(['filter.unitCode']);
     const known = units[0]!.maDinhDanh;
     const empty = await hub.gql(
       `{ finance(unitCode: "${known}", year: 2015) { id year execution { asOfMonth } investment { asOfMonth } syncedAt } }`,

@@ -315,7 +315,7 @@ describe.each(testBackends)('subscription fields on %s', (backend) => {
     expect(noDossiers).toMatchObject({ data: null, code: 'FORBIDDEN' });
     expect(noDossiers.message).toContain('read:dossiers');
     const outside = await refused(DOSSIER_EVENTS, { unitCode: TAN_YEN }, 'yen-the');
-    expect(outside).toMatchObject({ data: null, code: 'FORBIDDEN' });
+    expect(outside).toMatchObject({ data: null, code: 'BAD_USER_INPUT' });
     expect(outside.message).toContain(TAN_YEN);
     expect(hub.live.size).toBe(0);
 

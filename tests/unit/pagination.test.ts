@@ -22,6 +22,11 @@ describe('page size', () => {
     expect(() => checkPageSize({ first: MAX_PAGE_SIZE + 1 })).toThrow(`"first" must be between 0 and ${MAX_PAGE_SIZE}`);
     expect(() => checkPageSize({ last: -1 })).toThrow('"last"');
   });
+
+  it('refuses first with last', () => {
+    expect(() => checkPageSize({ first: 1, last: 1 })).toThrow('"first" and "last" cannot be given together');
+    expect(() => checkPageSize({ first: 0, last: 0 })).toThrow(GraphQLError);
+  });
 });
 
 describe('isIsoDate', () => {

@@ -28,6 +28,7 @@ import {
 import { createWriter } from './writer.ts';
 import { defaultKeepAliveMs, errorResult } from './yoga-mirror.ts';
 
+export { useAcceptedSseRefusals } from './refusals.ts';
 export { sseSlowConsumerDrop } from './writer.ts';
 export { acceptsOnlyEventStream } from './yoga-mirror.ts';
 

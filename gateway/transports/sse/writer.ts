@@ -8,6 +8,7 @@ import { getCORSHeadersByRequestAndOptions, type CORSOptions } from '@whatwg-nod
 import type { ExecutionResult } from 'graphql';
 import type { Logger } from '../../../core/logger.ts';
 import { requestIdOf, resultWithRequestId } from '../../observability/request-id.ts';
+import { refusalStatus } from './refusals.ts';
 import { fetchHeaders } from './request.ts';
 import { COMPLETE, nextFrame, PING, responseInit, SSE_HEADERS } from './yoga-mirror.ts';
 
@@ -115,7 +116,7 @@ export function createWriter({ cors, logger, keepAliveMs, yieldEvery, streams }:
     sendResult(res: ServerResponse, result: ExecutionResult) {
       if (res.destroyed || res.writableEnded) return;
       const { status, headers } = responseInit(result);
-      res.writeHead(status, { ...headers, ...corsHeaders(res.req) });
+      res.writeHead(refusalStatus(res.req.method, status), { ...headers, ...corsHeaders(res.req) });
       res.write(PING);
       // Its errors carry this connection's request id (gateway/observability/request-id.ts), as Yoga's answers do.
       res.write(nextFrame(resultWithRequestId(result, requestIdOf(res))));
