@@ -362,13 +362,13 @@ describe.each(testBackends)('the response cache on %s', (backend) => {
     }
   });
 
-  it('never caches a FORBIDDEN answer, and answers If-None-Match only after the credential is checked', async () => {
-    // A unit argument outside the consumer's subtree is FORBIDDEN (a unit looked up outside it is null, as unknown).
+  it('never caches a refused answer, and answers If-None-Match only after the credential is checked', async () => {
+    // A unit argument outside the consumer's subtree is refused as an unknown one (BAD_USER_INPUT).
     const outside = `query ($code: String!) { units(filter: { parentCode: $code }) { totalCount } }`;
     for (let i = 0; i < 2; i++) {
       const answer = await ask(url, outside, { variables: { code: province.outside }, token: 'district' });
       expect(answer.cache).toBe('miss');
-      expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(answer.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     }
     const tree = `{ unit(code: "${province.root}") { code children { code } } }`;
     const cached = await ask(url, tree, { token: 'province' });
