@@ -171,7 +171,9 @@ describe.each(testBackends)('request limits on %s', (backend) => {
     const limit = DEFAULT_LIMITS.maxTokens;
     const fits = await query(hub.url, tokenFlood(limit - 18), 'good');
     // Parsed and run: the empty store knows no unit "none", an error of execution, not of the limit.
-    expect(fits.body.errors?.map((error) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
+    expect(fits.body.errors?.map((error: { extensions?: { code?: string } }) => error.extensions?.code)).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expectRefusal(await query(hub.url, tokenFlood(limit - 17), 'good'), 400, {
       message: `The document has more than ${limit} tokens, the limit`,
       extensions: { code: 'TOO_MANY_TOKENS', limit },
