@@ -3,7 +3,7 @@
  * and every other upstream's records refer to units, and it is the budget
  * crosswalk), then the staff. Both are offset lists filtered by modification
  * time whose offsets slide while they are read; the overlapping pager of
- * ../shared/paging.ts reads them without losing or repeating records, and
+ * ../common/paging.ts reads them without losing or repeating records, and
  * its cursor shape is documented there (offsetCursor).
  */
 import type { Staff, Unit } from '../../store/model.ts';
