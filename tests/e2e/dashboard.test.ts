@@ -9,9 +9,9 @@
  * runs `npm test` without it; CI installs it: see .ci/run). A screenshot is
  * saved to .ci/out/dashboard.png as a test artifact.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
@@ -24,23 +24,10 @@ import { GraphQLError } from 'graphql';
 import { KEY_INDICATORS } from '../../gateway/dashboard/documents.js';
 import { startTestHub, testViewer, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.ts';
 import { liveSyncRig, startMocks, type LiveSyncRig } from '../support/sync-rig.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const OUT = fileURLToPath(new URL('../../.ci/out/', import.meta.url));
-
-/** The flags of a quiet, sandbox-free headless Chromium that calls nobody but the hub. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 /** The province: every unit is in its subtree, so every alert of the simulated province is its alert too. */
 const PROVINCE = { code: '000.00.00.H40', search: 'bac giang', name: 'UBND tỉnh Bắc Giang' };
@@ -84,8 +71,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium on ${backend} (needs ${CHRO
     const first = await engine.runAll(PASS);
     expect(first.map((r) => r.error)).toEqual([null, null, null]);
     await producer.idle();
-    // playwright's launch() gives the browser a fresh, temporary user-data directory and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -6,24 +6,12 @@
  *
  * Skipped, with the reason, when /usr/bin/chromium is absent (see tests/e2e/dashboard.test.ts).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 /** The page is about 9 MB of inlined script: generous on a busy two-core machine. */
 const LOAD = { timeout: 60_000 };
 
@@ -41,7 +29,7 @@ describe.skipIf(!hasChromium)(`GraphiQL in Chromium, offline but for the hub (ne
     store = await openTestStore(backend);
     // CSRF prevention on, as in production defaults: GraphiQL's requests must pass it.
     hub = await startTestHub(store.db, { config: { CSRF: true } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

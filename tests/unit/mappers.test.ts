@@ -28,7 +28,7 @@ import {
 } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
 import { vietnamDay } from '../../connectors/common/wire.ts';
-import { budgetLineCells, dossierWire, unitWire } from '../support/spec-examples.ts';
+import { budgetLineCells, dossierWire, procedureWire, staffWire, unitWire } from '../support/spec-examples.ts';
 import {
   PSU_SECTORS,
   QUALIFICATIONS,
@@ -40,16 +40,6 @@ import {
 
 // Every mapper is fed what the contract outputs, as the connectors will feed it.
 
-const procedureWire = (extra: Partial<ProcedureWire> = {}) => ({
-  MaTTHC: '1.001193',
-  TenTTHC: 'Đăng ký khai sinh',
-  MaLinhVuc: 'HT',
-  TenLinhVuc: 'Hộ tịch',
-  CapThucHien: ['XA'],
-  MucDoDVC: 'TOAN_TRINH',
-  CoPhiLePhi: false,
-  ...extra,
-});
 const procedure = (extra: Partial<ProcedureWire> = {}) => toProcedure(procedureRecord.parse(procedureWire(extra)));
 
 describe('toProcedure', () => {
@@ -228,21 +218,6 @@ describe('toUnit', () => {
   });
 });
 
-const staffWire = (extra: Partial<StaffWire> = {}): StaffWire => ({
-  soHieu: 'CC-0004521',
-  hoTen: 'Trần Thị B',
-  ngaySinh: '1988-11-02',
-  gioiTinh: 'NU',
-  maDinhDanhDonVi: '000.00.12.H40',
-  phanLoai: 'CONG_CHUC',
-  maNgach: '01.003',
-  chucVu: 'Chuyên viên',
-  trinhDoChuyenMon: 'DAI_HOC',
-  datChuan: true,
-  trangThai: 'DANG_CONG_TAC',
-  ngayCapNhat: '2024-05-20T10:11:00',
-  ...extra,
-});
 const staff = (extra: Partial<StaffWire> = {}) => toStaff(staffRecord.parse(staffWire(extra)));
 
 describe('toStaff', () => {
