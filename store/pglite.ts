@@ -1,7 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import lockfile from 'proper-lockfile';
 import { asText, assertIdentifier, PG_TYPE, type Db, type DbOptions, type Queryable } from './db.ts';
+
+/** The extensions the migrations create (btree_gist: migration 0018's exclusion constraints). */
+export const PGLITE_EXTENSIONS = { btree_gist };
 
 const parsers = { [PG_TYPE.INT8]: asText, [PG_TYPE.DATE]: asText, [PG_TYPE.NUMERIC]: asText };
 
@@ -43,7 +47,11 @@ export async function openPglite(dataDir: string, options: DbOptions): Promise<D
   let pglite: PGlite;
   try {
     const loadDataDir = options.pgliteLoadDataDir;
-    pglite = await PGlite.create(dataDir, { parsers, ...(loadDataDir ? { loadDataDir } : {}) });
+    pglite = await PGlite.create(dataDir, {
+      parsers,
+      extensions: PGLITE_EXTENSIONS,
+      ...(loadDataDir ? { loadDataDir } : {}),
+    });
   } catch (error) {
     await unlock();
     throw error;

@@ -31,10 +31,15 @@ const CANONICAL_TABLES = [
   'record_flaws',
   'schema_migrations',
   'staff',
+  'staff_assignments',
   'sync_runs',
   'sync_state',
   'trusted_documents',
+  'unit_ancestry',
+  'unit_event_units',
+  'unit_events',
   'unit_tree',
+  'unit_versions',
   'units',
 ];
 

@@ -29,7 +29,7 @@ import { inject } from 'vitest';
 import { openDb } from '../../store/open-db.ts';
 import { type Backend, type Db } from '../../store/db.ts';
 import { loadMigrations, migrate } from '../../store/migrate.ts';
-import { pgliteDb } from '../../store/pglite.ts';
+import { PGLITE_EXTENSIONS, pgliteDb } from '../../store/pglite.ts';
 
 export interface TestStore {
   db: Db;
@@ -96,7 +96,7 @@ export async function pgliteTemplates(
       rmSync(other, { recursive: true, force: true });
     }
   }
-  const pglite = await PGlite.create('memory://');
+  const pglite = await PGlite.create('memory://', { extensions: PGLITE_EXTENSIONS });
   try {
     await dump(pglite, templates.fresh);
     await pglite.exec(`SET TimeZone = 'UTC'; CREATE SCHEMA ${PGLITE_SCHEMA}; SET search_path = ${PGLITE_SCHEMA}`);
