@@ -38,6 +38,7 @@ const CANONICAL_TABLES = [
   'unit_ancestry',
   'unit_event_units',
   'unit_events',
+  'unit_lineage',
   'unit_tree',
   'unit_versions',
   'units',
