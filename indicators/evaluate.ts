@@ -10,10 +10,11 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { FIGURE_GROUPS } from '../store/indicators/index.ts';
 import type { FigureGroup, FigureGroups, FigureRef } from '../store/indicators/figures.ts';
-import type { DayRange } from '../store/indicators/scope.ts';
+import type { DayRange, FigureOptions } from '../store/indicators/scope.ts';
 import type { Queryable } from '../store/db.ts';
 import type { UnitLevel } from '../store/model.ts';
 import { groupsOf, INDICATOR_CATALOG, INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
+import { AS_WAS, basisKey, type HierarchyBasis } from '../store/indicators/basis.ts';
 import type { Period } from './period.ts';
 
 export interface EvaluatedPart {
@@ -68,20 +69,25 @@ type AnyFigures = FigureGroups[FigureGroup];
  * batching roots (unit codes). The schema keeps one per request context
  * (schema/indicators/figure-loaders.ts).
  */
-export type FigureLoaders = (group: FigureGroup, range: DayRange) => DataLoader<string, AnyFigures>;
+export type FigureLoaders = (
+  group: FigureGroup,
+  range: DayRange,
+  basis?: HierarchyBasis,
+) => DataLoader<string, AnyFigures>;
 
 export function createFigureLoaders(db: Queryable): FigureLoaders {
   const loaders = new Map<string, DataLoader<string, AnyFigures>>();
-  return (group, range) => {
-    const key = `${group} ${range.first} ${range.last}`;
+  return (group, range, basis = AS_WAS) => {
+    const key = `${group} ${range.first} ${range.last} ${basisKey(basis)}`;
     let loader = loaders.get(key);
     if (!loader) {
       const figures = FIGURE_GROUPS[group] as (
         db: Queryable,
         roots: readonly string[],
         range: DayRange,
+        options: FigureOptions,
       ) => Promise<AnyFigures[]>;
-      loader = new DataLoader<string, AnyFigures>((roots) => figures(db, roots, range));
+      loader = new DataLoader<string, AnyFigures>((roots) => figures(db, roots, range, { basis }));
       loaders.set(key, loader);
     }
     return loader;
@@ -113,10 +119,11 @@ export async function evaluateIndicators(
   definitions: readonly IndicatorDefinition[],
   unit: EvaluatedUnit,
   period: Period,
+  basis: HierarchyBasis = AS_WAS,
 ): Promise<IndicatorEvaluation[]> {
   const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
   const loaded = await Promise.all(
-    groups.map(async (group) => [group, await loaders(group, period.range).load(unit.code)] as const),
+    groups.map(async (group) => [group, await loaders(group, period.range, basis).load(unit.code)] as const),
   );
   return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date());
 }
@@ -132,6 +139,7 @@ export async function evaluateIndicatorsOfUnits(
   definitions: readonly IndicatorDefinition[],
   units: readonly EvaluatedUnit[],
   period: Period,
+  basis: HierarchyBasis = AS_WAS,
 ): Promise<IndicatorEvaluation[][]> {
   if (units.length === 0) return [];
   const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
@@ -142,8 +150,9 @@ export async function evaluateIndicatorsOfUnits(
         db: Queryable,
         roots: readonly string[],
         range: DayRange,
+        options: FigureOptions,
       ) => Promise<AnyFigures[]>;
-      return [group, await figures(db, roots, period.range)] as const;
+      return [group, await figures(db, roots, period.range, { basis })] as const;
     }),
   );
   const computedAt = new Date();

@@ -4,6 +4,7 @@
  * bounds as instants. Shared by the figure groups (dossiers, staff, finance,
  * cross-system) so that they all count over the same units.
  */
+import type { HierarchyBasis } from './basis.ts';
 import type { Queryable } from '../db.ts';
 import type { IsoDate } from '../model.ts';
 import { exactFigures } from './numbers.ts';
@@ -69,6 +70,8 @@ export function scopeItems(roots: string, range: { first: string; last: string }
 export interface FigureOptions {
   /** Count each root's own records only: its scope is the root alone, not its subtree. */
   own?: boolean;
+  /** The tree the records are counted on (indicators/hierarchy.ts); AS_WAS when absent. */
+  basis?: HierarchyBasis;
 }
 
 /** Rows grouped by root, as one entry per root in the order of `roots`; a root without a row gets `empty()`. */

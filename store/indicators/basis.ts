@@ -8,9 +8,9 @@
  *   `hierarchyDate`, a unit that had ended by then through its heirs (the
  *   restated series, comparable across the 2025 reorganisation).
  *
- * The store reads both from unit_ancestry (migration 0018).
+ * Both are read from unit_ancestry (migration 0018); scope.ts applies them.
  */
-import type { IsoDate } from '../store/model.ts';
+import type { IsoDate } from '../model.ts';
 
 export const HIERARCHIES = ['AS_WAS', 'AS_IS'] as const;
 export type Hierarchy = (typeof HIERARCHIES)[number];
