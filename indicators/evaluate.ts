@@ -37,6 +37,12 @@ export interface IndicatorEvaluation {
   parts: EvaluatedPart[];
   /** When the figures had been read. */
   computedAt: Date;
+  /** The tree the figures were counted on. */
+  basis: HierarchyBasis;
+  /** Units that no longer existed on the basis's dates and whose records were folded in through lineage (their heirs'). */
+  foldedUnitCodes: string[];
+  /** Records counted only at province level: their unit had ended with no single heir (a split, a dissolution). */
+  unattributedRecords: number;
 }
 
 /** The unit an indicator is evaluated for: its code roots the subtree, its level picks level-bound criteria. */
@@ -125,7 +131,7 @@ export async function evaluateIndicators(
   const loaded = await Promise.all(
     groups.map(async (group) => [group, await loaders(group, period.range, basis).load(unit.code)] as const),
   );
-  return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date());
+  return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date(), basis);
 }
 
 /**
@@ -157,7 +163,14 @@ export async function evaluateIndicatorsOfUnits(
   );
   const computedAt = new Date();
   return units.map((unit, i) =>
-    evaluationsOf(definitions, unit, period, new Map(loaded.map(([group, all]) => [group, all[i]!])), computedAt),
+    evaluationsOf(
+      definitions,
+      unit,
+      period,
+      new Map(loaded.map(([group, all]) => [group, all[i]!])),
+      computedAt,
+      basis,
+    ),
   );
 }
 
@@ -168,6 +181,7 @@ function evaluationsOf(
   period: Period,
   figures: ReadonlyMap<FigureGroup, AnyFigures>,
   computedAt: Date,
+  basis: HierarchyBasis,
 ): IndicatorEvaluation[] {
   return definitions.map((definition) => {
     const numerator = sum(figures, definition.numerator.figures);
@@ -187,6 +201,9 @@ function evaluationsOf(
         value: sum(figures, part.figures),
       })),
       computedAt,
+      basis,
+      foldedUnitCodes: [],
+      unattributedRecords: 0,
     };
   });
 }

@@ -13,6 +13,7 @@ import { INDICATORS_BY_CODE } from '../../indicators/catalog.ts';
 import { definitionsOf, type IndicatorEvaluation } from '../../indicators/evaluate.ts';
 import { IndicatorValueRef } from '../indicators/indicator-value.ts';
 import { parsePeriod } from '../../indicators/period.ts';
+import { AS_WAS } from '../../store/indicators/basis.ts';
 import { indicatorKey } from '../../live/subscribers.ts';
 import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { currentVietnamYear, LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
@@ -44,6 +45,10 @@ export function evaluationOf(event: IndicatorChangedEvent): IndicatorEvaluation 
         value: part.value,
       })),
       computedAt: new Date(payload.computedAt),
+      // The producer evaluates on the tree as it was (the default basis).
+      basis: AS_WAS,
+      foldedUnitCodes: [],
+      unattributedRecords: 0,
     };
     evaluations.set(event, evaluation);
   }
