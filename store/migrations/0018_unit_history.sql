@@ -202,6 +202,150 @@ CREATE TRIGGER unit_events_ancestry AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 CREATE TRIGGER unit_event_units_ancestry AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON unit_event_units
   FOR EACH STATEMENT EXECUTE FUNCTION unit_history_changed();
 
+-- ---------------------------------------------------------------------------
+-- What the hub observes. A unit (or person) whose history the upstream has not
+-- given (a cadre database before v2.1, a unit its history feed has not reached
+-- yet, a fixture) is versioned by the hub from what /v2/units (/v2/staff)
+-- says, so every writer keeps the history exact in its own transaction:
+-- - first seen: one observed version over its validity (an assignment from
+--   '-infinity': the hub does not know since when);
+-- - seen changed: the open observed version ends on the day of the change (the
+--   Vietnam day of the record's source_updated_at) and a new one begins; a
+--   change on the version's first day rewrites it in place;
+-- - seen dissolved (valid_to set) or no longer serving: the open one ends.
+-- Units and people with versions read from the upstream (observed = false)
+-- are left alone: their history is the upstream's. (A unit whose validity ends
+-- before it starts is stored with a flaw and gets no version.)
+CREATE FUNCTION observe_unit_versions() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- Changed attributes: rewrite in place when the change falls on the version's first day, else close it.
+  WITH latest AS (
+    SELECT DISTINCT ON (v.code) v.code, v.version, v.valid_from, s.source_updated_at
+      FROM unit_versions v JOIN (SELECT n.* FROM new_units n WHERE (n.valid_to IS NULL OR n.valid_from IS NULL OR n.valid_to > n.valid_from) AND NOT EXISTS (SELECT 1 FROM unit_versions u WHERE u.code = n.code AND NOT u.observed)) AS s ON s.code = v.code
+     WHERE (v.name, v.parent_code, v.level, v.kind, v.sector, v.budget_code, v.headcount_quota)
+           IS DISTINCT FROM (s.name, s.parent_code, s.level, s.kind, s.sector, s.budget_code, s.headcount_quota)
+       AND v.version = (SELECT max(w.version) FROM unit_versions w WHERE w.code = v.code)
+       AND v.valid_to IS NULL
+     ORDER BY v.code
+  ), closed AS (
+    UPDATE unit_versions v SET valid_to = vn_day(l.source_updated_at), synced_at = now()
+      FROM latest l
+     WHERE v.code = l.code AND v.version = l.version
+       AND (l.valid_from IS NULL OR vn_day(l.source_updated_at) > l.valid_from)
+    RETURNING v.code, v.version, v.valid_to
+  )
+  INSERT INTO unit_versions (code, version, valid_from, valid_to, name, parent_code, level, kind, sector,
+                             budget_code, headcount_quota, observed, source_updated_at)
+  SELECT s.code, c.version + 1, c.valid_to, CASE WHEN s.valid_to > c.valid_to THEN s.valid_to END,
+         s.name, s.parent_code, s.level, s.kind, s.sector, s.budget_code, s.headcount_quota, true, s.source_updated_at
+    FROM closed c JOIN (SELECT n.* FROM new_units n WHERE (n.valid_to IS NULL OR n.valid_from IS NULL OR n.valid_to > n.valid_from) AND NOT EXISTS (SELECT 1 FROM unit_versions u WHERE u.code = n.code AND NOT u.observed)) AS s ON s.code = c.code
+   WHERE s.valid_to IS NULL OR s.valid_to > c.valid_to;
+
+  -- Everything else: the latest observed version takes the record's attributes and end (a first-day change, a
+  -- dissolution, a correction of the dates); a unit seen for the first time gets its first version.
+  UPDATE unit_versions v
+     SET name = s.name, parent_code = s.parent_code, level = s.level, kind = s.kind, sector = s.sector,
+         budget_code = s.budget_code, headcount_quota = s.headcount_quota,
+         valid_from = CASE WHEN v.version = 1 THEN s.valid_from ELSE v.valid_from END,
+         valid_to = s.valid_to, source_updated_at = s.source_updated_at, synced_at = now()
+    FROM (SELECT n.* FROM new_units n WHERE (n.valid_to IS NULL OR n.valid_from IS NULL OR n.valid_to > n.valid_from) AND NOT EXISTS (SELECT 1 FROM unit_versions u WHERE u.code = n.code AND NOT u.observed)) AS s
+   WHERE v.code = s.code AND v.version = (SELECT max(w.version) FROM unit_versions w WHERE w.code = s.code)
+     AND (v.valid_from IS NULL OR s.valid_to IS NULL OR s.valid_to > v.valid_from)
+     AND (v.name, v.parent_code, v.level, v.kind, v.sector, v.budget_code, v.headcount_quota, v.valid_to,
+          CASE WHEN v.version = 1 THEN v.valid_from END)
+         IS DISTINCT FROM (s.name, s.parent_code, s.level, s.kind, s.sector, s.budget_code, s.headcount_quota, s.valid_to,
+          CASE WHEN v.version = 1 THEN s.valid_from END);
+
+  INSERT INTO unit_versions (code, version, valid_from, valid_to, name, parent_code, level, kind, sector,
+                             budget_code, headcount_quota, observed, source_updated_at)
+  SELECT s.code, 1, s.valid_from, s.valid_to, s.name, s.parent_code, s.level, s.kind, s.sector, s.budget_code,
+         s.headcount_quota, true, s.source_updated_at
+    FROM (SELECT n.* FROM new_units n WHERE (n.valid_to IS NULL OR n.valid_from IS NULL OR n.valid_to > n.valid_from) AND NOT EXISTS (SELECT 1 FROM unit_versions u WHERE u.code = n.code AND NOT u.observed)) AS s
+   WHERE NOT EXISTS (SELECT 1 FROM unit_versions v WHERE v.code = s.code);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER units_observed_on_insert AFTER INSERT ON units
+  REFERENCING NEW TABLE AS new_units FOR EACH STATEMENT EXECUTE FUNCTION observe_unit_versions();
+CREATE TRIGGER units_observed_on_update AFTER UPDATE ON units
+  REFERENCING NEW TABLE AS new_units FOR EACH STATEMENT EXECUTE FUNCTION observe_unit_versions();
+
+CREATE FUNCTION forget_observed_units() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM unit_versions WHERE observed;
+  ELSE
+    DELETE FROM unit_versions v USING old_units o WHERE v.code = o.code AND v.observed;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER units_observed_on_delete AFTER DELETE ON units
+  REFERENCING OLD TABLE AS old_units FOR EACH STATEMENT EXECUTE FUNCTION forget_observed_units();
+CREATE TRIGGER units_observed_on_truncate AFTER TRUNCATE ON units
+  FOR EACH STATEMENT EXECUTE FUNCTION forget_observed_units();
+
+CREATE FUNCTION observe_staff_assignments() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  -- The open observed assignment ends when the person leaves, moves, or changes category or standing; rewritten in
+  -- place when that happens on its first day.
+  WITH open AS (
+    SELECT a.staff_id, a.starts_on, s.status, s.source_updated_at,
+           (a.unit_code, a.category, a.meets_standard) IS DISTINCT FROM (s.unit_code, s.category, s.meets_standard)
+             AS changed
+      FROM staff_assignments a JOIN (SELECT n.* FROM new_staff n WHERE NOT EXISTS (SELECT 1 FROM staff_assignments u WHERE u.staff_id = n.id AND NOT u.observed)) AS s ON s.id = a.staff_id
+     WHERE a.ends_on IS NULL
+  ), ended AS (
+    DELETE FROM staff_assignments a USING open o
+     WHERE a.staff_id = o.staff_id AND a.starts_on = o.starts_on
+       AND (o.status IS DISTINCT FROM 'SERVING' OR o.changed) AND vn_day(o.source_updated_at) <= o.starts_on
+    RETURNING a.staff_id
+  )
+  UPDATE staff_assignments a SET ends_on = vn_day(o.source_updated_at), synced_at = now()
+    FROM open o
+   WHERE a.staff_id = o.staff_id AND a.starts_on = o.starts_on
+     AND (o.status IS DISTINCT FROM 'SERVING' OR o.changed) AND vn_day(o.source_updated_at) > o.starts_on;
+
+  UPDATE staff_assignments a SET position = s.position, source_updated_at = s.source_updated_at, synced_at = now()
+    FROM (SELECT n.* FROM new_staff n WHERE NOT EXISTS (SELECT 1 FROM staff_assignments u WHERE u.staff_id = n.id AND NOT u.observed)) AS s
+   WHERE a.staff_id = s.id AND a.ends_on IS NULL AND a.position IS DISTINCT FROM s.position;
+
+  -- A serving person without an open assignment begins one: from '-infinity' when first seen, else on the day seen.
+  INSERT INTO staff_assignments (staff_id, starts_on, ends_on, unit_code, category, position, meets_standard,
+                                 observed, source_updated_at)
+  SELECT s.id,
+         CASE WHEN EXISTS (SELECT 1 FROM staff_assignments a WHERE a.staff_id = s.id)
+              THEN vn_day(s.source_updated_at) ELSE '-infinity' END,
+         NULL, s.unit_code, s.category, s.position, s.meets_standard, true, s.source_updated_at
+    FROM (SELECT n.* FROM new_staff n WHERE NOT EXISTS (SELECT 1 FROM staff_assignments u WHERE u.staff_id = n.id AND NOT u.observed)) AS s
+   WHERE s.status = 'SERVING'
+     AND NOT EXISTS (SELECT 1 FROM staff_assignments a WHERE a.staff_id = s.id AND a.ends_on IS NULL)
+     AND NOT EXISTS (SELECT 1 FROM staff_assignments a WHERE a.staff_id = s.id AND a.ends_on > vn_day(s.source_updated_at));
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER staff_observed_on_insert AFTER INSERT ON staff
+  REFERENCING NEW TABLE AS new_staff FOR EACH STATEMENT EXECUTE FUNCTION observe_staff_assignments();
+CREATE TRIGGER staff_observed_on_update AFTER UPDATE ON staff
+  REFERENCING NEW TABLE AS new_staff FOR EACH STATEMENT EXECUTE FUNCTION observe_staff_assignments();
+
+CREATE FUNCTION forget_observed_staff() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'TRUNCATE' THEN
+    DELETE FROM staff_assignments WHERE observed;
+  ELSE
+    DELETE FROM staff_assignments a USING old_staff o WHERE a.staff_id = o.id AND a.observed;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER staff_observed_on_delete AFTER DELETE ON staff
+  REFERENCING OLD TABLE AS old_staff FOR EACH STATEMENT EXECUTE FUNCTION forget_observed_staff();
+CREATE TRIGGER staff_observed_on_truncate AFTER TRUNCATE ON staff
+  FOR EACH STATEMENT EXECUTE FUNCTION forget_observed_staff();
+
 -- A store synced before this migration has no history: each unit as the hub
 -- last saw it becomes its one observed version, and each serving person an
 -- open assignment whose start the hub does not know. A unit whose validity
