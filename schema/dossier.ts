@@ -79,7 +79,7 @@ export const DossierStatus = builder.enumType('DossierStatus', {
 
 export const DossierOutcome = builder.enumType('DossierOutcome', {
   description:
-    'How a dossier stands against its due date (ngày hẹn trả). Finished dossiers compare the Vietnam day of finishing with the day due; open ones are judged as of the moment the query is answered, so the same dossier can be OPEN today and OPEN_OVERDUE tomorrow. RESOLVED_WITHOUT_DUE_DATE and WITHDRAWN_OR_REFUSED are the counts’ (Unit.dossierCounts) and the filters’: Dossier.outcome is null for such a dossier.',
+    'How a dossier stands against its due date (ngày hẹn trả). Finished dossiers compare the Vietnam day of finishing with the day due; open ones are judged as of the moment the query is answered, so the same dossier can be OPEN today and OPEN_OVERDUE tomorrow. RESOLVED_WITHOUT_DUE_DATE, WITHDRAWN_OR_REFUSED and STOPPED are the counts’ (Unit.dossierCounts) and the filters’: Dossier.outcome is null for such a dossier.',
   values: {
     EARLY: { description: 'Finished before the due day (trước hạn).' },
     ON_TIME: { description: 'Finished on the due day (đúng hạn).' },
@@ -93,6 +93,9 @@ export const DossierOutcome = builder.enumType('DossierOutcome', {
       description:
         'Withdrawn by the applicant or refused (rút hồ sơ, từ chối): it left the open count without being resolved.',
     },
+    STOPPED: {
+      description: 'Processing stopped (dừng xử lý): it left the open count without being resolved.',
+    },
   } satisfies Record<DossierCountOutcome, unknown>,
 });
 
@@ -100,7 +103,7 @@ builder.objectFields(UnitDossierCount, (t) => ({
   dossierOutcome: t.expose('outcome', {
     type: DossierOutcome,
     description:
-      'The outcome: resolved EARLY, ON_TIME or LATE (by the Vietnam day of finishing against the due day) or RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED; still OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.',
+      'The outcome: resolved EARLY, ON_TIME or LATE (by the Vietnam day of finishing against the due day) or RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED; STOPPED; still OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.',
   }),
 }));
 

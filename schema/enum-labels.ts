@@ -61,6 +61,7 @@ const TABLE: Readonly<Record<string, Labels>> = {
     LATE: ['Quá hạn', 'Late'],
     RESOLVED_WITHOUT_DUE_DATE: ['Đã giải quyết, không có hạn', 'Resolved without due date'],
     WITHDRAWN_OR_REFUSED: ['Rút hồ sơ hoặc từ chối', 'Withdrawn or refused'],
+    STOPPED: ['Dừng xử lý', 'Processing stopped'],
     OPEN: ['Đang giải quyết, trong hạn', 'Open, within deadline'],
     OPEN_OVERDUE: ['Đang giải quyết, quá hạn', 'Open, overdue'],
   },

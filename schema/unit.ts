@@ -148,7 +148,7 @@ export const UnitDossierCount = builder.objectRef<UnitDossierCountRow>('UnitDoss
   fields: (t) => ({
     outcome: t.exposeString('outcome', {
       deprecationReason: 'Use dossierOutcome (the same value, as a DossierOutcome).',
-      description: `The outcome, one of ${DOSSIER_COUNT_OUTCOMES.join(', ')}. Resolved dossiers, comparing the Vietnam day of finishing with that of the due date (ngày hẹn trả): EARLY (trước hạn), ON_TIME (đúng hạn, on the due day), LATE (quá hạn); RESOLVED_WITHOUT_DUE_DATE when there was no due date. WITHDRAWN_OR_REFUSED: withdrawn by the applicant or refused (rút hồ sơ, từ chối), which leaves the open count without being resolved. Still being processed (đang giải quyết): OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.`,
+      description: `The outcome, one of ${DOSSIER_COUNT_OUTCOMES.join(', ')}. Resolved dossiers, comparing the Vietnam day of finishing with that of the due date (ngày hẹn trả): EARLY (trước hạn), ON_TIME (đúng hạn, on the due day), LATE (quá hạn); RESOLVED_WITHOUT_DUE_DATE when there was no due date. WITHDRAWN_OR_REFUSED: withdrawn by the applicant or refused (rút hồ sơ, từ chối), which leaves the open count without being resolved; STOPPED: processing stopped (dừng xử lý), which leaves it too. Still being processed (đang giải quyết): OPEN, or OPEN_OVERDUE when its due date has passed at the time of the request.`,
     }),
     count: t.exposeInt('count', { description: 'Dossiers at this outcome; zero is listed too.' }),
   }),

@@ -75,10 +75,10 @@ export type DossierOutcome = (typeof DOSSIER_OUTCOMES)[number];
 /**
  * Every way a dossier can stand, in the order counts are listed: resolved
  * EARLY, ON_TIME or LATE (dossiers.finish_outcome, by Vietnam day);
- * RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED (left the open count without
- * being resolved); still OPEN, or OPEN_OVERDUE when its due date has passed.
- * The SQL function dossier_count_outcome (migration 0010) classifies the
- * first five; the counts and the filter split OPEN as of a given instant.
+ * RESOLVED_WITHOUT_DUE_DATE; WITHDRAWN_OR_REFUSED or STOPPED (left the open
+ * count without being resolved); still OPEN, or OPEN_OVERDUE when its due date
+ * has passed. The SQL function dossier_count_outcome (migrations 0010, 0019)
+ * classifies the first six; the counts and the filter split OPEN as of a given instant.
  */
 export const DOSSIER_COUNT_OUTCOMES = [
   'EARLY',
@@ -86,6 +86,7 @@ export const DOSSIER_COUNT_OUTCOMES = [
   'LATE',
   'RESOLVED_WITHOUT_DUE_DATE',
   'WITHDRAWN_OR_REFUSED',
+  'STOPPED',
   'OPEN',
   'OPEN_OVERDUE',
 ] as const;
@@ -113,23 +114,24 @@ const DOSSIER_COLUMNS = `code, procedure_code AS "procedureCode", unit_code AS "
 const CLOSED_LIST = UNRESOLVED_CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /**
- * A dossier's outcome as of `now`: a finished one by its finish_outcome (null
- * without a due date), an open one OPEN_OVERDUE once its due instant has
- * passed, one closed without being resolved null. The SQL of outcomeSql() says the same.
+ * A dossier's outcome as of `now`: one closed without being resolved null
+ * (whether or not it carries a finishing time), a finished one by its
+ * finish_outcome (null without a due date), an open one OPEN_OVERDUE once its
+ * due instant has passed. The SQL of outcomeSql() says the same.
  */
 export function dossierOutcome(
   dossier: Pick<DossierRow, 'finishedAt' | 'finishOutcome' | 'status' | 'dueAt'>,
   now: Date,
 ): DossierOutcome | null {
-  if (dossier.finishedAt !== null) return dossier.finishOutcome;
   if (dossier.status !== null && UNRESOLVED_CLOSED_STATUSES.includes(dossier.status)) return null;
+  if (dossier.finishedAt !== null) return dossier.finishOutcome;
   return dossier.dueAt !== null && dossier.dueAt < now ? 'OPEN_OVERDUE' : 'OPEN';
 }
 
 /** dossierOutcome() in SQL, with `now` the given parameter. */
 const outcomeSql = (now: string) => `CASE
-    WHEN finished_at IS NOT NULL THEN finish_outcome
     WHEN status IN (${CLOSED_LIST}) THEN NULL
+    WHEN finished_at IS NOT NULL THEN finish_outcome
     WHEN due_at < ${now} THEN 'OPEN_OVERDUE'
     ELSE 'OPEN'
   END`;
@@ -230,7 +232,8 @@ function filterConditions(filter: DossierFilter, now: Date, p: Params): string[]
     case 'EARLY':
     case 'ON_TIME':
     case 'LATE':
-      where.push(`finish_outcome = ${p.add(filter.outcome, 'text')}`);
+      // Resolved only: a dossier closed without resolution (CLOSED_LIST) may carry a finishing time too.
+      where.push(`finish_outcome = ${p.add(filter.outcome, 'text')} AND coalesce(status, '') NOT IN (${CLOSED_LIST})`);
       break;
     case 'OPEN':
       where.push(
@@ -242,6 +245,7 @@ function filterConditions(filter: DossierFilter, now: Date, p: Params): string[]
       break;
     case 'RESOLVED_WITHOUT_DUE_DATE':
     case 'WITHDRAWN_OR_REFUSED':
+    case 'STOPPED':
       // As Unit.dossierCounts classifies them: one definition, in SQL.
       where.push(`dossier_count_outcome(status, finished_at, finish_outcome) = ${p.add(filter.outcome, 'text')}`);
       break;

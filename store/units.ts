@@ -298,7 +298,7 @@ export async function countDossiersOfUnits(
      UNION ALL
      SELECT unit_code, CASE WHEN due_at < now() THEN 'OPEN_OVERDUE' ELSE 'OPEN' END, count(*)::int
        FROM dossiers
-      WHERE unit_code = ANY($1::text[]) AND finished_at IS NULL AND status NOT IN ('WITHDRAWN', 'REFUSED')
+      WHERE unit_code = ANY($1::text[]) AND dossier_count_outcome(status, finished_at, finish_outcome) = 'OPEN'
         AND ($2::date IS NULL OR received_at >= ${vnDayStart('$2')})
         AND ($3::date IS NULL OR received_at < ${vnDayStart('$3')} + INTERVAL '1 day')
       GROUP BY 1, 2`,

@@ -68,6 +68,7 @@ const OUTCOMES = [
   'LATE',
   'RESOLVED_WITHOUT_DUE_DATE',
   'WITHDRAWN_OR_REFUSED',
+  'STOPPED',
   'OPEN',
   'OPEN_OVERDUE',
 ];
@@ -75,6 +76,7 @@ const OUTCOMES = [
 const vnDay = (instant: Date) => new Date(instant.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
 function outcomeOf(d: Dossier, now: Date): string {
   if (d.status === 'WITHDRAWN' || d.status === 'REFUSED') return 'WITHDRAWN_OR_REFUSED';
+  if (d.status === 'STOPPED') return 'STOPPED';
   if (d.finishedAt) {
     if (!d.dueAt) return 'RESOLVED_WITHOUT_DUE_DATE';
     const [finished, due] = [vnDay(d.finishedAt), vnDay(d.dueAt)];
