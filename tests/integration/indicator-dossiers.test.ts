@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DossierFigures } from '../../store/indicators/figures.ts';
 import { dossierFigures } from '../../store/indicators/dossiers.ts';
+import { countDossiersOfUnits } from '../../store/units.ts';
 import type { DayRange } from '../../store/indicators/scope.ts';
 import { P, T, TB, TC, TX, Y, seedDossierFixture } from '../support/dossier-fixture.ts';
 import { countingDb, openTestStore, testBackends, type TestStore } from '../support/store.ts';
@@ -263,5 +264,20 @@ describe.each(testBackends)('dossier figures on %s', (backend) => {
     expect(counting.statements).toHaveLength(1);
     expect(await dossierFigures(counting.db, [], H1)).toEqual([]);
     expect(counting.statements).toHaveLength(1);
+  });
+
+  it('lists a stopped dossier as STOPPED in the counts, as the figures leave it out of the open ones', async () => {
+    // Liên Chung received c1 … c15; by the counts' outcome: c8, c9 STOPPED; c5, c6 withdrawn and c7, c15 refused
+    // (c15 carries a finishing time and is still not resolved); c13 is the one still open, due 2024-07-01 00:00,
+    // so overdue now; c1 … c4, c10 … c12, c14 resolved (c3 without a due date).
+    const [counts] = await countDossiersOfUnits(store.db, [TC]);
+    const byOutcome = Object.fromEntries(counts!.map((row) => [row.outcome, row.count]));
+    expect(byOutcome).toMatchObject({
+      STOPPED: 2,
+      WITHDRAWN_OR_REFUSED: 4,
+      OPEN_OVERDUE: 1,
+      RESOLVED_WITHOUT_DUE_DATE: 1,
+    });
+    expect(byOutcome.OPEN ?? 0).toBe(0);
   });
 });
