@@ -18,7 +18,7 @@ import { createSseTransport, sseSlowConsumerDrop, useAcceptedSseRefusals } from 
 import { attachWebSocket, type WebSocketContext } from './transports/websocket.ts';
 import { useAuditLog } from './policy/auth/audit-plugin.ts';
 import { isDashboardPath, serveDashboard } from './dashboard/serve.ts';
-import { GRAPHIQL_OPTIONS, renderLocalGraphiQL } from './graphiql.ts';
+import { GRAPHIQL_OPTIONS, renderLocalGraphiQL, useCompressedGraphiQL } from './graphiql.ts';
 import { createHubMetrics, type HubMetrics } from './observability/metrics.ts';
 import { operationsPlugins } from './observability/plugins.ts';
 import { checkReadiness } from './observability/readiness.ts';
@@ -214,6 +214,7 @@ export function createHub(
       useNoEcho(),
       // A refused SSE subscription as graphql-sse reads it (gateway/transports/sse/refusals.ts).
       useAcceptedSseRefusals(),
+      ...(mode === 'production' ? [] : [useCompressedGraphiQL()]),
       ...(responseCache ? [responseCache.plugin] : []),
       ...plugins,
       useAuditLog({ db, logger, config: { AUDIT_KEY: audit.auditKey, TRUST_PROXY: audit.trustProxy ?? false } }),

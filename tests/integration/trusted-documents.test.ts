@@ -16,6 +16,8 @@
  * development hub run trusted documents only. (`npm run documents`:
  * documents-cli.test.ts.)
  */
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { GraphQLError, parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_DOCUMENTS, SOURCES } from '../../gateway/dashboard/documents.js';
@@ -184,6 +186,37 @@ describe.each(testBackends)('trusted documents on %s', (backend) => {
     expect(graphiql.status).toBe(200);
     expect(graphiql.headers.get('content-type')).toContain('text/html');
     expect(await graphiql.text()).toContain('lgsp-hub');
+  });
+
+  it('sends GraphiQL compressed to a browser that accepts it, the same page as uncompressed', async () => {
+    /** The raw bytes and headers (fetch would decompress them itself). */
+    const raw = (acceptEncoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        const request = httpGet(
+          `${development.url}/graphql`,
+          { headers: { accept: 'text/html', 'accept-encoding': acceptEncoding } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+          },
+        );
+        request.on('error', reject);
+      });
+    const plain = await raw('identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const page = plain.body.toString('utf8');
+    expect(page).toContain('lgsp-hub');
+    const br = await raw('gzip, deflate, br');
+    expect([br.headers['content-encoding'], br.headers.vary]).toEqual([
+      'br',
+      expect.stringContaining('Accept-Encoding'),
+    ]);
+    expect(brotliDecompressSync(br.body).toString('utf8')).toBe(page);
+    expect(br.body.byteLength).toBeLessThan(page.length / 3);
+    const gzipped = await raw('gzip;q=1, br;q=0');
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.body).toString('utf8')).toBe(page);
   });
 
   it('in production, refuses an unregistered text with PERSISTED_QUERY_ONLY (403), after 401 for a stranger', async () => {
