@@ -17,6 +17,7 @@
  *
  * Every expectation below is read off this table by hand.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Staff } from '../../store/model.ts';
 import { upsertStaff } from '../../store/staff.ts';
@@ -504,6 +505,14 @@ describe.each(testBackends)('the graph of history on %s', (backend) => {
         { unit: { code: 'N' }, position: 'Phó Chủ tịch UBND xã' },
       ],
     });
+  });
+
+  it('gives the answer docs/graph.md shows for its History example', async () => {
+    const doc = readFileSync(new URL('../../docs/graph.md', import.meta.url), 'utf8');
+    const history = doc.slice(doc.indexOf('## History'));
+    const query = /```graphql\n([\s\S]*?)```/.exec(history)![1]!;
+    const answer = JSON.parse(/```json\n([\s\S]*?)```/.exec(history)![1]!);
+    expect(await ok(query)).toEqual(answer);
   });
 
   it('refuses bad input with BAD_USER_INPUT', async () => {
