@@ -184,6 +184,13 @@ const TABLE: Readonly<Record<string, Labels>> = {
     UNCHANGED: ['Không đổi', 'Unchanged'],
     RESTORED: ['Đã khôi phục', 'Restored'],
   },
+  UnitEventType: {
+    MERGER: ['Sáp nhập', 'Merger'],
+    SPLIT: ['Chia tách', 'Split'],
+    DISSOLUTION: ['Giải thể', 'Dissolution'],
+    CREATION: ['Thành lập', 'Creation'],
+    RENAME: ['Đổi tên', 'Rename'],
+  },
   UnitKind: {
     PEOPLES_COMMITTEE: ['UBND', "People's Committee"],
     AGENCY: ['Cơ quan chuyên môn', 'Agency'],

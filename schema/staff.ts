@@ -11,6 +11,8 @@ import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_
 import { UnitNode, UnitStaffCount } from './unit.ts';
 import { maskBirthDate, maskName } from './masks.ts';
 import { searchWords } from './search.ts';
+import type { KeysetPage } from '../store/keyset.ts';
+import { countStaffServingOn, listStaffServingOn } from '../store/unit-history.ts';
 
 export const StaffCategory = builder.enumType('StaffCategory', {
   description: 'Which body of public personnel law a person is employed under.',
@@ -153,6 +155,11 @@ const StaffFilterInput = builder.inputType('StaffFilter', {
       description:
         'Words that must each begin a word of the full name, in any order, ignoring case and diacritics ("nguyen van" finds "Nguyễn Văn An"). A search of personal data: it needs the `read:pii` scope (FORBIDDEN otherwise), and each person found is written to the audit log.',
     }),
+    servingOn: t.field({
+      type: 'Date',
+      description:
+        'Only people with an assignment in force on this day (quá trình công tác), whatever their status today. `unitCode` then reads the tree as it stood that day (the unit and those below it then), and `category` and `meetsStandard` the assignment of that day; the other conditions read the person’s record as it is. A consumer bound to a unit subtree sees those who work in it today.',
+    }),
   }),
 });
 
@@ -196,6 +203,11 @@ builder.queryFields((t) => ({
           ...args.filter,
           unitCode: await ctx.units.listRoot(args.filter?.unitCode, 'filter.unitCode'),
         };
+        // On a day: the assignments then, under the tree as it stood (a bound consumer's people are today's).
+        const servingOn = args.filter?.servingOn;
+        const serving = servingOn == null ? null : { ...filter, servingOn, within: ctx.units.root };
+        const list = (page: KeysetPage) =>
+          serving ? listStaffServingOn(ctx.db, serving, page) : listStaff(ctx.db, filter, page);
         const connection = await resolveCursorConnection<Promise<StaffRow[]>>(
           {
             args,
@@ -204,13 +216,16 @@ builder.queryFields((t) => ({
             maxSize: MAX_PAGE_SIZE,
           },
           ({ after, before, limit, inverted }) =>
-            listStaff(ctx.db, filter, { after: decodeCursor(after), before: decodeCursor(before), limit, inverted }),
+            list({ after: decodeCursor(after), before: decodeCursor(before), limit, inverted }),
         );
         // The people the page returns (the extra row read to tell hasNextPage is not returned).
         if (searching)
           for (const edge of connection.edges) ctx.audit.readPersonalData('StaffFilter.search', edge.node.id);
         // Counted only when a client selects totalCount.
-        return { ...connection, totalCount: () => countStaff(ctx.db, filter) };
+        return {
+          ...connection,
+          totalCount: () => (serving ? countStaffServingOn(ctx.db, serving) : countStaff(ctx.db, filter)),
+        };
       },
     },
     {

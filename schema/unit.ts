@@ -18,6 +18,14 @@ import {
   type UnitStaffCountRow,
 } from '../store/units.ts';
 import { DOSSIER_COUNT_OUTCOMES } from '../store/dossiers.ts';
+import {
+  countAssignedStaffOfUnits,
+  countChildrenOn,
+  findChildrenOn,
+  findParentsOn,
+  type DatedChildRow,
+} from '../store/unit-history.ts';
+import { historyLoader, visibleUnit } from './history-access.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
 import { ANY_READ_SCOPE, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
@@ -114,19 +122,40 @@ builder.objectFields(UnitNode, (t) => ({
     type: UnitNode,
     nullable: true,
     description:
-      'The unit directly above this one; null for the province, and for the root of the subtree a consumer bound to one may see (the tree ends there for it, without an error).',
-    // Returning the code lets the Unit loader batch every parent of a page into one query.
-    resolve: (unit, _args, ctx) => (unit.code === ctx.units.root ? null : unit.parentCode),
+      'The unit directly above this one; null for the province, and for the root of the subtree a consumer bound to one may see (the tree ends there for it, without an error). With `on`, the unit above it on that day, by its version then: null when the unit did not exist that day, or when that parent lies outside the subtree of a consumer bound to one.',
+    args: {
+      on: t.arg({
+        type: 'Date',
+        description: 'The day; without it, the latest parent the cadre database gives (as before).',
+      }),
+    },
+    resolve: async (unit, args, ctx) => {
+      if (unit.code === ctx.units.root) return null;
+      // Returning the code lets the Unit loader batch every parent of a page into one query.
+      if (args.on == null) return unit.parentCode;
+      const day = args.on;
+      const parent = await historyLoader(ctx, `Unit.parent ${day}`, (codes) => findParentsOn(ctx.db, codes, day)).load(
+        unit.code,
+      );
+      return visibleUnit(ctx, parent);
+    },
   }),
   children: t.loadableGroup({
     type: UnitNode,
     authScopes: { 'read:aggregates': true },
-    description: 'Direct subordinate units, ordered by code; dissolved ones too unless validOn is given.',
-    args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
+    description:
+      'Direct subordinate units, ordered by code. Without validOn, the units whose latest parent is this one, dissolved ones too; with validOn, the tree as it stood that day: the units whose version in force that day had this one as parent (a school passed from a district to a commune on 2025-07-01 is the district’s child on 2025-06-30 and the commune’s on 2025-07-01).',
+    args: {
+      validOn: t.arg({ type: 'Date', description: 'The day whose tree to read (by the units’ versions then).' }),
+    },
     // Batched per field path, so every unit of a page shares one query with the same validOn.
     byPath: true,
-    load: (codes: string[], ctx: Context, args) => findUnitsByParentCodes(ctx.db, codes, args.validOn ?? null),
-    group: (child) => (child as UnitRow).parentCode!,
+    load: (codes: string[], ctx: Context, args) =>
+      args.validOn == null
+        ? findUnitsByParentCodes(ctx.db, codes, null)
+        : findChildrenOn(ctx.db, codes, args.validOn, ctx.units.root),
+    // A dated child is grouped under the parent it had that day, not its latest one.
+    group: (child) => (child as Partial<DatedChildRow>).heldBy ?? (child as UnitRow).parentCode!,
     resolve: (unit) => unit.code,
   }),
 }));
@@ -236,18 +265,32 @@ builder.objectFields(UnitNode, (t) => ({
   childCount: t.loadable({
     type: 'Int',
     authScopes: { 'read:aggregates': true },
-    description: 'How many direct subordinate units it has; dissolved ones too unless validOn is given.',
-    args: { validOn: t.arg({ type: 'Date', description: 'Only children that existed on this day.' }) },
+    description:
+      'How many direct subordinate units it has, counted as `children` lists them: dissolved ones too unless validOn is given, and with validOn the tree as it stood that day.',
+    args: {
+      validOn: t.arg({ type: 'Date', description: 'The day whose tree to count (by the units’ versions then).' }),
+    },
     byPath: true,
-    load: (codes: string[], ctx: Context, args) => countChildrenOfUnits(ctx.db, codes, args.validOn ?? null),
+    load: (codes: string[], ctx: Context, args) =>
+      args.validOn == null
+        ? countChildrenOfUnits(ctx.db, codes, null)
+        : countChildrenOn(ctx.db, codes, args.validOn, ctx.units.root),
     resolve: (unit) => unit.code,
   }),
   staffCounts: t.loadableList({
     type: UnitStaffCount,
     authScopes: { 'read:aggregates': true },
     description:
-      'Serving staff of the unit itself by category (subordinate units not included), every category listed in a fixed order.',
-    load: (codes: string[], ctx: Context) => countServingStaffOfUnits(ctx.db, codes),
+      'Staff of the unit itself by category (subordinate units not included), every category listed in a fixed order: without `on`, those serving today (the staff records’ status); with `on`, those whose assignment in the unit was in force that day (quá trình công tác).',
+    args: {
+      on: t.arg({
+        type: 'Date',
+        description: 'The day, counted from the staff assignments; today’s status without it.',
+      }),
+    },
+    byPath: true,
+    load: (codes: string[], ctx: Context, args) =>
+      args.on == null ? countServingStaffOfUnits(ctx.db, codes) : countAssignedStaffOfUnits(ctx.db, codes, args.on),
     resolve: (unit) => unit.code,
   }),
   dossierCounts: t.loadableList({

@@ -40,6 +40,7 @@ export const CACHED_ROOT_FIELDS: ReadonlySet<string> = new Set([
   'dataQualityRules',
   'finance',
   'enumLabels',
+  'unitEvents',
 ]);
 
 /** Root Query fields never cached, and why. */
@@ -68,6 +69,12 @@ export const CACHED_TYPES: ReadonlySet<string> = new Set([
   'UnitDossierCount',
   'UnitStaffCount',
   'PsuAutonomy',
+  // Units' history: versions, events and lineage (reference data; every sync batch flushes the cache).
+  'UnitVersion',
+  'UnitEvent',
+  'UnitEventConnection',
+  'UnitEventEdge',
+  'UnitLineageLink',
   // The procedure catalogue.
   'ProcedureConnection',
   'ProcedureEdge',
