@@ -23,6 +23,7 @@ import { figureLoadersOf } from './figure-loaders.ts';
 import { indicatorByCode } from './breakdown.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
+import { hierarchyArgs, hierarchyBasisOf, type HierarchyArgs } from './hierarchy.ts';
 
 export interface RankedUnit {
   /** Null when the value is null. */
@@ -76,7 +77,7 @@ const ALL = Number.MAX_SAFE_INTEGER;
 
 export async function rankUnits(
   ctx: Context,
-  args: {
+  args: HierarchyArgs & {
     code: string;
     level: UnitLevel;
     kind?: UnitKind | null;
@@ -88,6 +89,7 @@ export async function rankUnits(
 ): Promise<RankedUnit[] | null> {
   const definition = indicatorByCode(args.code);
   const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
+  const basis = hierarchyBasisOf(args);
   if (args.first != null && args.first < 0) {
     throw new GraphQLError(`first must not be negative (got ${args.first})`, {
       extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
@@ -113,7 +115,7 @@ export async function rankUnits(
   }
   // Every evaluation is started before the first await: one batch of all the units per figure group.
   const values = await Promise.all(
-    units.map((unit) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period)),
+    units.map((unit) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period, basis)),
   );
   const ranked = rankValues(
     units.map((unit, i) => ({ unit, value: values[i]![0]! })),
@@ -172,6 +174,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({
         description: 'Only the first this many units of the ranking (all when omitted); must not be negative.',
       }),
+      ...hierarchyArgs,
     },
     resolve: (_root, args, ctx) => rankUnits(ctx, args),
   }),
