@@ -47,6 +47,10 @@ export function indicatorByCode(code: string): IndicatorDefinition {
 export const validInRange = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange) =>
   (unit.validFrom === null || unit.validFrom <= range.last) && (unit.validTo === null || range.first < unit.validTo);
 
+/** A unit a breakdown lists on a basis: valid in the period as it was; restated (AS_IS), valid on hierarchyDate. */
+const listedOn = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange, basis: HierarchyBasis) =>
+  validInRange(unit, basis.hierarchy === 'AS_IS' ? { first: basis.hierarchyDate, last: basis.hierarchyDate } : range);
+
 // ─── Figures of parts ────────────────────────────────────────────────────────────────────────────────────────────
 
 type AnyFigures = FigureGroups[FigureGroup];
@@ -103,7 +107,7 @@ export const BreakdownDimensionEnum = builder.enumType('BreakdownDimension', {
   description: 'What an indicator is broken down by (indicatorBreakdown).',
   values: describedValues(BREAKDOWN_DIMENSIONS, {
     CHILD_UNIT:
-      'The unit’s direct children (đơn vị trực thuộc) valid in the period, each over its own subtree, and a part OWN for the unit’s own records; a child not valid in the period is listed too when its subtree still counts in the numerator or denominator (e.g. public service units of 2021 for the reduction since then).',
+      'The unit’s direct children (đơn vị trực thuộc) valid in the period (AS_IS: on hierarchyDate), each over its own subtree, and a part OWN for the unit’s own records; a child not valid in the period is listed too when its subtree still counts in the numerator or denominator (e.g. public service units of 2021 for the reduction since then).',
     LEVEL:
       'Administrative levels (cấp tỉnh, cấp huyện, cấp xã): the own records of every unit of the subtree, summed per level.',
     CHANNEL:
@@ -156,7 +160,7 @@ async function byChildUnit(
   children.forEach((child, i) => {
     const { numerator, denominator, value } = childValues[i]![0]!;
     const figures = { numerator, denominator, value };
-    if (validInRange(child, period.range) || counts(figures)) {
+    if (listedOn(child, period.range, basis) || counts(figures)) {
       parts.push({ key: child.code, label: child.name, labelEn: child.name, units: [child], ...figures });
     }
   });
@@ -189,7 +193,7 @@ async function byLevel(
   // A unit counts in its level when valid in the period or when its own records still count (see CHILD_UNIT).
   const kept = units
     .map((u, i) => ({ unit: u, figures: figures[i]! }))
-    .filter(({ unit: u, figures: f }) => validInRange(u, period.range) || counts(partFigures(definition, [f])));
+    .filter(({ unit: u, figures: f }) => listedOn(u, period.range, basis) || counts(partFigures(definition, [f])));
   return UNIT_LEVELS.flatMap((level): BreakdownPart[] => {
     const ofLevel = kept
       .filter(({ unit: u }) => u.level === level)

@@ -1,7 +1,8 @@
 /**
  * The units of a level ranked by an indicator (RankedUnit and the root field
- * `ranking`): every unit of the level valid on the period's last day, below a
- * parent or in the whole province, each evaluated over its own subtree. All of
+ * `ranking`): every unit of the level valid on the period's last day (on
+ * hierarchyDate when restated, AS_IS), below a parent or in the whole
+ * province, each evaluated over its own subtree. All of
  * them go through the evaluator in the same tick, so each figure group is one
  * statement for every unit at once: a ranking costs the same few statements
  * for ten communes or a thousand. Values are compared exactly, as fractions
@@ -95,7 +96,8 @@ export async function rankUnits(
       extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
     });
   }
-  const validOn = period.range.last;
+  // The units of the tree counted on: as it stood at the period's end, or restated on hierarchyDate (AS_IS).
+  const validOn = basis.hierarchy === 'AS_IS' ? basis.hierarchyDate : period.range.last;
   if (args.parentCode != null) await ctx.units.check(args.parentCode, 'parentCode');
   let units: UnitRow[];
   if (args.parentCode != null) {
@@ -148,7 +150,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. An unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), A parentCode no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
+      'The units of a level valid on the period’s last day (AS_IS: on hierarchyDate; below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. An unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), A parentCode no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       level: t.arg({ type: UnitLevelEnum, required: true, description: 'The level of the units ranked.' }),

@@ -10,9 +10,12 @@
  * that basis (so the test still holds once AS_IS restates).
  *
  *   P    UBND tỉnh
- *   └─ D     UBND huyện
- *      ├─ C1    UBND xã
- *      └─ C2    UBND xã
+ *   ├─ D     UBND huyện
+ *   │  ├─ C1    UBND xã
+ *   │  └─ C2    UBND xã
+ *   └─ D2    UBND huyện, without dossiers
+ *      ├─ C3    UBND xã, ended 2025-07-01
+ *      └─ C4    UBND xã, from 2025-07-01
  *
  * Dossiers (Vietnam time), each resolved within its month, none carried over:
  *
@@ -46,6 +49,9 @@ const P = '000.00.00.K20';
 const D = '000.00.41.K20';
 const C1 = '001.41.00.K20';
 const C2 = '002.41.00.K20';
+const D2 = '000.00.42.K20';
+const C3 = '003.42.00.K20';
+const C4 = '004.42.00.K20';
 const PN = '2.000420';
 
 const PROCEDURE: Procedure = {
@@ -128,7 +134,7 @@ const EVERY_FIELD = `query ($hierarchy: Hierarchy, $hierarchyDate: Date) {
     total { ${VALUE} }
     parts { key numerator denominator }
   }
-  ranking(code: "ON_TIME_RATE", level: COMMUNE, period: "2025-H1", hierarchy: $hierarchy, hierarchyDate: $hierarchyDate) {
+  ranking(code: "ON_TIME_RATE", level: COMMUNE, period: "2025-H1", parentCode: "${D}", hierarchy: $hierarchy, hierarchyDate: $hierarchyDate) {
     rank unit { code } value { ${VALUE} }
   }
   trend(code: "ON_TIME_RATE", unitCode: "${D}", from: "2025-H1", to: "2025-H2", step: HALF, hierarchy: $hierarchy, hierarchyDate: $hierarchyDate) { ${VALUE} }
@@ -166,6 +172,9 @@ describe.each(testBackends)('the hierarchy basis and the year before on %s', (ba
       unit(D, P, 'DISTRICT'),
       unit(C1, D, 'COMMUNE'),
       unit(C2, D, 'COMMUNE'),
+      unit(D2, P, 'DISTRICT'),
+      unit(C3, D2, 'COMMUNE', { validTo: '2025-07-01' }),
+      unit(C4, D2, 'COMMUNE', { validFrom: '2025-07-01' }),
     ]);
     await upsertProcedures(store.db, [PROCEDURE]);
     await upsertDossiers(store.db, DOSSIERS);
@@ -276,6 +285,27 @@ describe.each(testBackends)('the hierarchy basis and the year before on %s', (ba
     ]);
     // And the hand count, which holds on both bases here: 2025-H1 resolved b1 b2 (early) b3 (late): 2 / 3.
     expect(dH1).toEqual({ numerator: 2, denominator: 3, value: 200 / 3 });
+  });
+
+  it('lists the units of the tree counted on: the period’s as it was, hierarchyDate’s restated', async () => {
+    const query = `query ($hierarchy: Hierarchy, $hierarchyDate: Date) {
+      ranking(code: "ON_TIME_RATE", level: COMMUNE, period: "2024-H1", parentCode: "${D2}", hierarchy: $hierarchy, hierarchyDate: $hierarchyDate) { unit { code } }
+      indicatorBreakdown(code: "ON_TIME_RATE", unitCode: "${D2}", period: "2024-H1", by: CHILD_UNIT, hierarchy: $hierarchy, hierarchyDate: $hierarchyDate) { parts { key } }
+    }`;
+    const listed = async (basis: Record<string, unknown>) => {
+      const { data, errors } = await hub.gql<{
+        ranking: { unit: { code: string } }[];
+        indicatorBreakdown: { parts: { key: string }[] };
+      }>(query, basis);
+      expect(errors).toBeUndefined();
+      return [data!.ranking.map((r) => r.unit.code), data!.indicatorBreakdown.parts.map((p) => p.key)];
+    };
+    // 2024-H1 as it was: C3 (ended 2025-07-01) stood, C4 (from 2025-07-01) did not.
+    expect(await listed({})).toEqual([[C3], [C3, 'OWN']]);
+    // Restated on 2025-12-31: C4 stands, C3 had ended (and counts nothing, so it is not listed).
+    expect(await listed({ hierarchy: 'AS_IS', hierarchyDate: '2025-12-31' })).toEqual([[C4], [C4, 'OWN']]);
+    // Restated on 2025-06-30, the day before: the tree of then.
+    expect(await listed({ hierarchy: 'AS_IS', hierarchyDate: '2025-06-30' })).toEqual([[C3], [C3, 'OWN']]);
   });
 
   it('refuses a hierarchyDate with AS_WAS, on every field, naming the argument', async () => {
