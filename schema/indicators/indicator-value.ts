@@ -46,7 +46,7 @@ export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart'
 export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('IndicatorValue').implement({
   ...AGGREGATE_TYPE,
   description:
-    'An indicator evaluated for a unit and its whole subtree (as the tree stood in the period, by validity dates) over a period: numerator and denominator are summed over the subtree, then divided.',
+    'An indicator evaluated for a unit and its whole subtree over a period, on the tree its hierarchy says (as it stood in the period, or restated on hierarchyDate): numerator and denominator are summed over the subtree, then divided.',
   fields: (t) => ({
     code: t.field({
       type: IndicatorCodeEnum,

@@ -29,7 +29,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. A malformed period or an unknown indicator code is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
+      'Indicators of a unit and its whole subtree over a period, on the tree of the period (AS_WAS) or restated on hierarchyDate’s (AS_IS). A malformed period, an unknown indicator code or a hierarchyDate with AS_WAS is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
       ...indicatorArgs,
