@@ -178,7 +178,7 @@ builder.objectFields(IndicatorValueRef, (t) => ({
   change: t.float({
     nullable: true,
     description:
-      'value − previous.value, in the value’s own unit of measure (measureUnit): for a percentage, the difference in percentage points (98.5 % after 96 % is 2.5); for a count or an amount, the difference in dossiers, people, units or đồng. Null when either value is null (a denominator of 0, or no previous period).',
+      'value − previous.value, in the value’s own unit of measure (measureUnit): for a percentage, the difference in percentage points (98.5 % after 96 % is 2.5); for any other measure, the difference in its own unit (dossiers, people, units, đồng, dossiers per person …). Null when either value is null (a denominator of 0, or no previous period).',
     resolve: async (v, _args, ctx) => {
       if (v.value === null) return null;
       const previous = await previousOf(ctx, v);
