@@ -9,7 +9,7 @@
  *
  * Periods are canonical labels ('2026', '2026-Q4', '2026-11'; the schema's
  * parsePeriod gives them), evaluated under the CALENDAR convention. A pair is
- * watched on a hierarchy basis (migration 0019): as it was (hierarchyDate
+ * watched on a hierarchy basis (migration 0020): as it was (hierarchyDate
  * null or absent, what every alert subscriber watches), or restated on the
  * tree of hierarchyDate (AS_IS); the same pair on two bases is two watches.
  */
