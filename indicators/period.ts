@@ -94,6 +94,17 @@ export function parsePeriod(period: string, convention: PeriodConvention = 'CALE
   return { label: String(year), kind: 'YEAR', convention, range: monthsRange(year, 1, 12, convention) };
 }
 
+/**
+ * The same period one year earlier, in the same convention ("so với cùng kỳ":
+ * 2025-H1 → 2024-H1, 2025-Q3 → 2024-Q3, 2025 → 2024, 2025-07 → 2024-07); null
+ * when that year is before FIRST_PERIOD_YEAR, the first the hub accepts.
+ */
+export function samePeriodYearBefore(period: Period): Period | null {
+  const year = Number(period.label.slice(0, 4)) - 1;
+  if (year < FIRST_PERIOD_YEAR) return null;
+  return parsePeriod(`${year}${period.label.slice(4)}`, period.convention);
+}
+
 /** How many periods of each kind a year holds, and how a period's number is written. */
 const KIND_SPELLING: Record<PeriodKind, { count: number; write: (year: number, n: number) => string }> = {
   YEAR: { count: 1, write: (year) => String(year) },

@@ -1,5 +1,6 @@
 /**
- * Indicator changes for the watched (unit, period) pairs: what the producer
+ * Indicator changes for the watched (unit, period) pairs, each on its basis
+ * (as it was, or restated on the tree of a date: store/live-watches.ts): what the producer
  * last reported of each pair is kept in live_state (its "baseline"), so a
  * change is reported once, by whichever instance's pass made it, even when
  * passes of two sources overlap or run on two instances. Both steps
@@ -14,6 +15,7 @@ import { evaluateIndicatorsOfUnits, type IndicatorEvaluation } from '../indicato
 import { parsePeriod, type Period } from '../indicators/period.ts';
 import { meetsTarget } from '../indicators/target.ts';
 import type { Queryable } from '../store/db.ts';
+import { AS_WAS, basisKey, type HierarchyBasis } from '../store/indicators/basis.ts';
 import { readEffectiveTargets } from '../store/indicators/targets.ts';
 import {
   deleteLiveState,
@@ -43,7 +45,9 @@ interface Baseline {
 }
 
 export const BASELINE_PREFIX = 'indicators|';
-const baselineKey = (watch: LiveWatch) => `${BASELINE_PREFIX}${watch.unitCode}|${watch.period}`;
+// An AS_WAS pair keeps the key it had before the basis existed, so its baseline survives the upgrade.
+const baselineKey = (watch: LiveWatch) =>
+  `${BASELINE_PREFIX}${watch.unitCode}|${watch.period}${watch.hierarchyDate ? `|${watch.hierarchyDate}` : ''}`;
 
 /**
  * A miss further below (or above) its target than this share of the target is
@@ -67,6 +71,7 @@ interface Watched {
   watch: LiveWatch;
   unit: UnitRow;
   period: Period;
+  basis: HierarchyBasis;
 }
 
 /** The watched pairs with their units and periods; a pair naming no known unit, or no valid period, is left out. */
@@ -79,7 +84,10 @@ async function resolveWatches(tx: Queryable, watches: readonly LiveWatch[], logg
     const unit = units.get(watch.unitCode);
     if (!unit) return [];
     try {
-      return [{ watch, unit, period: parsePeriod(watch.period) }];
+      const basis: HierarchyBasis = watch.hierarchyDate
+        ? { hierarchy: 'AS_IS', hierarchyDate: watch.hierarchyDate }
+        : AS_WAS;
+      return [{ watch, unit, period: parsePeriod(watch.period), basis }];
     } catch {
       logger.warn({ watch }, 'live watch with a malformed period ignored');
       return [];
@@ -87,7 +95,7 @@ async function resolveWatches(tx: Queryable, watches: readonly LiveWatch[], logg
   });
 }
 
-/** Evaluations per watched pair (aligned with `watched`): one batch per period and figure group. */
+/** Evaluations per watched pair (aligned with `watched`): one batch per period, basis and figure group. */
 async function evaluate(
   tx: Queryable,
   watched: readonly Watched[],
@@ -95,11 +103,14 @@ async function evaluate(
 ): Promise<IndicatorEvaluation[][]> {
   const results: IndicatorEvaluation[][] = new Array(watched.length);
   const byPeriod = new Map<string, number[]>();
-  watched.forEach((w, i) => byPeriod.set(w.period.label, [...(byPeriod.get(w.period.label) ?? []), i]));
+  watched.forEach((w, i) => {
+    const key = `${w.period.label} ${basisKey(w.basis)}`;
+    byPeriod.set(key, [...(byPeriod.get(key) ?? []), i]);
+  });
   for (const indexes of byPeriod.values()) {
-    const period = watched[indexes[0]!]!.period;
+    const { period, basis } = watched[indexes[0]!]!;
     const units = indexes.map((i) => ({ code: watched[i]!.unit.code, level: watched[i]!.unit.level }));
-    const evaluations = await evaluateIndicatorsOfUnits(tx, definitions, units, period);
+    const evaluations = await evaluateIndicatorsOfUnits(tx, definitions, units, period, basis);
     indexes.forEach((watchIndex, j) => (results[watchIndex] = evaluations[j]!));
   }
   return results;
@@ -157,6 +168,8 @@ export async function indicatorChanges(tx: Queryable, source: SourceName, logger
   const evaluations = await evaluate(tx, watched, definitionsChangedBy(source));
 
   const drafts: LiveEventDraft[] = [];
+  // Only changes as it was cross targets: a restated series is read beside them, and alerting on it would raise the
+  // same crossing once per basis watched.
   const changed: { evaluation: IndicatorEvaluation; previous: Figures; unit: UnitRow }[] = [];
   const updated = new Map<string, Baseline>();
   watched.forEach((w, i) => {
@@ -168,7 +181,7 @@ export async function indicatorChanges(tx: Queryable, source: SourceName, logger
       values[evaluation.definition.code] = figuresOf(evaluation);
       // An indicator new to the catalog since the baseline was taken has nothing to compare with yet.
       if (!previous || previous.v === evaluation.value) continue;
-      changed.push({ evaluation, previous, unit: w.unit });
+      if (w.basis.hierarchy === 'AS_WAS') changed.push({ evaluation, previous, unit: w.unit });
       drafts.push({
         kind: 'INDICATOR_CHANGED',
         unitCode: evaluation.unitCode,
@@ -184,6 +197,9 @@ export async function indicatorChanges(tx: Queryable, source: SourceName, logger
           parts: evaluation.parts.map((part) => ({ code: part.code, value: part.value })),
           computedAt: evaluation.computedAt.toISOString(),
           previousValue: previous.v,
+          ...(w.basis.hierarchy === 'AS_IS' ? { hierarchyDate: w.basis.hierarchyDate } : {}),
+          ...(evaluation.foldedUnitCodes.length > 0 ? { foldedUnitCodes: evaluation.foldedUnitCodes } : {}),
+          ...(evaluation.unattributedRecords !== 0 ? { unattributedRecords: evaluation.unattributedRecords } : {}),
         },
       });
     }

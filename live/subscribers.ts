@@ -2,7 +2,7 @@
  * The subscribers of one hub process. Every live event that reaches the
  * process (from its own producer, or from another instance through Redis)
  * arrives here once and is routed by index to the subscriptions it concerns:
- * a (unit, period) for indicator changes, the units of the event's unit path
+ * a (unit, period, basis) for indicator changes, the units of the event's unit path
  * for dossier events and alerts. With 10,000 subscribers an event costs a few
  * map lookups, not 10,000 filter calls. It also keeps the subscriptions'
  * (unit, period) watches alive in the store, one row per pair for the whole
@@ -84,7 +84,7 @@ export const DEFAULT_LIVE_SETTINGS: Omit<LiveSettings, 'instance'> = {
 /** One subscription as the router sees it. */
 export interface RoutedSubscriber {
   kind: LiveEventKind;
-  /** INDICATOR_CHANGED: indicatorKey(unit, period); DOSSIER and ALERT: the unit whose subtree it follows; SOURCE_STATUS: '*'. */
+  /** INDICATOR_CHANGED: indicatorKey(unit, period, hierarchyDate); DOSSIER and ALERT: the unit whose subtree it follows; SOURCE_STATUS: '*'. */
   key: string;
   /** Takes an event the index matched; the subscriber applies its own finer filter (codes, kinds). Never throws. */
   deliver(event: LiveEvent): void;
@@ -101,8 +101,11 @@ export interface LiveSubscribers {
   readonly size: number;
   /** Routes matching events to the subscriber from now on; returns what stops it. */
   add(subscriber: RoutedSubscriber): () => void;
-  /** Registers (or shares) the watch of a unit and period; resolves once it is in the store, with its release. */
-  watch(unitCode: string, period: string): Promise<() => void>;
+  /**
+   * Registers (or shares) the watch of a unit and period, as it was or (with hierarchyDate) restated on the tree of
+   * that day; resolves once it is in the store, with its release.
+   */
+  watch(unitCode: string, period: string, hierarchyDate?: string | null): Promise<() => void>;
   /** Ends every subscription (SHUTTING_DOWN), stops listening and drops this process's watches. */
   close(): Promise<void>;
 }
@@ -118,7 +121,9 @@ export interface LiveConnection {
   drop(reason: string): void;
 }
 
-export const indicatorKey = (unitCode: string, period: string) => `${unitCode}\u0000${period}`;
+/** The routing key of an indicator's changes: a pair as it was, or restated on the tree of hierarchyDate (AS_IS). */
+export const indicatorKey = (unitCode: string, period: string, hierarchyDate?: string | null) =>
+  hierarchyDate ? `${unitCode}\u0000${period}\u0000${hierarchyDate}` : `${unitCode}\u0000${period}`;
 
 export const PROVINCE_WIDE = '*';
 
@@ -149,7 +154,10 @@ export function createLiveSubscribers({
     if (!byKey) return;
     switch (event.kind) {
       case 'INDICATOR_CHANGED':
-        return deliverAll(byKey.get(indicatorKey(event.payload.unitCode, event.payload.period)), event);
+        return deliverAll(
+          byKey.get(indicatorKey(event.payload.unitCode, event.payload.period, event.payload.hierarchyDate)),
+          event,
+        );
       case 'ALERT':
         // A province-wide alert (a source going stale) concerns every unit's alert subscribers.
         if (event.unitPath.length === 0) {
@@ -296,6 +304,7 @@ export function createLiveSubscribers({
   interface Watch {
     unitCode: string;
     period: string;
+    hierarchyDate: string | null;
     holders: number;
     stored: Promise<void>;
   }
@@ -322,7 +331,11 @@ export function createLiveSubscribers({
   const touchEvery = Math.max(1, Math.floor((settings.watchTtlSeconds * 1000) / 3));
   const timer = setInterval(() => {
     if (watches.size === 0) return;
-    const all = [...watches.values()].map(({ unitCode, period }) => ({ unitCode, period }));
+    const all = [...watches.values()].map(({ unitCode, period, hierarchyDate }) => ({
+      unitCode,
+      period,
+      hierarchyDate,
+    }));
     touching = touchLiveWatches(db, settings.instance, all, settings.watchTtlSeconds).then(
       () => {},
       (error: unknown) => log.error({ err: error, watches: all.length }, 'live watches could not be renewed'),
@@ -335,12 +348,12 @@ export function createLiveSubscribers({
     if (!watch || --watch.holders > 0) return;
     watches.delete(key);
     if (closed) return; // close() drops them all in one statement
-    const { unitCode, period } = watch;
+    const { unitCode, period, hierarchyDate } = watch;
     // After a renewal already under way (it may name this pair), so that it cannot bring the pair back.
     const renewal = touching;
     inOrder(key, async () => {
       await renewal;
-      await dropLiveWatches(db, settings.instance, [{ unitCode, period }]);
+      await dropLiveWatches(db, settings.instance, [{ unitCode, period, hierarchyDate }]);
     }).catch((error: unknown) =>
       log.error({ err: error, unitCode, period }, 'live watch could not be dropped (it expires by itself)'),
     );
@@ -370,16 +383,16 @@ export function createLiveSubscribers({
         if (set.size === 0 && byKey.get(subscriber.key) === set) byKey.delete(subscriber.key);
       };
     },
-    async watch(unitCode, period) {
+    async watch(unitCode, period, hierarchyDate = null) {
       if (closed) throw new GraphQLError('the hub is shutting down', { extensions: { code: 'SHUTTING_DOWN' } });
-      const key = indicatorKey(unitCode, period);
+      const key = indicatorKey(unitCode, period, hierarchyDate);
       let watch = watches.get(key);
       if (watch) watch.holders++;
       else {
         const stored = inOrder(key, () =>
-          touchLiveWatches(db, settings.instance, [{ unitCode, period }], settings.watchTtlSeconds),
+          touchLiveWatches(db, settings.instance, [{ unitCode, period, hierarchyDate }], settings.watchTtlSeconds),
         );
-        watches.set(key, (watch = { unitCode, period, holders: 1, stored }));
+        watches.set(key, (watch = { unitCode, period, hierarchyDate, holders: 1, stored }));
       }
       let released = false;
       const releaseOnce = () => {
@@ -410,7 +423,11 @@ export function createLiveSubscribers({
       await recovering;
       await touching;
       await Promise.all(writes.values());
-      const all = [...watches.values()].map(({ unitCode, period }) => ({ unitCode, period }));
+      const all = [...watches.values()].map(({ unitCode, period, hierarchyDate }) => ({
+        unitCode,
+        period,
+        hierarchyDate,
+      }));
       watches.clear();
       if (all.length > 0) {
         await dropLiveWatches(db, settings.instance, all).catch((error: unknown) =>

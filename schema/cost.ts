@@ -40,6 +40,17 @@ const UNBOUNDED_LISTS: Record<string, (args: Record<string, unknown>) => number>
   'dataQuality: DataQualityViolation': () => SUBTREE_MULTIPLIER,
 };
 
+/**
+ * IndicatorValue.previous evaluates the same indicator again for the year before: what it selects costs twice (its
+ * fields, and the figures read again for them), so a client asking `previous` on every value of a page pays for
+ * the second evaluation. `change` reads the same previous value: 1 for itself, 1 for that evaluation.
+ */
+export const PREVIOUS_VALUE_MULTIPLIER = 2;
+const YEAR_BEFORE_FIELDS: Record<string, FieldComplexityValue> = {
+  'previous: IndicatorValue': { field: 1, multiplier: PREVIOUS_VALUE_MULTIPLIER },
+  'change: Float': 2,
+};
+
 const returnsList = (type: GraphQLOutputType): boolean =>
   isListType(type) || (isNonNullType(type) && isListType(type.ofType));
 
@@ -64,6 +75,8 @@ export function fieldCost<Context>(
     checkPageSize(page);
     return { field: search, multiplier: page.first ?? page.last ?? DEFAULT_PAGE_SIZE };
   }
+  const yearBefore = YEAR_BEFORE_FIELDS[`${field.name}: ${getNamedType(field.type).name}`];
+  if (yearBefore !== undefined) return yearBefore;
   if (!returnsList(field.type)) return search;
   // A connection's edges are its page, counted by the connection.
   if (getNamedType(field.type).name.endsWith('Edge')) return { field: 1, multiplier: 1 };

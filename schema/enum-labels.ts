@@ -84,6 +84,10 @@ const TABLE: Readonly<Record<string, Labels>> = {
     SUCCEEDED: ['Thành công', 'Succeeded'],
   },
   Gender: { FEMALE: ['Nữ', 'Female'], MALE: ['Nam', 'Male'] },
+  Hierarchy: {
+    AS_WAS: ['Theo cơ cấu từng thời kỳ', 'As it was'],
+    AS_IS: ['Quy đổi theo cơ cấu tại ngày chọn', 'Restated on one date'],
+  },
   IndicatorDirection: {
     HIGHER_IS_BETTER: ['Càng cao càng tốt', 'Higher is better'],
     LOWER_IS_BETTER: ['Càng thấp càng tốt', 'Lower is better'],

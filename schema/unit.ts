@@ -398,7 +398,7 @@ builder.objectFields(UnitNode, (t) => ({
     type: [IndicatorValueRef],
     authScopes: { 'read:aggregates': true },
     description:
-      'Indicators of this unit and its whole subtree (as it stood in the period) over a period; a page of units is evaluated in one statement per figure group.',
+      'Indicators of this unit and its whole subtree over a period, on the tree of the period (AS_WAS) or restated on hierarchyDate’s (AS_IS); a page of units is evaluated in one statement per figure group.',
     args: indicatorArgs,
     resolve: (unit, args, ctx) => indicatorsOfUnit(ctx, unit, args),
   }),

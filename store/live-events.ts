@@ -50,6 +50,12 @@ export interface IndicatorChangedPayload {
   computedAt: string;
   /** The value before the sync pass that changed it. */
   previousValue: number | null;
+  /** AS_IS: the day whose tree restated the figures; absent (events logged before issue 20) or null: AS_WAS. */
+  hierarchyDate?: string | null;
+  /** The units folded in through lineage (IndicatorValue.foldedUnits); absent: none. */
+  foldedUnitCodes?: string[];
+  /** The records counted at province level only (IndicatorValue.unattributedRecords); absent: 0. */
+  unattributedRecords?: number;
 }
 
 export interface DossierEventPayload {

@@ -8,17 +8,27 @@
  * instance that dies without saying so stops costing evaluations after one TTL.
  *
  * Periods are canonical labels ('2026', '2026-Q4', '2026-11'; the schema's
- * parsePeriod gives them), evaluated under the CALENDAR convention.
+ * parsePeriod gives them), evaluated under the CALENDAR convention. A pair is
+ * watched on a hierarchy basis (migration 0020): as it was (hierarchyDate
+ * null or absent, what every alert subscriber watches), or restated on the
+ * tree of hierarchyDate (AS_IS); the same pair on two bases is two watches.
  */
 import type { Queryable } from './db.ts';
+import type { IsoDate } from './model.ts';
 
 export interface LiveWatch {
   unitCode: string;
   /** Canonical period label. */
   period: string;
+  /** AS_IS on the tree of this day; null or absent: AS_WAS. */
+  hierarchyDate?: IsoDate | null;
 }
 
-const columns = (watches: readonly LiveWatch[]) => [watches.map((w) => w.unitCode), watches.map((w) => w.period)];
+const columns = (watches: readonly LiveWatch[]) => [
+  watches.map((w) => w.unitCode),
+  watches.map((w) => w.period),
+  watches.map((w) => w.hierarchyDate ?? null),
+];
 
 /**
  * Registers the pairs for `instance`, or extends them: each expires `ttlSeconds`
@@ -33,10 +43,10 @@ export async function touchLiveWatches(
   if (watches.length === 0) return;
   if (!(ttlSeconds > 0)) throw new RangeError('ttlSeconds must be positive');
   await db.query(
-    `INSERT INTO live_watches (unit_code, period, instance, expires_at)
-     SELECT DISTINCT w.unit_code, w.period, $3, now() + make_interval(secs => $4)
-       FROM unnest($1::text[], $2::text[]) AS w (unit_code, period)
-     ON CONFLICT (unit_code, period, instance) DO UPDATE SET expires_at = excluded.expires_at`,
+    `INSERT INTO live_watches (unit_code, period, hierarchy_date, instance, expires_at)
+     SELECT DISTINCT w.unit_code, w.period, w.hierarchy_date, $4, now() + make_interval(secs => $5)
+       FROM unnest($1::text[], $2::text[], $3::date[]) AS w (unit_code, period, hierarchy_date)
+     ON CONFLICT (unit_code, period, hierarchy_date, instance) DO UPDATE SET expires_at = excluded.expires_at`,
     [...columns(watches), instance, ttlSeconds],
   );
 }
@@ -52,20 +62,24 @@ export async function dropLiveWatches(
   }
   if (watches.length === 0) return 0;
   const rows = await db.query(
-    `DELETE FROM live_watches l USING unnest($1::text[], $2::text[]) AS w (unit_code, period)
-      WHERE l.instance = $3 AND l.unit_code = w.unit_code AND l.period = w.period
+    `DELETE FROM live_watches l USING unnest($1::text[], $2::text[], $3::date[]) AS w (unit_code, period, hierarchy_date)
+      WHERE l.instance = $4 AND l.unit_code = w.unit_code AND l.period = w.period
+        AND l.hierarchy_date IS NOT DISTINCT FROM w.hierarchy_date
      RETURNING 1`,
     [...columns(watches), instance],
   );
   return rows.length;
 }
 
-/** The pairs some instance watches now (unexpired), each once, ordered by unit then period. */
-export function activeLiveWatches(db: Queryable): Promise<LiveWatch[]> {
-  return db.query<LiveWatch>(
-    `SELECT DISTINCT unit_code::text AS "unitCode", period FROM live_watches
-      WHERE expires_at > now() ORDER BY 1, 2`,
+/** The pairs some instance watches now (unexpired), each once, ordered by unit, period, then basis (AS_WAS first). */
+export async function activeLiveWatches(db: Queryable): Promise<LiveWatch[]> {
+  const rows = await db.query<{ unitCode: string; period: string; hierarchyDate: IsoDate | null }>(
+    `SELECT DISTINCT unit_code::text AS "unitCode", period, to_char(hierarchy_date, 'YYYY-MM-DD') AS "hierarchyDate"
+       FROM live_watches
+      WHERE expires_at > now() ORDER BY 1, 2, 3 NULLS FIRST`,
   );
+  // An AS_WAS watch is written without the date, as before the basis existed.
+  return rows.map(({ hierarchyDate, ...watch }) => (hierarchyDate === null ? watch : { ...watch, hierarchyDate }));
 }
 
 /** Removes the expired rows (the producer does so now and then); returns how many. */

@@ -27,6 +27,8 @@ import { evaluateIndicators, indicatorValue, type IndicatorEvaluation } from '..
 import { figureLoadersOf } from './figure-loaders.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 import { parsePeriod, type Period, type PeriodConvention } from '../../indicators/period.ts';
+import type { HierarchyBasis } from '../../store/indicators/basis.ts';
+import { hierarchyArgs, hierarchyBasisOf, type HierarchyArgs } from './hierarchy.ts';
 
 // ─── Shared with ranking.ts and trend.ts ─────────────────────────────────────────────────────────────────────────
 
@@ -44,6 +46,10 @@ export function indicatorByCode(code: string): IndicatorDefinition {
 /** A unit valid on some day of the range (valid_from <= last, first < valid_to; either bound open). */
 export const validInRange = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange) =>
   (unit.validFrom === null || unit.validFrom <= range.last) && (unit.validTo === null || range.first < unit.validTo);
+
+/** A unit a breakdown lists on a basis: valid in the period as it was; restated (AS_IS), valid on hierarchyDate. */
+const listedOn = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange, basis: HierarchyBasis) =>
+  validInRange(unit, basis.hierarchy === 'AS_IS' ? { first: basis.hierarchyDate, last: basis.hierarchyDate } : range);
 
 // ─── Figures of parts ────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -101,7 +107,7 @@ export const BreakdownDimensionEnum = builder.enumType('BreakdownDimension', {
   description: 'What an indicator is broken down by (indicatorBreakdown).',
   values: describedValues(BREAKDOWN_DIMENSIONS, {
     CHILD_UNIT:
-      'The unit’s direct children (đơn vị trực thuộc) valid in the period, each over its own subtree, and a part OWN for the unit’s own records; a child not valid in the period is listed too when its subtree still counts in the numerator or denominator (e.g. public service units of 2021 for the reduction since then).',
+      'The unit’s direct children (đơn vị trực thuộc) valid in the period (AS_IS: on hierarchyDate), each over its own subtree, and a part OWN for the unit’s own records; a child not valid in the period is listed too when its subtree still counts in the numerator or denominator (e.g. public service units of 2021 for the reduction since then).',
     LEVEL:
       'Administrative levels (cấp tỉnh, cấp huyện, cấp xã): the own records of every unit of the subtree, summed per level.',
     CHANNEL:
@@ -144,16 +150,17 @@ async function byChildUnit(
   unit: UnitRow,
   children: readonly UnitRow[],
   period: Period,
+  basis: HierarchyBasis,
 ) {
   const [childValues, [ownFigures]] = await Promise.all([
-    Promise.all(children.map((child) => evaluateIndicators(figureLoadersOf(ctx), [definition], child, period))),
-    figuresOfRoots(ctx, definition, [unit.code], period.range, { own: true }),
+    Promise.all(children.map((child) => evaluateIndicators(figureLoadersOf(ctx), [definition], child, period, basis))),
+    figuresOfRoots(ctx, definition, [unit.code], period.range, { own: true, basis }),
   ]);
   const parts: BreakdownPart[] = [];
   children.forEach((child, i) => {
     const { numerator, denominator, value } = childValues[i]![0]!;
     const figures = { numerator, denominator, value };
-    if (validInRange(child, period.range) || counts(figures)) {
+    if (listedOn(child, period.range, basis) || counts(figures)) {
       parts.push({ key: child.code, label: child.name, labelEn: child.name, units: [child], ...figures });
     }
   });
@@ -168,19 +175,25 @@ async function byChildUnit(
 }
 
 /** The own figures of every unit of the subtree (the unit included), summed per level. */
-async function byLevel(ctx: Context, definition: IndicatorDefinition, unit: UnitRow, period: Period) {
+async function byLevel(
+  ctx: Context,
+  definition: IndicatorDefinition,
+  unit: UnitRow,
+  period: Period,
+  basis: HierarchyBasis,
+) {
   const units = [unit, ...(await findDescendantsOfUnits(ctx.db, [unit.code]))];
   const figures = await figuresOfRoots(
     ctx,
     definition,
     units.map((u) => u.code),
     period.range,
-    { own: true },
+    { own: true, basis },
   );
   // A unit counts in its level when valid in the period or when its own records still count (see CHILD_UNIT).
   const kept = units
     .map((u, i) => ({ unit: u, figures: figures[i]! }))
-    .filter(({ unit: u, figures: f }) => validInRange(u, period.range) || counts(partFigures(definition, [f])));
+    .filter(({ unit: u, figures: f }) => listedOn(u, period.range, basis) || counts(partFigures(definition, [f])));
   return UNIT_LEVELS.flatMap((level): BreakdownPart[] => {
     const ofLevel = kept
       .filter(({ unit: u }) => u.level === level)
@@ -209,8 +222,9 @@ async function byDossierSplit(
   unit: UnitRow,
   period: Period,
   split: DossierSplit,
+  basis: HierarchyBasis,
 ) {
-  const [splitParts] = await dossierFiguresBy(ctx.db, [unit.code], period.range, split);
+  const [splitParts] = await dossierFiguresBy(ctx.db, [unit.code], period.range, split, { basis });
   return splitParts!.flatMap((part): BreakdownPart[] => {
     const figures = partFigures(definition, [new Map([['DOSSIERS', part.figures]])]);
     if (split === 'PROCEDURE_FIELD') {
@@ -237,7 +251,7 @@ function checkDimension(definition: IndicatorDefinition, by: BreakdownDimension)
 
 export async function indicatorBreakdown(
   ctx: Context,
-  args: {
+  args: HierarchyArgs & {
     code: string;
     unitCode: string;
     period: string;
@@ -248,18 +262,19 @@ export async function indicatorBreakdown(
   const definition = indicatorByCode(args.code);
   const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
   checkDimension(definition, args.by);
+  const basis = hierarchyBasisOf(args);
   await ctx.units.check(args.unitCode, 'unitCode');
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
   // For CHILD_UNIT the total waits for the children to be listed, so that they share its statements.
   const children = args.by === 'CHILD_UNIT' ? await findUnitsByParentCodes(ctx.db, [unit.code]) : [];
   const [[total], parts] = await Promise.all([
-    evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period),
+    evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period, basis),
     args.by === 'CHILD_UNIT'
-      ? byChildUnit(ctx, definition, unit, children, period)
+      ? byChildUnit(ctx, definition, unit, children, period, basis)
       : args.by === 'LEVEL'
-        ? byLevel(ctx, definition, unit, period)
-        : byDossierSplit(ctx, definition, unit, period, args.by),
+        ? byLevel(ctx, definition, unit, period, basis)
+        : byDossierSplit(ctx, definition, unit, period, args.by, basis),
   ]);
   return { by: args.by, total: total!, parts };
 }
@@ -344,6 +359,7 @@ builder.queryFields((t) => ({
         description: 'How the period maps to days.',
       }),
       by: t.arg({ type: BreakdownDimensionEnum, required: true, description: 'What to break the indicator down by.' }),
+      ...hierarchyArgs,
     },
     resolve: (_root, args, ctx) => indicatorBreakdown(ctx, args),
   }),

@@ -22,6 +22,7 @@ import { UnitNode } from '../unit.ts';
 import { PeriodConventionEnum } from './enums.ts';
 import { FLAW_RULES, FLAW_RULES_BY_CODE, flawViolations } from '../record-flaw.ts';
 import { parsePeriod } from '../../indicators/period.ts';
+import { hierarchyArgs, hierarchyBasisOf } from './hierarchy.ts';
 
 const DataQualitySeverityEnum = builder.enumType('DataQualitySeverity', {
   description: 'How serious a data-quality violation is.',
@@ -174,9 +175,13 @@ builder.queryFields((t) => ({
         description:
           'How the period maps to days; dossier rules follow it, budget and public service unit rules read the calendar year (and month) of its last day.',
       }),
+      ...hierarchyArgs,
     },
     resolve: async (_root, args, ctx) => {
       const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
+      // Checked like every indicator field's. qualityViolations and countFlawsOfSubtree take no basis yet (their
+      // scope is scope.ts's, as the figures' was before issue 20): both bases read the same subtree until they do.
+      hierarchyBasisOf(args);
       await ctx.units.check(args.unitCode, 'unitCode');
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;

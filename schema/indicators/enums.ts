@@ -3,6 +3,7 @@ import { builder } from '../builder.ts';
 import { describedValues } from '../enum-values.ts';
 import { INDICATOR_CATALOG, INDICATOR_DIRECTIONS, INDICATOR_UNITS } from '../../indicators/catalog.ts';
 import { PERIOD_CONVENTIONS } from '../../indicators/period.ts';
+import { HIERARCHIES } from '../../store/indicators/basis.ts';
 
 export const PeriodConventionEnum = builder.enumType('PeriodConvention', {
   description: 'How a period such as 2024-Q2 maps to days.',
@@ -48,4 +49,15 @@ export const IndicatorCodeEnum = builder.enumType('IndicatorCode', {
       { description: `${definition.nameEn} (${definition.nameVi}).` },
     ]),
   ),
+});
+
+export const HierarchyEnum = builder.enumType('Hierarchy', {
+  description:
+    'The tree of units an indicator is counted on (issue 20): the tree of each period’s own time, or the tree of one date restated over every period.',
+  values: describedValues(HIERARCHIES, {
+    AS_WAS:
+      'As it was (the default): each record counts toward the units that were its unit’s ancestors on the record’s own date (a reception on its reception day, a resolution on its finishing day, a dossier still pending on the period’s last day); stocks (staff serving, units in existence, public service unit groups) on the tree and the assignments of the period’s last day. What was reported at the time.',
+    AS_IS:
+      'As it is on `hierarchyDate` (today in Vietnam by default): every record counts toward the ancestors its unit has on that date; a unit that had ended by then counts through its successor (a merge: the one successor), and one split or dissolved without a successor is counted nowhere below the province (unattributedRecords). The restated series, comparable across the 2025 reorganisation: a merged commune’s past figures are its predecessors’ numerators and denominators summed, then divided.',
+  }),
 });

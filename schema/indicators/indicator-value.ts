@@ -10,7 +10,7 @@ import { AGGREGATE_TYPE } from '../authorization.ts';
 import { builder } from '../builder.ts';
 import type { Context } from '../context.ts';
 import { criterionAt, groupsOf } from '../../indicators/catalog.ts';
-import { IndicatorCodeEnum, IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
+import { HierarchyEnum, IndicatorCodeEnum, IndicatorUnitEnum, PeriodConventionEnum } from './enums.ts';
 import {
   definitionsOf,
   evaluateIndicators,
@@ -21,7 +21,8 @@ import {
 import { figureLoadersOf, flawedLoaderOf } from './figure-loaders.ts';
 import { LocalizedTextRef } from '../localized-text.ts';
 import { freshnessOf, SourceFreshnessRef } from './freshness.ts';
-import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
+import { parsePeriod, samePeriodYearBefore, type PeriodConvention } from '../../indicators/period.ts';
+import { hierarchyArgs, hierarchyBasisOf, historyCoverageOf, type HierarchyArgs } from './hierarchy.ts';
 
 export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart').implement({
   description:
@@ -45,7 +46,7 @@ export const IndicatorPartRef = builder.objectRef<EvaluatedPart>('IndicatorPart'
 export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('IndicatorValue').implement({
   ...AGGREGATE_TYPE,
   description:
-    'An indicator evaluated for a unit and its whole subtree (as the tree stood in the period, by validity dates) over a period: numerator and denominator are summed over the subtree, then divided.',
+    'An indicator evaluated for a unit and its whole subtree over a period, on the tree its hierarchy says (as it stood in the period, or restated on hierarchyDate): numerator and denominator are summed over the subtree, then divided.',
   fields: (t) => ({
     code: t.field({
       type: IndicatorCodeEnum,
@@ -140,8 +141,65 @@ export const IndicatorValueRef = builder.objectRef<IndicatorEvaluation>('Indicat
       description: 'The breakdown of the numerator, in the catalog’s order; empty when the indicator has none.',
       resolve: (v) => v.parts,
     }),
+    hierarchy: t.field({
+      type: HierarchyEnum,
+      description:
+        'The tree the figures were counted on: AS_WAS (each record on the tree of its own date) or AS_IS (restated on the tree of hierarchyDate).',
+      resolve: (v) => v.basis.hierarchy,
+    }),
+    hierarchyDate: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'The day whose tree restated the figures (AS_IS); null for AS_WAS, which has no single date.',
+      resolve: (v) => (v.basis.hierarchy === 'AS_IS' ? v.basis.hierarchyDate : null),
+    }),
+    unattributedRecords: t.int({
+      description:
+        'Records of the period whose unit had ended, on the basis’s dates, with no single successor (a split, a dissolution): they count toward the province only, in no unit below it. A count of records, like flawedRecords (never a sum of đồng, so it fits an Int). 0 when every record found its unit.',
+      resolve: (v) => v.unattributedRecords,
+    }),
+    historyPartial: t.boolean({
+      description:
+        'True when the hub holds only part of the units’ and staff’s history (the cadre database does not serve its history, or has not been synced yet, or some versions were observed by the hub itself): the tree of a past date may then be the one the hub last saw, and the figures with it.',
+      resolve: async (_v, _args, ctx) => (await historyCoverageOf(ctx)).partial,
+    }),
   }),
 });
+
+// Added apart: a field of IndicatorValue that returns an IndicatorValue would make the type's initializer refer to itself.
+builder.objectFields(IndicatorValueRef, (t) => ({
+  previous: t.field({
+    type: IndicatorValueRef,
+    nullable: true,
+    description:
+      'The same indicator for the same unit over the same period one year earlier (so với cùng kỳ: 2025-H1 → 2024-H1, 2025-Q3 → 2024-Q3, 2025 → 2024, 2025-07 → 2024-07), in the same convention and on the same basis: for AS_IS the same hierarchyDate, so a merged commune’s previous is its predecessors’ figures restated. Null when that period is before 2000, the first year the hub accepts. The values of a page share one read per figure group.',
+    resolve: (v, _args, ctx) => previousOf(ctx, v),
+  }),
+  change: t.float({
+    nullable: true,
+    description:
+      'value − previous.value, in the value’s own unit of measure (measureUnit): for a percentage, the difference in percentage points (98.5 % after 96 % is 2.5); for any other measure, the difference in its own unit (dossiers, people, units, đồng, dossiers per person …). Null when either value is null (a denominator of 0, or no previous period).',
+    resolve: async (v, _args, ctx) => {
+      if (v.value === null) return null;
+      const previous = await previousOf(ctx, v);
+      return previous?.value == null ? null : v.value - previous.value;
+    },
+  }),
+}));
+
+/**
+ * The same period one year earlier for the same unit, definition and basis
+ * (IndicatorValue.previous and change). Through the request's figure loaders:
+ * the previous values of a page are one batch per figure group, and `change`
+ * asking again reads nothing more.
+ */
+export async function previousOf(ctx: Context, v: IndicatorEvaluation): Promise<IndicatorEvaluation | null> {
+  const period = samePeriodYearBefore(v.period);
+  if (!period) return null;
+  const unit = { code: v.unitCode, level: v.unitLevel };
+  const [previous] = await evaluateIndicators(figureLoadersOf(ctx), [v.definition], unit, period, v.basis);
+  return previous!;
+}
 
 /** The arguments of every field that evaluates indicators (the unit comes from the field itself). */
 export const indicatorArgs = builder.args((t) => ({
@@ -160,9 +218,10 @@ export const indicatorArgs = builder.args((t) => ({
     description:
       'How the period maps to days; dossier figures follow it, budget and public service unit figures are calendar whatever it is.',
   }),
+  ...hierarchyArgs,
 }));
 
-export interface IndicatorArgs {
+export interface IndicatorArgs extends HierarchyArgs {
   period: string;
   codes?: readonly string[] | null;
   convention?: PeriodConvention | null;
@@ -173,6 +232,7 @@ export function checkIndicatorArgs(args: IndicatorArgs) {
   return {
     period: parsePeriod(args.period, args.convention ?? 'CALENDAR'),
     definitions: definitionsOf(args.codes),
+    basis: hierarchyBasisOf(args),
   };
 }
 
@@ -182,6 +242,6 @@ export function indicatorsOfUnit(
   unit: EvaluatedUnit,
   args: IndicatorArgs,
 ): Promise<IndicatorEvaluation[]> {
-  const { period, definitions } = checkIndicatorArgs(args);
-  return evaluateIndicators(figureLoadersOf(ctx), definitions, unit, period);
+  const { period, definitions, basis } = checkIndicatorArgs(args);
+  return evaluateIndicators(figureLoadersOf(ctx), definitions, unit, period, basis);
 }

@@ -14,6 +14,13 @@ builder.objectFields(IndicatorValueRef, (t) => ({
     // The code lets the Unit loader fetch every unit of a response in one query.
     resolve: (v) => v.unitCode,
   }),
+  foldedUnits: t.field({
+    type: [UnitNode],
+    description:
+      'Units that no longer existed on the basis’s dates (ended by a merge or a rename) whose records were folded into this value through their successors, by code; empty when none (always for AS_WAS, which counts each record where it stood).',
+    // Codes, like orgUnit: the Unit loader fetches every folded unit of a response in one query.
+    resolve: (v) => [...v.foldedUnitCodes],
+  }),
 }));
 
 builder.queryFields((t) => ({
@@ -22,7 +29,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'Indicators of a unit and its whole subtree (as it stood in the period) over a period. A malformed period or an unknown indicator code is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
+      'Indicators of a unit and its whole subtree over a period, on the tree of the period (AS_WAS) or restated on hierarchyDate’s (AS_IS). A malformed period, an unknown indicator code or a hierarchyDate with AS_WAS is an error (BAD_USER_INPUT). A unit code no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
       ...indicatorArgs,
@@ -47,6 +54,8 @@ builder.objectFields(UnitNode, (t) => ({
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       period: indicatorArgs.period,
       convention: indicatorArgs.convention,
+      hierarchy: indicatorArgs.hierarchy,
+      hierarchyDate: indicatorArgs.hierarchyDate,
     },
     resolve: async (unit, args, ctx) => {
       const { code } = indicatorByCode(args.code);

@@ -1,7 +1,8 @@
 /**
  * The units of a level ranked by an indicator (RankedUnit and the root field
- * `ranking`): every unit of the level valid on the period's last day, below a
- * parent or in the whole province, each evaluated over its own subtree. All of
+ * `ranking`): every unit of the level valid on the period's last day (on
+ * hierarchyDate when restated, AS_IS), below a parent or in the whole
+ * province, each evaluated over its own subtree. All of
  * them go through the evaluator in the same tick, so each figure group is one
  * statement for every unit at once: a ranking costs the same few statements
  * for ten communes or a thousand. Values are compared exactly, as fractions
@@ -23,6 +24,7 @@ import { figureLoadersOf } from './figure-loaders.ts';
 import { indicatorByCode } from './breakdown.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 import { parsePeriod, type PeriodConvention } from '../../indicators/period.ts';
+import { hierarchyArgs, hierarchyBasisOf, type HierarchyArgs } from './hierarchy.ts';
 
 export interface RankedUnit {
   /** Null when the value is null. */
@@ -76,7 +78,7 @@ const ALL = Number.MAX_SAFE_INTEGER;
 
 export async function rankUnits(
   ctx: Context,
-  args: {
+  args: HierarchyArgs & {
     code: string;
     level: UnitLevel;
     kind?: UnitKind | null;
@@ -88,12 +90,14 @@ export async function rankUnits(
 ): Promise<RankedUnit[] | null> {
   const definition = indicatorByCode(args.code);
   const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
+  const basis = hierarchyBasisOf(args);
   if (args.first != null && args.first < 0) {
     throw new GraphQLError(`first must not be negative (got ${args.first})`, {
       extensions: { code: 'BAD_USER_INPUT', argument: 'first' },
     });
   }
-  const validOn = period.range.last;
+  // The units of the tree counted on: as it stood at the period's end, or restated on hierarchyDate (AS_IS).
+  const validOn = basis.hierarchy === 'AS_IS' ? basis.hierarchyDate : period.range.last;
   if (args.parentCode != null) await ctx.units.check(args.parentCode, 'parentCode');
   let units: UnitRow[];
   if (args.parentCode != null) {
@@ -113,7 +117,7 @@ export async function rankUnits(
   }
   // Every evaluation is started before the first await: one batch of all the units per figure group.
   const values = await Promise.all(
-    units.map((unit) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period)),
+    units.map((unit) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period, basis)),
   );
   const ranked = rankValues(
     units.map((unit, i) => ({ unit, value: values[i]![0]! })),
@@ -146,7 +150,7 @@ builder.queryFields((t) => ({
     nullable: true,
     authScopes: { 'read:aggregates': true },
     description:
-      'The units of a level valid on the period’s last day (below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. An unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), A parentCode no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
+      'The units of a level valid on the period’s last day (AS_IS: on hierarchyDate; below parentCode, or in the whole province), each evaluated over its subtree, ranked by an indicator: best first, ties sharing a rank, then by unit code; units with a null value last. An unknown indicator code or a malformed period is an error (BAD_USER_INPUT). For a consumer bound to a unit subtree, without parentCode it ranks the units of that subtree (its root included), A parentCode no unit has, or one outside the subtree of a consumer bound to one, is BAD_USER_INPUT (the same error for both).',
     args: {
       code: t.arg.string({ required: true, description: 'The indicator’s code, e.g. ON_TIME_RATE.' }),
       level: t.arg({ type: UnitLevelEnum, required: true, description: 'The level of the units ranked.' }),
@@ -172,6 +176,7 @@ builder.queryFields((t) => ({
       first: t.arg.int({
         description: 'Only the first this many units of the ranking (all when omitted); must not be negative.',
       }),
+      ...hierarchyArgs,
     },
     resolve: (_root, args, ctx) => rankUnits(ctx, args),
   }),

@@ -16,6 +16,7 @@ import { evaluateIndicators, type IndicatorEvaluation } from '../../indicators/e
 import { figureLoadersOf } from './figure-loaders.ts';
 import { IndicatorValueRef } from './indicator-value.ts';
 import { parsePeriod, type Period, type PeriodConvention, type PeriodKind } from '../../indicators/period.ts';
+import { hierarchyArgs, hierarchyBasisOf, type HierarchyArgs } from './hierarchy.ts';
 
 export const TREND_STEPS = ['MONTH', 'QUARTER', 'HALF', 'YEAR'] as const satisfies readonly PeriodKind[];
 export type TrendStep = (typeof TREND_STEPS)[number];
@@ -87,7 +88,7 @@ export function trendPeriods(from: string, to: string, step: TrendStep, conventi
 
 export async function indicatorTrend(
   ctx: Context,
-  args: {
+  args: HierarchyArgs & {
     code: string;
     unitCode: string;
     from: string;
@@ -98,11 +99,13 @@ export async function indicatorTrend(
 ): Promise<IndicatorEvaluation[] | null> {
   const definition = indicatorByCode(args.code);
   const periods = trendPeriods(args.from, args.to, args.step, args.convention ?? 'CALENDAR');
+  // One basis for every point (for AS_IS, one hierarchyDate): the restated series is comparable end to end.
+  const basis = hierarchyBasisOf(args);
   await ctx.units.check(args.unitCode, 'unitCode');
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
   const points = await Promise.all(
-    periods.map((period) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period)),
+    periods.map((period) => evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period, basis)),
   );
   return points.map(([point]) => point!);
 }
@@ -131,6 +134,7 @@ builder.queryFields((t) => ({
         defaultValue: 'CALENDAR',
         description: 'How each period maps to days.',
       }),
+      ...hierarchyArgs,
     },
     resolve: (_root, args, ctx) => indicatorTrend(ctx, args),
   }),

@@ -14,6 +14,7 @@ import { definitionsOf, type IndicatorEvaluation } from '../../indicators/evalua
 import { IndicatorValueRef } from '../indicators/indicator-value.ts';
 import { parsePeriod } from '../../indicators/period.ts';
 import { AS_WAS } from '../../store/indicators/basis.ts';
+import { hierarchyArgs, hierarchyBasisOf } from '../indicators/hierarchy.ts';
 import { indicatorKey } from '../../live/subscribers.ts';
 import { liveEventOf, openLiveStream, parseLastEventId } from './stream.ts';
 import { currentVietnamYear, LAST_EVENT_ID_DESCRIPTION, subscribedUnit, subscriptionScopes } from './subscription.ts';
@@ -45,10 +46,10 @@ export function evaluationOf(event: IndicatorChangedEvent): IndicatorEvaluation 
         value: part.value,
       })),
       computedAt: new Date(payload.computedAt),
-      // The producer evaluates on the tree as it was (the default basis).
-      basis: AS_WAS,
-      foldedUnitCodes: [],
-      unattributedRecords: 0,
+      // Events logged before the basis existed were all evaluated as it was.
+      basis: payload.hierarchyDate ? { hierarchy: 'AS_IS', hierarchyDate: payload.hierarchyDate } : AS_WAS,
+      foldedUnitCodes: payload.foldedUnitCodes ?? [],
+      unattributedRecords: payload.unattributedRecords ?? 0,
     };
     evaluations.set(event, evaluation);
   }
@@ -76,7 +77,7 @@ builder.subscriptionField('indicatorChanged', (t) =>
   t.field({
     type: IndicatorChangeRef,
     description:
-      'An IndicatorChange each time a sync changes an indicator of the unit (the unit itself, its subtree counted, not its children’s values) over the period; nothing when a sync leaves the value as it was. Needs the subscribe and read:aggregates scopes and the unit inside the consumer’s subtree.',
+      'An IndicatorChange each time a sync changes an indicator of the unit (the unit itself, its subtree counted, not its children’s values) over the period, on the basis asked (hierarchy); nothing when a sync leaves the value as it was. With AS_IS, the tree is that of hierarchyDate, or of the day the subscription started when omitted (it stays that day for the subscription’s life). Needs the subscribe and read:aggregates scopes and the unit inside the consumer’s subtree.',
     authScopes: subscriptionScopes('read:aggregates'),
     args: {
       unitCode: t.arg.string({ required: true, description: 'The unit’s national electronic identifier.' }),
@@ -89,26 +90,31 @@ builder.subscriptionField('indicatorChanged', (t) =>
           'The period (calendar convention): a year (2024), a half (2024-H1), a quarter (2024-Q2) or a month (2024-06); the current calendar year in Vietnam when omitted.',
       }),
       lastEventId: t.arg.id({ description: LAST_EVENT_ID_DESCRIPTION }),
+      ...hierarchyArgs,
     },
     subscribe: async (_root, args, ctx) => {
       const period = parsePeriod(args.period ?? currentVietnamYear(), 'CALENDAR').label;
+      const basis = hierarchyBasisOf(args);
+      // AS_IS streams apart from AS_WAS ones: their own routing key, watch and events.
+      const hierarchyDate = basis.hierarchy === 'AS_IS' ? basis.hierarchyDate : null;
       const codes = args.codes ? new Set(definitionsOf(args.codes).map((definition) => definition.code)) : null;
       const lastEventId = parseLastEventId(args.lastEventId);
       const unit = await subscribedUnit(ctx, args.unitCode);
       return openLiveStream(ctx, {
-        label: `indicatorChanged ${unit.code} ${period}`,
+        label: `indicatorChanged ${unit.code} ${period}${hierarchyDate ? ` AS_IS ${hierarchyDate}` : ''}`,
         kind: 'INDICATOR_CHANGED',
-        key: indicatorKey(unit.code, period),
+        key: indicatorKey(unit.code, period, hierarchyDate),
         matches: (event) =>
           event.kind === 'INDICATOR_CHANGED' &&
           event.payload.unitCode === unit.code &&
           event.payload.period === period &&
+          (event.payload.hierarchyDate ?? null) === hierarchyDate &&
           event.payload.convention === 'CALENDAR' &&
           INDICATORS_BY_CODE.has(event.payload.indicatorCode) &&
           (codes === null || codes.has(event.payload.indicatorCode)),
         lastEventId,
         catchUp: { kinds: ['INDICATOR_CHANGED'], unitCode: unit.code, provinceWide: false },
-        watch: { unitCode: unit.code, period },
+        watch: { unitCode: unit.code, period, hierarchyDate },
       });
     },
     resolve: (item) => liveEventOf<IndicatorChangedEvent>(item),

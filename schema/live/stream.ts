@@ -65,8 +65,11 @@ export interface LiveStreamOptions {
   lastEventId: bigint | null;
   /** How the log is narrowed when catching up (matches() still decides). */
   catchUp: { kinds: LiveEventKind[]; unitCode?: string; provinceWide?: boolean };
-  /** The (unit, period) whose indicators the producers must evaluate while the subscription lasts. */
-  watch?: { unitCode: string; period: string };
+  /**
+   * The (unit, period) whose indicators the producers must evaluate while the subscription lasts, as it was or
+   * (hierarchyDate) restated on the tree of that day.
+   */
+  watch?: { unitCode: string; period: string; hierarchyDate?: string | null };
 }
 
 /** A lastEventId as the client sent it: a decimal event id (store/live-events.ts parseLiveEventId). */
@@ -123,7 +126,13 @@ export async function openLiveStream(
   try {
     stream.listen();
     if (options.watch)
-      stream.onEnd(await stream.connection.subscribers.watch(options.watch.unitCode, options.watch.period));
+      stream.onEnd(
+        await stream.connection.subscribers.watch(
+          options.watch.unitCode,
+          options.watch.period,
+          options.watch.hierarchyDate,
+        ),
+      );
     if (options.lastEventId !== null) await checkRetained(ctx.db, options.lastEventId);
     stream.guardCredential();
   } catch (error) {

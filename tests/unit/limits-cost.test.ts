@@ -8,7 +8,7 @@
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { costRefusal, operationCosts } from '../../gateway/policy/limits/cost.ts';
-import { SUBTREE_MULTIPLIER } from '../../schema/cost.ts';
+import { LIST_MULTIPLIER, PREVIOUS_VALUE_MULTIPLIER, SUBTREE_MULTIPLIER } from '../../schema/cost.ts';
 import { hubSchema } from '../../schema/index.ts';
 
 const schema = hubSchema();
@@ -29,6 +29,23 @@ describe('query cost', () => {
       cost('{ procedures(first: 10) { edges { node { dossiers(first: 10) { edges { node { code } } } } } } }'),
     ).toBe(1 + 10 * (1 + 1 + (1 + 10 * 3)));
     expect(cost('{ units(first: 10) { edges { node { children { code } } } } }')).toBe(1 + 10 * (1 + 1 + (1 + 10)));
+  });
+
+  it('counts a value’s previous year twice (a second evaluation), and change as its own and that evaluation', () => {
+    const l = LIST_MULTIPLIER;
+    const p = PREVIOUS_VALUE_MULTIPLIER;
+    // indicators 1 + 10 × (value 1)
+    expect(cost('{ indicators(unitCode: "X", period: "2025") { value } }')).toBe(1 + l * 1);
+    // indicators 1 + 10 × (value 1 + previous (1 + 2 × value 1))
+    expect(cost('{ indicators(unitCode: "X", period: "2025") { value previous { value } } }')).toBe(
+      1 + l * (1 + (1 + p * 1)),
+    );
+    // previous of previous: 1 + 2 × (1 + 2 × 1)
+    expect(cost('{ indicators(unitCode: "X", period: "2025") { previous { previous { value } } } }')).toBe(
+      1 + l * (1 + p * (1 + p * 1)),
+    );
+    // change: 2
+    expect(cost('{ indicators(unitCode: "X", period: "2025") { value change } }')).toBe(1 + l * (1 + 2));
   });
 
   it('refuses a page out of range with the page size error, not with its cost', () => {

@@ -5,7 +5,13 @@
  */
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { parsePeriod, periodContaining, periodLabel, type PeriodKind } from '../../indicators/period.ts';
+import {
+  parsePeriod,
+  periodContaining,
+  periodLabel,
+  samePeriodYearBefore,
+  type PeriodKind,
+} from '../../indicators/period.ts';
 
 const range = (period: string, convention: 'CALENDAR' | 'REPORTING') => parsePeriod(period, convention).range;
 
@@ -167,5 +173,37 @@ describe('the period that holds a day (currentPeriod)', () => {
       en: 'March 2026 (reporting period)',
     });
     expect(periodLabel(parsePeriod('2026'))).toEqual({ vi: 'Năm 2026', en: '2026' });
+  });
+});
+
+describe('the same period a year before', () => {
+  const before = (period: string, convention: 'CALENDAR' | 'REPORTING' = 'CALENDAR') =>
+    samePeriodYearBefore(parsePeriod(period, convention));
+
+  it('shifts halves, quarters, months and years back one year, in the same convention', () => {
+    expect(before('2025-H1')?.label).toBe('2024-H1');
+    expect(before('2025-Q3')?.label).toBe('2024-Q3');
+    expect(before('2025')?.label).toBe('2024');
+    expect(before('2025-07')?.label).toBe('2024-07');
+    // Calendar 2025-H2 is 2025-07-01 … 12-31, so the year before is 2024-07-01 … 12-31.
+    expect(before('2025-H2')?.range).toEqual({ first: '2024-07-01', last: '2024-12-31' });
+    // Reporting 2025-Q1 is 2024-12-15 … 2025-03-14; a year before: 2023-12-15 … 2024-03-14.
+    expect(before('2025-Q1', 'REPORTING')).toMatchObject({
+      label: '2024-Q1',
+      kind: 'QUARTER',
+      convention: 'REPORTING',
+      range: { first: '2023-12-15', last: '2024-03-14' },
+    });
+  });
+
+  it('ends February on the day of its own year (leap years)', () => {
+    // 2025-02 has 28 days, 2024-02 has 29.
+    expect(before('2025-02')?.range).toEqual({ first: '2024-02-01', last: '2024-02-29' });
+  });
+
+  it('is null before the first year the hub accepts', () => {
+    expect(before('2001-H2')?.label).toBe('2000-H2');
+    expect(before('2000-H2')).toBeNull();
+    expect(before('2000')).toBeNull();
   });
 });

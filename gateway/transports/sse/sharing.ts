@@ -107,7 +107,7 @@ export function liveView(
       return size();
     },
     add,
-    watch: (unitCode, period) => live.watch(unitCode, period),
+    watch: (unitCode, period, hierarchyDate) => live.watch(unitCode, period, hierarchyDate),
     close: () => live.close(),
   };
 }
