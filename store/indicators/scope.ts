@@ -330,9 +330,11 @@ export async function lineageOfRoots(
   basis?: HierarchyBasis,
 ): Promise<RootLineage[]> {
   if (roots.length === 0) return [];
+  // Alone, an AS_IS statement reads no range: the hierarchyDate becomes its $2.
   const rows = await db.query<LineageRow & { lineage_root: string }>(
-    LINEAGE_SQL[basis?.hierarchy ?? 'AS_WAS'],
-    figureParams(roots, range, { basis }),
+    ...((basis?.hierarchy === 'AS_IS'
+      ? [LINEAGE_SQL.AS_IS.replaceAll('$4', '$2'), [roots, basis.hierarchyDate]]
+      : [LINEAGE_SQL.AS_WAS, [roots, range.first, range.last]]) as [string, unknown[]]),
   );
   const byRoot = new Map(rows.map((row) => [row.lineage_root, row]));
   return roots.map((root) => lineageOf(byRoot.get(root)));
