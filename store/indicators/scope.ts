@@ -303,12 +303,13 @@ const lineageOf = (row: LineageRow | undefined): RootLineage => ({
 const LINEAGE_SQL = Object.fromEntries(
   HIERARCHIES.map((hierarchy) => [
     hierarchy,
-    `SELECT r.root AS lineage_root, coalesce(x.folded, '{}') AS "foldedUnitCodes",
+    `SELECT r.root::text AS lineage_root, coalesce(x.folded, '{}'::text[]) AS "foldedUnitCodes",
             coalesce(x.unattributed, false) AS "hasUnattributed"
        FROM (SELECT DISTINCT unnest($1::text[]) AS root) AS r
        LEFT JOIN (
          SELECT a.ancestor_code,
-                array_agg(DISTINCT a.unit_code ORDER BY a.unit_code) FILTER (WHERE a.link = 'SUCCESSOR') AS folded,
+                array_agg(DISTINCT a.unit_code::text ORDER BY a.unit_code::text) FILTER (WHERE a.link = 'SUCCESSOR')
+                  AS folded,
                 bool_or(a.link = 'UNATTRIBUTED') AS unattributed
            FROM unit_ancestry a
           WHERE a.ancestor_code = ANY($1::text[]) AND a.link <> 'TREE'
