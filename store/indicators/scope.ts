@@ -182,9 +182,12 @@ export function datedScopeItems(v: ScopeVariant): string {
      )`;
   return `${pieces},
      at_end AS (${heldOn('$3::date', v)}),
+     -- Each unit's version of the day through the primary key (LATERAL; LIMIT 1, true as a unit has one version a
+     -- day, keeps the planner from flattening it into a scan of every version): a commune reads its own units'.
      stock AS (
        SELECT e.root, e.code, u.level, u.kind, u.headcount_quota
-         FROM at_end e JOIN unit_versions u ON u.code = e.code AND u.valid_during @> $3::date
+         FROM at_end e
+         CROSS JOIN LATERAL (SELECT * FROM unit_versions u WHERE u.code = e.code AND u.valid_during @> $3::date LIMIT 1) AS u
      )`;
 }
 

@@ -35,17 +35,21 @@ const NAMES: readonly (keyof StaffFigures)[] = [
  */
 const SQL = figureSql(
   (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
+  -- Each unit's assignments through staff_assignments_unit_idx (LATERAL), whatever the planner guesses of the
+  -- scope's size: a commune never reads the province's assignments.
   staff_of_unit AS (
-    SELECT unit_code,
-           count(*) AS serving,
-           count(*) FILTER (WHERE category = 'CADRE') AS cadres,
-           count(*) FILTER (WHERE category = 'CIVIL_SERVANT') AS civil_servants,
-           count(*) FILTER (WHERE category = 'PUBLIC_EMPLOYEE') AS public_employees,
-           count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
-           count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
-      FROM staff_assignments
-     WHERE valid_during @> $3::date AND unit_code IN (SELECT code FROM stock)
-     GROUP BY unit_code
+    SELECT c.code AS unit_code, a.*
+      FROM (SELECT DISTINCT code FROM stock) AS c
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS serving,
+               count(*) FILTER (WHERE category = 'CADRE') AS cadres,
+               count(*) FILTER (WHERE category = 'CIVIL_SERVANT') AS civil_servants,
+               count(*) FILTER (WHERE category = 'PUBLIC_EMPLOYEE') AS public_employees,
+               count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
+               count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
+          FROM staff_assignments
+         WHERE unit_code = c.code AND starts_on <= $3::date AND valid_during @> $3::date
+      ) AS a
   )
   SELECT s.root,
          coalesce(sum(b.serving), 0) AS "serving",
