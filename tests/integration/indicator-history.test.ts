@@ -40,15 +40,20 @@
  *   s4  cadre          C5 2020-01-01 → 2025-07-01, then A
  *   s5  cadre          C6 2020-01-01 → 2024-10-01 (then retired)
  *   s6  civil servant  C2 2020-01-01 → 2025-03-01 (then left)
+ *
+ * Budget spending lines of 2025 (cumulative from January; one line each):
+ *   C1 month 6: executed 100    D month 6: executed 700    N month 9: 300, month 12: 500
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dossier } from '../../store/model.ts';
 import { upsertDossiers } from '../../store/dossiers.ts';
 import { upsertProcedures } from '../../store/procedures.ts';
 import { dossierFigures } from '../../store/indicators/dossiers.ts';
+import { dossierFiguresBy } from '../../store/indicators/dossiers-by.ts';
 import { dossierFiguresFromRollups } from '../../store/indicators/dossier-rollups.ts';
 import { staffFigures } from '../../store/indicators/staff.ts';
-import { psuFigures } from '../../store/indicators/finance.ts';
+import { budgetFigures, psuFigures } from '../../store/indicators/finance.ts';
+import { crossFigures } from '../../store/indicators/cross.ts';
 import { lineageOfRoots } from '../../store/indicators/scope.ts';
 import type { HierarchyBasis } from '../../store/indicators/basis.ts';
 import { definitionsOf, evaluateIndicatorsOfUnits } from '../../indicators/evaluate.ts';
@@ -168,6 +173,14 @@ describe.each(testBackends)('figures across the 2025 reorganisation, counted by 
       },
     ]);
     await upsertDossiers(store.db, DOSSIERS);
+    await store.db.query(
+      `INSERT INTO budget_execution_lines (unit_code, year, month, direction, chapter_code, category_code, item_code,
+                                           sub_item_code, estimate, executed)
+       VALUES ('C1', 2025, 6, 'SPENDING', '800', '340', '7000', '7001', 1000, 100),
+              ('D', 2025, 6, 'SPENDING', '800', '340', '7000', '7001', 5000, 700),
+              ('N', 2025, 9, 'SPENDING', '800', '340', '7000', '7001', 2000, 300),
+              ('N', 2025, 12, 'SPENDING', '800', '340', '7000', '7001', 2000, 500)`,
+    );
   });
   afterAll(() => store?.dispose());
 
@@ -343,6 +356,65 @@ describe.each(testBackends)('figures across the 2025 reorganisation, counted by 
       [0, 0, 0],
       [0, 0, 0],
     ]);
+  });
+
+  it('places the budget lines on the tree of the period’s last day, and relates them to the dossiers resolved', async () => {
+    const spending = async (range: { first: string; last: string }, basis: HierarchyBasis) =>
+      (await budgetFigures(store.db, ROOTS, range, { basis })).map((f) => f.spendingExecuted);
+    // 2025-H1, as of June: C1 100 and D 700, under D on 06-30; restated on 2026, C1's is N's and D's P's.
+    expect(await spending(H1_2025, AS_WAS)).toEqual([800, 800, 0, 0, 100]); // P D N A C1
+    expect(await spending(H1_2025, AS_IS)).toEqual([800, 0, 100, 0, 0]);
+    // 2025-H2, as of December (each unit's latest month): C1 100 (June) and N 500 (December) are N's on 12-31; D's 700 P's.
+    expect(await spending(H2_2025, AS_WAS)).toEqual([1300, 0, 600, 0, 0]);
+
+    const cross = async (range: { first: string; last: string }, basis: HierarchyBasis) =>
+      (await crossFigures(store.db, ROOTS, range, { basis })).map((f) => [
+        f.civilServantsOfReceivingUnits,
+        f.spendingOfResolvingUnits,
+        f.resolvedByUnitsWithSpending,
+      ]);
+    // 2025-H1: receiving C1 C2 C3 C5 D, whose cadres and civil servants on 06-30 are s2 (C1), s4 (C5), s1 (D) = 3;
+    // resolving C2 (x5) and C5 (x9), neither with spending lines: no R.
+    expect(await cross(H1_2025, AS_WAS)).toEqual([
+      [3, 0, 0],
+      [3, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [1, 0, 0], // C1 received x2 x3; s2
+    ]);
+    // 2025-H2: receiving N (x7 x8: s1 s2) and A (x11: s4). Resolving for P: C1 (x2), C5 (x10), D (x15), N (x7),
+    // A (x11); with spending lines up to December: C1, D, N. Spending within July–December = December's cumulative
+    // − June's: C1 100 − 100 = 0, D 700 − 700 = 0, N 500 − 0 = 500. For N: C1 (x2, resolved under N) and N (x7).
+    expect(await cross(H2_2025, AS_WAS)).toEqual([
+      [3, 500, 3],
+      [0, 0, 0],
+      [2, 500, 2],
+      [1, 0, 0],
+      [0, 0, 0],
+    ]);
+    expect((await cross(H2_2025, AS_IS))[2]).toEqual([2, 500, 2]);
+  });
+
+  it('keeps own figures adding up to the subtree’s, and splits add up to the total, on both bases', async () => {
+    // Own: each root's depth-0 rows (itself, the units it holds as heir, for P the unattributed ones). Every unit's
+    // own figures summed give P's subtree figures, whatever the period or basis.
+    const everyUnit = ['P', 'D', 'C1', 'C2', 'C3', 'C5', 'C6', 'S', 'N', 'A', 'B'];
+    for (const range of [H1_2025, H2_2025, Q3_2025_REPORTING, Y2024]) {
+      for (const basis of [AS_WAS, AS_IS]) {
+        const [province] = await dossierFigures(store.db, ['P'], range, { basis });
+        const own = await dossierFiguresFromRollups(store.db, everyUnit, range, { basis, own: true });
+        const summed = Object.fromEntries(
+          Object.keys(province!).map((name) => [name, own.reduce((total, f) => total + f[name as keyof typeof f], 0)]),
+        );
+        expect(summed, JSON.stringify({ range, basis })).toEqual(province);
+      }
+    }
+    // Under AS_IS, N's own figures are C1–C3's and its own (it is their heir): x2 x3 x5 x6 received in 2025-H1.
+    expect((await dossierFigures(store.db, ['N'], H1_2025, { basis: AS_IS, own: true }))[0]!.received).toBe(4);
+    // By channel (every dossier here is in person): the split equals the total.
+    const [parts] = await dossierFiguresBy(store.db, ['N'], Q3_2025_REPORTING, 'CHANNEL', { basis: AS_IS });
+    const [total] = await dossierFigures(store.db, ['N'], Q3_2025_REPORTING, { basis: AS_IS });
+    expect(parts!.find((p) => p.key === 'IN_PERSON')!.figures).toEqual(total);
   });
 
   it('names the units folded in through lineage, and counts the unattributed records', async () => {
