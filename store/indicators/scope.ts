@@ -193,7 +193,7 @@ export function datedScopeItems(v: ScopeVariant): string {
 
 /** The options every figure function takes (store/indicators/index.ts `FigureFunction`). */
 export interface FigureOptions {
-  /** Count each root's own records only: its scope is the root alone, not its subtree. */
+  /** Count each root's own records only: its depth-0 rows (ScopeVariant), not its subtree. */
   own?: boolean;
   /** The tree the records are counted on (basis.ts); AS_WAS when absent. */
   basis?: HierarchyBasis;
