@@ -7,7 +7,10 @@
  * dossiers table in the same run: dossierFigures, the reference, beside the
  * dossierFiguresFromRollups the hub uses, which must give equal figures.
  * Targets (issue 7): province p95 < 200 ms, commune ranking p95 < 100 ms, each
- * at least 5× faster than the raw aggregate.
+ * at least 5× faster than the raw aggregate. Then both bases side by side
+ * (issue 20), through the evaluator the resolvers call: the province's every
+ * indicator for the year and the ranking's figures of every commune, AS_WAS
+ * and AS_IS (hierarchyDate today), AS_IS within 1.5× of AS_WAS.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { pino } from 'pino';
@@ -19,6 +22,9 @@ import { dossierFigures } from '../store/indicators/dossiers.ts';
 import type { DossierFigures } from '../store/indicators/figures.ts';
 import type { DayRange } from '../store/indicators/scope.ts';
 import { migrate } from '../store/migrate.ts';
+import { AS_WAS, vietnamToday, type HierarchyBasis } from '../store/indicators/basis.ts';
+import { definitionsOf, evaluateIndicatorsOfUnits, type EvaluatedUnit } from '../indicators/evaluate.ts';
+import { parsePeriod } from '../indicators/period.ts';
 import { benchDatabaseUrl, keptProvince, syncProvince, withClient } from './support.ts';
 
 /** What the benchmark syncs, in this order. */
@@ -277,6 +283,47 @@ async function main() {
             (equal ? '' : '; the figures DIFFER'),
         );
       } else if (!equal) summary.push(`${c.name}: the figures DIFFER`);
+    }
+
+    // Both bases, through the evaluator (the GraphQL arguments that pick a basis are another change's).
+    const asIs: HierarchyBasis = { hierarchy: 'AS_IS', hierarchyDate: vietnamToday() };
+    const basisCases: {
+      name: string;
+      units: EvaluatedUnit[];
+      codes: string[] | null;
+      period: string;
+      targetMs: number;
+    }[] = [
+      {
+        name: 'province, every indicator, one year',
+        units: [{ code: province, level: 'PROVINCE' }],
+        codes: null,
+        period: year.label,
+        targetMs: 200,
+      },
+      {
+        name: 'ON_TIME_RATE of every commune, half-year (the ranking’s figures)',
+        units: communes.map((code) => ({ code, level: 'COMMUNE' })),
+        codes: ['ON_TIME_RATE'],
+        period: half.label,
+        targetMs: 100,
+      },
+    ];
+    for (const c of basisCases) {
+      console.log(`\n${c.name}, both bases (evaluateIndicatorsOfUnits; AS_IS on ${asIs.hierarchyDate})`);
+      const evaluate = (basis: HierarchyBasis) => () =>
+        evaluateIndicatorsOfUnits(db, definitionsOf(c.codes), c.units, parsePeriod(c.period), basis);
+      const was = await measure(RUNS, WARMUP, evaluate(AS_WAS));
+      console.log(`  AS_WAS: ${show(was.timing)}`);
+      const is = await measure(RUNS, WARMUP, evaluate(asIs));
+      console.log(`  AS_IS:  ${show(is.timing)}`);
+      const ratio = is.timing.p95 / was.timing.p95;
+      console.log(`  AS_IS ÷ AS_WAS (p95): ${ratio.toFixed(2)}×`);
+      summary.push(
+        `${c.name}: AS_WAS p95 ${was.timing.p95.toFixed(1)} ms, AS_IS p95 ${is.timing.p95.toFixed(1)} ms ` +
+          `(target < ${c.targetMs} ms): ${verdict(was.timing.p95 < c.targetMs && is.timing.p95 < c.targetMs)}; ` +
+          `AS_IS ${ratio.toFixed(2)}× AS_WAS (target ≤ 1.5×): ${verdict(ratio <= 1.5)}`,
+      );
     }
     console.log('');
     for (const line of summary) console.log(line);

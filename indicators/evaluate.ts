@@ -10,7 +10,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { FIGURE_GROUPS } from '../store/indicators/index.ts';
 import type { FigureGroup, FigureGroups, FigureRef } from '../store/indicators/figures.ts';
-import type { DayRange, FigureOptions } from '../store/indicators/scope.ts';
+import { type DayRange, type FigureOptions, type RootLineage } from '../store/indicators/scope.ts';
 import type { Queryable } from '../store/db.ts';
 import type { UnitLevel } from '../store/model.ts';
 import { groupsOf, INDICATOR_CATALOG, INDICATORS_BY_CODE, type IndicatorDefinition } from './catalog.ts';
@@ -39,9 +39,22 @@ export interface IndicatorEvaluation {
   computedAt: Date;
   /** The tree the figures were counted on. */
   basis: HierarchyBasis;
-  /** Units that no longer existed on the basis's dates and whose records were folded in through lineage (their heirs'). */
+  /**
+   * Units that no longer existed on the basis's dates and whose records were
+   * folded in through lineage (their heirs'): the units reached through
+   * SUCCESSOR rows of the scope (AS_IS: rows valid on the hierarchyDate;
+   * AS_WAS: rows overlapping the period), by code, whether or not they had
+   * records.
+   */
   foldedUnitCodes: string[];
-  /** Records counted only at province level: their unit had ended with no single heir (a split, a dissolution). */
+  /**
+   * Records counted only at province level because their unit had ended with
+   * no single heir (a split, a dissolution without successor): the
+   * indicator's denominator (its numerator for a count) computed over the
+   * records reached through UNATTRIBUTED rows alone (so 0 below the province).
+   * For a rate, the denominator's records are the ones it is "out of"
+   * (dossiers resolved, units, staff); the numerator's are among them.
+   */
   unattributedRecords: number;
 }
 
@@ -75,29 +88,64 @@ type AnyFigures = FigureGroups[FigureGroup];
  * batching roots (unit codes). The schema keeps one per request context
  * (schema/indicators/figure-loaders.ts).
  */
-export type FigureLoaders = (
+export type FigureLoaders = ((
   group: FigureGroup,
   range: DayRange,
   basis?: HierarchyBasis,
-) => DataLoader<string, AnyFigures>;
+) => DataLoader<string, AnyFigures>) & {
+  /**
+   * What lineage brought into a root's scope, and the group's figures over
+   * its UNATTRIBUTED rows alone, as the loaders' statements read them beside
+   * the figures (no statement of their own): known once that group's figures
+   * of the root, range and basis are loaded.
+   */
+  lineage: (group: FigureGroup, root: string, range: DayRange, basis: HierarchyBasis) => LoadedLineage;
+};
+
+/** A root's lineage and one group's figures over its UNATTRIBUTED rows. */
+interface LoadedLineage extends RootLineage {
+  unattributed: AnyFigures | null;
+}
+
+type GroupFunction = (
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+  options: FigureOptions,
+) => Promise<AnyFigures[]>;
+
+const NO_LINEAGE: LoadedLineage = { foldedUnitCodes: [], hasUnattributed: false, unattributed: null };
 
 export function createFigureLoaders(db: Queryable): FigureLoaders {
   const loaders = new Map<string, DataLoader<string, AnyFigures>>();
-  return (group, range, basis = AS_WAS) => {
-    const key = `${group} ${range.first} ${range.last} ${basisKey(basis)}`;
+  const lineages = new Map<string, LoadedLineage>();
+  const loaderKey = (group: FigureGroup, range: DayRange, basis: HierarchyBasis) =>
+    `${group} ${range.first} ${range.last} ${basisKey(basis)}`;
+  const figureLoader = (group: FigureGroup, range: DayRange, basis: HierarchyBasis = AS_WAS) => {
+    const key = loaderKey(group, range, basis);
     let loader = loaders.get(key);
     if (!loader) {
-      const figures = FIGURE_GROUPS[group] as (
-        db: Queryable,
-        roots: readonly string[],
-        range: DayRange,
-        options: FigureOptions,
-      ) => Promise<AnyFigures[]>;
-      loader = new DataLoader<string, AnyFigures>((roots) => figures(db, roots, range, { basis }));
+      const figures = FIGURE_GROUPS[group] as GroupFunction;
+      loader = new DataLoader<string, AnyFigures>((roots) =>
+        figures(db, roots, range, {
+          basis,
+          onLineage: (found, unattributed) =>
+            roots.forEach((root, i) =>
+              lineages.set(`${root} ${key}`, {
+                ...found[i]!,
+                unattributed: unattributed[i] as unknown as AnyFigures,
+              }),
+            ),
+        }),
+      );
       loaders.set(key, loader);
     }
     return loader;
   };
+  return Object.assign(figureLoader, {
+    lineage: (group: FigureGroup, root: string, range: DayRange, basis: HierarchyBasis) =>
+      lineages.get(`${root} ${loaderKey(group, range, basis)}`) ?? NO_LINEAGE,
+  });
 }
 
 const sum = (figures: ReadonlyMap<FigureGroup, AnyFigures>, refs: readonly FigureRef[]) =>
@@ -131,8 +179,37 @@ export async function evaluateIndicators(
   const loaded = await Promise.all(
     groups.map(async (group) => [group, await loaders(group, period.range, basis).load(unit.code)] as const),
   );
-  return evaluationsOf(definitions, unit, period, new Map<FigureGroup, AnyFigures>(loaded), new Date(), basis);
+  const lineages = groups.map((group) => [group, loaders.lineage(group, unit.code, period.range, basis)] as const);
+  return evaluationsOf(
+    definitions,
+    unit,
+    period,
+    new Map<FigureGroup, AnyFigures>(loaded),
+    new Date(),
+    basis,
+    lineageFrom(lineages),
+  );
 }
+
+/** The lineage of a root from what each group's statement read (every group reads the same rows of unit_ancestry). */
+function lineageFrom(lineages: readonly (readonly [FigureGroup, LoadedLineage])[]): EvaluationLineage {
+  const hasUnattributed = lineages.some(([, lineage]) => lineage.hasUnattributed);
+  return {
+    foldedUnitCodes: lineages[0]?.[1].foldedUnitCodes ?? [],
+    unattributed: hasUnattributed
+      ? new Map(lineages.flatMap(([group, lineage]) => (lineage.unattributed ? [[group, lineage.unattributed]] : [])))
+      : null,
+  };
+}
+
+interface EvaluationLineage {
+  foldedUnitCodes: string[];
+  /** Each group's figures over the UNATTRIBUTED rows alone; null when the scope has none. */
+  unattributed: ReadonlyMap<FigureGroup, AnyFigures> | null;
+}
+
+/** The figures an indicator's unattributed records are counted by: its denominator's, or its numerator's for a count. */
+const unattributedRefs = (definition: IndicatorDefinition) => (definition.denominator ?? definition.numerator).figures;
 
 /**
  * The same for several units without a request context (the live producer
@@ -150,16 +227,22 @@ export async function evaluateIndicatorsOfUnits(
   if (units.length === 0) return [];
   const groups = [...new Set(definitions.flatMap((definition) => [...groupsOf(definition)]))];
   const roots = units.map((unit) => unit.code);
+  const lineages = new Map<FigureGroup, LoadedLineage[]>();
   const loaded = await Promise.all(
-    groups.map(async (group) => {
-      const figures = FIGURE_GROUPS[group] as (
-        db: Queryable,
-        roots: readonly string[],
-        range: DayRange,
-        options: FigureOptions,
-      ) => Promise<AnyFigures[]>;
-      return [group, await figures(db, roots, period.range, { basis })] as const;
-    }),
+    groups.map(
+      async (group) =>
+        [
+          group,
+          await (FIGURE_GROUPS[group] as GroupFunction)(db, roots, period.range, {
+            basis,
+            onLineage: (found, unattributed) =>
+              lineages.set(
+                group,
+                found.map((lineage, i) => ({ ...lineage, unattributed: unattributed[i] as unknown as AnyFigures })),
+              ),
+          }),
+        ] as const,
+    ),
   );
   const computedAt = new Date();
   return units.map((unit, i) =>
@@ -170,6 +253,7 @@ export async function evaluateIndicatorsOfUnits(
       new Map(loaded.map(([group, all]) => [group, all[i]!])),
       computedAt,
       basis,
+      lineageFrom(groups.map((group) => [group, lineages.get(group)?.[i] ?? NO_LINEAGE] as const)),
     ),
   );
 }
@@ -182,6 +266,7 @@ function evaluationsOf(
   figures: ReadonlyMap<FigureGroup, AnyFigures>,
   computedAt: Date,
   basis: HierarchyBasis,
+  lineage: EvaluationLineage,
 ): IndicatorEvaluation[] {
   return definitions.map((definition) => {
     const numerator = sum(figures, definition.numerator.figures);
@@ -202,8 +287,8 @@ function evaluationsOf(
       })),
       computedAt,
       basis,
-      foldedUnitCodes: [],
-      unattributedRecords: 0,
+      foldedUnitCodes: lineage.foldedUnitCodes,
+      unattributedRecords: lineage.unattributed ? sum(lineage.unattributed, unattributedRefs(definition)) : 0,
     };
   });
 }

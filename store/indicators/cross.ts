@@ -1,16 +1,18 @@
 /**
  * Figures that join two upstream systems (CrossFigures), for a batch of roots
- * in one statement, over the units in scope valid on some day of the period
- * (`in_period`). Staff are the cadre database's current state (see staff.ts).
+ * in one statement, over the units of the dated scope (scope.ts): a unit
+ * receives or resolves for a root when the root counts that unit's dossiers
+ * so (on the days the root held it under AS_WAS). Staff are the assignments
+ * in force on the period's last day (see staff.ts).
  * R, the resolving units with spending: the units that resolved at least one
- * dossier in the period and have SPENDING execution lines in the budget year
- * up to its month M (a unit whose first report of the year comes after M has
- * no spending to show for the period, so it is not in R).
+ * dossier in the period for the root and have SPENDING execution lines in the
+ * budget year up to its month M (a unit whose first report of the year comes
+ * after M has no spending to show for the period, so it is not in R).
  */
 import type { CrossFigures } from './figures.ts';
-import { rollupFiguresOfUnits } from './dossier-rollups.ts';
+import { rollupFiguresOfPieces } from './dossier-rollups.ts';
 import { BUDGET_MONTH, BUDGET_YEAR } from './finance.ts';
-import { figureFunction, figureSql, scopeItems } from './scope.ts';
+import { datedScopeItems, figureFunction, figureSql } from './scope.ts';
 
 /**
  * M0: the month the period starts in, when it starts in the budget year; else
@@ -30,23 +32,28 @@ const NAMES: readonly (keyof CrossFigures)[] = [
 /**
  * Per unit first (each unit's dossiers, staff and lines are read once however
  * many roots of the batch hold it), then summed per root. Whether a unit
- * received and how many it resolved come from the dossier rollups (the same
- * figures as dossiers.ts: received in [S, E); status PROCESSED or RETURNED
- * with finished_at in [S, E)), a few rows a unit instead of its dossiers.
+ * received and how many it resolved for a root come from the dossier rollups
+ * (the same figures as dossiers.ts: received in the root's days of the
+ * period; status PROCESSED or RETURNED, finished in them), a few rows a unit
+ * instead of its dossiers.
  */
 const SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
-  units_in_period AS (SELECT DISTINCT code FROM scope WHERE in_period),
-  ${rollupFiguresOfUnits('SELECT code FROM units_in_period', ['received', 'resolved'])},
-  receiving AS (SELECT code AS unit_code FROM by_unit WHERE received > 0),
+  (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
+  ${rollupFiguresOfPieces(['received', 'resolved'])},
+  by_root_unit AS (
+    SELECT s.root, s.code, sum(b.received) AS received, sum(b.resolved) AS resolved
+      FROM pieces s JOIN by_piece b USING (code, lo, hi, carry, pend)
+     GROUP BY s.root, s.code
+  ),
+  receiving AS (SELECT DISTINCT code AS unit_code FROM by_root_unit WHERE received > 0),
   cadres_of_receiving AS (
     SELECT unit_code, count(*) AS cadres
-      FROM staff
-     WHERE status = 'SERVING' AND category IN ('CADRE', 'CIVIL_SERVANT')
+      FROM staff_assignments
+     WHERE valid_during @> $3::date AND category IN ('CADRE', 'CIVIL_SERVANT')
        AND unit_code IN (SELECT unit_code FROM receiving)
      GROUP BY unit_code
   ),
-  resolving AS (SELECT code AS unit_code, resolved FROM by_unit WHERE resolved > 0),
+  resolving AS (SELECT DISTINCT code AS unit_code FROM by_root_unit WHERE resolved > 0),
   spending_by_month AS (
     SELECT unit_code, month, sum(executed) AS executed
       FROM budget_execution_lines
@@ -64,14 +71,13 @@ const SQL = figureSql(
      GROUP BY unit_code
   )
   SELECT s.root,
-         coalesce(sum(c.cadres), 0) AS "civilServantsOfReceivingUnits",
-         coalesce(sum(p.executed), 0) AS "spendingOfResolvingUnits",
-         coalesce(sum(r.resolved) FILTER (WHERE p.unit_code IS NOT NULL), 0) AS "resolvedByUnitsWithSpending"
-    FROM scope s
+         coalesce(sum(c.cadres) FILTER (WHERE s.received > 0), 0) AS "civilServantsOfReceivingUnits",
+         coalesce(sum(p.executed) FILTER (WHERE s.resolved > 0), 0) AS "spendingOfResolvingUnits",
+         coalesce(sum(s.resolved) FILTER (WHERE s.resolved > 0 AND p.unit_code IS NOT NULL), 0)
+           AS "resolvedByUnitsWithSpending"
+    FROM by_root_unit s
     LEFT JOIN cadres_of_receiving c ON c.unit_code = s.code
-    LEFT JOIN resolving r ON r.unit_code = s.code
     LEFT JOIN spending_in_period p ON p.unit_code = s.code
-   WHERE s.in_period
    GROUP BY s.root`,
 );
 

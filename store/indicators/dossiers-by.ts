@@ -9,10 +9,10 @@
  */
 import type { Queryable } from '../db.ts';
 import { DOSSIER_CHANNELS } from '../model.ts';
-import { DOSSIER_FIGURE_COUNTS, DOSSIER_FIGURE_NAMES, dossierRowsOf } from './dossiers.ts';
+import { DISTINCT_PIECES, DOSSIER_FIGURE_COUNTS, DOSSIER_FIGURE_NAMES, dossierRowsOf } from './dossiers.ts';
 import type { DossierFigures } from './figures.ts';
 import { exactFigures } from './numbers.ts';
-import { figureSql, scopeItems, type DayRange, type FigureOptions } from './scope.ts';
+import { datedScopeItems, figureParams, figureSql, type DayRange, type FigureOptions } from './scope.ts';
 
 export const DOSSIER_SPLITS = ['CHANNEL', 'PROCEDURE_FIELD'] as const;
 /** What the dossier figures are split by: the dossier's channel, or its procedure's field. */
@@ -34,25 +34,25 @@ const SPLIT: Readonly<Record<DossierSplit, { key: string; label: string; columns
 };
 
 /**
- * As dossiers.ts: each unit's dossiers counted first (walked one unit at a
- * time through its indexes), here per key, then summed per root and key.
+ * As dossiers.ts: each piece of the dated scope counted first (walked one at
+ * a time through its unit's indexes), here per key, then summed per root and key.
  */
 const sqlOf = (split: DossierSplit) =>
   figureSql(
-    (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
-  by_unit AS (
-    SELECT c.code, f.*
-      FROM unnest(ARRAY(SELECT DISTINCT code FROM scope WHERE in_period)) AS c (code)
+    (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
+  by_piece AS (
+    SELECT c.code, c.lo, c.hi, c.carry, c.pend, f.*
+      FROM (${DISTINCT_PIECES}) AS c
       CROSS JOIN LATERAL (
         SELECT ${SPLIT[split].key} AS key, ${SPLIT[split].label} AS label,
                ${DOSSIER_FIGURE_COUNTS}
-          FROM (${dossierRowsOf('c.code', SPLIT[split].columns)}) AS d
+          FROM (${dossierRowsOf(SPLIT[split].columns)}) AS d
          GROUP BY ${SPLIT[split].key}
       ) AS f
   )
 SELECT s.root, b.key, min(b.label) AS label,
        ${DOSSIER_FIGURE_NAMES.map((name) => `sum(b."${name}")::bigint AS "${name}"`).join(',\n       ')}
-  FROM scope s JOIN by_unit b ON b.code = s.code
+  FROM pieces s JOIN by_piece b USING (code, lo, hi, carry, pend)
  GROUP BY s.root, b.key
  ORDER BY s.root, b.key`,
   );
@@ -80,7 +80,7 @@ export async function dossierFiguresBy(
   if (roots.length === 0) return [];
   const rows = await db.query<Record<string, unknown> & { root: string; key: string; label: string }>(
     SQL[split](options),
-    [roots, range.first, range.last],
+    figureParams(roots, range, options),
   );
   const byRoot = new Map<string, DossierFiguresPart[]>();
   for (const row of rows) {

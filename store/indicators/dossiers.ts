@@ -2,14 +2,17 @@
  * The one-stop-shop's figures (form 06/VPCP/KSTT, docs/domain.md) for a
  * batch of roots over a period, in one statement: the reference that the
  * rollups (dossier-rollups.ts) must agree with. Over the dossiers of the units
- * in scope valid on some day of the period (`in_period`: a flow), a dossier is
- * received, carried over, resolved or pending as dossierRowsOf defines them,
- * so that carried over + received = resolved + pending + left during the
- * period: a balance the hub can check where the source reports do not add up.
+ * in the dated scope (scope.ts `pieces`), a dossier is received, carried
+ * over, resolved or pending as dossierRowsOf defines them, each counted by
+ * the roots that held its unit on the day of that event (AS_WAS) or on the
+ * hierarchyDate (AS_IS). A root that held a unit over the whole period (every
+ * AS_IS root, and AS_WAS without history) sees the balance carried over +
+ * received = resolved + pending + left during the period, which the hub can
+ * check where the source reports do not add up.
  */
 import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
 import type { DossierFigures } from './figures.ts';
-import { figureFunction, figureSql, scopeItems, vnDayEnd, vnDayStart } from './scope.ts';
+import { datedScopeItems, figureFunction, figureSql, vnDayEnd, vnDayStart } from './scope.ts';
 
 const S = vnDayStart('$2');
 const E = vnDayEnd('$3');
@@ -54,33 +57,38 @@ export const DOSSIER_FIGURE_COUNTS = NAMES.map((name) => `count(*) FILTER (WHERE
 );
 
 /**
- * The dossiers of one unit (`unitCode`, an SQL expression) that can count in
- * some figure over the period [$2, $3], with the columns and flags the
- * figures' conditions read, and `columns` besides (e.g. 'p.field_code'; d is
- * the dossier, p its procedure). The WHERE is explained below.
+ * The dossiers of one piece of the scope (`c`, a row of scope.ts `pieces`:
+ * c.code, c.lo, c.hi, c.carry, c.pend) that can count in some figure over
+ * the period [$2, $3], with the columns and flags the figures' conditions
+ * read, and `columns` besides (e.g. 'p.field_code'; d is the dossier, p its
+ * procedure). The WHERE is explained below.
  *
- * With S the first instant of the period and E the first instant after it:
- * - received: received_at in [S, E);
- * - carried over: received before S and still open at S: not finished before
- *   S, and not withdrawn, refused or stopped (LEFT) before S. Those statuses
- *   close a dossier without resolving it, at its last update
+ * With S the first instant of the period, E the first instant after it, and
+ * LO, HI the first instants of the piece's days lo and hi:
+ * - received: received_at in [LO, HI);
+ * - carried over (when c.carry): received before S and still open at S: not
+ *   finished before S, and not withdrawn, refused or stopped (LEFT) before S.
+ *   Those statuses close a dossier without resolving it, at its last update
  *   (source_updated_at): the upstream records no other time for it;
- * - resolved: PROCESSED or RETURNED, finished in [S, E);
- * - pending: received before E, neither finished nor left before E; overdue
- *   when due before E (due on the period's last day or earlier: that day is
- *   over when the period ends).
+ * - resolved: PROCESSED or RETURNED, finished in [LO, HI);
+ * - pending (when c.pend): received before E, neither finished nor left
+ *   before E; overdue when due before E (due on the period's last day or
+ *   earlier: that day is over when the period ends).
+ * The WHERE reads the whole period's dossiers of the unit (a piece is within it).
  */
-export function dossierRowsOf(unitCode: string, columns: readonly string[] = []): string {
+export function dossierRowsOf(columns: readonly string[] = []): string {
+  const LO = vnDayStart('c.lo');
+  const HI = vnDayStart('c.hi');
   return `SELECT d.channel, d.full_process_online, d.has_fee, d.paid_online, d.digitised,
                    d.electronic_result, d.finish_outcome, d.due_at, p.online_service,${columns.map((c) => ` ${c},`).join('')}
-                   d.received_at >= ${S} AND d.received_at < ${E} AS received,
-                   d.received_at < ${S} AND (d.finished_at IS NULL OR d.finished_at >= ${S})
+                   d.received_at >= ${LO} AND d.received_at < ${HI} AS received,
+                   c.carry AND d.received_at < ${S} AND (d.finished_at IS NULL OR d.finished_at >= ${S})
                      AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${S}) AS carried_over,
-                   d.status IN ('PROCESSED', 'RETURNED') AND d.finished_at >= ${S} AND d.finished_at < ${E} AS resolved,
-                   d.received_at < ${E} AND (d.finished_at IS NULL OR d.finished_at >= ${E})
+                   d.status IN ('PROCESSED', 'RETURNED') AND d.finished_at >= ${LO} AND d.finished_at < ${HI} AS resolved,
+                   c.pend AND d.received_at < ${E} AND (d.finished_at IS NULL OR d.finished_at >= ${E})
                      AND NOT (d.status IN ${LEFT} AND d.source_updated_at < ${E}) AS pending
               FROM dossiers d JOIN procedures p ON p.code = d.procedure_code
-             WHERE d.unit_code = ${unitCode}
+             WHERE d.unit_code = c.code
                AND ((d.received_at >= ${S} AND d.received_at < ${E})
                     OR (d.finished_at IS NULL AND d.received_at < ${E})
                     OR (d.finished_at >= ${S} AND d.finished_at < ${E})
@@ -88,10 +96,17 @@ export function dossierRowsOf(unitCode: string, columns: readonly string[] = [])
 }
 
 /**
- * Each unit's dossiers are counted first, then the units' counts are summed
- * per root: a dossier is read once however many roots of the batch hold its
- * unit (a ranking asks for every commune, its district and the province at
- * once). The units are walked one by one (LATERAL), so each reads its own
+ * The distinct pieces of the scope (one per unit for a root that held it over
+ * the whole period, however many roots of the batch hold it), each read once.
+ */
+export const DISTINCT_PIECES = `SELECT DISTINCT code, lo, hi, carry, pend FROM pieces`;
+
+/**
+ * Each piece's dossiers are counted first (a unit held by every root over the
+ * whole period is one piece), then the pieces' counts are summed per root: a
+ * dossier is read once however many roots of the batch hold its unit the same
+ * way (a ranking asks for every commune, its district and the province at
+ * once). The pieces are walked one by one (LATERAL), so each reads its unit's
  * dossiers through its indexes whatever the planner guesses of the scope's
  * size: a commune never scans the province's dossiers. (A plain join to the
  * scope read every dossier of the province by sequential scan even for one
@@ -110,18 +125,18 @@ export function dossierRowsOf(unitCode: string, columns: readonly string[] = [])
  * of the store bounds "open at an instant" from both sides).
  */
 const SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
-  by_unit AS (
-    SELECT c.code, f.*
-      FROM unnest(ARRAY(SELECT DISTINCT code FROM scope WHERE in_period)) AS c (code)
+  (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
+  by_piece AS (
+    SELECT c.code, c.lo, c.hi, c.carry, c.pend, f.*
+      FROM (${DISTINCT_PIECES}) AS c
       CROSS JOIN LATERAL (
         SELECT ${DOSSIER_FIGURE_COUNTS}
-          FROM (${dossierRowsOf('c.code')}) AS d
+          FROM (${dossierRowsOf()}) AS d
       ) AS f
   )
 SELECT s.root,
        ${NAMES.map((name) => `sum(b."${name}")::bigint AS "${name}"`).join(',\n       ')}
-  FROM scope s JOIN by_unit b ON b.code = s.code -- by_unit holds only the units valid in the period
+  FROM pieces s JOIN by_piece b USING (code, lo, hi, carry, pend)
  GROUP BY s.root`,
 );
 

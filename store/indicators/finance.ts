@@ -7,7 +7,7 @@
  * period's last day, whatever the convention that chose its first day.
  */
 import type { BudgetFigures, PsuFigures } from './figures.ts';
-import { figureFunction, figureSql, scopeItems } from './scope.ts';
+import { datedScopeItems, figureFunction, figureSql, heldOn } from './scope.ts';
 
 /** The budget year Y: the calendar year of the period's last day ($3). */
 export const BUDGET_YEAR = `extract(year FROM $3::date)::int`;
@@ -58,10 +58,12 @@ export const COMPUTED_GROUP = `CASE
 /**
  * Public service units (units of kind PUBLIC_SERVICE_UNIT) in scope:
  *
- * - psuCount: valid on the period's last day (`at_end`: a stock);
- *   psuCount2021: valid on 2021-12-31, whether or not they still are (the walk
- *   reaches units dissolved or merged away since); psuReduction: the
- *   difference (negative when the count grew).
+ * - psuCount: in existence on the period's last day, of that day's kind (the
+ *   dated scope's `stock`); psuCount2021: in existence on 2021-12-31, of that
+ *   day's kind, whether or not they still are, placed on the tree of that day
+ *   (AS_WAS) or of the hierarchyDate (AS_IS: through lineage for the units
+ *   dissolved or merged away since); psuReduction: the difference (negative
+ *   when the count grew).
  * - Of the psuCount units, with their psu_finance row for year Y:
  *   psuSelfFinancing (assigned group 1 or 2), psuPartlySelfFinancing (group 3),
  *   psuWithFinance (any row), psuOwnRevenue and psuRecurrentExpenditure (sums
@@ -69,17 +71,19 @@ export const COMPUTED_GROUP = `CASE
  *   the assigned one). A unit without a row for Y counts in psuCount only.
  */
 const PSU_SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
+  (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
   psu AS (
-    SELECT s.root, s.at_end,
-           (u.valid_from IS NULL OR u.valid_from <= DATE '${PSU_BASELINE_DAY}')
-             AND (u.valid_to IS NULL OR DATE '${PSU_BASELINE_DAY}' < u.valid_to) AS valid_at_baseline,
+    SELECT s.root, true AS at_end, false AS valid_at_baseline,
            f.autonomy_group, f.own_revenue, f.recurrent_expenditure,
            ${COMPUTED_GROUP} AS computed_group
-      FROM scope s
-      JOIN units u ON u.code = s.code
+      FROM stock s
       LEFT JOIN psu_finance f ON f.unit_code = s.code AND f.year = ${BUDGET_YEAR}
      WHERE s.kind = 'PUBLIC_SERVICE_UNIT'
+    UNION ALL
+    SELECT b.root, false, true, NULL, NULL, NULL, NULL
+      FROM (${heldOn(`DATE '${PSU_BASELINE_DAY}'`, variant)}) AS b
+      JOIN unit_versions u ON u.code = b.code AND u.valid_during @> DATE '${PSU_BASELINE_DAY}'
+     WHERE u.kind = 'PUBLIC_SERVICE_UNIT'
   )
   SELECT root,
          count(*) FILTER (WHERE at_end) AS "psuCount",
@@ -113,8 +117,12 @@ const BUDGET_NAMES: readonly (keyof BudgetFigures)[] = [
 ];
 
 /**
- * Budget execution over the units in scope valid on some day of the period
- * (`in_period`: money spent is a flow). Execution lines are cumulative from
+ * Budget execution over the units the root holds on the period's last day
+ * (the dated scope's `at_end`; AS_IS on the hierarchyDate): the lines are as
+ * of the period's end (below), so they are placed by the tree of that day. A
+ * line's unit is the one the sync resolved its budget-relation code to (the
+ * unit holding that code when the line was synced): the lines keep no budget
+ * code of their own to re-resolve on another day. Execution lines are cumulative from
  * January, so a month's lines are the year so far and months must not be
  * added up: for each unit and direction, the figures are the sums over its
  * lines of its latest month m <= M of year Y that has lines of that direction
@@ -128,7 +136,7 @@ const BUDGET_NAMES: readonly (keyof BudgetFigures)[] = [
  * of that month) are summed.
  */
 const BUDGET_SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
+  (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
   -- Per unit and direction, its latest month <= M, then that month's lines: two index ranges of the
   -- primary key (unit_code, year, month, …) a unit, instead of a window over every line of the year
   -- (the province's 150,000 lines a year took 175 ms; this reads only the months that count).
@@ -138,7 +146,7 @@ const BUDGET_SQL = figureSql(
            sum(t.executed) FILTER (WHERE d.direction = 'REVENUE') AS revenue_executed,
            sum(t.estimate) FILTER (WHERE d.direction = 'SPENDING') AS spending_estimate,
            sum(t.executed) FILTER (WHERE d.direction = 'SPENDING') AS spending_executed
-      FROM (SELECT DISTINCT code FROM scope WHERE in_period) AS u
+      FROM (SELECT DISTINCT code FROM at_end) AS u
       CROSS JOIN (VALUES ('REVENUE'), ('SPENDING')) AS d (direction)
       CROSS JOIN LATERAL (
         SELECT sum(l.estimate) AS estimate, sum(l.executed) AS executed
@@ -154,7 +162,7 @@ const BUDGET_SQL = figureSql(
     SELECT DISTINCT ON (d.project_code) p.unit_code, d.capital_plan, d.disbursed_to_date
       FROM investment_projects p
       JOIN investment_disbursements d ON d.project_code = p.code
-     WHERE p.unit_code IN (SELECT code FROM scope WHERE in_period)
+     WHERE p.unit_code IN (SELECT code FROM at_end)
        AND d.year = ${BUDGET_YEAR} AND d.month <= ${BUDGET_MONTH}
      ORDER BY d.project_code, d.month DESC
   ),
@@ -170,10 +178,9 @@ const BUDGET_SQL = figureSql(
          coalesce(sum(b.spending_executed), 0) AS "spendingExecuted",
          coalesce(sum(i.plan), 0) AS "investmentPlan",
          coalesce(sum(i.disbursed), 0) AS "investmentDisbursed"
-    FROM scope s
+    FROM at_end s
     LEFT JOIN budget_of_unit b ON b.unit_code = s.code
     LEFT JOIN investment_of_unit i ON i.unit_code = s.code
-   WHERE s.in_period
    GROUP BY s.root`,
 );
 

@@ -1,10 +1,10 @@
 /**
  * What every indicator query starts from: the units it counts (a root and
- * everything below it, as the tree stood in the period) and the period's
+ * everything below it, on the tree of a basis: basis.ts) and the period's
  * bounds as instants. Shared by the figure groups (dossiers, staff, finance,
  * cross-system) so that they all count over the same units.
  */
-import type { HierarchyBasis } from './basis.ts';
+import { HIERARCHIES, type Hierarchy, type HierarchyBasis } from './basis.ts';
 import type { Queryable } from '../db.ts';
 import type { IsoDate } from '../model.ts';
 import { exactFigures } from './numbers.ts';
@@ -22,6 +22,10 @@ export const vnDayStart = (day: string) => `(${day}::date::timestamp AT TIME ZON
 export const vnDayEnd = (day: string) => `((${day}::date + 1)::timestamp AT TIME ZONE INTERVAL '+07:00')`;
 
 /**
+ * The latest tree's scope, for what has no basis: the data-quality rules
+ * (quality.ts) and the flawed records (flawed.ts) check the records filed
+ * under a unit today, whatever tree a figure is counted on.
+ *
  * A `WITH` item naming `scope (root, code, level, kind, headcount_quota,
  * in_period, at_end)`: for each root of a batch, the root and every unit below
  * it (from unit_tree, the closure of the parent links the store holds); a unit
@@ -66,12 +70,138 @@ export function scopeItems(roots: string, range: { first: string; last: string }
      )`;
 }
 
+/**
+ * A variant of the dated scope: which rows of unit_ancestry a statement
+ * reads. Each variant is its own fixed statement text (kept prepared).
+ *
+ * - `hierarchy`: the basis (basis.ts). AS_IS statements take the
+ *   hierarchyDate as $4.
+ * - `own`: each root's own records only: the depth-0 rows of the root, that
+ *   is the root itself and, through lineage, the ended units whose records it
+ *   holds as their heir (SUCCESSOR at depth 0) or, for the province, as
+ *   nobody's (UNATTRIBUTED). Every row (R, U) of a subtree has exactly one
+ *   depth-0 row (V, U) with V in the subtree, so own figures summed over a
+ *   subtree's units give the subtree's (a breakdown relies on it).
+ * - `lineage`: besides each root R, a pseudo-root `R UNATTRIBUTED` holding
+ *   only R's UNATTRIBUTED rows, so that the same statement also counts the
+ *   records placed at province level because their unit ended with no single
+ *   heir (IndicatorEvaluation.unattributedRecords); figureFunction takes them
+ *   apart from the figures.
+ */
+export interface ScopeVariant {
+  hierarchy: Hierarchy;
+  own: boolean;
+  lineage: boolean;
+}
+
+const VARIANTS: readonly ScopeVariant[] = HIERARCHIES.flatMap((hierarchy) =>
+  [false, true].flatMap((own) => [false, true].map((lineage) => ({ hierarchy, own, lineage }))),
+);
+const variantKey = (v: ScopeVariant) => `${v.hierarchy}|${v.own}|${v.lineage}`;
+
+/** The variant a call's options select. */
+export function variantOf(options?: FigureOptions): ScopeVariant {
+  return {
+    hierarchy: options?.basis?.hierarchy ?? 'AS_WAS',
+    own: options?.own ?? false,
+    lineage: options?.onLineage !== undefined,
+  };
+}
+
+/** The suffix of the pseudo-root that counts a root's UNATTRIBUTED rows alone (ScopeVariant.lineage). */
+const UNATTRIBUTED_ROOT = ' UNATTRIBUTED';
+
+/** The rows of unit_ancestry a variant reads, as a FROM item `a`; the caller adds its day test. */
+// The roots are matched with `= ANY(array)`, not joined from unnest(): the planner then sees the
+// values and estimates each root's subtree from the index's statistics (3,369 units under the
+// province, not the average of 3); with the average, per-unit aggregates were joined to a
+// province-wide scope by nested loops (5 million comparisons, half a second).
+function ancestry(v: ScopeVariant): string {
+  const rows = `FROM unit_ancestry WHERE ancestor_code = ANY($1::text[])${v.own ? ' AND depth = 0' : ''}`;
+  if (!v.lineage) return `(SELECT ancestor_code, unit_code, valid_during ${rows}) AS a`;
+  return `(SELECT ancestor_code, unit_code, valid_during ${rows}
+           UNION ALL
+           SELECT ancestor_code || '${UNATTRIBUTED_ROOT}', unit_code, valid_during ${rows} AND link = 'UNATTRIBUTED') AS a`;
+}
+
+/**
+ * A SELECT of `(root, code)`: the units whose records each root holds on
+ * `day` (an SQL date expression) under the variant: AS_WAS the rows valid on
+ * that day, AS_IS the rows valid on the hierarchyDate ($4) whatever `day`.
+ * Each pair once.
+ */
+export function heldOn(day: string, v: ScopeVariant): string {
+  const on = v.hierarchy === 'AS_IS' ? '$4::date' : day;
+  return `SELECT DISTINCT a.ancestor_code AS root, a.unit_code AS code
+            FROM ${ancestry(v)} WHERE a.valid_during @> ${on}`;
+}
+
+/**
+ * The `WITH` items of the dated scope (unit_ancestry, migration 0018) over the
+ * period [$2, $3], for the roots $1 (AS_IS: the hierarchyDate $4):
+ *
+ * - `pieces (root, code, lo, hi, carry, pend)`: the flows. A root counts the
+ *   events of `code` (a reception, a resolution) whose Vietnam day falls in
+ *   [lo, hi) (dates, hi excluded; a piece of the period), the dossiers open at
+ *   the period's first instant (carried over) when `carry`, and those open
+ *   after its last (pending) when `pend`. AS_WAS: the days of the period on
+ *   which the root held the unit, as maximal pieces; `carry` on the piece that
+ *   starts on the period's first day, `pend` on the one that ends on its last.
+ *   A dossier carried over is placed by the tree of the first day, the
+ *   instant it is open at: a unit that ended on that day hands its open
+ *   dossiers to its heir (or the province) there, so a new commune's balance
+ *   carried over + received = resolved + pending + left holds in its first
+ *   period. Carried over of a period then equals pending of the previous one
+ *   on the same basis wherever the tree did not change between the two days.
+ *   AS_IS: every unit the root holds on the hierarchyDate, over the whole
+ *   period, both flags set.
+ * - `at_end (root, code)`: the units held on the period's last day (AS_IS:
+ *   on the hierarchyDate), whatever their own dates: what budget lines, as of
+ *   the period's end, are placed by.
+ * - `stock (root, code, level, kind, headcount_quota)`: of those, the units in
+ *   existence on the period's last day, with their version of that day: the
+ *   stocks (public service units, quotas, the staff serving in them).
+ */
+export function datedScopeItems(v: ScopeVariant): string {
+  const pieces =
+    v.hierarchy === 'AS_IS'
+      ? `pieces AS (
+       SELECT DISTINCT a.ancestor_code AS root, a.unit_code AS code, $2::date AS lo, $3::date + 1 AS hi,
+              true AS carry, true AS pend
+         FROM ${ancestry(v)} WHERE a.valid_during @> $4::date
+     )`
+      : `pieces AS (
+       SELECT h.root, h.code, lower(p.r) AS lo, upper(p.r) AS hi,
+              lower(p.r) = $2::date AS carry, upper(p.r) = $3::date + 1 AS pend
+         FROM (SELECT a.ancestor_code AS root, a.unit_code AS code,
+                      range_agg(a.valid_during * daterange($2::date, $3::date + 1)) AS days
+                 FROM ${ancestry(v)}
+                WHERE a.valid_during && daterange($2::date, $3::date + 1)
+                GROUP BY a.ancestor_code, a.unit_code) AS h
+        CROSS JOIN LATERAL unnest(h.days) AS p (r)
+     )`;
+  return `${pieces},
+     at_end AS (${heldOn('$3::date', v)}),
+     -- Each unit's version of the day through the primary key (LATERAL; LIMIT 1, true as a unit has one version a
+     -- day, keeps the planner from flattening it into a scan of every version): a commune reads its own units'.
+     stock AS (
+       SELECT e.root, e.code, u.level, u.kind, u.headcount_quota
+         FROM at_end e
+         CROSS JOIN LATERAL (SELECT * FROM unit_versions u WHERE u.code = e.code AND u.valid_during @> $3::date LIMIT 1) AS u
+     )`;
+}
+
 /** The options every figure function takes (store/indicators/index.ts `FigureFunction`). */
 export interface FigureOptions {
-  /** Count each root's own records only: its scope is the root alone, not its subtree. */
+  /** Count each root's own records only: its depth-0 rows (ScopeVariant), not its subtree. */
   own?: boolean;
-  /** The tree the records are counted on (indicators/hierarchy.ts); AS_WAS when absent. */
+  /** The tree the records are counted on (basis.ts); AS_WAS when absent. */
   basis?: HierarchyBasis;
+  /**
+   * Told each root's lineage and the figures of its UNATTRIBUTED rows alone
+   * (aligned with the roots), read by the same statement as the figures.
+   */
+  onLineage?: (lineage: RootLineage[], unattributed: Record<string, number>[]) => void;
 }
 
 /** Rows grouped by root, as one entry per root in the order of `roots`; a root without a row gets `empty()`. */
@@ -85,18 +215,42 @@ export function alignByRoot<Row extends { root: string }, Out>(
 }
 
 /**
- * A figure statement built once for each scope (subtree and own), picked by
- * the options of a call: the scope is part of the statement's text, so each
- * variant stays a fixed string the server can keep prepared.
+ * A figure statement built once for each scope variant (basis, subtree or
+ * own, all rows or the unattributed ones), picked by the options of a call:
+ * the scope is part of the statement's text, so each variant stays a fixed
+ * string the server can keep prepared.
  */
-export function figureSql(build: (own: boolean) => string): (options?: FigureOptions) => string {
-  const [subtree, own] = [build(false), build(true)];
-  return (options) => (options?.own ? own : subtree);
+export function figureSql(build: (variant: ScopeVariant) => string): (options?: FigureOptions) => string {
+  const built = new Map(
+    VARIANTS.map((v) => [variantKey(v), v.lineage ? withLineage(build(v), v.hierarchy) : build(v)]),
+  );
+  return (options) => built.get(variantKey(variantOf(options)))!;
 }
 
 /**
- * A figure function from its statement (as figureSql builds it; parameters $1
- * the roots, $2 and $3 the range's days) and the figure columns it returns:
+ * A figure statement with each root's lineage beside its figures: one row per
+ * root asked (`lineage_root`), its figures null where it has none, and the
+ * figures of its pseudo-root (its UNATTRIBUTED rows alone) as `unattributed`.
+ * The evaluator reads the lineage this way, in the statements it makes anyway.
+ */
+const withLineage = (sql: string, hierarchy: Hierarchy) =>
+  `WITH f AS (${sql})
+SELECT f.*, l.lineage_root, l."foldedUnitCodes", l."hasUnattributed", to_jsonb(u) AS unattributed
+  FROM (${LINEAGE_SQL[hierarchy]}) AS l
+  LEFT JOIN f ON f.root = l.lineage_root
+  LEFT JOIN f AS u ON u.root = l.lineage_root || '${UNATTRIBUTED_ROOT}'`;
+
+/** A figure statement's parameters: $1 the roots, $2 and $3 the range's days, AS_IS $4 the hierarchyDate. */
+export function figureParams(roots: readonly string[], range: DayRange, options?: FigureOptions): unknown[] {
+  const basis = options?.basis;
+  return basis?.hierarchy === 'AS_IS'
+    ? [roots, range.first, range.last, basis.hierarchyDate]
+    : [roots, range.first, range.last];
+}
+
+/**
+ * A figure function from its statement (as figureSql builds it; parameters as
+ * figureParams gives them) and the figure columns it returns:
  * one statement for the whole batch of roots, each figure an exact integer,
  * aligned with `roots` (an unknown root gets zeros; no roots, no statement).
  */
@@ -106,11 +260,86 @@ export function figureFunction<Figures extends { [Name in keyof Figures]: number
 ): (db: Queryable, roots: readonly string[], range: DayRange, options?: FigureOptions) => Promise<Figures[]> {
   return async (db, roots, range, options) => {
     if (roots.length === 0) return [];
-    const rows = await db.query<{ root: string } & Record<string, unknown>>(sql(options), [
-      roots,
-      range.first,
-      range.last,
-    ]);
-    return alignByRoot(roots, rows, (row) => exactFigures(row, names) as Figures);
+    const rows = await db.query<{ root: string } & Record<string, unknown>>(
+      sql(options),
+      figureParams(roots, range, options),
+    );
+    if (!options?.onLineage) return alignByRoot(roots, rows, (row) => exactFigures(row, names) as Figures);
+    const byRoot = new Map(rows.map((row) => [row.lineage_root as string, row]));
+    const rowOf = (root: string) => byRoot.get(root) as (LineageRow & Record<string, unknown>) | undefined;
+    options.onLineage(
+      roots.map((root) => lineageOf(rowOf(root))),
+      roots.map((root) => exactFigures(rowOf(root)?.unattributed ?? undefined, names)),
+    );
+    return roots.map((root) => {
+      const row = rowOf(root);
+      return exactFigures(row?.root == null ? undefined : row, names) as Figures;
+    });
   };
+}
+
+/** What lineage brought into a root's scope (IndicatorEvaluation.foldedUnitCodes and unattributedRecords). */
+export interface RootLineage {
+  /** Units reached through SUCCESSOR rows: ended units whose records the root holds through their heir. */
+  foldedUnitCodes: string[];
+  /** Whether the scope has UNATTRIBUTED rows (then the records they reach are counted apart). */
+  hasUnattributed: boolean;
+}
+
+interface LineageRow {
+  root: string | null;
+  foldedUnitCodes: string[];
+  hasUnattributed: boolean;
+  unattributed: Record<string, unknown> | null;
+}
+
+const lineageOf = (row: LineageRow | undefined): RootLineage => ({
+  foldedUnitCodes: row?.foldedUnitCodes ?? [],
+  hasUnattributed: row?.hasUnattributed ?? false,
+});
+
+/**
+ * One row per root asked (`lineage_root`): the units reached through its
+ * SUCCESSOR rows and whether it has UNATTRIBUTED rows, AS_IS among the rows
+ * valid on the hierarchyDate ($4), AS_WAS among those overlapping the period.
+ */
+const LINEAGE_SQL = Object.fromEntries(
+  HIERARCHIES.map((hierarchy) => [
+    hierarchy,
+    `SELECT r.root::text AS lineage_root, coalesce(x.folded, '{}'::text[]) AS "foldedUnitCodes",
+            coalesce(x.unattributed, false) AS "hasUnattributed"
+       FROM (SELECT DISTINCT unnest($1::text[]) AS root) AS r
+       LEFT JOIN (
+         SELECT a.ancestor_code,
+                array_agg(DISTINCT a.unit_code::text ORDER BY a.unit_code::text) FILTER (WHERE a.link = 'SUCCESSOR')
+                  AS folded,
+                bool_or(a.link = 'UNATTRIBUTED') AS unattributed
+           FROM unit_ancestry a
+          WHERE a.ancestor_code = ANY($1::text[]) AND a.link <> 'TREE'
+            AND ${hierarchy === 'AS_IS' ? 'a.valid_during @> $4::date' : 'a.valid_during && daterange($2::date, $3::date + 1)'}
+          GROUP BY a.ancestor_code
+       ) AS x ON x.ancestor_code = r.root`,
+  ]),
+) as Record<Hierarchy, string>;
+
+/**
+ * For each root, what lineage brought into its scope (as the figure
+ * statements give it with `onLineage`), in a statement of its own. Aligned
+ * with `roots`.
+ */
+export async function lineageOfRoots(
+  db: Queryable,
+  roots: readonly string[],
+  range: DayRange,
+  basis?: HierarchyBasis,
+): Promise<RootLineage[]> {
+  if (roots.length === 0) return [];
+  // Alone, an AS_IS statement reads no range: the hierarchyDate becomes its $2.
+  const rows = await db.query<LineageRow & { lineage_root: string }>(
+    ...((basis?.hierarchy === 'AS_IS'
+      ? [LINEAGE_SQL.AS_IS.replaceAll('$4', '$2'), [roots, basis.hierarchyDate]]
+      : [LINEAGE_SQL.AS_WAS, [roots, range.first, range.last]]) as [string, unknown[]]),
+  );
+  const byRoot = new Map(rows.map((row) => [row.lineage_root, row]));
+  return roots.map((root) => lineageOf(byRoot.get(root)));
 }

@@ -1,15 +1,14 @@
 /**
  * The cadre database's figures for a batch of roots, in one statement. Staff
- * are a stock: they count over the units in scope valid on the period's last
- * day (`at_end`), and only staff whose status is SERVING (retired, left and
- * transferred-out people stay in the database but hold no post). The store
- * keeps no staff history (a person's row is the cadre database's current
- * state), so for any period these are today's staff of the units as the tree
- * stood at the period's end: a past period shows the present staff, not the
- * staff it had.
+ * are a stock: the assignments (staff_assignments, migration 0018) in force
+ * on the period's last day, at the units of the dated scope's `stock` (units
+ * in existence on that day, held by the root on it under AS_WAS, on the
+ * hierarchyDate under AS_IS): a past period shows the staff it had, where the
+ * cadre database gives the working history (without it, the hub's observed
+ * assignments start when it first saw each person).
  */
 import type { StaffFigures } from './figures.ts';
-import { figureFunction, figureSql, scopeItems } from './scope.ts';
+import { datedScopeItems, figureFunction, figureSql } from './scope.ts';
 
 const NAMES: readonly (keyof StaffFigures)[] = [
   'serving',
@@ -35,18 +34,22 @@ const NAMES: readonly (keyof StaffFigures)[] = [
  * servants of commune-level units) feed PAR INDEX 5.6.
  */
 const SQL = figureSql(
-  (own) => `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { own })},
+  (variant) => `WITH RECURSIVE ${datedScopeItems(variant)},
+  -- Each unit's assignments through staff_assignments_unit_idx (LATERAL), whatever the planner guesses of the
+  -- scope's size: a commune never reads the province's assignments.
   staff_of_unit AS (
-    SELECT unit_code,
-           count(*) AS serving,
-           count(*) FILTER (WHERE category = 'CADRE') AS cadres,
-           count(*) FILTER (WHERE category = 'CIVIL_SERVANT') AS civil_servants,
-           count(*) FILTER (WHERE category = 'PUBLIC_EMPLOYEE') AS public_employees,
-           count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
-           count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
-      FROM staff
-     WHERE status = 'SERVING' AND unit_code IN (SELECT code FROM scope WHERE at_end)
-     GROUP BY unit_code
+    SELECT c.code AS unit_code, a.*
+      FROM (SELECT DISTINCT code FROM stock) AS c
+      CROSS JOIN LATERAL (
+        SELECT count(*) AS serving,
+               count(*) FILTER (WHERE category = 'CADRE') AS cadres,
+               count(*) FILTER (WHERE category = 'CIVIL_SERVANT') AS civil_servants,
+               count(*) FILTER (WHERE category = 'PUBLIC_EMPLOYEE') AS public_employees,
+               count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
+               count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
+          FROM staff_assignments
+         WHERE unit_code = c.code AND starts_on <= $3::date AND valid_during @> $3::date
+      ) AS a
   )
   SELECT s.root,
          coalesce(sum(b.serving), 0) AS "serving",
@@ -60,9 +63,8 @@ const SQL = figureSql(
          coalesce(sum(b.cadres + b.civil_servants) FILTER (WHERE s.level = 'COMMUNE'), 0) AS "communeCadres",
          coalesce(sum(b.cadres_meeting_standard) FILTER (WHERE s.level = 'COMMUNE'), 0)
            AS "communeCadresMeetingStandard"
-    FROM scope s
+    FROM stock s
     LEFT JOIN staff_of_unit b ON b.unit_code = s.code
-   WHERE s.at_end
    GROUP BY s.root`,
 );
 
