@@ -12,7 +12,7 @@ import { GraphQLError } from 'graphql';
 import { dossierFiguresBy, type DossierSplit } from '../../store/indicators/dossiers-by.ts';
 import type { FigureGroup, FigureGroups } from '../../store/indicators/figures.ts';
 import { FIGURE_GROUPS, type FigureOptions } from '../../store/indicators/index.ts';
-import type { DayRange } from '../../store/indicators/scope.ts';
+import { unitsHeldBelow, type DayRange, type HeldUnit } from '../../store/indicators/scope.ts';
 import { UNIT_LEVELS, type UnitLevel } from '../../store/model.ts';
 import { findDescendantsOfUnits, findUnitsByParentCodes, type UnitRow } from '../../store/units.ts';
 import { AGGREGATE_TYPE } from '../authorization.ts';
@@ -47,9 +47,25 @@ export function indicatorByCode(code: string): IndicatorDefinition {
 export const validInRange = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange) =>
   (unit.validFrom === null || unit.validFrom <= range.last) && (unit.validTo === null || range.first < unit.validTo);
 
-/** A unit a breakdown lists on a basis: valid in the period as it was; restated (AS_IS), valid on hierarchyDate. */
-const listedOn = (unit: Pick<UnitRow, 'validFrom' | 'validTo'>, range: DayRange, basis: HierarchyBasis) =>
-  validInRange(unit, basis.hierarchy === 'AS_IS' ? { first: basis.hierarchyDate, last: basis.hierarchyDate } : range);
+/**
+ * The units a breakdown considers: those the tree held on the basis (store/indicators/scope.ts unitsHeldBelow),
+ * listed whatever their figures, and the ones the latest tree files there, listed only when their records still
+ * count (public service units of 2021 for the reduction since then). Each with its level as held, else its own.
+ */
+async function unitsOfBreakdown(
+  ctx: Context,
+  held: readonly HeldUnit[],
+  latest: readonly UnitRow[],
+): Promise<{ unit: UnitRow; level: UnitLevel; held: boolean }[]> {
+  const heldLevels = new Map(held.map((h) => [h.code, h.level]));
+  const latestCodes = new Set(latest.map((u) => u.code));
+  const heldRows = (
+    await UnitNode.getDataloader(ctx).loadMany(held.map((h) => h.code).filter((c) => !latestCodes.has(c)))
+  ).filter((row): row is UnitRow => row !== null && !(row instanceof Error));
+  return [...latest, ...heldRows]
+    .map((unit) => ({ unit, level: heldLevels.get(unit.code) ?? unit.level, held: heldLevels.has(unit.code) }))
+    .sort((a, b) => (a.unit.code < b.unit.code ? -1 : a.unit.code > b.unit.code ? 1 : 0));
+}
 
 // ─── Figures of parts ────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -148,10 +164,11 @@ async function byChildUnit(
   ctx: Context,
   definition: IndicatorDefinition,
   unit: UnitRow,
-  children: readonly UnitRow[],
+  candidates: readonly { unit: UnitRow; held: boolean }[],
   period: Period,
   basis: HierarchyBasis,
 ) {
+  const children = candidates.map((c) => c.unit);
   const [childValues, [ownFigures]] = await Promise.all([
     Promise.all(children.map((child) => evaluateIndicators(figureLoadersOf(ctx), [definition], child, period, basis))),
     figuresOfRoots(ctx, definition, [unit.code], period.range, { own: true, basis }),
@@ -160,7 +177,7 @@ async function byChildUnit(
   children.forEach((child, i) => {
     const { numerator, denominator, value } = childValues[i]![0]!;
     const figures = { numerator, denominator, value };
-    if (listedOn(child, period.range, basis) || counts(figures)) {
+    if (candidates[i]!.held || counts(figures)) {
       parts.push({ key: child.code, label: child.name, labelEn: child.name, units: [child], ...figures });
     }
   });
@@ -182,22 +199,24 @@ async function byLevel(
   period: Period,
   basis: HierarchyBasis,
 ) {
-  const units = [unit, ...(await findDescendantsOfUnits(ctx.db, [unit.code]))];
+  const [held, latest] = await Promise.all([
+    unitsHeldBelow(ctx.db, unit.code, period.range, basis),
+    findDescendantsOfUnits(ctx.db, [unit.code]),
+  ]);
+  const units = await unitsOfBreakdown(ctx, held, [unit, ...latest]);
   const figures = await figuresOfRoots(
     ctx,
     definition,
-    units.map((u) => u.code),
+    units.map((u) => u.unit.code),
     period.range,
     { own: true, basis },
   );
-  // A unit counts in its level when valid in the period or when its own records still count (see CHILD_UNIT).
+  // A unit counts in its level (as it then stood) when held on the basis or when its own records still count.
   const kept = units
-    .map((u, i) => ({ unit: u, figures: figures[i]! }))
-    .filter(({ unit: u, figures: f }) => listedOn(u, period.range, basis) || counts(partFigures(definition, [f])));
+    .map((u, i) => ({ ...u, figures: figures[i]! }))
+    .filter(({ held: h, figures: f }) => h || counts(partFigures(definition, [f])));
   return UNIT_LEVELS.flatMap((level): BreakdownPart[] => {
-    const ofLevel = kept
-      .filter(({ unit: u }) => u.level === level)
-      .sort((a, b) => (a.unit.code < b.unit.code ? -1 : 1));
+    const ofLevel = kept.filter((u) => u.level === level).sort((a, b) => (a.unit.code < b.unit.code ? -1 : 1));
     if (ofLevel.length === 0) return [];
     const [label, labelEn] = labelOf('UnitLevel', level);
     return [
@@ -267,7 +286,14 @@ export async function indicatorBreakdown(
   const unit = (await UnitNode.getDataloader(ctx).load(args.unitCode)) as UnitRow | null;
   if (!unit) return null;
   // For CHILD_UNIT the total waits for the children to be listed, so that they share its statements.
-  const children = args.by === 'CHILD_UNIT' ? await findUnitsByParentCodes(ctx.db, [unit.code]) : [];
+  const children =
+    args.by === 'CHILD_UNIT'
+      ? await unitsOfBreakdown(
+          ctx,
+          await unitsHeldBelow(ctx.db, unit.code, period.range, basis, { childrenOnly: true }),
+          await findUnitsByParentCodes(ctx.db, [unit.code]),
+        )
+      : [];
   const [[total], parts] = await Promise.all([
     evaluateIndicators(figureLoadersOf(ctx), [definition], unit, period, basis),
     args.by === 'CHILD_UNIT'

@@ -6,7 +6,7 @@
  */
 import { HIERARCHIES, type Hierarchy, type HierarchyBasis } from './basis.ts';
 import type { Queryable } from '../db.ts';
-import type { IsoDate } from '../model.ts';
+import type { IsoDate, UnitLevel } from '../model.ts';
 import { exactFigures } from './numbers.ts';
 
 /** A period as Vietnam calendar days, both ends included (the reporting or calendar convention is already applied). */
@@ -342,4 +342,40 @@ export async function lineageOfRoots(
   );
   const byRoot = new Map(rows.map((row) => [row.lineage_root, row]));
   return roots.map((root) => lineageOf(byRoot.get(root)));
+}
+
+/** A unit the tree held below a root on a basis, with its level as it then stood. */
+export interface HeldUnit {
+  code: string;
+  level: UnitLevel;
+}
+
+/**
+ * The units a root held in the tree (TREE rows of unit_ancestry, the root
+ * itself included at depth 0) on a basis: on some day of the range as it was
+ * (AS_WAS), or on hierarchyDate (AS_IS); with `childrenOnly`, its direct
+ * children only. Each with its level on the last such day (a school passed
+ * from a district to a commune is a district's unit in 2023). A breakdown
+ * lists its parts from these, so its parts add up to the total counted on the
+ * same tree: every record the root counts on a day is under exactly one child
+ * held that day (or the root's own).
+ */
+export async function unitsHeldBelow(
+  db: Queryable,
+  root: string,
+  range: DayRange,
+  basis: HierarchyBasis = { hierarchy: 'AS_WAS' },
+  { childrenOnly = false } = {},
+): Promise<HeldUnit[]> {
+  const [first, last] =
+    basis.hierarchy === 'AS_IS' ? [basis.hierarchyDate, basis.hierarchyDate] : [range.first, range.last];
+  return db.query<HeldUnit>(
+    `SELECT DISTINCT ON (a.unit_code) a.unit_code AS code, v.level
+       FROM unit_ancestry a
+       JOIN unit_versions v ON v.code = a.unit_code AND v.valid_during && (a.valid_during * daterange($2::date, $3::date, '[]'))
+      WHERE a.ancestor_code = $1 AND a.link = 'TREE' AND ($4::boolean IS FALSE OR a.depth = 1)
+        AND a.valid_during && daterange($2::date, $3::date, '[]')
+      ORDER BY a.unit_code, upper(v.valid_during * a.valid_during * daterange($2::date, $3::date, '[]')) DESC`,
+    [root, first, last, childrenOnly],
+  );
 }

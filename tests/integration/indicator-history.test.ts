@@ -58,6 +58,7 @@ import { lineageOfRoots } from '../../store/indicators/scope.ts';
 import type { HierarchyBasis } from '../../store/indicators/basis.ts';
 import { definitionsOf, evaluateIndicatorsOfUnits } from '../../indicators/evaluate.ts';
 import { parsePeriod } from '../../indicators/period.ts';
+import { startTestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { writeHistory, type VersionDraft } from '../support/history-fixture.ts';
 
@@ -452,5 +453,33 @@ describe.each(testBackends)('figures across the 2025 reorganisation, counted by 
       [4, 0],
     ]);
     expect(pWas![0]!.foldedUnitCodes).toEqual(['C1', 'C2', 'C3', 'D']);
+  });
+
+  it('breaks a figure down on the tree it was counted on: the school under D in 2024, under N restated', async () => {
+    const hub = await startTestHub(store.db);
+    try {
+      const BREAKDOWN = `query ($unit: String!, $by: BreakdownDimension!, $hierarchy: Hierarchy, $date: Date) {
+        indicatorBreakdown(code: "STAFF_COUNT", unitCode: $unit, period: "2024", by: $by,
+                           hierarchy: $hierarchy, hierarchyDate: $date) {
+          total { numerator } parts { key numerator } } }`;
+      const parts = async (unit: string, by: string, hierarchy = 'AS_WAS', date: string | null = null) => {
+        const { data, errors } = await hub.gql(BREAKDOWN, { unit, by, hierarchy, date });
+        expect(errors).toBeUndefined();
+        const b = data.indicatorBreakdown as {
+          total: { numerator: number };
+          parts: { key: string; numerator: number }[];
+        };
+        return [b.total.numerator, Object.fromEntries(b.parts.map((part) => [part.key, part.numerator]))];
+      };
+      // 2024-12-31 as it was: s1 (D itself), s2 (C1), s3 (S, then D's school), s4 (C5), s6 (C2): 5. Every child D held
+      // in 2024 is a part (C6 ended in October, C3 has no one), S included though N holds it today.
+      expect(await parts('D', 'CHILD_UNIT')).toEqual([5, { C1: 1, C2: 1, C3: 0, C5: 1, C6: 0, S: 1, OWN: 1 }]);
+      // By level as the units then stood: D and its school S were district-level (S is a commune's school today).
+      expect(await parts('D', 'LEVEL')).toEqual([5, { DISTRICT: 2, COMMUNE: 3 }]);
+      // Restated on 2026-01-01: N holds S as its child and C1, C2, C3 folded into its own: s3 (S); s2 (C1), s6 (C2).
+      expect(await parts('N', 'CHILD_UNIT', 'AS_IS', '2026-01-01')).toEqual([3, { S: 1, OWN: 2 }]);
+    } finally {
+      await hub.hub.stop();
+    }
   });
 });
