@@ -11,8 +11,7 @@ import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { createUpstreams } from '../connectors/sync/upstreams.ts';
 import { redactPassword } from '../core/redact.ts';
 
-const USAGE =
-  'usage: npm run contract:check -- --source=<ONE_STOP_SHOP|CADRE_DB|BUDGET> --url=<base URL> [--pages=N]';
+const USAGE = 'usage: npm run contract:check -- --source=<ONE_STOP_SHOP|CADRE_DB|BUDGET> --url=<base URL> [--pages=N]';
 
 function fail(code: number, message: string): never {
   process.stderr.write(`lgsp-hub contract:check: ${message}\n`);
