@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { SyncBusyError } from '../connectors/sync/engine.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
+import { contractVersionOf } from '../connectors/contract-versions.ts';
 import { describePosition, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
@@ -153,10 +154,17 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
           0,
         ),
     }),
+    contractVersion: t.string({
+      nullable: true,
+      description:
+        'The version of its contract the upstream speaks (docs/upstreams.md), from what it answered: the cadre database speaks 2.1 when its history paths answer, 2.0 when they answer 404 (null until they have been asked).',
+      resolve: (source, _args, ctx) => contractVersionOf(ctx.db, source.name),
+    }),
     circuit: t.field({
       type: CircuitStateEnum,
       nullable: true,
-      description: 'The circuit breaker on this instance; null when this instance does not sync the source.',
+      description:
+        "The circuit breaker on this instance; null when this instance does not sync the source (a gateway-only hub: the breaker lives in the sync process, whose /ready and lgsp_upstream_circuit_state show it; lastError and the feeds' status are what that process wrote to the store).",
       resolve: (source, _args, ctx) => ctx.sync?.circuit(source.name) ?? null,
     }),
     running: t.boolean({

@@ -210,3 +210,17 @@ export async function referenceKeys(db: Queryable) {
   const procedures = await db.query<{ code: string }>('SELECT code FROM procedures');
   return { units, procedures: procedures.map((p) => p.code) };
 }
+
+/**
+ * Whether the upstream answered the feeds' paths: `missing` when one of them was last found missing (404,
+ * path_missing_since), `answered` when one was read to the end and none is missing, null before either.
+ */
+export async function pathsAnswered(db: Queryable, feeds: readonly string[]): Promise<'answered' | 'missing' | null> {
+  const [row] = await db.query<{ missing: boolean | null; answered: boolean | null }>(
+    `SELECT bool_or(path_missing_since IS NOT NULL) AS missing, bool_or(last_succeeded_at IS NOT NULL) AS answered
+       FROM sync_state WHERE source = ANY($1::text[])`,
+    [feeds],
+  );
+  if (row?.missing) return 'missing';
+  return row?.answered ? 'answered' : null;
+}

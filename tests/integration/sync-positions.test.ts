@@ -136,6 +136,28 @@ describe.each(testBackends)('saved positions on %s', (backend) => {
     expect(after.upstreamUrl).toBe(mocks.urls.oneStopShop.replace(/\/+$/, ''));
   }, 60_000);
 
+  it('says which contract version each upstream speaks, the cadre database from its history paths', async () => {
+    const versions = async () =>
+      Object.fromEntries(
+        (await hub.gql('{ sources { name contractVersion } }', undefined, ADMIN)).data.sources.map(
+          (s: { name: string; contractVersion: string | null }) => [s.name, s.contractVersion],
+        ),
+      );
+    // The history paths not asked yet: the cadre database's version is not known.
+    expect(await versions()).toEqual({ ONE_STOP_SHOP: '1.0', CADRE_DB: null, BUDGET: '1.0' });
+    // Found missing (404): a cadre database before v2.1.
+    await store.db.query(
+      `INSERT INTO sync_state (source, status, path_missing_since) VALUES ('cadre-db/unit-versions', 'SUCCEEDED', now())`,
+    );
+    expect((await versions()).CADRE_DB).toBe('2.0');
+    // Answered and read to the end: v2.1.
+    await store.db.query(
+      `UPDATE sync_state SET path_missing_since = NULL, last_succeeded_at = now() WHERE source = 'cadre-db/unit-versions'`,
+    );
+    expect((await versions()).CADRE_DB).toBe('2.1');
+    await store.db.query(`DELETE FROM sync_state WHERE source = 'cadre-db/unit-versions'`);
+  });
+
   it('resetFeed refuses an unknown feed with BAD_USER_INPUT', async () => {
     const { errors } = await hub.gql('mutation { resetFeed(feed: "one-stop-shop/nope") { name } }', undefined, ADMIN);
     expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
