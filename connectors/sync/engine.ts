@@ -328,7 +328,9 @@ export function createSyncEngine({
       try {
         for (const feed of connector.feeds) {
           feedName = feed.name;
-          await syncFeed(source, feed, abort.signal, totals);
+          // Every line logged while the feed is read (the HTTP client's retries among them) names it.
+          const scope = { requestId: requestScope.getStore()?.requestId ?? '', feed: feed.name };
+          await requestScope.run(scope, () => syncFeed(source, feed, abort.signal, totals));
         }
       } catch (error) {
         totals.error = `${feedName}: ${(error as Error).message}`;

@@ -5,10 +5,10 @@
  * 25). Mock upstreams on real sockets, settings as the configuration gives
  * them (UPSTREAM_*).
  */
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../core/logger.ts';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import type { MockUpstreams } from '../../connectors/mock/server.ts';
 import { createSyncEngine, type SyncEngine } from '../../connectors/sync/engine.ts';
@@ -20,6 +20,7 @@ interface LogLine {
   level: number;
   msg: string;
   source?: string;
+  feed?: string;
   reason?: string;
   request?: string;
   circuit?: string;
@@ -37,8 +38,8 @@ describe.each(testBackends)('waiting on an upstream, on %s', (backend) => {
     store = await openTestStore(backend);
     const world = createMockWorld({ scale: 'tiny' });
     mocks = await startMocks(world);
-    const logger = pino(
-      { level: 'info' },
+    const logger = createLogger(
+      'info',
       new Writable({
         write(chunk: Buffer, _encoding, done) {
           lines.push(JSON.parse(chunk.toString()) as LogLine);
@@ -78,9 +79,9 @@ describe.each(testBackends)('waiting on an upstream, on %s', (backend) => {
       mocks.faults.cadreDb.clear();
     }
     const retries = lines.filter((l) => l.msg === 'CADRE_DB request retried');
-    expect(retries.map((l) => [l.level, l.source, l.reason])).toEqual([
-      [40, 'CADRE_DB', 'HTTP 429'],
-      [40, 'CADRE_DB', 'HTTP 429'],
+    expect(retries.map((l) => [l.level, l.source, l.feed, l.reason])).toEqual([
+      [40, 'CADRE_DB', 'cadre-db/units', 'HTTP 429'],
+      [40, 'CADRE_DB', 'cadre-db/units', 'HTTP 429'],
     ]);
     expect(retries[0]!.request).toMatch(/^\/v2\/units\?/);
     const end = lines.find((l) => l.msg.startsWith('sync pass succeeded'))!;
@@ -102,7 +103,12 @@ describe.each(testBackends)('waiting on an upstream, on %s', (backend) => {
       mocks.faults.cadreDb.clear();
     }
     const opened = lines.find((l) => l.msg === 'circuit breaker of CADRE_DB OPEN')!;
-    expect([opened.level, opened.source, opened.circuit]).toEqual([40, 'CADRE_DB', 'OPEN']);
+    expect([opened.level, opened.source, opened.feed, opened.circuit]).toEqual([
+      40,
+      'CADRE_DB',
+      'cadre-db/units',
+      'OPEN',
+    ]);
     expect(opened.reason).toBe('HTTP 503');
     // After the half-open delay (TEST_CLIENT: 200 ms), the next pass's first request is the probe.
     await new Promise((resolve) => setTimeout(resolve, 300));
