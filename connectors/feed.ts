@@ -84,4 +84,9 @@ export interface Feed<T> {
 export interface Connector {
   readonly source: SourceName;
   readonly feeds: readonly Feed<unknown>[];
+  /**
+   * The upstream's base URL, kept with each feed's saved position: a pass against another URL refuses the feed
+   * until an operator resets or confirms it. Absent (tests' hand-made connectors): not checked.
+   */
+  readonly baseUrl?: string;
 }

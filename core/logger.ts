@@ -3,12 +3,15 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** The request being served, for every log line written while serving it. */
-export const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+/**
+ * The request being served, for every log line written while serving it; in a sync pass, the pass and the feed
+ * being read (so that the HTTP client's retries name the feed they delay).
+ */
+export const requestScope = new AsyncLocalStorage<{ requestId: string; feed?: string }>();
 
 /**
  * Structured JSON logs, one object a line (stdout unless a destination is given).
- * Every line written inside a request, by any module, carries its requestId.
+ * Every line written inside a request, by any module, carries its requestId (and, in a sync pass, its feed).
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -18,7 +21,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       timestamp: pino.stdTimeFunctions.isoTime,
       mixin: () => {
         const scope = requestScope.getStore();
-        return scope ? { requestId: scope.requestId } : {};
+        if (!scope) return {};
+        return scope.feed ? { requestId: scope.requestId, feed: scope.feed } : { requestId: scope.requestId };
       },
     },
     destination,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { redactPassword } from '../core/redact.ts';
+import { DEFAULT_UPSTREAM_CLIENT_SETTINGS as UPSTREAM } from '../connectors/http/client.ts';
 import { DEFAULT_JWT_CONSUMER_CLAIM, DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtKeyAlgorithm } from './policy/auth/jwt.ts';
 import {
   DEFAULT_AUTH_FAILURES_PER_MINUTE,
@@ -61,6 +62,21 @@ const configSchema = z
     BUDGET_URL: url(['http', 'https']).optional(),
     REDIS_URL: url(['redis', 'rediss']).optional(),
     SYNC_INTERVAL_SECONDS: integer(0, 86_400).default(300),
+    // `npm run sync` (continuous) serves /health, /ready and /metrics on this port; unset: no server. 0: any free
+    // port (the bound port is logged).
+    SYNC_HTTP_PORT: integer(0, 65_535).optional(),
+    // The upstreams' HTTP client (connectors/http/client.ts): timeouts, retries and circuit breaker.
+    UPSTREAM_CONNECT_TIMEOUT_MS: integer(100, 600_000).default(UPSTREAM.connectTimeoutMs),
+    UPSTREAM_HEADERS_TIMEOUT_MS: integer(100, 3_600_000).default(UPSTREAM.headersTimeoutMs),
+    UPSTREAM_BODY_TIMEOUT_MS: integer(100, 3_600_000).default(UPSTREAM.bodyTimeoutMs),
+    UPSTREAM_MAX_ATTEMPTS: integer(1, 100).default(UPSTREAM.maxAttempts), // 1: no retries
+    UPSTREAM_BACKOFF_INITIAL_MS: integer(0, 600_000).default(UPSTREAM.backoffInitialMs),
+    UPSTREAM_BACKOFF_MAX_MS: integer(0, 3_600_000).default(UPSTREAM.backoffMaxMs),
+    // A Retry-After longer than this is not waited for: the request fails.
+    UPSTREAM_MAX_RETRY_AFTER_MS: integer(0, 3_600_000).default(UPSTREAM.maxRetryAfterMs),
+    // Consecutive failed attempts that open an upstream's circuit, and how long it stays open before a probe.
+    UPSTREAM_BREAKER_THRESHOLD: integer(1, 10_000).default(UPSTREAM.breakerThreshold),
+    UPSTREAM_BREAKER_HALF_OPEN_MS: integer(100, 3_600_000).default(UPSTREAM.breakerHalfOpenAfterMs),
     // Live events: how long the log keeps them for catch-up; a source with no successful pass for longer than
     // LIVE_STALE_AFTER_MINUTES is STALE (default: 3 sync intervals, at least 15 minutes; 60 with syncs on demand only).
     LIVE_EVENT_RETENTION_HOURS: integer(1, 720).default(24),
@@ -188,6 +204,13 @@ const configSchema = z
         message: `must not exceed HTTP_REQUEST_TIMEOUT_MS (${config.HTTP_REQUEST_TIMEOUT_MS})`,
       });
     }
+    if (config.UPSTREAM_BACKOFF_INITIAL_MS > config.UPSTREAM_BACKOFF_MAX_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_BACKOFF_INITIAL_MS'],
+        message: `must not exceed UPSTREAM_BACKOFF_MAX_MS (${config.UPSTREAM_BACKOFF_MAX_MS})`,
+      });
+    }
     if (config.HUB_MODE === 'production' && config.TRUSTED_DOCUMENTS === 'off') {
       ctx.addIssue({
         code: 'custom',
@@ -238,6 +261,21 @@ export function describeStore(config: Pick<Config, 'DATABASE_URL' | 'PGLITE_DIR'
   return config.DATABASE_URL
     ? `PostgreSQL at DATABASE_URL=${redactPassword(config.DATABASE_URL)}`
     : `embedded PGlite in PGLITE_DIR=${config.PGLITE_DIR}`;
+}
+
+/** The upstreams' HTTP client settings of a configuration (connectors/http/client.ts). */
+export function upstreamClientSettings(config: Config) {
+  return {
+    connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+    headersTimeoutMs: config.UPSTREAM_HEADERS_TIMEOUT_MS,
+    bodyTimeoutMs: config.UPSTREAM_BODY_TIMEOUT_MS,
+    maxAttempts: config.UPSTREAM_MAX_ATTEMPTS,
+    backoffInitialMs: config.UPSTREAM_BACKOFF_INITIAL_MS,
+    backoffMaxMs: config.UPSTREAM_BACKOFF_MAX_MS,
+    maxRetryAfterMs: config.UPSTREAM_MAX_RETRY_AFTER_MS,
+    breakerThreshold: config.UPSTREAM_BREAKER_THRESHOLD,
+    breakerHalfOpenAfterMs: config.UPSTREAM_BREAKER_HALF_OPEN_MS,
+  };
 }
 
 export function upstreamsConfigured(config: Config): boolean {

@@ -20,7 +20,15 @@ import {
   issueDevelopmentCredential,
   retireDevelopmentCredentials,
 } from './policy/auth/development.ts';
-import { ConfigError, describeStore, loadServerConfig, upstreamsConfigured, type Config } from './config.ts';
+import {
+  ConfigError,
+  describeStore,
+  loadServerConfig,
+  upstreamClientSettings,
+  upstreamsConfigured,
+  type Config,
+} from './config.ts';
+import { SOURCE_NAMES } from '../connectors/feed.ts';
 import { circuitsOf, createLiveProducer, liveSettings } from '../live/producer.ts';
 import { registerDashboardDocuments } from './policy/documents/dashboard.ts';
 import { registerDocumentsCliDocument } from './policy/documents/registration.ts';
@@ -107,7 +115,7 @@ let urls: UpstreamUrls = {
   CADRE_DB: config.CADRE_DB_URL,
   BUDGET: config.BUDGET_URL,
 };
-const settings: UpstreamSettings = {};
+const settings: UpstreamSettings = { client: { ...upstreamClientSettings(config), logger } };
 let mocks: MockUpstreams | undefined;
 let clockTimer: NodeJS.Timeout | undefined;
 if (config.DEMO_DATA === 'auto' && !upstreamsConfigured(config)) {
@@ -188,8 +196,10 @@ const producer = createLiveProducer({
   publish: (event) => pubsub.publish(LIVE_TOPIC, event),
   circuit: circuitsOf(upstreams),
   now: settings.now,
-  // Staleness is watched for the sources this instance syncs; a gateway-only instance reports none.
-  sources: upstreams.connectors.map((connector) => connector.source),
+  // Staleness is watched from the store's record of passes for every source, by every instance, syncing or not: a
+  // gateway-only hub alerts when the separate sync process dies. The live state's record of the status told (under
+  // the log's lock) makes it one SOURCE_STALE per staleness across instances; a source never synced is not alerted.
+  sources: SOURCE_NAMES,
   ...liveSettings(config),
 });
 // What each committed batch and each pass's end are told to, in this order: the response caches, emptied here at once
@@ -199,6 +209,7 @@ const engine = createSyncEngine({
   connectors: upstreams.connectors,
   logger,
   observers: [responseCacheBus(pubsub).syncObserver, producer.syncObserver],
+  waitedMs: (source) => upstreams.clients[source]?.waitedMs ?? 0,
 });
 producer.start();
 // Every setting of the hub comes from the configuration (createHub derives them); here, what is made outside it.

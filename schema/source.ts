@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { SyncBusyError } from '../connectors/sync/engine.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
+import { contractVersionOf } from '../connectors/contract-versions.ts';
+import { describePosition, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
 import { builder } from './builder.ts';
@@ -99,6 +101,20 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       nullable: true,
       description: 'Why the last pass failed on it; null after a success.',
     }),
+    position: t.string({
+      description:
+        "Where the next pass starts reading, in words: the feed's saved cursor (e.g. `updatedFrom 2026-10-01T08:00:00 (after …)`, `offset 1500 of modifiedSince …`, `period 2026-10 …`), or `from the beginning`. resetFeed starts it again.",
+      resolve: (feed) => describePosition(feed.cursor),
+    }),
+    cursor: t.exposeString('cursor', {
+      nullable: true,
+      description: "The saved cursor as stored (the connector's own JSON); null: from the beginning.",
+    }),
+    upstreamUrl: t.exposeString('upstreamUrl', {
+      nullable: true,
+      description:
+        "The upstream's base URL (password redacted) the position was read against: a pass against another URL refuses the feed until it is reset or confirmed. Null before the first pass and after a reset.",
+    }),
   }),
 });
 
@@ -138,10 +154,17 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
           0,
         ),
     }),
+    contractVersion: t.string({
+      nullable: true,
+      description:
+        'The version of its contract the upstream speaks (docs/upstreams.md), from what it answered: the cadre database speaks 2.1 when its history paths answer, 2.0 when they answer 404 (null until they have been asked).',
+      resolve: (source, _args, ctx) => contractVersionOf(ctx.db, source.name),
+    }),
     circuit: t.field({
       type: CircuitStateEnum,
       nullable: true,
-      description: 'The circuit breaker on this instance; null when this instance does not sync the source.',
+      description:
+        "The circuit breaker on this instance; null when this instance does not sync the source (a gateway-only hub: the breaker lives in the sync process, whose /ready and lgsp_upstream_circuit_state show it; lastError and the feeds' status are what that process wrote to the store).",
       resolve: (source, _args, ctx) => ctx.sync?.circuit(source.name) ?? null,
     }),
     running: t.boolean({
@@ -196,6 +219,51 @@ builder.mutationFields((t) => ({
       }
       const [row] = await loadSources(ctx.db, [source]);
       return row!;
+    },
+  }),
+  resetFeed: t.field({
+    type: Feed,
+    authScopes: { admin: true },
+    description:
+      "Starts a feed again from the beginning: its saved position and the upstream URL it was read against are cleared, and its next pass reads everything again, upserting by key (nothing is duplicated). The way out when the upstream changed or the position is wrong. Needs the `admin` scope; audited with the change. CONFLICT while a pass of the feed's source runs on any instance.",
+    args: {
+      feed: t.arg.string({
+        required: true,
+        description: 'The feed, as SourceFeed.name names it (e.g. one-stop-shop/dossiers).',
+      }),
+    },
+    resolve: async (_root, { feed }, ctx: Context) => {
+      ctx.audit.usedAdmin('resetFeed');
+      const source = sourceOfFeed(feed);
+      if (!source) {
+        throw new GraphQLError(`no feed is named ${JSON.stringify(feed)}`, {
+          extensions: { code: 'BAD_USER_INPUT', argument: 'feed' },
+        });
+      }
+      try {
+        if (!ctx.sync)
+          throw new GraphQLError('this hub instance has no sync engine', { extensions: { code: 'CONFLICT' } });
+        await ctx.sync.engine.withLock(source, () =>
+          ctx.audit.commitAdmin('resetFeed', (tx) => resetPosition(tx, feed)),
+        );
+      } catch (error) {
+        if (error instanceof SyncBusyError) throw new GraphQLError(error.message, { extensions: { code: 'CONFLICT' } });
+        throw error;
+      }
+      const [state] = await readFeedStates(ctx.db, [feed]);
+      // A feed never synced has no row: it starts from the beginning anyway.
+      return (
+        state ?? {
+          feed,
+          cursor: null,
+          status: 'IDLE' as const,
+          lastStartedAt: null,
+          lastSucceededAt: null,
+          lastError: null,
+          recordsSynced: '0',
+          upstreamUrl: null,
+        }
+      );
     },
   }),
 }));

@@ -14,10 +14,13 @@ export interface FeedState {
   lastSucceededAt: Date | null;
   lastError: string | null;
   recordsSynced: string;
+  /** The upstream's base URL (password redacted) the cursor was read against; null before the first pass. */
+  upstreamUrl: string | null;
 }
 
 const STATE_COLUMNS = `source AS feed, cursor, status, last_started_at AS "lastStartedAt",
-  last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced"`;
+  last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced",
+  upstream_url AS "upstreamUrl"`;
 
 export async function readFeedState(db: Queryable, feed: string): Promise<FeedState | null> {
   const [row] = await db.query<FeedState>(`SELECT ${STATE_COLUMNS} FROM sync_state WHERE source = $1`, [feed]);
@@ -28,12 +31,36 @@ export function readFeedStates(db: Queryable, feeds: readonly string[]): Promise
   return db.query<FeedState>(`SELECT ${STATE_COLUMNS} FROM sync_state WHERE source = ANY($1::text[])`, [feeds]);
 }
 
-export async function markFeedStarted(db: Queryable, feed: string): Promise<void> {
+/** A pass starts reading the feed from `upstreamUrl`; a feed without a recorded URL adopts it. */
+export async function markFeedStarted(db: Queryable, feed: string, upstreamUrl: string | null = null): Promise<void> {
   await db.query(
-    `INSERT INTO sync_state (source, status, last_started_at) VALUES ($1, 'RUNNING', now())
-     ON CONFLICT (source) DO UPDATE SET status = 'RUNNING', last_started_at = now(), updated_at = now()`,
+    `INSERT INTO sync_state (source, status, last_started_at, upstream_url) VALUES ($1, 'RUNNING', now(), $2)
+     ON CONFLICT (source) DO UPDATE SET status = 'RUNNING', last_started_at = now(), updated_at = now(),
+       upstream_url = coalesce(sync_state.upstream_url, EXCLUDED.upstream_url)`,
+    [feed, upstreamUrl],
+  );
+}
+
+/**
+ * Starts the feed again from the beginning: its cursor and the URL it was read against are cleared (the next pass
+ * reads everything again and upserts by key, so nothing is duplicated). False when the feed has no saved state.
+ */
+export async function resetFeedPosition(db: Queryable, feed: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE sync_state SET cursor = NULL, upstream_url = NULL, status = 'IDLE', updated_at = now()
+      WHERE source = $1 RETURNING 1`,
     [feed],
   );
+  return rows.length > 0;
+}
+
+/** Keeps the feed's position and records that it now belongs to `upstreamUrl` (an operator confirmed the move). */
+export async function confirmFeedUpstream(db: Queryable, feed: string, upstreamUrl: string): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE sync_state SET upstream_url = $2, updated_at = now() WHERE source = $1 RETURNING 1`,
+    [feed, upstreamUrl],
+  );
+  return rows.length > 0;
 }
 
 /** After a committed batch: where the feed stands and how many records it has written in all. */
@@ -158,12 +185,20 @@ export async function startRun(db: Queryable, source: string, instance: string, 
 export async function finishRun(
   db: Queryable,
   id: string,
-  outcome: { records: number; rejected: number; error: string | null },
+  outcome: { records: number; rejected: number; error: string | null; waitedMs?: number },
 ): Promise<void> {
   await db.query(
-    `UPDATE sync_runs SET finished_at = clock_timestamp(), status = $2, records = $3, rejected = $4, error = $5
+    `UPDATE sync_runs SET finished_at = clock_timestamp(), status = $2, records = $3, rejected = $4, error = $5,
+            waited_ms = $6
       WHERE id = $1::bigint`,
-    [id, outcome.error === null ? 'SUCCEEDED' : 'FAILED', outcome.records, outcome.rejected, outcome.error],
+    [
+      id,
+      outcome.error === null ? 'SUCCEEDED' : 'FAILED',
+      outcome.records,
+      outcome.rejected,
+      outcome.error,
+      outcome.waitedMs === undefined ? null : Math.round(outcome.waitedMs),
+    ],
   );
 }
 
@@ -174,4 +209,18 @@ export async function referenceKeys(db: Queryable) {
   );
   const procedures = await db.query<{ code: string }>('SELECT code FROM procedures');
   return { units, procedures: procedures.map((p) => p.code) };
+}
+
+/**
+ * Whether the upstream answered the feeds' paths: `missing` when one of them was last found missing (404,
+ * path_missing_since), `answered` when one was read to the end and none is missing, null before either.
+ */
+export async function pathsAnswered(db: Queryable, feeds: readonly string[]): Promise<'answered' | 'missing' | null> {
+  const [row] = await db.query<{ missing: boolean | null; answered: boolean | null }>(
+    `SELECT bool_or(path_missing_since IS NOT NULL) AS missing, bool_or(last_succeeded_at IS NOT NULL) AS answered
+       FROM sync_state WHERE source = ANY($1::text[])`,
+    [feeds],
+  );
+  if (row?.missing) return 'missing';
+  return row?.answered ? 'answered' : null;
 }

@@ -22,6 +22,7 @@ import {
   type IRetryBackoffContext,
 } from 'cockatiel';
 import type { Registry } from 'prom-client';
+import type { Logger } from '../../core/logger.ts';
 import type { SourceName } from '../feed.ts';
 import { CIRCUIT_STATE_VALUE, upstreamMetrics } from './metrics.ts';
 
@@ -76,6 +77,35 @@ export class UpstreamError extends Error {
   }
 }
 
+/**
+ * The client's settings when none are given: the defaults of the hub's configuration too (UPSTREAM_* in
+ * gateway/config.ts, docs/configuration.md).
+ */
+export const DEFAULT_UPSTREAM_CLIENT_SETTINGS = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  maxAttempts: 5,
+  backoffInitialMs: 250,
+  backoffMaxMs: 15_000,
+  maxRetryAfterMs: 60_000,
+  breakerThreshold: 5,
+  breakerHalfOpenAfterMs: 30_000,
+} as const;
+
+/** One HTTP answer as the client reads it: what record and replay keep (connectors/http/tape.ts). */
+export interface Exchanged {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Uint8Array;
+}
+
+/**
+ * Sends one GET and reads the whole answer; throws what undici throws on a transport failure (an error with a
+ * `code`). The default goes to the network; connectors/http/tape.ts records it or replays a recording.
+ */
+export type Exchange = (url: URL, accept: string, signal: AbortSignal | undefined) => Promise<Exchanged>;
+
 export interface UpstreamClientOptions {
   source: SourceName;
   /** May have a path prefix; paths are appended to it. */
@@ -104,6 +134,10 @@ export interface UpstreamClientOptions {
   registry?: Registry;
   /** Tests may inject one (a MockAgent, say); default: the client's own Pool, closed by close(). */
   dispatcher?: Dispatcher;
+  /** Wraps or replaces the network exchange (record and replay, connectors/http/tape.ts). */
+  exchange?: (network: Exchange) => Exchange;
+  /** Retries and circuit breaker transitions are logged here at warn, with the upstream and the reason. */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export type Query = Record<string, string | number | undefined>;
@@ -121,6 +155,11 @@ export interface UpstreamClient {
   getText(path: string, query?: Query, signal?: AbortSignal): Promise<string>;
   /** OPEN stays OPEN past the half-open delay until a call comes: that call is the probe (HALF_OPEN while it runs). */
   readonly circuit: CircuitState;
+  /**
+   * Milliseconds spent waiting rather than reading since the client was made (a running total): backoff and
+   * Retry-After before retries, and attempts that ended in a timeout. The sync engine reports a pass's share.
+   */
+  readonly waitedMs?: number;
   /** Called on every change of `circuit`; returns the unsubscribe function. */
   onCircuitChange(listener: (state: CircuitState) => void): () => void;
   /** Closes the pool, once in-flight requests are done (idempotent). */
@@ -239,14 +278,16 @@ const readJson: Reader<unknown> = (bytes) => {
 };
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
-  const { source } = options;
+  const { source, logger } = options;
+  const defaults = DEFAULT_UPSTREAM_CLIENT_SETTINGS;
   const timeouts = {
-    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-    headersTimeoutMs: options.headersTimeoutMs ?? 30_000,
-    bodyTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    headersTimeoutMs: options.headersTimeoutMs ?? defaults.headersTimeoutMs,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? defaults.bodyTimeoutMs,
   };
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? defaults.maxAttempts);
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? defaults.maxRetryAfterMs;
+  let waitedMs = 0;
   const metrics = upstreamMetrics(options.registry);
 
   const base = new URL(options.baseUrl);
@@ -260,24 +301,41 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         bodyTimeout: timeouts.bodyTimeoutMs,
       });
   const dispatcher: Dispatcher = options.dispatcher ?? ownPool!;
+  const network: Exchange = async (url, accept, signal) => {
+    const response = await request(url, { dispatcher, method: 'GET', headers: { accept }, signal });
+    return { statusCode: response.statusCode, headers: response.headers, body: await response.body.bytes() };
+  };
+  const exchange = options.exchange ? options.exchange(network) : network;
 
   const backoff = new RetryAfterBackoff(
     // Decorrelated jitter, cockatiel's default generator.
-    new ExponentialBackoff({ initialDelay: options.backoffInitialMs ?? 250, maxDelay: options.backoffMaxMs ?? 15_000 }),
+    new ExponentialBackoff({
+      initialDelay: options.backoffInitialMs ?? defaults.backoffInitialMs,
+      maxDelay: options.backoffMaxMs ?? defaults.backoffMaxMs,
+    }),
   );
 
   // Only failures that say something about the upstream count: not a 4xx (the request was wrong), not an abort.
   // (cockatiel closes a half-open circuit on any error it does not count, so an aborted probe closes it too; the
   // next failures open it again.)
   const breaker = circuitBreaker(handleWhen(isRetryable), {
-    halfOpenAfter: options.breakerHalfOpenAfterMs ?? 30_000,
-    breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    halfOpenAfter: options.breakerHalfOpenAfterMs ?? defaults.breakerHalfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(options.breakerThreshold ?? defaults.breakerThreshold),
   });
   const listeners = new Set<(state: CircuitState) => void>();
   metrics.circuitState.set({ source }, CIRCUIT_STATE_VALUE.CLOSED);
   breaker.onStateChange((raw) => {
     const state = fromBreaker(raw);
     metrics.circuitState.set({ source }, CIRCUIT_STATE_VALUE[state]);
+    const last = breaker.lastFailure && 'error' in breaker.lastFailure ? breaker.lastFailure.error : undefined;
+    logger?.warn(
+      {
+        source,
+        circuit: state,
+        reason: state === 'CLOSED' ? 'a probe succeeded' : (last as Error | undefined)?.message,
+      },
+      `circuit breaker of ${source} ${state}`,
+    );
     for (const listener of listeners) {
       try {
         listener(state);
@@ -311,13 +369,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let headers: Record<string, string | string[] | undefined>;
     let bytes: Uint8Array;
     try {
-      const response = await request(url, { dispatcher, method: 'GET', headers: { accept }, signal });
-      ({ statusCode, headers } = response);
-      bytes = await response.body.bytes();
+      ({ statusCode, headers, body: bytes } = await exchange(url, accept, signal));
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const failure = transportFailure(error, timeouts);
       record(failure.kind === 'TIMEOUT' ? 'timeout' : 'network');
+      // A timed-out attempt was time spent waiting, not reading.
+      if (failure.kind === 'TIMEOUT') waitedMs += performance.now() - started;
       throw failure;
     }
     record(String(statusCode));
@@ -380,6 +438,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const context = { attempt: attempts, signal: signal ?? new AbortController().signal, result: { error } };
         delays = delays ? delays.next(context) : backoff.next(context);
         metrics.retries.inc({ source, path: url.pathname });
+        logger?.warn(
+          {
+            source,
+            request: requestTarget(url.href),
+            attempt: attempts,
+            reason: error.detail,
+            delayMs: delays.duration,
+          },
+          `${source} request retried`,
+        );
+        waitedMs += delays.duration;
         try {
           await sleep(delays.duration, undefined, { signal });
         } catch (sleepError) {
@@ -396,6 +465,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     getText: (path, query, signal) => call(path, query, signal, 'text/csv, text/plain, */*', readText),
     get circuit() {
       return fromBreaker(breaker.state);
+    },
+    get waitedMs() {
+      return waitedMs;
     },
     onCircuitChange(listener) {
       listeners.add(listener);

@@ -9,6 +9,7 @@ import { ADMIN_PREFIX, adminResponse } from './admin.ts';
 import {
   faultResponse,
   JSON_FAULTS,
+  renameField,
   TRANSPORT_FAULTS,
   truncate,
   type FaultController,
@@ -50,6 +51,7 @@ export function createMockApp(
       const replaced = injection && (await faultResponse(injection, request.signal));
       if (replaced) return replaced;
       const response = await endpoint.serve(url, injection);
+      if (injection?.fault === 'renamed-field') return await renameField(response, url.pathname);
       return injection?.fault === 'truncated' ? await truncate(response) : response;
     } catch (error) {
       if (error instanceof BadParameter) return badRequest(error);

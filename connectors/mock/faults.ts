@@ -25,6 +25,8 @@ import { BadParameter, json } from './http.ts';
  * - duplicates: consecutive pages repeat records (paged lists; paging.ts, the dossier cursor).
  * - offset-shift: records move to the end between offset pages (offset lists; paging.ts).
  * - csv-bad-row: the CSV ends with broken rows (the budget execution CSV).
+ * - renamed-field: every record of the page has one field the hub places it by under another name, as when an
+ *   upstream renames a field in a release (RENAMED_FIELDS; JSON lists).
  */
 export const FAULT_MODES = [
   'latency',
@@ -40,6 +42,7 @@ export const FAULT_MODES = [
   'duplicates',
   'offset-shift',
   'csv-bad-row',
+  'renamed-field',
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
@@ -53,7 +56,42 @@ export const TRANSPORT_FAULTS: readonly FaultMode[] = [
   'truncated',
 ];
 /** The modes that only make sense where JSON is expected. */
-export const JSON_FAULTS: readonly FaultMode[] = ['status-error', 'malformed-json'];
+export const JSON_FAULTS: readonly FaultMode[] = ['status-error', 'malformed-json', 'renamed-field'];
+
+/**
+ * renamed-field: the field each JSON list renames, by path, and its new name. Each is one the hub places a record
+ * by, so the records are quarantined (the "missing" field named) while the new name arrives as an unknown field.
+ */
+export const RENAMED_FIELDS: Readonly<Record<string, readonly [from: string, to: string]>> = {
+  '/api/procedures': ['TenTTHC', 'TenThuTuc'],
+  '/api/dossiers': ['NgayTiepNhan', 'NgayNhanHoSo'],
+  '/v2/units': ['cap', 'capDonVi'],
+  '/v2/staff': ['hoTen', 'hoVaTen'],
+  '/api/v1/psu-finance': ['nam', 'namNganSach'],
+  '/api/v1/public-investment': ['tenDuAn', 'tenCongTrinh'],
+};
+
+/** The answer with RENAMED_FIELDS' field renamed in every record of its lists (the page's arrays of objects). */
+export async function renameField(response: Response, path: string): Promise<Response> {
+  const rename = RENAMED_FIELDS[path];
+  if (!rename || !response.ok) return response;
+  const [from, to] = rename;
+  const body = (await response.json()) as unknown;
+  const renamed = (record: unknown) => {
+    if (typeof record !== 'object' || record === null || !(from in record)) return record;
+    const { [from]: value, ...rest } = record as Record<string, unknown>;
+    return { ...rest, [to]: value };
+  };
+  const page = Array.isArray(body)
+    ? body.map(renamed)
+    : Object.fromEntries(
+        Object.entries(body as Record<string, unknown>).map(([name, value]) => [
+          name,
+          Array.isArray(value) ? value.map(renamed) : value,
+        ]),
+      );
+  return json(page, { status: response.status });
+}
 
 export const FAULT_QUERY_PARAMETER = 'mockFault';
 export const FAULT_HEADER = 'x-mock-fault';

@@ -33,6 +33,7 @@ import {
   type SyncTrigger,
 } from '../../store/sync.ts';
 import { requestScope, type Logger } from '../../core/logger.ts';
+import { redactPassword } from '../../core/redact.ts';
 import type { ChangeEvent } from './changes.ts';
 import { FEED_WRITERS, type FeedWriter, type Written } from './writers.ts';
 
@@ -52,6 +53,27 @@ export interface PassResult {
   /** Quarantined records that a retry or a valid new version resolved. */
   resolved: number;
   error: string | null;
+  /** Milliseconds of the pass spent waiting on the upstream (backoff, Retry-After, timed-out attempts). */
+  waitedMs?: number;
+}
+
+/** A base URL as kept with a saved position: password redacted, no trailing slash. */
+export const positionUrl = (url: string) => redactPassword(url)!.replace(/\/+$/, '');
+
+/** A feed's position was saved against another upstream URL than the configured one. */
+export class UpstreamChangedError extends Error {
+  override name = 'UpstreamChangedError';
+  constructor(
+    readonly feed: string,
+    readonly savedUrl: string,
+    readonly configuredUrl: string,
+  ) {
+    super(
+      `the position of ${feed} was saved against ${savedUrl}; the upstream is now ${configuredUrl}: ` +
+        `run npm run sync -- --reset ${feed} (or --confirm-upstream ${feed} to keep the position), ` +
+        'or the resetFeed mutation, before it is read again',
+    );
+  }
 }
 
 /** Another hub instance is syncing the source now. */
@@ -77,6 +99,12 @@ export interface SyncEngine {
   /** One pass over every configured source, in sync order. */
   runAll(options: RunOptions): Promise<PassResult[]>;
   isRunning(source: SourceName): boolean;
+  /**
+   * Runs `work` holding the source's sync lock (the one a pass holds, across instances), so that a feed's position
+   * is never moved under a running pass; throws SyncBusyError when a pass is running. Any source, configured here
+   * or not.
+   */
+  withLock<T>(source: SourceName, work: () => Promise<T>): Promise<T>;
   /** Runs every source now and then every `intervalMs` after each pass ends. */
   schedule(intervalMs: number): void;
   /** Stops the schedule, aborts running passes (their last commit stands) and waits for them. */
@@ -116,6 +144,8 @@ export interface SyncEngineOptions {
   observers?: readonly SyncObserver[] | undefined;
   /** Names this process in sync_runs. */
   instance?: string;
+  /** The running total of ms an upstream's client has spent waiting (UpstreamClient.waitedMs). */
+  waitedMs?: (source: SourceName) => number;
 }
 
 async function lookupsFrom(db: Db): Promise<Lookups> {
@@ -160,6 +190,7 @@ export function createSyncEngine({
   logger,
   observers = [],
   instance = `${hostname()}:${process.pid}`,
+  waitedMs = () => 0,
 }: SyncEngineOptions): SyncEngine {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
   const sources = SYNC_ORDER.filter((source) => bySource.has(source));
@@ -178,7 +209,14 @@ export function createSyncEngine({
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
     const writer = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
     if (!writer) throw new Error(`no writer for feed ${feed.name}`);
-    await markFeedStarted(db, feed.name);
+    const baseUrl = bySource.get(source)?.baseUrl;
+    const configured = baseUrl ? positionUrl(baseUrl) : null;
+    const saved = await readFeedState(db, feed.name);
+    // A position is only meaningful against the upstream that gave it (a watermark of another system skips records).
+    if (configured && saved?.upstreamUrl && saved.upstreamUrl !== configured) {
+      throw new UpstreamChangedError(feed.name, saved.upstreamUrl, configured);
+    }
+    await markFeedStarted(db, feed.name, configured);
     const state = await readFeedState(db, feed.name);
     const lookups = await lookupsFrom(db);
     // Resolving quarantined keys costs a statement per batch: only worth it when something can be resolved.
@@ -281,6 +319,7 @@ export function createSyncEngine({
     aborts.add(abort);
     const totals: PassResult = { source, records: 0, rejected: 0, resolved: 0, error: null };
     const started = Date.now();
+    const waitedBefore = waitedMs(source);
     try {
       await hook('passStarted', (observer) => observer.passStarted?.(source), source);
       const runId = await startRun(db, source, instance, trigger);
@@ -289,15 +328,22 @@ export function createSyncEngine({
       try {
         for (const feed of connector.feeds) {
           feedName = feed.name;
-          await syncFeed(source, feed, abort.signal, totals);
+          // Every line logged while the feed is read (the HTTP client's retries among them) names it.
+          const scope = { requestId: requestScope.getStore()?.requestId ?? '', feed: feed.name };
+          await requestScope.run(scope, () => syncFeed(source, feed, abort.signal, totals));
         }
       } catch (error) {
         totals.error = `${feedName}: ${(error as Error).message}`;
         await markFeedFinished(db, feedName, totals.error).catch(() => {});
       }
-      await finishRun(db, runId, totals);
       const ms = Date.now() - started;
-      if (totals.error) logger.error({ ...totals, ms }, 'sync pass failed');
+      totals.waitedMs = Math.round(waitedMs(source) - waitedBefore);
+      await finishRun(db, runId, totals);
+      // A pass that mostly waited (a hanging or throttling upstream) must not read like a normal one.
+      const waiting =
+        totals.waitedMs > ms / 2 ? `, mostly waiting on the upstream (${totals.waitedMs} of ${ms} ms)` : '';
+      if (totals.error) logger.error({ ...totals, ms }, `sync pass failed${waiting}`);
+      else if (waiting) logger.warn({ ...totals, ms }, `sync pass succeeded${waiting}`);
       else logger.info({ ...totals, ms }, 'sync pass succeeded');
       await hook('passEnded', (observer) => observer.passEnded?.({ ...totals }), source);
       return totals;
@@ -331,6 +377,15 @@ export function createSyncEngine({
       return results;
     },
     isRunning: (source) => active.has(source),
+    async withLock(source, work) {
+      const release = await db.tryLock(`sync:${source}`);
+      if (!release) throw new SyncBusyError(source);
+      try {
+        return await work();
+      } finally {
+        await release();
+      }
+    },
     schedule(intervalMs) {
       const tick = async () => {
         for (const source of sources) {

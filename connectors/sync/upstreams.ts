@@ -16,7 +16,9 @@ export interface UpstreamUrls {
 
 export interface UpstreamSettings {
   /** HTTP client settings shared by every upstream (timeouts, retries); tests shorten them. */
-  client?: Partial<Omit<Parameters<typeof createUpstreamClient>[0], 'source' | 'baseUrl'>>;
+  client?: Partial<Omit<Parameters<typeof createUpstreamClient>[0], 'source' | 'baseUrl' | 'exchange'>>;
+  /** Per upstream, what wraps or replaces its network exchange: record or replay (connectors/http/tape.ts). */
+  exchange?: (source: SourceName) => NonNullable<Parameters<typeof createUpstreamClient>[0]['exchange']>;
   /** The budget connector's clock (which months exist yet); demo mode passes the simulated one. */
   now?: () => Date;
 }
@@ -33,13 +35,22 @@ export function createUpstreams(urls: UpstreamUrls, settings: UpstreamSettings =
   const clients: Partial<Record<SourceName, UpstreamClient>> = {};
   const connectors: Connector[] = [];
   const client = (source: SourceName, baseUrl: string) =>
-    (clients[source] = createUpstreamClient({ ...settings.client, source, baseUrl }));
+    (clients[source] = createUpstreamClient({
+      ...settings.client,
+      ...(settings.exchange ? { exchange: settings.exchange(source) } : {}),
+      source,
+      baseUrl,
+    }));
+  // The connector carries its base URL: the engine keeps it with each feed's saved position.
+  const add = (connector: Connector, baseUrl: string) => connectors.push({ ...connector, baseUrl });
 
-  if (urls.CADRE_DB) connectors.push(createCadreDbConnector(client('CADRE_DB', urls.CADRE_DB)));
-  if (urls.ONE_STOP_SHOP) connectors.push(createOneStopShopConnector(client('ONE_STOP_SHOP', urls.ONE_STOP_SHOP)));
+  if (urls.CADRE_DB) add(createCadreDbConnector(client('CADRE_DB', urls.CADRE_DB)), urls.CADRE_DB);
+  if (urls.ONE_STOP_SHOP) {
+    add(createOneStopShopConnector(client('ONE_STOP_SHOP', urls.ONE_STOP_SHOP)), urls.ONE_STOP_SHOP);
+  }
   if (urls.BUDGET) {
     const options = settings.now ? { now: settings.now } : {};
-    connectors.push(createBudgetConnector(client('BUDGET', urls.BUDGET), options));
+    add(createBudgetConnector(client('BUDGET', urls.BUDGET), options), urls.BUDGET);
   }
   return {
     connectors,

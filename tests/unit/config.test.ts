@@ -5,6 +5,22 @@ import { ConfigError, loadConfig, loadServerConfig, upstreamsConfigured } from '
 import { hubSettings } from '../../gateway/hub-settings.ts';
 
 describe('loadConfig', () => {
+  it('validates the sync probe port and the upstream client settings', () => {
+    expect(loadConfig({ SYNC_HTTP_PORT: '0', UPSTREAM_MAX_ATTEMPTS: '1' })).toMatchObject({
+      SYNC_HTTP_PORT: 0,
+      UPSTREAM_MAX_ATTEMPTS: 1,
+    });
+    expect(() => loadConfig({ SYNC_HTTP_PORT: '70000' })).toThrow(
+      'Invalid configuration: SYNC_HTTP_PORT must be a whole number from 0 to 65535 (got "70000")',
+    );
+    expect(() => loadConfig({ UPSTREAM_MAX_ATTEMPTS: '0' })).toThrow(
+      'UPSTREAM_MAX_ATTEMPTS must be a whole number from 1 to 100 (got "0")',
+    );
+    expect(() => loadConfig({ UPSTREAM_BACKOFF_INITIAL_MS: '20000' })).toThrow(
+      'UPSTREAM_BACKOFF_INITIAL_MS must not exceed UPSTREAM_BACKOFF_MAX_MS (15000) (got "20000")',
+    );
+  });
+
   it('gives the documented defaults on an empty environment', () => {
     expect(loadConfig({})).toEqual({
       PORT: 4000,
@@ -15,6 +31,16 @@ describe('loadConfig', () => {
       DEMO_DATA: 'auto',
       DEMO_SCALE: 'demo',
       SYNC_INTERVAL_SECONDS: 300,
+      // The upstream client's constants before they were settings (connectors/http/client.ts).
+      UPSTREAM_CONNECT_TIMEOUT_MS: 5_000,
+      UPSTREAM_HEADERS_TIMEOUT_MS: 30_000,
+      UPSTREAM_BODY_TIMEOUT_MS: 30_000,
+      UPSTREAM_MAX_ATTEMPTS: 5,
+      UPSTREAM_BACKOFF_INITIAL_MS: 250,
+      UPSTREAM_BACKOFF_MAX_MS: 15_000,
+      UPSTREAM_MAX_RETRY_AFTER_MS: 60_000,
+      UPSTREAM_BREAKER_THRESHOLD: 5,
+      UPSTREAM_BREAKER_HALF_OPEN_MS: 30_000,
       LIVE_EVENT_RETENTION_HOURS: 24,
       LIVE_QUEUE_MAX: 1000,
       LIVE_RECHECK_SECONDS: 30,
