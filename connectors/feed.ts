@@ -59,6 +59,12 @@ export interface Batch<T> {
   flaws: RecordFlaw[];
   rejects: Reject[];
   /**
+   * The fields the batch's records carried that their contract does not know,
+   * with how many records carried each: tolerated, but counted per feed (a
+   * renamed field shows up as a missing one and an unknown one).
+   */
+  unknownFields?: Readonly<Record<string, number>>;
+  /**
    * The cursor to store in the same transaction as this batch: pulling again
    * from it loses nothing and repeats nothing already committed. Null means
    * "from the beginning" (a feed re-read whole on every run).
@@ -84,4 +90,9 @@ export interface Feed<T> {
 export interface Connector {
   readonly source: SourceName;
   readonly feeds: readonly Feed<unknown>[];
+  /**
+   * The feeds refer to none of each other's records (the budget system's): a
+   * feed that fails does not stop the pass from reading the others.
+   */
+  readonly independentFeeds?: boolean;
 }

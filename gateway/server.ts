@@ -124,6 +124,7 @@ export function createHub(
     live: liveOfConfig,
     webSocketKeepAliveMs,
     staleAfterMinutes,
+    degradedAbovePercent,
     audit,
     rateLimit: rateLimitSettings,
     authFailures: authFailureSettings,
@@ -234,6 +235,8 @@ export function createHub(
       return {
         db: graphDb,
         sync,
+        degradedAbovePercent,
+        staleAfterMinutes,
         viewer,
         units: createUnitAccess(graphDb, viewer),
         audit: createAuditTrail(),
@@ -254,6 +257,7 @@ export function createHub(
       synced: sync?.engine.sources,
       circuit: sync ? (source) => sync.circuit(source) : undefined,
       staleAfterMs: staleAfterMinutes * 60_000,
+      degradedAbovePercent,
     });
   metrics.observe({
     logger,

@@ -21,6 +21,7 @@ const TABLE: Readonly<Record<string, Labels>> = {
     SOURCE_STALE: ['Nguồn chậm cập nhật', 'Source stale'],
     CIRCUIT_OPEN: ['Ngắt kết nối nguồn', 'Source circuit open'],
     DATA_QUALITY_VIOLATED: ['Vi phạm chất lượng dữ liệu', 'Data-quality rule violated'],
+    FEED_REJECTING_RECORDS: ['Nguồn gửi nhiều bản ghi lỗi', 'Feed rejecting records'],
   },
   AlertSeverity: {
     INFO: ['Thông tin', 'Info'],
@@ -151,6 +152,7 @@ const TABLE: Readonly<Record<string, Labels>> = {
   },
   SourceStatus: {
     FRESH: ['Cập nhật', 'Fresh'],
+    DEGRADED: ['Dữ liệu suy giảm', 'Degraded'],
     STALE: ['Chậm cập nhật', 'Stale'],
     FAILING: ['Lỗi đồng bộ', 'Failing'],
     CIRCUIT_OPEN: ['Ngắt kết nối', 'Circuit open'],

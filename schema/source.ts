@@ -5,7 +5,10 @@ import { SyncBusyError } from '../connectors/sync/engine.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
+import { DEFAULT_DEGRADED_ABOVE_PERCENT, feedDataHealth, statusOf } from '../live/sources.ts';
 import { builder } from './builder.ts';
+import { FeedPass } from './feed-pass.ts';
+import { SourceStatusEnum } from './live/enums.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 
@@ -99,8 +102,17 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       nullable: true,
       description: 'Why the last pass failed on it; null after a success.',
     }),
+    lastPass: t.field({
+      type: FeedPass,
+      nullable: true,
+      description:
+        'What its last pass read, quarantined and stored with flaws, and the unknown fields it met; null before a pass has recorded it.',
+      resolve: (feed, _args, ctx) => feedDataHealth(feed, thresholdOf(ctx)),
+    }),
   }),
 });
+
+const thresholdOf = (ctx: Context) => ctx.degradedAbovePercent ?? DEFAULT_DEGRADED_ABOVE_PERCENT;
 
 const Source = builder.objectRef<SourceRow>('Source').implement({
   // Sync status is an aggregate; syncNow returns it to administrators too.
@@ -110,6 +122,23 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
     'An upstream system and how fresh its copy in the hub is. Needs the `read:aggregates` scope (or `admin`, to whom syncNow returns it).',
   fields: (t) => ({
     name: t.expose('name', { type: SourceNameEnum, description: 'Which upstream system.' }),
+    status: t.field({
+      type: SourceStatusEnum,
+      description:
+        "How its copy stands, as the live SOURCE_STATUS events tell it: CIRCUIT_OPEN (this instance's breaker), STALE (no successful pass within the limit, or none yet), FAILING, DEGRADED (a feed's last pass above the threshold of rejected or flawed records), FRESH.",
+      resolve: (source, _args, ctx) => {
+        const degraded = source.feeds.some((feed) => feedDataHealth(feed, thresholdOf(ctx))?.degraded);
+        const run = {
+          source: source.name,
+          lastSuccessAt: source.lastSuccessAt,
+          lastFailed: source.lastRun?.status === 'FAILED',
+          lastError: source.lastRun?.error ?? null,
+          everFinished: source.lastRun !== null,
+        };
+        const staleAfterMs = (ctx.staleAfterMinutes ?? 60) * 60_000;
+        return statusOf(run, ctx.sync?.circuit(source.name) ?? null, new Date(), staleAfterMs, degraded);
+      },
+    }),
     lastSuccessAt: t.expose('lastSuccessAt', {
       type: 'DateTime',
       nullable: true,

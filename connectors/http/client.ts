@@ -123,6 +123,8 @@ export interface UpstreamClient {
   readonly circuit: CircuitState;
   /** Called on every change of `circuit`; returns the unsubscribe function. */
   onCircuitChange(listener: (state: CircuitState) => void): () => void;
+  /** The message of the last failure the breaker counted (what opened it, when open); null when none yet. */
+  readonly lastFailure?: string | null;
   /** Closes the pool, once in-flight requests are done (idempotent). */
   close(): Promise<void>;
 }
@@ -320,8 +322,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       record(failure.kind === 'TIMEOUT' ? 'timeout' : 'network');
       throw failure;
     }
+    if (statusCode >= 200 && statusCode < 300) {
+      let value: T;
+      try {
+        value = read(bytes);
+      } catch (error) {
+        // A 200 that says "error" (or is not what was asked) failed: counted as such, not as a 200.
+        const kind = error instanceof AttemptFailure ? error.kind : null;
+        record(kind === 'STATUS_ERROR_BODY' ? 'error_body' : 'malformed_body');
+        throw error;
+      }
+      record(String(statusCode));
+      return value;
+    }
     record(String(statusCode));
-    if (statusCode >= 200 && statusCode < 300) return read(bytes);
     const retryAfterMs = statusCode === 429 || statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
     const failure = new AttemptFailure('HTTP_STATUS', statusCode, `HTTP ${statusCode}`, retryAfterMs);
     if (failure.retryable) throw failure;
@@ -396,6 +410,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     getText: (path, query, signal) => call(path, query, signal, 'text/csv, text/plain, */*', readText),
     get circuit() {
       return fromBreaker(breaker.state);
+    },
+    get lastFailure() {
+      const last = breaker.lastFailure;
+      return last && 'error' in last ? (last.error as Error).message : null;
     },
     onCircuitChange(listener) {
       listeners.add(listener);

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
+import type { Batch, Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
 import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
 import { hasOpenFlaws, recordFlaws } from '../../store/flaws.ts';
@@ -27,9 +27,12 @@ import {
   openRetryable,
   quarantine,
   readFeedState,
+  recordFeedPassHealth,
   referenceKeys,
   resolveQuarantined,
   startRun,
+  DEFAULT_RETRY_LIMIT,
+  type FeedPassHealth,
   type SyncTrigger,
 } from '../../store/sync.ts';
 import { requestScope, type Logger } from '../../core/logger.ts';
@@ -116,6 +119,8 @@ export interface SyncEngineOptions {
   observers?: readonly SyncObserver[] | undefined;
   /** Names this process in sync_runs. */
   instance?: string;
+  /** Attempts after which a retryable quarantined record is retried no more (store/sync.ts DEFAULT_RETRY_LIMIT). */
+  retryLimit?: number;
 }
 
 async function lookupsFrom(db: Db): Promise<Lookups> {
@@ -160,6 +165,7 @@ export function createSyncEngine({
   logger,
   observers = [],
   instance = `${hostname()}:${process.pid}`,
+  retryLimit = DEFAULT_RETRY_LIMIT,
 }: SyncEngineOptions): SyncEngine {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
   const sources = SYNC_ORDER.filter((source) => bySource.has(source));
@@ -176,8 +182,9 @@ export function createSyncEngine({
   }
 
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
-    const writer = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
-    if (!writer) throw new Error(`no writer for feed ${feed.name}`);
+    const found = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
+    if (!found) throw new Error(`no writer for feed ${feed.name}`);
+    const writer = found;
     await markFeedStarted(db, feed.name);
     const state = await readFeedState(db, feed.name);
     const lookups = await lookupsFrom(db);
@@ -185,14 +192,40 @@ export function createSyncEngine({
     let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
     // Likewise the flaws: a page of sound records whose earlier versions had none writes nothing.
     let mayHaveFlaws = await hasOpenFlaws(db, feed.name);
+    const health: FeedPassHealth = { read: 0, rejected: 0, flawed: 0, unknownFields: {} };
+    try {
+      for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+        await syncBatch(batch);
+      }
+    } finally {
+      // What was read before a failure is still what the upstream's data is like.
+      await recordFeedPassHealth(db, feed.name, health).catch((error: unknown) =>
+        logger.warn({ feed: feed.name, err: error }, 'cannot record the feed pass health'),
+      );
+      const unknown = Object.keys(health.unknownFields);
+      if (unknown.length) {
+        logger.warn(
+          { feed: feed.name, unknownFields: health.unknownFields },
+          `records carry fields the contract does not know: ${unknown.join(', ')}`,
+        );
+      }
+    }
+    await retryQuarantined(source, feed, writer, signal, totals);
+    await markFeedFinished(db, feed.name, null);
 
-    for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+    async function syncBatch(batch: Batch<unknown>) {
+      health.read += batch.records.length + batch.rejects.length;
+      health.rejected += batch.rejects.length;
+      health.flawed += new Set(batch.flaws.map((flaw) => flaw.key)).size;
+      for (const [field, count] of Object.entries(batch.unknownFields ?? {})) {
+        health.unknownFields[field] = (health.unknownFields[field] ?? 0) + count;
+      }
       if (batch.rejects.length) mayResolve = true;
       if (batch.flaws.length) mayHaveFlaws = true;
       const { written, resolved } = await db.transaction(async (tx) => {
         const written = await writer.write(tx, batch.records);
         if (mayHaveFlaws) await recordFlaws(tx, feed.name, batch.keys, batch.flaws);
-        await quarantine(tx, feed.name, batch.rejects);
+        await quarantine(tx, feed.name, batch.rejects, retryLimit);
         const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, batch.keys) : 0;
         await advanceFeed(tx, feed.name, batch.cursor, written.written);
         return { written, resolved };
@@ -208,8 +241,6 @@ export function createSyncEngine({
       }
       announce(source, feed, writer, written);
     }
-    await retryQuarantined(source, feed, writer, signal, totals);
-    await markFeedFinished(db, feed.name, null);
   }
 
   /** Reads the feed's retryable quarantined records again, with lookups as they are now. */
@@ -243,7 +274,7 @@ export function createSyncEngine({
         const written = await writer.write(tx, records);
         await recordFlaws(tx, feed.name, keys, flaws);
         await resolveQuarantined(tx, feed.name, keys);
-        await quarantine(tx, feed.name, rejects);
+        await quarantine(tx, feed.name, rejects, retryLimit);
         return written;
       });
       totals.records += written.written;
@@ -285,16 +316,20 @@ export function createSyncEngine({
       await hook('passStarted', (observer) => observer.passStarted?.(source), source);
       const runId = await startRun(db, source, instance, trigger);
       logger.info({ source, trigger }, 'sync pass started');
-      let feedName = '';
-      try {
-        for (const feed of connector.feeds) {
-          feedName = feed.name;
+      const errors: string[] = [];
+      for (const feed of connector.feeds) {
+        try {
           await syncFeed(source, feed, abort.signal, totals);
+        } catch (error) {
+          const message = `${feed.name}: ${(error as Error).message}`;
+          errors.push(message);
+          await markFeedFinished(db, feed.name, message).catch(() => {});
+          // Later feeds may refer to this one's records (dossiers to procedures), unless the connector says not;
+          // a stopping hub stops here either way.
+          if (!connector.independentFeeds || abort.signal.aborted) break;
         }
-      } catch (error) {
-        totals.error = `${feedName}: ${(error as Error).message}`;
-        await markFeedFinished(db, feedName, totals.error).catch(() => {});
       }
+      totals.error = errors.length ? errors.join('; ') : null;
       await finishRun(db, runId, totals);
       const ms = Date.now() - started;
       if (totals.error) logger.error({ ...totals, ms }, 'sync pass failed');
