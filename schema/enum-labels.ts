@@ -77,6 +77,11 @@ const TABLE: Readonly<Record<string, Labels>> = {
     PROCESSED: ['Đã xử lý xong', 'Processed'],
     RETURNED: ['Đã trả kết quả', 'Result returned'],
   },
+  SyncRunStatus: {
+    FAILED: ['Lỗi', 'Failed'],
+    RUNNING: ['Đang đồng bộ', 'Running'],
+    SUCCEEDED: ['Thành công', 'Succeeded'],
+  },
   FeedStatus: {
     FAILED: ['Lỗi', 'Failed'],
     IDLE: ['Chưa đồng bộ', 'Never synced'],

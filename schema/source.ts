@@ -4,7 +4,10 @@ import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
 import { SyncBusyError } from '../connectors/sync/engine.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import type { Queryable } from '../store/db.ts';
-import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { countOpenQuarantine, listSyncRuns, readFeedStates, type FeedState, type SyncRunRow } from '../store/sync.ts';
+import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { SyncRun } from './sync-run.ts';
 import { DEFAULT_DEGRADED_ABOVE_PERCENT, feedDataHealth, statusOf } from '../live/sources.ts';
 import { builder } from './builder.ts';
 import { FeedPass } from './feed-pass.ts';
@@ -187,6 +190,37 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
       description: "The source's feeds in sync order, each with its own cursor and status.",
       resolve: (source) => source.feeds,
     }),
+    runs: t.connection(
+      {
+        type: SyncRun,
+        description: `The source's sync passes, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}): each pass's start, end, status, records and error. Pages forward only (first, after).`,
+        resolve: async (source, args, ctx) => {
+          checkPageSize(args);
+          if (args.last != null || args.before != null) {
+            throw new GraphQLError('runs pages forward only: use first and after', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+          const after = decodeCursor(args.after);
+          if (after !== undefined && !/^\d{1,18}$/.test(after)) {
+            throw new GraphQLError(`Invalid cursor: ${JSON.stringify(args.after)}`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+          return resolveCursorConnection<Promise<SyncRunRow[]>>(
+            {
+              args,
+              toCursor: (row: SyncRunRow) => encodeCursor(row.id),
+              defaultSize: DEFAULT_PAGE_SIZE,
+              maxSize: MAX_PAGE_SIZE,
+            },
+            ({ limit }) => listSyncRuns(ctx.db, source.name, after ?? null, limit),
+          );
+        },
+      },
+      { name: 'SyncRunConnection' },
+      { name: 'SyncRunEdge' },
+    ),
   }),
 });
 

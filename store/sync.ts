@@ -262,6 +262,35 @@ export async function discardQuarantined(
 
 export type SyncTrigger = 'SCHEDULE' | 'COMMAND' | 'MUTATION' | 'START';
 
+export interface SyncRunRow {
+  id: string;
+  source: string;
+  instance: string;
+  trigger: SyncTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  records: string;
+  rejected: string;
+  error: string | null;
+}
+
+/** A source's passes, newest first, keyset-paged by id (the numeric one: a bare `id` would sort as text). */
+export function listSyncRuns(
+  db: Queryable,
+  source: string,
+  beforeId: string | null,
+  limit: number,
+): Promise<SyncRunRow[]> {
+  return db.query<SyncRunRow>(
+    `SELECT id::text AS id, source, instance, trigger, started_at AS "startedAt", finished_at AS "finishedAt", status,
+            records::text AS records, rejected::text AS rejected, error
+       FROM sync_runs WHERE source = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
+      ORDER BY sync_runs.id DESC LIMIT $3`,
+    [source, beforeId, limit],
+  );
+}
+
 export async function startRun(db: Queryable, source: string, instance: string, trigger: SyncTrigger) {
   const [row] = await db.query<{ id: string }>(
     'INSERT INTO sync_runs (source, instance, trigger) VALUES ($1, $2, $3) RETURNING id::text AS id',
