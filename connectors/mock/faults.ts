@@ -25,6 +25,9 @@ import { BadParameter, json } from './http.ts';
  * - duplicates: consecutive pages repeat records (paged lists; paging.ts, the dossier cursor).
  * - offset-shift: records move to the end between offset pages (offset lists; paging.ts).
  * - csv-bad-row: the CSV ends with broken rows (the budget execution CSV).
+ * - renamed-field: every record of the page carries a field under another name (the dossier feed: MaDonVi sent as
+ *   MaDonViXuLy), as an upstream does after a release that renamed it: each one is "missing field MaDonVi" and
+ *   carries the unknown field MaDonViXuLy.
  */
 export const FAULT_MODES = [
   'latency',
@@ -40,6 +43,7 @@ export const FAULT_MODES = [
   'duplicates',
   'offset-shift',
   'csv-bad-row',
+  'renamed-field',
 ] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 

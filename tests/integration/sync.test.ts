@@ -165,6 +165,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
       duplicates: { fault: 'duplicates' },
       'offset-shift': { fault: 'offset-shift' },
       'csv-bad-row': { fault: 'csv-bad-row' },
+      'renamed-field': { fault: 'renamed-field' },
     };
     const UPSTREAMS: UpstreamName[] = ['oneStopShop', 'cadreDb', 'budget'];
 
@@ -177,7 +178,8 @@ describe.each(testBackends)('sync on %s', (backend) => {
       return month ? `${year}-${month.padStart(2, '0')}/${key}` : `${year}/${key}`;
     }
 
-    it.each(FAULT_MODES)('survives %s with nothing lost', async (mode) => {
+    // renamed-field sends every dossier to quarantine by design: its own suite (feed-health.test.ts) follows it.
+    it.each(FAULT_MODES.filter((mode) => mode !== 'renamed-field'))('survives %s with nothing lost', async (mode) => {
       await emptyStore(store.db);
       for (const upstream of UPSTREAMS) {
         mocks.faults[upstream].clear();
