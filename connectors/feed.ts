@@ -92,7 +92,8 @@ export interface Connector {
   readonly feeds: readonly Feed<unknown>[];
   /**
    * The feeds refer to none of each other's records (the budget system's): a
-   * feed that fails does not stop the pass from reading the others.
+   * feed that fails does not stop the pass from reading the others (unless the
+   * upstream is down as a whole: unreachable, timing out, 503, its breaker open).
    */
   readonly independentFeeds?: boolean;
 }

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Batch, Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
 import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
+import { UpstreamError } from '../http/client.ts';
 import { hasOpenFlaws, recordFlaws } from '../../store/flaws.ts';
 import type { Db } from '../../store/db.ts';
 import {
@@ -158,6 +159,21 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 }
 
 const isReject = <T>(result: Mapped<T> | Reject): result is Reject => 'raw' in result;
+
+/**
+ * A failure that says the upstream as a whole is down (unreachable, timing out, 503 or 429, its breaker open), not
+ * one of its paths: the other feeds would only fail the same way, spending attempts (and opening the breaker).
+ */
+function upstreamDown(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  return (
+    error.kind === 'NETWORK' ||
+    error.kind === 'TIMEOUT' ||
+    error.kind === 'CIRCUIT_OPEN' ||
+    error.status === 503 ||
+    error.status === 429
+  );
+}
 
 export function createSyncEngine({
   db,
@@ -325,8 +341,8 @@ export function createSyncEngine({
           errors.push(message);
           await markFeedFinished(db, feed.name, message).catch(() => {});
           // Later feeds may refer to this one's records (dossiers to procedures), unless the connector says not;
-          // a stopping hub stops here either way.
-          if (!connector.independentFeeds || abort.signal.aborted) break;
+          // a stopping hub, or an upstream that is down as a whole, stops the pass here either way.
+          if (!connector.independentFeeds || abort.signal.aborted || upstreamDown(error)) break;
         }
       }
       totals.error = errors.length ? errors.join('; ') : null;
