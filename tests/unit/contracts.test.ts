@@ -158,6 +158,32 @@ describe('the contracts, field by field and rule by rule', () => {
     expect(checked).toMatchObject({ ok: true, record: { NgayKetThucXuLy: '20240617101500', NgayTra: null } });
   });
 
+  it('a reason tells a missing field from a bad value, shows the value, masks a personal one', () => {
+    // A renamed field: missing, and the new name is an unknown field.
+    const { MaDonVi, ...renamed } = dossierWire();
+    expect(checkRecord(dossierContract, { ...renamed, MaDonViXuLy: MaDonVi })).toEqual({
+      ok: false,
+      reason: 'missing field MaDonVi',
+      unknown: ['MaDonViXuLy'],
+    });
+    expect(checkRecord(dossierContract, dossierWire({ MaDonVi: 12 as unknown as string }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^bad value: MaDonVi = 12, expected /),
+    });
+    // A person's name is personal data: its value never appears in a reason.
+    const checked = checkRecord(staffContract, staffWire({ hoTen: 42 as unknown as string }));
+    expect(checked).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^bad value: hoTen = \(personal data, masked\), expected /),
+    });
+    // A long value is cut at 60 characters.
+    const long = 'x'.repeat(100);
+    const cut = checkRecord(dossierContract, dossierWire({ NgayTiepNhan: long }));
+    expect(!cut.ok && cut.reason).toBe(
+      `bad value: NgayTiepNhan = "${'x'.repeat(59)}…, expected ${!cut.ok && cut.reason.split(', expected ')[1]}`,
+    );
+  });
+
   it('something that is not an object cannot be placed', () => {
     for (const item of [null, 'x', 3, []]) expect(checkRecord(dossierContract, item)).toMatchObject({ ok: false });
   });
