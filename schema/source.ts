@@ -109,7 +109,7 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       type: FeedPass,
       nullable: true,
       description:
-        'What its last pass read, quarantined and stored with flaws, and the unknown fields it met; null before a pass has recorded it.',
+        'What its last pass that read records (a pass that read none leaves it) read, quarantined and stored with flaws, and the unknown fields it met; null before any.',
       resolve: (feed, _args, ctx) => feedDataHealth(feed, thresholdOf(ctx)),
     }),
   }),

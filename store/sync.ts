@@ -14,7 +14,7 @@ export interface FeedState {
   lastSucceededAt: Date | null;
   lastError: string | null;
   recordsSynced: string;
-  /** What the feed's last pass read, quarantined and stored with flaws; null before a pass has recorded it. */
+  /** What the feed's last pass that read records read, quarantined and stored with flaws; null before one. */
   lastPass: FeedPassHealth | null;
 }
 

@@ -214,10 +214,13 @@ export function createSyncEngine({
         await syncBatch(batch);
       }
     } finally {
-      // What was read before a failure is still what the upstream's data is like.
-      await recordFeedPassHealth(db, feed.name, health).catch((error: unknown) =>
-        logger.warn({ feed: feed.name, err: error }, 'cannot record the feed pass health'),
-      );
+      // What was read before a failure is still what the upstream's data is like; a pass that read nothing (no
+      // record changed) says nothing about it, and leaves the last pass that did read as it was.
+      if (health.read > 0) {
+        await recordFeedPassHealth(db, feed.name, health).catch((error: unknown) =>
+          logger.warn({ feed: feed.name, err: error }, 'cannot record the feed pass health'),
+        );
+      }
       const unknown = Object.keys(health.unknownFields);
       if (unknown.length) {
         logger.warn(

@@ -177,6 +177,9 @@ describe.each(testBackends)('a renamed field, through the hub, on %s', (backend)
     const after = await allQuarantined();
     expect(after.length).toBe(rest.length);
     expect(after.every((q) => !q.retryable && q.reason === 'missing field MaDonVi')).toBe(true);
+    // That pass read no dossier (none changed upstream): the last pass that did still stands, DEGRADED.
+    const sources: GraphQLResponse = await hub.gql(SOURCES, {}, ADMIN);
+    expect(sources.data.sources.find((s: { name: string }) => s.name === 'ONE_STOP_SHOP').status).toBe('DEGRADED');
     // The discarded ones stay discarded: the same payload is not a later version.
     const [discarded] = await store.db.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM quarantine WHERE discarded_at IS NOT NULL AND resolved_at IS NOT NULL',
