@@ -59,6 +59,12 @@ export interface Batch<T> {
   flaws: RecordFlaw[];
   rejects: Reject[];
   /**
+   * The fields the batch's records carried that their contract does not know,
+   * with how many records carried each: tolerated, but counted per feed (a
+   * renamed field shows up as a missing one and an unknown one).
+   */
+  unknownFields?: Readonly<Record<string, number>>;
+  /**
    * The cursor to store in the same transaction as this batch: pulling again
    * from it loses nothing and repeats nothing already committed. Null means
    * "from the beginning" (a feed re-read whole on every run).
@@ -89,4 +95,10 @@ export interface Connector {
    * until an operator resets or confirms it. Absent (tests' hand-made connectors): not checked.
    */
   readonly baseUrl?: string;
+  /**
+   * The feeds refer to none of each other's records (the budget system's): a
+   * feed that fails does not stop the pass from reading the others (unless the
+   * upstream is down as a whole: unreachable, timing out, 503, its breaker open).
+   */
+  readonly independentFeeds?: boolean;
 }

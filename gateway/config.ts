@@ -81,6 +81,13 @@ const configSchema = z
     // LIVE_STALE_AFTER_MINUTES is STALE (default: 3 sync intervals, at least 15 minutes; 60 with syncs on demand only).
     LIVE_EVENT_RETENTION_HOURS: integer(1, 720).default(24),
     LIVE_STALE_AFTER_MINUTES: integer(1, 10_080).optional(),
+    // A feed whose last pass quarantined, or stored with flaws, more than this percent of the records it read makes
+    // its source DEGRADED (in sources, /ready, /metrics) with a FEED_REJECTING_RECORDS alert.
+    FEED_DEGRADED_ABOVE_PERCENT: z.coerce
+      .number({ error: 'must be a percentage from 0 to 100' })
+      .min(0, { error: 'must be a percentage from 0 to 100' })
+      .max(100, { error: 'must be a percentage from 0 to 100' })
+      .default(5),
     // Events a live subscriber may have waiting before it is dropped as a slow consumer (SLOW_CONSUMER, WebSocket 4499).
     LIVE_QUEUE_MAX: integer(10, 1_000_000).default(1_000),
     LIVE_RECHECK_SECONDS: integer(1, 3_600).default(30), // how often an open subscription's credential is checked again

@@ -96,6 +96,8 @@ export function hubSettings(config: Config) {
      * derived from SYNC_INTERVAL_SECONDS as for the live producer.
      */
     staleAfterMinutes: liveSettings(config).staleAfterMinutes,
+    /** A feed's last pass above this share of rejected or flawed records: DEGRADED in sources, /ready and /metrics. */
+    degradedAbovePercent: liveSettings(config).degradedAbovePercent,
     /**
      * The audit log (gateway/policy/auth/audit-plugin.ts) is always written, fail-closed: AUDIT_KEY keys its hash
      * chain; TRUST_PROXY takes the client's address from X-Forwarded-For.

@@ -124,6 +124,7 @@ export function createHub(
     live: liveOfConfig,
     webSocketKeepAliveMs,
     staleAfterMinutes,
+    degradedAbovePercent,
     audit,
     rateLimit: rateLimitSettings,
     authFailures: authFailureSettings,
@@ -235,6 +236,8 @@ export function createHub(
       return {
         db: graphDb,
         sync,
+        degradedAbovePercent,
+        staleAfterMinutes,
         viewer,
         units: createUnitAccess(graphDb, viewer),
         audit: createAuditTrail(),
@@ -255,6 +258,7 @@ export function createHub(
       synced: sync?.engine.sources,
       circuit: sync ? (source) => sync.circuit(source) : undefined,
       staleAfterMs: staleAfterMinutes * 60_000,
+      degradedAbovePercent,
     });
   metrics.observe({
     logger,

@@ -135,6 +135,25 @@ export function circuitOpenMessage(source: SourceName): Message {
   });
 }
 
+export interface FeedRejecting {
+  source: SourceName;
+  feed: string;
+  /** Records the feed's last pass read, quarantined and stored with flaws. */
+  read: number;
+  rejected: number;
+  flawed: number;
+  thresholdPercent: number;
+}
+
+/** A feed whose last pass quarantined (or flagged) more than the threshold's share of what it read. */
+export function feedRejectingMessage(f: FeedRejecting): Message {
+  const share = (n: number) => (f.read === 0 ? 0 : Math.round((n / f.read) * 10_000) / 100);
+  return nfc({
+    vi: `Nguồn dữ liệu ${f.feed} (${SOURCE_NAMES_VI[f.source]}): lần đồng bộ gần nhất cách ly ${numberVi(f.rejected)}/${numberVi(f.read)} bản ghi (${numberVi(share(f.rejected))}%), lưu kèm lỗi ${numberVi(f.flawed)} (${numberVi(share(f.flawed))}%), vượt ngưỡng ${numberVi(f.thresholdPercent)}%`,
+    en: `Feed ${f.feed} of the ${SOURCE_NAMES_EN[f.source]}: its last pass quarantined ${numberEn(f.rejected)} of ${numberEn(f.read)} records (${numberEn(share(f.rejected))}%) and stored ${numberEn(f.flawed)} with flaws (${numberEn(share(f.flawed))}%), above the ${numberEn(f.thresholdPercent)}% threshold`,
+  });
+}
+
 export interface QualityViolated {
   ruleCode: string;
   ruleNameVi: string;

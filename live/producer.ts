@@ -28,19 +28,22 @@ import type { Upstreams } from '../connectors/sync/upstreams.ts';
 import { dossierChangeDrafts, overdueScan } from './dossiers.ts';
 import { indicatorChanges, seedBaselines } from './indicators.ts';
 import { qualityDrafts } from './quality.ts';
-import { sourceStatusDrafts, type StatusTrigger } from './sources.ts';
+import { DEFAULT_DEGRADED_ABOVE_PERCENT, sourceStatusDrafts, type StatusTrigger } from './sources.ts';
 
 /** The breakers of the upstreams this instance syncs. */
 export interface LiveCircuits {
   state(source: SourceName): CircuitState | null;
   /** Calls the listener on every change of a breaker's state; returns the unsubscribe function. */
   onChange?(listener: (source: SourceName, state: CircuitState) => void): () => void;
+  /** The failure the breaker last counted (what opened it), for the CIRCUIT_OPEN alert; null when none. */
+  lastError?(source: SourceName): string | null;
 }
 
 /** The breakers of the hub's configured upstreams (connectors/sync/upstreams.ts). */
 export function circuitsOf(upstreams: Pick<Upstreams, 'circuit' | 'clients'>): LiveCircuits {
   return {
     state: (source) => upstreams.circuit(source),
+    lastError: (source) => upstreams.clients[source]?.lastFailure ?? null,
     onChange(listener) {
       const stops = Object.values(upstreams.clients).map((client) =>
         client.onCircuitChange((state) => listener(client.source, state)),
@@ -55,6 +58,8 @@ export interface LiveSettings {
   retentionHours: number;
   /** A source with no successful pass for longer is STALE (LIVE_STALE_AFTER_MINUTES). */
   staleAfterMinutes: number;
+  /** A feed's last pass above this share (percent) of rejected or flawed records: DEGRADED (FEED_DEGRADED_ABOVE_PERCENT). */
+  degradedAbovePercent: number;
 }
 
 /**
@@ -67,12 +72,14 @@ export function liveSettings(config: {
   SYNC_INTERVAL_SECONDS: number;
   LIVE_EVENT_RETENTION_HOURS?: number | undefined;
   LIVE_STALE_AFTER_MINUTES?: number | undefined;
+  FEED_DEGRADED_ABOVE_PERCENT?: number | undefined;
 }): LiveSettings {
   const interval = config.SYNC_INTERVAL_SECONDS;
   const derived = interval > 0 ? Math.max(15, Math.ceil((3 * interval) / 60)) : 60;
   return {
     retentionHours: config.LIVE_EVENT_RETENTION_HOURS ?? 24,
     staleAfterMinutes: config.LIVE_STALE_AFTER_MINUTES ?? derived,
+    degradedAbovePercent: config.FEED_DEGRADED_ABOVE_PERCENT ?? DEFAULT_DEGRADED_ABOVE_PERCENT,
   };
 }
 
@@ -203,8 +210,10 @@ export function createLiveProducer(options: LiveProducerOptions): LiveProducer {
         source,
         trigger,
         circuit: circuit?.state(source) ?? null,
+        circuitError: circuit?.lastError?.(source) ?? null,
         now: wallClock(),
         staleAfterMs,
+        degradedAbovePercent: options.degradedAbovePercent ?? DEFAULT_DEGRADED_ABOVE_PERCENT,
       }),
     );
 

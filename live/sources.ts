@@ -19,7 +19,65 @@ import {
   type SourceRunState,
   type SourceStatusPayload,
 } from '../store/live-events.ts';
-import { circuitOpenMessage, staleMessage } from './messages.ts';
+import { readFeedStates, type FeedState } from '../store/sync.ts';
+import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
+import { circuitOpenMessage, feedRejectingMessage, staleMessage } from './messages.ts';
+
+/** A feed's last pass turns it DEGRADED above this share (percent) of rejected or flawed records, by default. */
+export const DEFAULT_DEGRADED_ABOVE_PERCENT = 5;
+
+/** A feed's data-level health: its last pass's shares, and whether one is above the threshold. */
+export interface FeedDataHealth {
+  feed: string;
+  read: number;
+  rejected: number;
+  flawed: number;
+  /** Percent of the records read, 0 when none was read. */
+  rejectedPercent: number;
+  flawedPercent: number;
+  unknownFields: { field: string; records: number }[];
+  degraded: boolean;
+}
+
+const percent = (part: number, whole: number) => (whole === 0 ? 0 : (part / whole) * 100);
+
+/** The data-level health of a feed's last pass; null before any pass recorded it. */
+export function feedDataHealth(state: FeedState, thresholdPercent: number): FeedDataHealth | null {
+  const pass = state.lastPass;
+  if (!pass) return null;
+  const read = Number(pass.read);
+  const rejected = Number(pass.rejected);
+  const flawed = Number(pass.flawed);
+  const rejectedPercent = percent(rejected, read);
+  const flawedPercent = percent(flawed, read);
+  return {
+    feed: state.feed,
+    read,
+    rejected,
+    flawed,
+    rejectedPercent,
+    flawedPercent,
+    unknownFields: Object.entries(pass.unknownFields)
+      .map(([field, records]) => ({ field, records: Number(records) }))
+      .sort((a, b) => b.records - a.records || (a.field < b.field ? -1 : 1)),
+    degraded: rejectedPercent > thresholdPercent || flawedPercent > thresholdPercent,
+  };
+}
+
+/** The data-level health of each of the source's feeds that has a recorded pass, in sync order. */
+export async function readFeedDataHealth(
+  db: Queryable,
+  source: SourceName,
+  thresholdPercent: number,
+): Promise<FeedDataHealth[]> {
+  const feeds = FEEDS_OF_SOURCE[source];
+  const states = await readFeedStates(db, feeds);
+  return feeds.flatMap((feed) => {
+    const state = states.find((s) => s.feed === feed);
+    const health = state ? feedDataHealth(state, thresholdPercent) : null;
+    return health ? [health] : [];
+  });
+}
 
 export type SourceStatus = SourceStatusPayload['status'];
 
@@ -43,10 +101,13 @@ export function statusOf(
   circuit: CircuitState | null,
   now: Date,
   staleAfterMs: number,
+  degraded = false,
 ): SourceStatus {
   if (circuit === 'OPEN') return 'CIRCUIT_OPEN';
   if (run.lastSuccessAt === null || now.getTime() - run.lastSuccessAt.getTime() > staleAfterMs) return 'STALE';
-  return run.lastFailed ? 'FAILING' : 'FRESH';
+  if (run.lastFailed) return 'FAILING';
+  // Answering, but with data the hub could not take: a feed above its threshold (feedDataHealth).
+  return degraded ? 'DEGRADED' : 'FRESH';
 }
 
 /**
@@ -66,6 +127,10 @@ export interface StatusCheck {
   /** Wall clock (sync_runs' times follow it). */
   now: Date;
   staleAfterMs: number;
+  /** A feed's last pass above this share (percent) of rejected or flawed records makes the source DEGRADED. */
+  degradedAbovePercent?: number;
+  /** The breaker's last failure on this instance, when it opened it: what a CIRCUIT_OPEN alert names. */
+  circuitError?: string | null;
 }
 
 /** The SOURCE_STATUS event (and alert) if the status changed; writes the new status (call under the log's lock). */
@@ -75,17 +140,26 @@ export async function sourceStatusDrafts(tx: Queryable, check: StatusCheck): Pro
   if (!run?.everFinished && trigger === 'CLOCK') return [];
   const known = (await readLiveState<KnownStatus>(tx, [statusKey(source)])).get(statusKey(source));
   const previous = known?.status ?? null;
-  const status = trigger === 'CIRCUIT_OPENED' ? 'CIRCUIT_OPEN' : statusOf(run!, check.circuit, now, staleAfterMs);
+  const threshold = check.degradedAbovePercent ?? DEFAULT_DEGRADED_ABOVE_PERCENT;
+  // Data-level health is known once a pass ends; the clock keeps what the last pass said.
+  const feeds = trigger === 'CLOCK' ? [] : await readFeedDataHealth(tx, source, threshold);
+  const degraded = feeds.filter((feed) => feed.degraded);
+  const status =
+    trigger === 'CIRCUIT_OPENED'
+      ? 'CIRCUIT_OPEN'
+      : statusOf(run!, check.circuit, now, staleAfterMs, degraded.length > 0);
   if (status === previous) return [];
   if (trigger === 'CLOCK' && (status !== 'STALE' || previous === 'CIRCUIT_OPEN' || previous === null)) return [];
 
   await writeLiveState(tx, new Map([[statusKey(source), { status, at: now.toISOString() } satisfies KnownStatus]]));
   const lastSuccessAt = run!.lastSuccessAt?.toISOString() ?? null;
+  // The pass opening the breaker has not ended yet: its error is the breaker's, not yet the run's.
+  const lastError = (status === 'CIRCUIT_OPEN' ? check.circuitError : null) ?? run!.lastError;
   const drafts: LiveEventDraft[] = [
     {
       kind: 'SOURCE_STATUS',
       unitCode: null,
-      payload: { source, status, previousStatus: previous, lastSuccessAt, error: run!.lastError },
+      payload: { source, status, previousStatus: previous, lastSuccessAt, error: lastError },
     },
   ];
   if (status === 'STALE') {
@@ -103,25 +177,47 @@ export async function sourceStatusDrafts(tx: Queryable, check: StatusCheck): Pro
     drafts.push(
       alert('CIRCUIT_OPEN', source, circuitOpenMessage(source), [
         { name: 'last success at', value: lastSuccessAt },
-        { name: 'last error', value: run!.lastError },
+        { name: 'last error', value: lastError },
       ]),
     );
+  } else if (status === 'DEGRADED') {
+    // One alert per feed above the threshold, each with its figures (the exact ones travel in the values).
+    for (const feed of degraded) {
+      const message = feedRejectingMessage({ source, ...feed, thresholdPercent: threshold });
+      drafts.push(
+        alert(
+          'FEED_REJECTING_RECORDS',
+          source,
+          message,
+          [
+            { name: 'feed', value: feed.feed },
+            { name: 'records read', value: feed.read },
+            { name: 'records quarantined', value: feed.rejected },
+            { name: 'records stored with flaws', value: feed.flawed },
+            { name: 'threshold percent', value: threshold },
+            { name: 'unknown fields', value: feed.unknownFields.map((f) => f.field).join(', ') || null },
+          ],
+          'WARNING',
+        ),
+      );
+    }
   }
   return drafts;
 }
 
 function alert(
-  kind: 'SOURCE_STALE' | 'CIRCUIT_OPEN',
+  kind: 'SOURCE_STALE' | 'CIRCUIT_OPEN' | 'FEED_REJECTING_RECORDS',
   source: SourceName,
   message: { vi: string; en: string },
   values: AlertPayload['values'],
+  severity: AlertPayload['severity'] = 'CRITICAL',
 ): LiveEventDraft {
   return {
     kind: 'ALERT',
     unitCode: null,
     payload: {
       kind,
-      severity: 'CRITICAL',
+      severity,
       unitCode: null,
       messageVi: message.vi,
       messageEn: message.en,

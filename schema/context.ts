@@ -35,6 +35,10 @@ export interface TrustedDocumentRegistrar {
 export interface Context {
   db: Queryable;
   sync: SyncAccess | null;
+  /** A feed's last pass above this share (percent) of rejected or flawed records is DEGRADED (FEED_DEGRADED_ABOVE_PERCENT). */
+  degradedAbovePercent?: number | undefined;
+  /** A source with no successful pass for longer is STALE (LIVE_STALE_AFTER_MINUTES, or derived). */
+  staleAfterMinutes?: number | undefined;
   /**
    * The consumer the request acts as, its scopes and unit subtree (gateway/policy/auth resolves it from the
    * credential).

@@ -21,6 +21,7 @@ const TABLE: Readonly<Record<string, Labels>> = {
     SOURCE_STALE: ['Nguồn chậm cập nhật', 'Source stale'],
     CIRCUIT_OPEN: ['Ngắt kết nối nguồn', 'Source circuit open'],
     DATA_QUALITY_VIOLATED: ['Vi phạm chất lượng dữ liệu', 'Data-quality rule violated'],
+    FEED_REJECTING_RECORDS: ['Nguồn gửi nhiều bản ghi lỗi', 'Feed rejecting records'],
   },
   AlertSeverity: {
     INFO: ['Thông tin', 'Info'],
@@ -76,6 +77,11 @@ const TABLE: Readonly<Record<string, Labels>> = {
     STOPPED: ['Dừng xử lý', 'Stopped'],
     PROCESSED: ['Đã xử lý xong', 'Processed'],
     RETURNED: ['Đã trả kết quả', 'Result returned'],
+  },
+  SyncRunStatus: {
+    FAILED: ['Lỗi', 'Failed'],
+    RUNNING: ['Đang đồng bộ', 'Running'],
+    SUCCEEDED: ['Thành công', 'Succeeded'],
   },
   FeedStatus: {
     FAILED: ['Lỗi', 'Failed'],
@@ -156,6 +162,7 @@ const TABLE: Readonly<Record<string, Labels>> = {
   },
   SourceStatus: {
     FRESH: ['Cập nhật', 'Fresh'],
+    DEGRADED: ['Dữ liệu suy giảm', 'Degraded'],
     STALE: ['Chậm cập nhật', 'Stale'],
     FAILING: ['Lỗi đồng bộ', 'Failing'],
     CIRCUIT_OPEN: ['Ngắt kết nối', 'Circuit open'],

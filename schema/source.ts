@@ -6,8 +6,14 @@ import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import { contractVersionOf } from '../connectors/contract-versions.ts';
 import { describePosition, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
 import type { Queryable } from '../store/db.ts';
-import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { countOpenQuarantine, listSyncRuns, readFeedStates, type FeedState, type SyncRunRow } from '../store/sync.ts';
+import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { SyncRun } from './sync-run.ts';
+import { DEFAULT_DEGRADED_ABOVE_PERCENT, feedDataHealth, statusOf } from '../live/sources.ts';
 import { builder } from './builder.ts';
+import { FeedPass } from './feed-pass.ts';
+import { SourceStatusEnum } from './live/enums.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
 
@@ -115,8 +121,17 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       description:
         "The upstream's base URL (password redacted) the position was read against: a pass against another URL refuses the feed until it is reset or confirmed. Null before the first pass and after a reset.",
     }),
+    lastPass: t.field({
+      type: FeedPass,
+      nullable: true,
+      description:
+        'What its last pass that read records (a pass that read none leaves it) read, quarantined and stored with flaws, and the unknown fields it met; null before any.',
+      resolve: (feed, _args, ctx) => feedDataHealth(feed, thresholdOf(ctx)),
+    }),
   }),
 });
+
+const thresholdOf = (ctx: Context) => ctx.degradedAbovePercent ?? DEFAULT_DEGRADED_ABOVE_PERCENT;
 
 const Source = builder.objectRef<SourceRow>('Source').implement({
   // Sync status is an aggregate; syncNow returns it to administrators too.
@@ -126,6 +141,23 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
     'An upstream system and how fresh its copy in the hub is. Needs the `read:aggregates` scope (or `admin`, to whom syncNow returns it).',
   fields: (t) => ({
     name: t.expose('name', { type: SourceNameEnum, description: 'Which upstream system.' }),
+    status: t.field({
+      type: SourceStatusEnum,
+      description:
+        "How its copy stands, as the live SOURCE_STATUS events tell it: CIRCUIT_OPEN (this instance's breaker), STALE (no successful pass within the limit, or none yet), FAILING, DEGRADED (a feed's last pass above the threshold of rejected or flawed records), FRESH.",
+      resolve: (source, _args, ctx) => {
+        const degraded = source.feeds.some((feed) => feedDataHealth(feed, thresholdOf(ctx))?.degraded);
+        const run = {
+          source: source.name,
+          lastSuccessAt: source.lastSuccessAt,
+          lastFailed: source.lastRun?.status === 'FAILED',
+          lastError: source.lastRun?.error ?? null,
+          everFinished: source.lastRun !== null,
+        };
+        const staleAfterMs = (ctx.staleAfterMinutes ?? 60) * 60_000;
+        return statusOf(run, ctx.sync?.circuit(source.name) ?? null, new Date(), staleAfterMs, degraded);
+      },
+    }),
     lastSuccessAt: t.expose('lastSuccessAt', {
       type: 'DateTime',
       nullable: true,
@@ -181,6 +213,37 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
       description: "The source's feeds in sync order, each with its own cursor and status.",
       resolve: (source) => source.feeds,
     }),
+    runs: t.connection(
+      {
+        type: SyncRun,
+        description: `The source's sync passes, newest first, ${DEFAULT_PAGE_SIZE} a page unless asked (at most ${MAX_PAGE_SIZE}): each pass's start, end, status, records and error. Pages forward only (first, after).`,
+        resolve: async (source, args, ctx) => {
+          checkPageSize(args);
+          if (args.last != null || args.before != null) {
+            throw new GraphQLError('runs pages forward only: use first and after', {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+          const after = decodeCursor(args.after);
+          if (after !== undefined && !/^\d{1,18}$/.test(after)) {
+            throw new GraphQLError(`Invalid cursor: ${JSON.stringify(args.after)}`, {
+              extensions: { code: 'BAD_USER_INPUT' },
+            });
+          }
+          return resolveCursorConnection<Promise<SyncRunRow[]>>(
+            {
+              args,
+              toCursor: (row: SyncRunRow) => encodeCursor(row.id),
+              defaultSize: DEFAULT_PAGE_SIZE,
+              maxSize: MAX_PAGE_SIZE,
+            },
+            ({ limit }) => listSyncRuns(ctx.db, source.name, after ?? null, limit),
+          );
+        },
+      },
+      { name: 'SyncRunConnection' },
+      { name: 'SyncRunEdge' },
+    ),
   }),
 });
 
@@ -262,6 +325,7 @@ builder.mutationFields((t) => ({
           lastError: null,
           recordsSynced: '0',
           upstreamUrl: null,
+          lastPass: null,
         }
       );
     },

@@ -1,5 +1,5 @@
 /**
- * `npm run consumer -- add|key|list|revoke|revoke-key` (see USAGE): manages
+ * `npm run consumer -- add|key|list|set-scopes|revoke|revoke-key` (see USAGE): manages
  * the hub's consumers and their API keys. A key is printed once, when issued:
  * store it then. Revoking a consumer or one of its keys stops it working at
  * once. The store is the hub's (DATABASE_URL or PGLITE_DIR): an embedded
@@ -16,6 +16,7 @@ import {
   listConsumers,
   revokeApiKey,
   revokeConsumer,
+  setConsumerScopes,
 } from '../store/consumers.ts';
 import type { Db } from '../store/db.ts';
 import { runAdminCommand, table, UsageError } from './admin-command.ts';
@@ -24,12 +25,14 @@ const USAGE = `usage:
   npm run consumer -- add <name> --scopes <scope,scope…> [--unit CODE] [--description TEXT]
   npm run consumer -- key <name>
   npm run consumer -- list
+  npm run consumer -- set-scopes <name> <scope,scope…>
   npm run consumer -- revoke <name>
   npm run consumer -- revoke-key <keyId>
 scopes: ${SCOPES.join(', ')}`;
 
 type Command =
   | { name: 'add'; consumer: string; scopes: string[]; unit: string | null; description: string | null }
+  | { name: 'set-scopes'; consumer: string; scopes: string[] }
   | { name: 'key' | 'revoke'; consumer: string }
   | { name: 'revoke-key'; keyId: string }
   | { name: 'list' };
@@ -49,6 +52,8 @@ function command(): Command {
     process.exit(0);
   }
   const [name, target, ...extra] = positionals;
+  // set-scopes takes its scopes as the second argument.
+  const scopeList = name === 'set-scopes' ? extra.shift() : undefined;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   const onlyFor = (option: 'scopes' | 'unit' | 'description') => {
     if (values[option] !== undefined && name !== 'add') throw new UsageError(`--${option} is for add only`);
@@ -72,6 +77,20 @@ function command(): Command {
         throw new UsageError((error as Error).message);
       }
       return { name, consumer, scopes, unit: values.unit ?? null, description: values.description ?? null };
+    }
+    case 'set-scopes': {
+      const consumer = needTarget('consumer name');
+      if (!scopeList) throw new UsageError('set-scopes needs the scopes (comma-separated)');
+      const scopes = scopeList
+        .split(',')
+        .map((scope) => scope.trim())
+        .filter(Boolean);
+      try {
+        checkScopes(scopes);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+      return { name, consumer, scopes };
     }
     case 'key':
     case 'revoke':
@@ -132,6 +151,13 @@ async function run(db: Db, cmd: Command): Promise<void> {
             c.revokedAt?.toISOString() ?? '',
           ]),
         ]),
+      );
+      return;
+    }
+    case 'set-scopes': {
+      const { before, after } = await setConsumerScopes(db, cmd.consumer, cmd.scopes);
+      out(
+        `${after.name}: scopes ${before.join(',')} → ${after.scopes.join(',')} (from each credential's next request)`,
       );
       return;
     }

@@ -39,6 +39,12 @@ import { startSyncProbeServer, type SyncProbeServer } from '../gateway/observabi
 
 class UsageError extends Error {}
 
+const USAGE = `usage: npm run sync -- [--source=all|${SOURCE_NAMES.join('|')}] [--once] [--wait=SECONDS]
+  --source  the upstream to sync (default all configured: ONE_STOP_SHOP_URL, CADRE_DB_URL, BUDGET_URL)
+  --once    one pass of each, then exit (0: every pass succeeded; 1: one failed, why on stderr)
+  --wait    with --once, how long to wait for another instance's pass of a source (default 600)
+without --once: a pass of every source every SYNC_INTERVAL_SECONDS until stopped`;
+
 /** ONE_STOP_SHOP, one-stop-shop and one_stop_shop all name the same source. */
 function sourcesOf(text: string): readonly SourceName[] | 'all' {
   if (text === 'all') return 'all';
@@ -59,8 +65,13 @@ function options() {
       'confirm-upstream': { type: 'string', multiple: true, default: [] },
       record: { type: 'string' },
       replay: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   if (!/^\d+$/.test(values.wait)) throw new UsageError('--wait must be a whole number of seconds');
   const reset = values.reset;
   const confirm = values['confirm-upstream'];
@@ -98,7 +109,10 @@ try {
   args = options();
   config = loadConfig();
 } catch (error) {
-  if (error instanceof UsageError || error instanceof ConfigError) exit(2, error.message);
+  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
+  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    exit(2, (error as Error).message);
+  }
   throw error;
 }
 

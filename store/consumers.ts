@@ -87,6 +87,22 @@ export function listConsumers(db: Queryable): Promise<ConsumerListing[]> {
   );
 }
 
+/** Replaces the consumer's scopes: its keys and JWTs carry the new ones from their next request. */
+export async function setConsumerScopes(
+  db: Queryable,
+  name: string,
+  scopes: readonly string[],
+): Promise<{ before: Scope[]; after: Consumer }> {
+  const checked = checkScopes(scopes);
+  const consumer = await requireConsumer(db, name);
+  if (consumer.revokedAt) throw new ConsumerError(`consumer ${name} is revoked: its scopes no longer matter`);
+  const [row] = await db.query<Consumer>(
+    `UPDATE consumers c SET scopes = $2 WHERE c.id = $1 RETURNING ${CONSUMER_COLUMNS}`,
+    [consumer.id, checked],
+  );
+  return { before: consumer.scopes, after: row! };
+}
+
 /** Revokes the consumer: every credential of it stops working at the next request. */
 export async function revokeConsumer(db: Queryable, name: string): Promise<Consumer> {
   const consumer = await requireConsumer(db, name);

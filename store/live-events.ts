@@ -24,6 +24,7 @@ export const ALERT_KINDS = [
   'SOURCE_STALE',
   'CIRCUIT_OPEN',
   'DATA_QUALITY_VIOLATED',
+  'FEED_REJECTING_RECORDS',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -85,9 +86,12 @@ export interface AlertPayload {
 
 export interface SourceStatusPayload {
   source: 'ONE_STOP_SHOP' | 'CADRE_DB' | 'BUDGET';
-  /** FRESH: synced within its staleness limit; STALE: not; FAILING: its last pass failed; CIRCUIT_OPEN: calls fail fast. */
-  status: 'FRESH' | 'STALE' | 'FAILING' | 'CIRCUIT_OPEN';
-  previousStatus: 'FRESH' | 'STALE' | 'FAILING' | 'CIRCUIT_OPEN' | null;
+  /**
+   * FRESH: synced within its staleness limit; STALE: not; FAILING: its last pass failed; CIRCUIT_OPEN: calls fail
+   * fast; DEGRADED: synced, but a feed's last pass quarantined (or stored with flaws) more than the threshold's share.
+   */
+  status: 'FRESH' | 'DEGRADED' | 'STALE' | 'FAILING' | 'CIRCUIT_OPEN';
+  previousStatus: 'FRESH' | 'DEGRADED' | 'STALE' | 'FAILING' | 'CIRCUIT_OPEN' | null;
   lastSuccessAt: string | null;
   error: string | null;
 }

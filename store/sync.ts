@@ -16,11 +16,45 @@ export interface FeedState {
   recordsSynced: string;
   /** The upstream's base URL (password redacted) the cursor was read against; null before the first pass. */
   upstreamUrl: string | null;
+  /** What the feed's last pass that read records read, quarantined and stored with flaws; null before one. */
+  lastPass: FeedPassHealth | null;
+}
+
+/** The data-level outcome of a feed's pass (what its records were like, not whether the upstream answered). */
+export interface FeedPassHealth {
+  /** Records read from the upstream (each at most once a page). */
+  read: number;
+  /** Of those, quarantined. */
+  rejected: number;
+  /** Of those, stored with flaws. */
+  flawed: number;
+  /** Fields the records carried that the contract does not know, with how many records carried each. */
+  unknownFields: Record<string, number>;
 }
 
 const STATE_COLUMNS = `source AS feed, cursor, status, last_started_at AS "lastStartedAt",
   last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced",
-  upstream_url AS "upstreamUrl"`;
+  upstream_url AS "upstreamUrl",
+  CASE WHEN last_pass_read IS NULL THEN NULL ELSE json_build_object(
+    'read', last_pass_read, 'rejected', last_pass_rejected, 'flawed', last_pass_flawed,
+    'unknownFields', coalesce(last_pass_unknown_fields, '{}'::jsonb)) END AS "lastPass"`;
+
+/** The unknown fields a pass keeps, at most: an upstream sending arbitrary names must not grow labels unbounded. */
+export const MAX_UNKNOWN_FIELDS = 20;
+
+/** Writes the data-level outcome of the feed's pass (read, rejected, flawed, unknown fields). */
+export async function recordFeedPassHealth(db: Queryable, feed: string, health: FeedPassHealth): Promise<void> {
+  const unknown = Object.entries(health.unknownFields)
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .slice(0, MAX_UNKNOWN_FIELDS)
+    .map(([field, count]) => [field.slice(0, 64), count]);
+  await db.query(
+    `UPDATE sync_state SET last_pass_read = $2, last_pass_rejected = $3, last_pass_flawed = $4,
+            last_pass_unknown_fields = $5::jsonb, updated_at = now()
+      WHERE source = $1`,
+    [feed, health.read, health.rejected, health.flawed, JSON.stringify(Object.fromEntries(unknown))],
+  );
+}
 
 export async function readFeedState(db: Queryable, feed: string): Promise<FeedState | null> {
   const [row] = await db.query<FeedState>(`SELECT ${STATE_COLUMNS} FROM sync_state WHERE source = $1`, [feed]);
@@ -81,6 +115,9 @@ export async function markFeedFinished(db: Queryable, feed: string, error: strin
   );
 }
 
+/** Attempts after which a retryable record (an unknown unit, say) is retried no more: about a day of 5-minute passes. */
+export const DEFAULT_RETRY_LIMIT = 300;
+
 export interface QuarantineEntry {
   key: string;
   reason: string;
@@ -90,9 +127,18 @@ export interface QuarantineEntry {
 
 /**
  * Records a batch's rejects: a record seen again keeps its first sighting and
- * counts another attempt, with the latest reason and payload.
+ * counts another attempt, with the latest reason and payload. A retryable
+ * record that reaches `retryLimit` attempts is retried no more (retryable
+ * false, the reason saying so): an operator retries or discards it. A
+ * discarded entry received again with the same payload stays discarded; a
+ * different payload (a later version of the record) opens it again.
  */
-export async function quarantine(db: Queryable, feed: string, entries: readonly QuarantineEntry[]): Promise<void> {
+export async function quarantine(
+  db: Queryable,
+  feed: string,
+  entries: readonly QuarantineEntry[],
+  retryLimit = DEFAULT_RETRY_LIMIT,
+): Promise<void> {
   if (entries.length === 0) return;
   // One row per key: PostgreSQL refuses to upsert the same row twice in a statement.
   const latest = new Map(entries.map((entry) => [entry.key, entry]));
@@ -102,9 +148,20 @@ export async function quarantine(db: Queryable, feed: string, entries: readonly 
      SELECT $1, r.key, r.reason, r.raw, r.retryable
        FROM unnest($2::text[], $3::text[], $4::text[], $5::boolean[]) AS r(key, reason, raw, retryable)
      ON CONFLICT (source, record_key) DO UPDATE SET
-       reason = EXCLUDED.reason, raw_payload = EXCLUDED.raw_payload, retryable = EXCLUDED.retryable,
-       last_seen_at = now(), attempts = q.attempts + 1, resolved_at = NULL`,
-    [feed, rows.map((r) => r.key), rows.map((r) => r.reason), rows.map((r) => r.raw), rows.map((r) => r.retryable)],
+       reason = CASE WHEN EXCLUDED.retryable AND q.attempts + 1 >= $6
+                     THEN EXCLUDED.reason || ' (not retried any more after ' || (q.attempts + 1) || ' attempts: retry or discard it)'
+                     ELSE EXCLUDED.reason END,
+       raw_payload = EXCLUDED.raw_payload, retryable = EXCLUDED.retryable AND q.attempts + 1 < $6,
+       last_seen_at = now(), attempts = q.attempts + 1, resolved_at = NULL
+     WHERE q.discarded_at IS NULL OR q.resolved_at IS NULL OR q.raw_payload <> EXCLUDED.raw_payload`,
+    [
+      feed,
+      rows.map((r) => r.key),
+      rows.map((r) => r.reason),
+      rows.map((r) => r.raw),
+      rows.map((r) => r.retryable),
+      retryLimit,
+    ],
   );
 }
 
@@ -135,10 +192,11 @@ export function openRetryable(
   afterId: string | null,
   limit: number,
 ): Promise<{ id: string; key: string; raw: string }[]> {
+  // `quarantine.id`, not `id`: ORDER BY would take the output column id::text and sort "27" before "3".
   return db.query(
     `SELECT id::text AS id, record_key AS key, raw_payload AS raw FROM quarantine
       WHERE source = $1 AND resolved_at IS NULL AND retryable AND ($2::bigint IS NULL OR id > $2::bigint)
-      ORDER BY id LIMIT $3`,
+      ORDER BY quarantine.id LIMIT $3`,
     [feed, afterId, limit],
   );
 }
@@ -153,7 +211,15 @@ export interface QuarantinedRecordRow {
   attempts: number;
   firstSeenAt: Date;
   lastSeenAt: Date;
+  resolvedAt: Date | null;
+  discardedAt: Date | null;
+  discardedBy: string | null;
+  discardReason: string | null;
 }
+
+const QUARANTINE_COLUMNS = `id::text AS id, source AS feed, record_key AS key, reason, raw_payload AS "rawPayload",
+  retryable, attempts, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", resolved_at AS "resolvedAt",
+  discarded_at AS "discardedAt", discarded_by AS "discardedBy", discard_reason AS "discardReason"`;
 
 /** Open quarantine entries of the feeds, newest first by id, keyset-paged by id. */
 export function listOpenQuarantine(
@@ -162,17 +228,95 @@ export function listOpenQuarantine(
   beforeId: string | null,
   limit: number,
 ): Promise<QuarantinedRecordRow[]> {
+  // Ordered by the numeric id (quarantine.id: a bare `id` would be the text output column).
   return db.query<QuarantinedRecordRow>(
-    `SELECT id::text AS id, source AS feed, record_key AS key, reason, raw_payload AS "rawPayload", retryable,
-            attempts, first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt"
+    `SELECT ${QUARANTINE_COLUMNS}
        FROM quarantine
       WHERE source = ANY($1::text[]) AND resolved_at IS NULL AND ($2::bigint IS NULL OR id < $2::bigint)
-      ORDER BY id DESC LIMIT $3`,
+      ORDER BY quarantine.id DESC LIMIT $3`,
     [feeds, beforeId, limit],
   );
 }
 
+/** Quarantine entries by id, open or closed, in id order; ids not found are absent. */
+export function readQuarantined(db: Queryable, ids: readonly string[]): Promise<QuarantinedRecordRow[]> {
+  return db.query<QuarantinedRecordRow>(
+    `SELECT ${QUARANTINE_COLUMNS} FROM quarantine WHERE id = ANY($1::bigint[]) ORDER BY quarantine.id`,
+    [ids],
+  );
+}
+
+/** Which entries an operator's action is about: these ids, or every open entry of these feeds. */
+export type QuarantineSelection = { ids: readonly string[] } | { feeds: readonly string[] };
+
+/**
+ * Queues entries for the next pass's retry: open again (a discarded one too),
+ * retryable, and their attempts counted afresh. The next pass reads each one
+ * as a fresh copy would be read: it resolves, is stored with its flaws, or is
+ * quarantined again with the reason of now. Returns the ids queued.
+ */
+export async function requeueQuarantined(db: Queryable, selection: QuarantineSelection): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    'ids' in selection
+      ? `UPDATE quarantine SET retryable = true, attempts = 1, resolved_at = NULL,
+                discarded_at = NULL, discarded_by = NULL, discard_reason = NULL
+          WHERE id = ANY($1::bigint[]) AND (resolved_at IS NULL OR discarded_at IS NOT NULL)
+          RETURNING id::text AS id`
+      : `UPDATE quarantine SET retryable = true, attempts = 1
+          WHERE source = ANY($1::text[]) AND resolved_at IS NULL
+          RETURNING id::text AS id`,
+    ['ids' in selection ? selection.ids : selection.feeds],
+  );
+  return rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
+}
+
+/** Closes open entries for good (who, when, why kept on the row); returns the ids discarded. */
+export async function discardQuarantined(
+  db: Queryable,
+  ids: readonly string[],
+  by: string,
+  reason: string,
+): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    `UPDATE quarantine SET resolved_at = now(), discarded_at = now(), discarded_by = $2, discard_reason = $3,
+            retryable = false
+      WHERE id = ANY($1::bigint[]) AND resolved_at IS NULL
+      RETURNING id::text AS id`,
+    [ids, by, reason],
+  );
+  return rows.map((row) => row.id).sort((a, b) => Number(a) - Number(b));
+}
+
 export type SyncTrigger = 'SCHEDULE' | 'COMMAND' | 'MUTATION' | 'START';
+
+export interface SyncRunRow {
+  id: string;
+  source: string;
+  instance: string;
+  trigger: SyncTrigger;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  records: string;
+  rejected: string;
+  error: string | null;
+}
+
+/** A source's passes, newest first, keyset-paged by id (the numeric one: a bare `id` would sort as text). */
+export function listSyncRuns(
+  db: Queryable,
+  source: string,
+  beforeId: string | null,
+  limit: number,
+): Promise<SyncRunRow[]> {
+  return db.query<SyncRunRow>(
+    `SELECT id::text AS id, source, instance, trigger, started_at AS "startedAt", finished_at AS "finishedAt", status,
+            records::text AS records, rejected::text AS rejected, error
+       FROM sync_runs WHERE source = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
+      ORDER BY sync_runs.id DESC LIMIT $3`,
+    [source, beforeId, limit],
+  );
+}
 
 export async function startRun(db: Queryable, source: string, instance: string, trigger: SyncTrigger) {
   const [row] = await db.query<{ id: string }>(

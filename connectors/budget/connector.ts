@@ -14,6 +14,7 @@ import type { Batch, Connector, Feed, Lookups, Reject } from '../feed.ts';
 import type { UpstreamClient } from '../http/client.ts';
 import { BatchBuilder, checkEnvelope, describeRequest, parseCursor } from '../common/paging.ts';
 import {
+  hashKey,
   readJsonRecord,
   rejection,
   retryJsonRecord,
@@ -175,6 +176,8 @@ type ExecutionColumn = (typeof BUDGET_EXECUTION_COLUMNS)[number];
 interface Layout {
   columns: Readonly<Record<ExecutionColumn, number>>;
   width: number;
+  /** The header's columns the contract does not know (tolerated, and counted as unknown fields of every row). */
+  unknown: readonly string[];
 }
 
 /**
@@ -189,26 +192,45 @@ function readExecutionRow(
   lookups: Lookups,
 ): Reading<BudgetExecutionLine> {
   const prefix = `${monthText(period)}/`;
-  if (row.cells.length !== layout.width) {
-    const reason = `${row.cells.length} cells where the header has ${layout.width}`;
-    return rejection(`${prefix}line ${row.line ?? '?'}`, null, row.text, reason, false);
-  }
   const cells = Object.fromEntries(
     BUDGET_EXECUTION_COLUMNS.map((column) => [column, row.cells[layout.columns[column]]]),
   );
+  const unknown = layout.unknown;
+  if (row.cells.length !== layout.width) {
+    const at = row.line === null ? '' : `line ${row.line}: `;
+    const reason = `${at}${row.cells.length} cells where the header has ${layout.width}`;
+    return {
+      ...rejection(naturalKey(prefix, cells) ?? prefix + hashKey(row.text), null, row.text, reason, false),
+      unknown,
+    };
+  }
   const key = prefix + EXECUTION_KEY_COLUMNS.map((column) => cells[column]).join('/');
   const checked = checkRecord(budgetExecutionContract, cells);
-  if (!checked.ok) return rejection(key, null, row.text, checked.reason, false);
+  if (!checked.ok) return { ...rejection(key, null, row.text, checked.reason, false), unknown };
   const mapped = toBudgetExecutionLine(checked.record, period.year, period.month, lookups.unitOfBudgetCode);
-  if (!mapped.ok) return rejection(key, null, row.text, mapped.reason, true);
+  if (!mapped.ok) return { ...rejection(key, null, row.text, mapped.reason, true), unknown };
   const flaws = placeFlaws(key, checked.flaws, { unitCode: mapped.value.unitCode, day: firstDay(period) });
-  return { ok: true, key, version: null, value: mapped.value, flaws };
+  return { ok: true, key, version: null, value: mapped.value, flaws, unknown };
+}
+
+/**
+ * A row's natural key (its period, budget code, chapter, item, sub-item and
+ * direction) when its key cells read as such, whatever the rest of the row:
+ * a row keeps its key when lines are added above it. Null when they do not.
+ */
+function naturalKey(prefix: string, cells: Record<string, string | undefined>): string | null {
+  const fields = budgetExecutionContract.fields;
+  const sound = EXECUTION_KEY_COLUMNS.every((column) => fields[column].safeParse(cells[column]).success);
+  return sound ? prefix + EXECUTION_KEY_COLUMNS.map((column) => cells[column]).join('/') : null;
 }
 
 /** Where each documented column is in a file with this header, and how many cells each row must have. */
 function layoutOf(header: readonly string[]): Layout {
   const columns = Object.fromEntries(BUDGET_EXECUTION_COLUMNS.map((column) => [column, header.indexOf(column)]));
-  return { columns: columns as Record<ExecutionColumn, number>, width: header.length };
+  const unknown = header.filter(
+    (name) => name !== '' && !(BUDGET_EXECUTION_COLUMNS as readonly string[]).includes(name),
+  );
+  return { columns: columns as Record<ExecutionColumn, number>, width: header.length, unknown };
 }
 
 /** The documented layout, for a row read again without its file's header. */
@@ -253,15 +275,18 @@ function budgetExecutionFeed(client: UpstreamClient, firstYear: number, now: () 
         const batch = new BatchBuilder<BudgetExecutionLine>();
         for (const { row, reading } of readings) {
           // A broken or flawed row repeating the key of a sound row of the same file is a second, different row
-          // whose place is taken: quarantined, keyed by its line, or it would replace the sound one (or, rejected,
-          // be resolved by it at once) and nobody would see it.
+          // whose place is taken: quarantined under its key and a hash of its text (not its line number, which
+          // moves when a line is added above), or it would replace the sound one (or, rejected, be resolved by it
+          // at once) and nobody would see it.
           if (sound(reading) || !soundKeys.has(reading.key)) batch.add(reading);
           else {
             const reason = reading.ok
               ? `repeats the key of a sound row with ${reading.flaws.map((f) => `${f.field}: ${f.rule}`).join(', ')}`
               : reading.reject.reason;
-            const line = `${monthText(period)}/line ${row.line}`;
-            batch.add(rejection(line, null, row.text, reason, !reading.ok && reading.reject.retryable));
+            const key = `${reading.key}/${hashKey(row.text)}`;
+            const retryable = !reading.ok && reading.reject.retryable;
+            const at = `line ${row.line}: `;
+            batch.add(rejection(key, null, row.text, reason.startsWith(at) ? reason : at + reason, retryable));
           }
         }
         return { batch, hasData: rows.length > 0 };
@@ -318,6 +343,8 @@ export function createBudgetConnector(client: UpstreamClient, options: BudgetOpt
   const now = options.now ?? (() => new Date());
   return {
     source: 'BUDGET',
+    // Finance, execution and investment refer only to units: one failing does not stop the others.
+    independentFeeds: true,
     feeds: [
       psuFinanceFeed(client, firstYear, now),
       budgetExecutionFeed(client, firstYear, now),

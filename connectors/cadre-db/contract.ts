@@ -111,6 +111,8 @@ export const staffContract = defineContract(
       broken: (r) => (r.phanLoai === 'CONG_CHUC' || r.phanLoai === 'VIEN_CHUC') && r.maNgach === null,
     },
   ],
+  // A person's name and birth date: never shown in a reason, masked where a payload is shown.
+  { hoTen: 'name', ngaySinh: 'birthDate' },
 );
 export const staffRecord = staffContract.whole;
 export type StaffWire = WireOf<typeof staffContract>;

@@ -47,6 +47,9 @@ export type Sound<F extends Fields, P extends keyof F> = {
   [K in keyof F]: K extends P ? z.output<F[K]> : z.output<F[K]> | null;
 };
 
+/** What kind of personal data a field holds: how the hub masks it where it shows a record as received. */
+export type PersonalKind = 'name' | 'phone' | 'birthDate';
+
 export interface RecordContract<F extends Fields, P extends keyof F & string> {
   readonly fields: F;
   /** The fields without which the record cannot be placed: an invalid one quarantines the record. */
@@ -54,14 +57,17 @@ export interface RecordContract<F extends Fields, P extends keyof F & string> {
   readonly rules: readonly FlawRule<Sound<F, P>>[];
   /** Every field at once: what a sound record passes in one parse (the path almost every record takes). */
   readonly whole: z.ZodObject<F>;
+  /** The fields holding personal data: their values never appear in a reason, and are masked where shown. */
+  readonly personal: Readonly<Partial<Record<keyof F & string, PersonalKind>>>;
 }
 
 export function defineContract<F extends Fields, P extends keyof F & string>(
   fields: F,
   placing: readonly P[],
   rules: readonly FlawRule<Sound<F, P>>[] = [],
+  personal: Readonly<Partial<Record<keyof F & string, PersonalKind>>> = {} as never,
 ): RecordContract<F, P> {
-  return { fields, placing, rules, whole: z.object(fields) };
+  return { fields, placing, rules, whole: z.object(fields), personal };
 }
 
 /** What a contract gives out for a record. */
@@ -69,7 +75,43 @@ export type SoundOf<C> = C extends RecordContract<infer F, infer P> ? Sound<F, P
 /** A record as the upstream sends it (what a mock serves). */
 export type WireOf<C> = C extends RecordContract<infer F, infer _P> ? z.input<z.ZodObject<F>> : never;
 
-export type Checked<S> = { ok: true; record: S; flaws: Flaw[] } | { ok: false; reason: string };
+/** `unknown`: the record's fields that the contract does not know (tolerated, and counted per feed). */
+export type Checked<S> =
+  { ok: true; record: S; flaws: Flaw[]; unknown: string[] } | { ok: false; reason: string; unknown: string[] };
+
+/** How a personal value shows in a reason: never the value itself. */
+export const MASKED_VALUE = '(personal data, masked)';
+/** The longest value a reason quotes whole. */
+const REASON_VALUE_CHARS = 60;
+
+/**
+ * Why a placing field fails, naming it: "missing field X" when the record
+ * does not carry it (a renamed field looks like this, with an unknown field
+ * beside it), "bad value: X = <value>, expected …" when it carries a value of
+ * the wrong kind (personal values masked, long ones cut).
+ */
+export function fieldReason(
+  contract: RecordContract<Fields, string>,
+  field: string,
+  value: unknown,
+  /** The schema's message: "expected …", or what was wrong. */
+  expected: string,
+): string {
+  if (value === undefined) return `missing field ${field}`;
+  let shown: string;
+  if (contract.personal[field] && value !== null && value !== '') shown = MASKED_VALUE;
+  else {
+    const text = JSON.stringify(value) ?? String(value);
+    shown = text.length > REASON_VALUE_CHARS ? `${text.slice(0, REASON_VALUE_CHARS)}…` : text;
+  }
+  // zod says "Invalid option: expected one of 1|2|3": the part after "expected" is what the reason needs.
+  const wanted = /\bexpected (.*)$/is.exec(expected)?.[1] ?? expected;
+  return `bad value: ${field} = ${shown}, expected ${wanted}`;
+}
+
+/** The fields of a record its contract does not declare. */
+export const unknownFields = (contract: RecordContract<Fields, string>, item: Record<string, unknown>): string[] =>
+  Object.keys(item).filter((field) => !Object.hasOwn(contract.fields, field));
 
 const jsonText = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
@@ -86,7 +128,8 @@ export function checkRecord<F extends Fields, P extends keyof F & string>(
   item: unknown,
   place?: (record: Sound<F, P>) => string | null,
 ): Checked<Sound<F, P>> {
-  if (!isObject(item)) return { ok: false, reason: '(record): expected an object' };
+  if (!isObject(item)) return { ok: false, reason: '(record): expected an object', unknown: [] };
+  const unknown = unknownFields(contract as RecordContract<Fields, string>, item);
   const whole = contract.whole.safeParse(item);
   const flaws: Flaw[] = [];
   let record: Sound<F, P>;
@@ -99,24 +142,25 @@ export function checkRecord<F extends Fields, P extends keyof F & string>(
       const parsed = schema.safeParse(item[field]);
       if (parsed.success) fields[field] = parsed.data;
       else if ((contract.placing as readonly string[]).includes(field)) {
-        unplaced.push(`${field}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+        const expected = parsed.error.issues[0]?.message ?? 'a valid value';
+        unplaced.push(fieldReason(contract as RecordContract<Fields, string>, field, item[field], expected));
       } else {
         fields[field] = null;
         flaws.push({ rule: INVALID_VALUE, field, value: jsonText(item[field]) });
       }
     }
-    if (unplaced.length > 0) return { ok: false, reason: unplaced.join('; ') };
+    if (unplaced.length > 0) return { ok: false, reason: unplaced.join('; '), unknown };
     record = fields as Sound<F, P>;
   }
   const unplaced = place?.(record);
-  if (unplaced) return { ok: false, reason: unplaced };
+  if (unplaced) return { ok: false, reason: unplaced, unknown };
   // A field already flagged invalid is null: a rule on it would only say so again.
   const invalid = new Set(flaws.map((flaw) => flaw.field));
   for (const rule of contract.rules) {
     if (invalid.has(rule.field) || !rule.broken(record)) continue;
     flaws.push({ rule: rule.rule, field: rule.field, value: jsonText(item[rule.field]) });
   }
-  return { ok: true, record, flaws };
+  return { ok: true, record, flaws, unknown };
 }
 
 /** Every (field, rule) a contract can flag or quarantine for, as the README's table lists them. */

@@ -93,7 +93,11 @@ export class BatchBuilder<T> {
       flaws.push(...reading.flaws);
     }
     for (const reading of this.rejects.values()) if (!reading.ok) rejects.push(reading.reject);
-    return { records, keys, flaws, rejects, cursor };
+    const unknownFields: Record<string, number> = {};
+    for (const reading of this.readings()) {
+      for (const field of reading.unknown ?? []) unknownFields[field] = (unknownFields[field] ?? 0) + 1;
+    }
+    return { records, keys, flaws, rejects, cursor, unknownFields };
   }
 }
 

@@ -27,9 +27,13 @@ export function stringField(item: unknown, field: string): string | undefined {
  * (update time and key) once it has passed its contract, null otherwise or
  * for feeds without one: what deduplication and watermarks go by.
  */
-export type Reading<T> =
+export type Reading<T> = (
   | { ok: true; key: string; version: Mark | null; value: T; flaws: readonly RecordFlaw[] }
-  | { ok: false; key: string; version: Mark | null; reject: Reject };
+  | { ok: false; key: string; version: Mark | null; reject: Reject }
+) & {
+  /** The record's fields its contract does not know (counted per feed: a renamed field shows up here). */
+  unknown?: readonly string[];
+};
 
 export function rejection<T>(
   key: string,
@@ -65,12 +69,13 @@ export function readJsonRecord<O, T>(
 ): Reading<T> {
   const key = (spec.keyPrefix ?? '') + (stringField(item, spec.keyField) ?? hashKey(raw));
   const checked = spec.check(item);
-  if (!checked.ok) return rejection<T>(key, null, raw, checked.reason, false);
+  const unknown = checked.unknown;
+  if (!checked.ok) return { ...rejection<T>(key, null, raw, checked.reason, false), unknown };
   const version = spec.version?.(checked.record) ?? null;
   const mapped = spec.map(checked.record);
-  if (!mapped.ok) return rejection<T>(key, version, raw, mapped.reason, true);
+  if (!mapped.ok) return { ...rejection<T>(key, version, raw, mapped.reason, true), unknown };
   const flaws = checked.flaws.length ? placeFlaws(key, checked.flaws, spec.place(mapped.value)) : [];
-  return { ok: true, key, version, value: mapped.value, flaws };
+  return { ok: true, key, version, value: mapped.value, flaws, unknown };
 }
 
 /** The retry result of a reading: the quarantined key and payload are kept as they were. */

@@ -162,6 +162,8 @@ export interface UpstreamClient {
   readonly waitedMs?: number;
   /** Called on every change of `circuit`; returns the unsubscribe function. */
   onCircuitChange(listener: (state: CircuitState) => void): () => void;
+  /** The message of the last failure the breaker counted (what opened it, when open); null when none yet. */
+  readonly lastFailure?: string | null;
   /** Closes the pool, once in-flight requests are done (idempotent). */
   close(): Promise<void>;
 }
@@ -378,8 +380,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (failure.kind === 'TIMEOUT') waitedMs += performance.now() - started;
       throw failure;
     }
+    if (statusCode >= 200 && statusCode < 300) {
+      let value: T;
+      try {
+        value = read(bytes);
+      } catch (error) {
+        // A 200 that says "error" (or is not what was asked) failed: counted as such, not as a 200.
+        const kind = error instanceof AttemptFailure ? error.kind : null;
+        record(kind === 'STATUS_ERROR_BODY' ? 'error_body' : 'malformed_body');
+        throw error;
+      }
+      record(String(statusCode));
+      return value;
+    }
     record(String(statusCode));
-    if (statusCode >= 200 && statusCode < 300) return read(bytes);
     const retryAfterMs = statusCode === 429 || statusCode === 503 ? parseRetryAfter(headers['retry-after']) : undefined;
     const failure = new AttemptFailure('HTTP_STATUS', statusCode, `HTTP ${statusCode}`, retryAfterMs);
     if (failure.retryable) throw failure;
@@ -468,6 +482,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     },
     get waitedMs() {
       return waitedMs;
+    },
+    get lastFailure() {
+      const last = breaker.lastFailure;
+      return last && 'error' in last ? (last.error as Error).message : null;
     },
     onCircuitChange(listener) {
       listeners.add(listener);

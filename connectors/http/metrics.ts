@@ -9,7 +9,10 @@
 import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
 
 export interface UpstreamMetrics {
-  /** One per attempt; outcome is the status code as text, or 'network' or 'timeout'. */
+  /**
+   * One per attempt; outcome is the status code as text, 'network' or 'timeout', or for a 2xx whose body is a
+   * failure: 'error_body' (the one-stop-shop's `{"status":"error"}`) or 'malformed_body' (not JSON).
+   */
   requests: Counter<'source' | 'path' | 'outcome'>;
   /** Attempt duration until the whole body is read (or the attempt failed). */
   duration: Histogram<'source' | 'path'>;

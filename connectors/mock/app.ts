@@ -51,7 +51,10 @@ export function createMockApp(
       const replaced = injection && (await faultResponse(injection, request.signal));
       if (replaced) return replaced;
       const response = await endpoint.serve(url, injection);
-      if (injection?.fault === 'renamed-field') return await renameField(response, url.pathname);
+      // An endpoint that renames its records itself (noting each on the injection) lists the fault among its own.
+      if (injection?.fault === 'renamed-field' && !endpoint.dataFaults.includes('renamed-field')) {
+        return await renameField(response, url.pathname);
+      }
       return injection?.fault === 'truncated' ? await truncate(response) : response;
     } catch (error) {
       if (error instanceof BadParameter) return badRequest(error);

@@ -26,7 +26,8 @@ import { BadParameter, json } from './http.ts';
  * - offset-shift: records move to the end between offset pages (offset lists; paging.ts).
  * - csv-bad-row: the CSV ends with broken rows (the budget execution CSV).
  * - renamed-field: every record of the page has one field the hub places it by under another name, as when an
- *   upstream renames a field in a release (RENAMED_FIELDS; JSON lists).
+ *   upstream renames a field in a release (RENAMED_FIELDS; JSON lists): each is "missing field <old name>" and
+ *   carries the unknown field <new name> (the dossier feed: MaDonVi sent as MaDonViXuLy).
  */
 export const FAULT_MODES = [
   'latency',
@@ -64,7 +65,7 @@ export const JSON_FAULTS: readonly FaultMode[] = ['status-error', 'malformed-jso
  */
 export const RENAMED_FIELDS: Readonly<Record<string, readonly [from: string, to: string]>> = {
   '/api/procedures': ['TenTTHC', 'TenThuTuc'],
-  '/api/dossiers': ['NgayTiepNhan', 'NgayNhanHoSo'],
+  '/api/dossiers': ['MaDonVi', 'MaDonViXuLy'],
   '/v2/units': ['cap', 'capDonVi'],
   '/v2/staff': ['hoTen', 'hoVaTen'],
   '/api/v1/psu-finance': ['nam', 'namNganSach'],

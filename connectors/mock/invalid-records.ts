@@ -31,6 +31,25 @@ export function omit<T extends object>(record: T, field: keyof T): Record<string
 }
 
 /**
+ * With renamed-field, the page's records with `from` sent as `to` (its value kept), each noted on the injection
+ * with the reason the hub gives; otherwise the page as it is.
+ */
+export function withRenamedField<T extends object>(
+  records: readonly T[],
+  injection: Injection | null,
+  from: keyof T & string,
+  to: string,
+  keyOf: (record: T) => string,
+): unknown[] {
+  if (injection?.fault !== 'renamed-field') return [...records];
+  return records.map((record) => {
+    injection.records.push({ key: keyOf(record), reason: `missing field ${from}` });
+    const { [from]: value, ...rest } = record;
+    return { ...rest, [to]: value };
+  });
+}
+
+/**
  * The page, plus (with invalid-records or flawed-records) the broken records of that kind made from its last record,
  * noted on the injection.
  */

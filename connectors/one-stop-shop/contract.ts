@@ -123,6 +123,8 @@ export const dossierContract = defineContract(
       broken: (r) => r.CoPhiLePhi === 0 && (r.DuocThanhToanTrucTuyen === 1 || r.DuocThanhToanTrucTuyen === 2),
     },
   ],
+  // The applicant's name and phone: never shown in a reason, masked where a payload is shown.
+  { ChuHoSo: 'name', SoDienThoai: 'phone' },
 );
 export const dossierRecord = dossierContract.whole;
 /** A dossier as the one-stop-shop sends it (the input side: what the mock serves). */

@@ -13,9 +13,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
+import type { Batch, Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
 import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
+import { UpstreamError } from '../http/client.ts';
 import { hasOpenFlaws, recordFlaws } from '../../store/flaws.ts';
 import type { Db } from '../../store/db.ts';
 import {
@@ -27,9 +28,12 @@ import {
   openRetryable,
   quarantine,
   readFeedState,
+  recordFeedPassHealth,
   referenceKeys,
   resolveQuarantined,
   startRun,
+  DEFAULT_RETRY_LIMIT,
+  type FeedPassHealth,
   type SyncTrigger,
 } from '../../store/sync.ts';
 import { requestScope, type Logger } from '../../core/logger.ts';
@@ -146,6 +150,8 @@ export interface SyncEngineOptions {
   instance?: string;
   /** The running total of ms an upstream's client has spent waiting (UpstreamClient.waitedMs). */
   waitedMs?: (source: SourceName) => number;
+  /** Attempts after which a retryable quarantined record is retried no more (store/sync.ts DEFAULT_RETRY_LIMIT). */
+  retryLimit?: number;
 }
 
 async function lookupsFrom(db: Db): Promise<Lookups> {
@@ -184,6 +190,21 @@ async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
 
 const isReject = <T>(result: Mapped<T> | Reject): result is Reject => 'raw' in result;
 
+/**
+ * A failure that says the upstream as a whole is down (unreachable, timing out, 503 or 429, its breaker open), not
+ * one of its paths: the other feeds would only fail the same way, spending attempts (and opening the breaker).
+ */
+function upstreamDown(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  return (
+    error.kind === 'NETWORK' ||
+    error.kind === 'TIMEOUT' ||
+    error.kind === 'CIRCUIT_OPEN' ||
+    error.status === 503 ||
+    error.status === 429
+  );
+}
+
 export function createSyncEngine({
   db,
   connectors,
@@ -191,6 +212,7 @@ export function createSyncEngine({
   observers = [],
   instance = `${hostname()}:${process.pid}`,
   waitedMs = () => 0,
+  retryLimit = DEFAULT_RETRY_LIMIT,
 }: SyncEngineOptions): SyncEngine {
   const bySource = new Map(connectors.map((c) => [c.source, c]));
   const sources = SYNC_ORDER.filter((source) => bySource.has(source));
@@ -207,8 +229,9 @@ export function createSyncEngine({
   }
 
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
-    const writer = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
-    if (!writer) throw new Error(`no writer for feed ${feed.name}`);
+    const found = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
+    if (!found) throw new Error(`no writer for feed ${feed.name}`);
+    const writer = found;
     const baseUrl = bySource.get(source)?.baseUrl;
     const configured = baseUrl ? positionUrl(baseUrl) : null;
     const saved = await readFeedState(db, feed.name);
@@ -223,14 +246,43 @@ export function createSyncEngine({
     let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
     // Likewise the flaws: a page of sound records whose earlier versions had none writes nothing.
     let mayHaveFlaws = await hasOpenFlaws(db, feed.name);
+    const health: FeedPassHealth = { read: 0, rejected: 0, flawed: 0, unknownFields: {} };
+    try {
+      for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+        await syncBatch(batch);
+      }
+    } finally {
+      // What was read before a failure is still what the upstream's data is like; a pass that read nothing (no
+      // record changed) says nothing about it, and leaves the last pass that did read as it was.
+      if (health.read > 0) {
+        await recordFeedPassHealth(db, feed.name, health).catch((error: unknown) =>
+          logger.warn({ feed: feed.name, err: error }, 'cannot record the feed pass health'),
+        );
+      }
+      const unknown = Object.keys(health.unknownFields);
+      if (unknown.length) {
+        logger.warn(
+          { feed: feed.name, unknownFields: health.unknownFields },
+          `records carry fields the contract does not know: ${unknown.join(', ')}`,
+        );
+      }
+    }
+    await retryQuarantined(source, feed, writer, signal, totals);
+    await markFeedFinished(db, feed.name, null);
 
-    for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+    async function syncBatch(batch: Batch<unknown>) {
+      health.read += batch.records.length + batch.rejects.length;
+      health.rejected += batch.rejects.length;
+      health.flawed += new Set(batch.flaws.map((flaw) => flaw.key)).size;
+      for (const [field, count] of Object.entries(batch.unknownFields ?? {})) {
+        health.unknownFields[field] = (health.unknownFields[field] ?? 0) + count;
+      }
       if (batch.rejects.length) mayResolve = true;
       if (batch.flaws.length) mayHaveFlaws = true;
       const { written, resolved } = await db.transaction(async (tx) => {
         const written = await writer.write(tx, batch.records);
         if (mayHaveFlaws) await recordFlaws(tx, feed.name, batch.keys, batch.flaws);
-        await quarantine(tx, feed.name, batch.rejects);
+        await quarantine(tx, feed.name, batch.rejects, retryLimit);
         const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, batch.keys) : 0;
         await advanceFeed(tx, feed.name, batch.cursor, written.written);
         return { written, resolved };
@@ -246,8 +298,6 @@ export function createSyncEngine({
       }
       announce(source, feed, writer, written);
     }
-    await retryQuarantined(source, feed, writer, signal, totals);
-    await markFeedFinished(db, feed.name, null);
   }
 
   /** Reads the feed's retryable quarantined records again, with lookups as they are now. */
@@ -281,7 +331,7 @@ export function createSyncEngine({
         const written = await writer.write(tx, records);
         await recordFlaws(tx, feed.name, keys, flaws);
         await resolveQuarantined(tx, feed.name, keys);
-        await quarantine(tx, feed.name, rejects);
+        await quarantine(tx, feed.name, rejects, retryLimit);
         return written;
       });
       totals.records += written.written;
@@ -324,18 +374,22 @@ export function createSyncEngine({
       await hook('passStarted', (observer) => observer.passStarted?.(source), source);
       const runId = await startRun(db, source, instance, trigger);
       logger.info({ source, trigger }, 'sync pass started');
-      let feedName = '';
-      try {
-        for (const feed of connector.feeds) {
-          feedName = feed.name;
+      const errors: string[] = [];
+      for (const feed of connector.feeds) {
+        try {
           // Every line logged while the feed is read (the HTTP client's retries among them) names it.
           const scope = { requestId: requestScope.getStore()?.requestId ?? '', feed: feed.name };
           await requestScope.run(scope, () => syncFeed(source, feed, abort.signal, totals));
+        } catch (error) {
+          const message = `${feed.name}: ${(error as Error).message}`;
+          errors.push(message);
+          await markFeedFinished(db, feed.name, message).catch(() => {});
+          // Later feeds may refer to this one's records (dossiers to procedures), unless the connector says not;
+          // a stopping hub, or an upstream that is down as a whole, stops the pass here either way.
+          if (!connector.independentFeeds || abort.signal.aborted || upstreamDown(error)) break;
         }
-      } catch (error) {
-        totals.error = `${feedName}: ${(error as Error).message}`;
-        await markFeedFinished(db, feedName, totals.error).catch(() => {});
       }
+      totals.error = errors.length ? errors.join('; ') : null;
       const ms = Date.now() - started;
       totals.waitedMs = Math.round(waitedMs(source) - waitedBefore);
       await finishRun(db, runId, totals);

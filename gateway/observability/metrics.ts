@@ -50,7 +50,14 @@ export interface HubMetrics {
   scrape(): Promise<{ contentType: string; body: string }>;
 }
 
-const STATUSES: readonly SourceHealthStatus[] = ['FRESH', 'FAILING', 'STALE', 'CIRCUIT_OPEN', 'NEVER_SYNCED'];
+const STATUSES: readonly SourceHealthStatus[] = [
+  'FRESH',
+  'DEGRADED',
+  'FAILING',
+  'STALE',
+  'CIRCUIT_OPEN',
+  'NEVER_SYNCED',
+];
 
 /** Node's own metrics (CPU, memory, event loop, GC), on the global registry, once per process. */
 function collectProcessMetrics() {
@@ -148,7 +155,7 @@ export function createHubMetrics({
       });
       new Gauge({
         name: 'lgsp_sync_source_status',
-        help: "1 for the source's current status (FRESH, FAILING, STALE, CIRCUIT_OPEN, NEVER_SYNCED), 0 for the others",
+        help: "1 for the source's current status (FRESH, DEGRADED, FAILING, STALE, CIRCUIT_OPEN, NEVER_SYNCED), 0 for the others",
         labelNames: ['source', 'status'] as const,
         registers: [registry],
         async collect() {
@@ -182,6 +189,37 @@ export function createHubMetrics({
           const read = await report();
           this.reset();
           for (const f of read?.flaws ?? []) this.set({ source: f.source, feed: f.feed, rule: f.rule }, f.count);
+        },
+      });
+      new Gauge({
+        name: 'lgsp_sync_unknown_field_records',
+        help: "Records of the feed's last pass carrying a field its contract does not know, by source, feed and field (at most 20 fields a feed)",
+        labelNames: ['source', 'feed', 'field'] as const,
+        registers: [registry],
+        async collect() {
+          const read = await report();
+          this.reset();
+          for (const source of read?.sources ?? []) {
+            for (const feed of source.feeds) {
+              for (const { field, records } of feed.unknownFields) {
+                this.set({ source: source.name, feed: feed.feed, field }, records);
+              }
+            }
+          }
+        },
+      });
+      new Gauge({
+        name: 'lgsp_sync_feed_rejected_ratio',
+        help: "Share (0 to 1) of the records the feed's last pass read that it quarantined, by source and feed",
+        labelNames: ['source', 'feed'] as const,
+        registers: [registry],
+        async collect() {
+          const read = await report();
+          this.reset();
+          for (const source of read?.sources ?? []) {
+            for (const feed of source.feeds)
+              this.set({ source: source.name, feed: feed.feed }, feed.rejectedPercent / 100);
+          }
         },
       });
     },

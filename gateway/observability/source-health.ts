@@ -1,7 +1,7 @@
 /**
  * How each upstream's copy in the hub is doing, for /ready and /metrics: the
  * same statuses the live producer tells subscribers (live/sources.ts,
- * `statusOf`: CIRCUIT_OPEN, STALE, FAILING, FRESH, with the same staleness
+ * `statusOf`: CIRCUIT_OPEN, STALE, FAILING, DEGRADED, FRESH, with the same staleness
  * limit, LIVE_STALE_AFTER_MINUTES), plus NEVER_SYNCED for a source no pass has
  * ended on yet (its first pass may still be running, however long it takes),
  * and the records each source holds in quarantine.
@@ -15,7 +15,14 @@ import type { CircuitState } from '../../connectors/http/client.ts';
 import type { Queryable } from '../../store/db.ts';
 import { countFlawsByRule } from '../../store/flaws.ts';
 import { readSourceRunStates } from '../../store/live-events.ts';
-import { statusOf, type SourceStatus } from '../../live/sources.ts';
+import {
+  DEFAULT_DEGRADED_ABOVE_PERCENT,
+  feedDataHealth,
+  statusOf,
+  type FeedDataHealth,
+  type SourceStatus,
+} from '../../live/sources.ts';
+import { readFeedStates } from '../../store/sync.ts';
 import { FEEDS_OF_SOURCE } from '../../connectors/sync/feeds.ts';
 
 export type SourceHealthStatus = SourceStatus | 'NEVER_SYNCED';
@@ -29,6 +36,8 @@ export interface SourceHealth {
   lagSeconds: number | null;
   /** Records of the source held in quarantine now (all feeds). */
   quarantined: number;
+  /** Each feed's last pass: what it read, quarantined and flagged, its unknown fields, whether it is degraded. */
+  feeds: FeedDataHealth[];
 }
 
 /** Open quarantine entries of one feed, split by whether a later pass retries them. */
@@ -60,6 +69,8 @@ export interface SourceHealthOptions {
   circuit?: ((source: SourceName) => CircuitState | null) | undefined;
   /** A source with no successful pass for longer is STALE. */
   staleAfterMs: number;
+  /** A feed's last pass above this share (percent) of rejected or flawed records makes its source DEGRADED. */
+  degradedAbovePercent?: number | undefined;
   now?: Date;
 }
 
@@ -98,13 +109,26 @@ export async function readSourceHealth(db: Queryable, options: SourceHealthOptio
   const runs = await readSourceRunStates(db, syncing ?? SOURCE_NAMES);
   const quarantine = await readQuarantineCounts(db);
   const flaws = await readFlawCounts(db);
+  const threshold = options.degradedAbovePercent ?? DEFAULT_DEGRADED_ABOVE_PERCENT;
+  const states = await readFeedStates(
+    db,
+    runs.flatMap((run) => FEEDS_OF_SOURCE[run.source as SourceName] ?? []),
+  );
   const sources = runs.flatMap((run): SourceHealth[] => {
     const name = run.source as SourceName;
     // A gateway-only instance reports only what some instance has synced.
     if (!syncing && !run.everFinished) return [];
     const circuit = syncing ? (options.circuit?.(name) ?? null) : null;
+    const feeds = FEEDS_OF_SOURCE[name].flatMap((feed) => {
+      const state = states.find((s) => s.feed === feed);
+      const health = state ? feedDataHealth(state, threshold) : null;
+      return health ? [health] : [];
+    });
+    const degraded = feeds.some((feed) => feed.degraded);
     const status: SourceHealthStatus =
-      !run.everFinished && circuit !== 'OPEN' ? 'NEVER_SYNCED' : statusOf(run, circuit, now, options.staleAfterMs);
+      !run.everFinished && circuit !== 'OPEN'
+        ? 'NEVER_SYNCED'
+        : statusOf(run, circuit, now, options.staleAfterMs, degraded);
     const lastSuccessAt = run.lastSuccessAt;
     return [
       {
@@ -113,6 +137,7 @@ export async function readSourceHealth(db: Queryable, options: SourceHealthOptio
         lastSuccessAt: lastSuccessAt?.toISOString() ?? null,
         lagSeconds: lastSuccessAt ? Math.max(0, Math.round((now.getTime() - lastSuccessAt.getTime()) / 1000)) : null,
         quarantined: quarantine.filter((q) => q.source === name).reduce((sum, q) => sum + q.count, 0),
+        feeds,
       },
     ];
   });

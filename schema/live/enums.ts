@@ -27,6 +27,8 @@ export const AlertKindEnum = builder.enumType('AlertKind', {
     SOURCE_STALE: 'An upstream system has not synced within its staleness limit: its figures may be out of date.',
     CIRCUIT_OPEN: "An upstream system's circuit breaker opened after repeated failures: calls to it fail fast.",
     DATA_QUALITY_VIOLATED: 'A data-quality rule is newly violated.',
+    FEED_REJECTING_RECORDS:
+      "A feed's last sync pass quarantined (or stored with flaws) more than the threshold's share of the records it read: the upstream's data changed shape or broke its contract.",
   }),
 });
 
@@ -41,6 +43,7 @@ export const AlertSeverityEnum = builder.enumType('AlertSeverity', {
 
 const SOURCE_STATUSES = [
   'FRESH',
+  'DEGRADED',
   'STALE',
   'FAILING',
   'CIRCUIT_OPEN',
@@ -50,6 +53,8 @@ export const SourceStatusEnum = builder.enumType('SourceStatus', {
   description: "How an upstream system's copy in the hub stands.",
   values: describedValues(SOURCE_STATUSES, {
     FRESH: 'Synced within its staleness limit.',
+    DEGRADED:
+      "Synced, but a feed's last pass quarantined (or stored with flaws) more than the threshold's share of its records (FEED_DEGRADED_ABOVE_PERCENT).",
     STALE: 'Not synced within its staleness limit: its figures may be out of date.',
     FAILING: 'Its last sync pass failed.',
     CIRCUIT_OPEN: 'Its circuit breaker is open: calls to it fail fast until a probe succeeds.',

@@ -70,9 +70,9 @@ describe('npm run contract:check', { timeout: 60_000 }, () => {
       expect(dossiers, stdout).not.toBeNull();
       const held = Number(dossiers![1]);
       expect(held).toBeGreaterThan(0);
-      expect(stdout).toContain('NgayTiepNhan');
+      expect(stdout).toContain('MaDonVi');
       // … and the new name arrives on each of them as a field the contract does not know.
-      expect(stdout).toContain(`${held} × NgayNhanHoSo`);
+      expect(stdout).toContain(`${held} × MaDonViXuLy`);
       expect(stdout.trim().split('\n').at(-1)).toBe('FAILED: records would be quarantined or a feed could not be read');
     } finally {
       mocks.faults.oneStopShop.clear();

@@ -151,8 +151,8 @@ describe.each(testBackends)('sync on %s', (backend) => {
 
   describe('every fault mode of the mocks', () => {
     /** How each mode is switched on: data faults on every request, transport faults for a few. */
-    // renamed-field breaks the contract of every record on purpose (nothing survives it to compare): the contract
-    // check's drill (tests/integration/contract-check.test.ts).
+    // renamed-field breaks the contract of every record on purpose (nothing survives it to compare): its own suites
+    // follow it (tests/integration/feed-health.test.ts, contract-check.test.ts).
     const FAULTS: Record<Exclude<FaultMode, 'renamed-field'>, FaultSpec> = {
       latency: { fault: 'latency', latencyMs: 50, times: 20 },
       'rate-limit': { fault: 'rate-limit', retryAfterSeconds: 1, times: 1 },

@@ -100,7 +100,9 @@ describe('the contracts, field by field and rule by rule', () => {
       const checked = checkRecord(contract, { ...example, [field]: {} });
       if (contract.placing.includes(field)) {
         expect(checked).toMatchObject({ ok: false });
-        expect(!checked.ok && checked.reason).toMatch(new RegExp(`^${field}: `));
+        // The reason names the field and shows the value it had (masked when personal).
+        const shown = contract.personal[field] ? '\\(personal data, masked\\)' : '\\{\\}';
+        expect(!checked.ok && checked.reason).toMatch(new RegExp(`^bad value: ${field} = ${shown}, expected `));
       } else {
         expect(checked).toMatchObject({ ok: true, flaws: [{ rule: INVALID_VALUE, field, value: '{}' }] });
         expect(checked.ok && checked.record[field]).toBeNull();
@@ -111,9 +113,9 @@ describe('the contracts, field by field and rule by rule', () => {
   const required = fieldCases.filter(
     ([, field, contract]) => contract.placing.includes(field) && !contract.fields[field].safeParse(undefined).success,
   );
-  it.each(required)('%s.%s absent: quarantined', (_, field, contract, example) => {
+  it.each(required)('%s.%s absent: quarantined as a missing field', (_, field, contract, example) => {
     const { [field]: _absent, ...rest } = example;
-    expect(checkRecord(contract, rest)).toMatchObject({ ok: false });
+    expect(checkRecord(contract, rest)).toEqual({ ok: false, reason: `missing field ${field}`, unknown: [] });
   });
 
   const ruleCases = CONTRACTS.flatMap(([feed, contract, example]) =>
@@ -130,6 +132,7 @@ describe('the contracts, field by field and rule by rule', () => {
         ok: true,
         record: expect.anything(),
         flaws: [{ rule, field, value: JSON.stringify(record[field]) }],
+        unknown: [],
       });
     },
   );
@@ -153,6 +156,32 @@ describe('the contracts, field by field and rule by rule', () => {
   it('a dossier returned without its hand-over time keeps its finish time (it is resolved on that day)', () => {
     const checked = checkRecord(dossierContract, dossierWire({ NgayTra: '' }));
     expect(checked).toMatchObject({ ok: true, record: { NgayKetThucXuLy: '20240617101500', NgayTra: null } });
+  });
+
+  it('a reason tells a missing field from a bad value, shows the value, masks a personal one', () => {
+    // A renamed field: missing, and the new name is an unknown field.
+    const { MaDonVi, ...renamed } = dossierWire();
+    expect(checkRecord(dossierContract, { ...renamed, MaDonViXuLy: MaDonVi })).toEqual({
+      ok: false,
+      reason: 'missing field MaDonVi',
+      unknown: ['MaDonViXuLy'],
+    });
+    expect(checkRecord(dossierContract, dossierWire({ MaDonVi: 12 as unknown as string }))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^bad value: MaDonVi = 12, expected /),
+    });
+    // A person's name is personal data: its value never appears in a reason.
+    const checked = checkRecord(staffContract, staffWire({ hoTen: 42 as unknown as string }));
+    expect(checked).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^bad value: hoTen = \(personal data, masked\), expected /),
+    });
+    // A long value is cut at 60 characters.
+    const long = 'x'.repeat(100);
+    const cut = checkRecord(dossierContract, dossierWire({ NgayTiepNhan: long }));
+    expect(!cut.ok && cut.reason).toBe(
+      `bad value: NgayTiepNhan = "${'x'.repeat(59)}…, expected ${!cut.ok && cut.reason.split(', expected ')[1]}`,
+    );
   });
 
   it('something that is not an object cannot be placed', () => {

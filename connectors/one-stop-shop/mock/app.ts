@@ -5,11 +5,17 @@
 import { parseCompactLocal } from '../../common/wire.ts';
 import type { MockWorld } from '../../mock/world.ts';
 import { createMockApp, type MockApp } from '../../mock/app.ts';
-import { createFaultController, type FaultController } from '../../mock/faults.ts';
+import { createFaultController, RENAMED_FIELDS, type FaultController } from '../../mock/faults.ts';
 import { intParam, json, optionalParam } from '../../mock/http.ts';
-import { withInvalidRecords } from '../../mock/invalid-records.ts';
+import { withInvalidRecords, withRenamedField } from '../../mock/invalid-records.ts';
 import { numberedPage, OVERLAP } from '../../mock/paging.ts';
-import { DOSSIERS_MAX_LIMIT, DOSSIERS_PATH, PROCEDURES_MAX_PAGE_SIZE, PROCEDURES_PATH } from '../contract.ts';
+import {
+  DOSSIERS_MAX_LIMIT,
+  DOSSIERS_PATH,
+  PROCEDURES_MAX_PAGE_SIZE,
+  PROCEDURES_PATH,
+  type DossierWire,
+} from '../contract.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { invalidDossiers, invalidProcedures } from './invalid-records.ts';
 
@@ -36,7 +42,7 @@ export function createOneStopShopApp(world: MockWorld, faults: FaultController =
 
     [DOSSIERS_PATH]: {
       format: 'json',
-      dataFaults: ['invalid-records', 'flawed-records', 'duplicates'],
+      dataFaults: ['invalid-records', 'flawed-records', 'duplicates', 'renamed-field'],
       serve(url, injection) {
         const updatedFrom = optionalParam(
           url,
@@ -57,7 +63,9 @@ export function createOneStopShopApp(world: MockWorld, faults: FaultController =
         }
         const last = records[records.length - 1 - back];
         const nextCursor = more && last ? encodeCursor({ updatedAt: last.NgayCapNhat, code: last.MaHoSo }) : null;
-        return json({ data: withInvalidRecords(records, injection, invalidDossiers), nextCursor });
+        const [from, to] = RENAMED_FIELDS[DOSSIERS_PATH]!;
+        const served = withRenamedField(records, injection, from as keyof DossierWire, to, (d) => d.MaHoSo);
+        return json({ data: withInvalidRecords(served as typeof records, injection, invalidDossiers), nextCursor });
       },
     },
   });
