@@ -10,6 +10,8 @@ export interface FeedState {
   feed: string;
   cursor: string | null;
   status: 'IDLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** Since when the upstream answers the feed's path 404 (an older upstream); null when it serves it. */
+  pathMissingSince: Date | null;
   lastStartedAt: Date | null;
   lastSucceededAt: Date | null;
   lastError: string | null;
@@ -17,7 +19,8 @@ export interface FeedState {
 }
 
 const STATE_COLUMNS = `source AS feed, cursor, status, last_started_at AS "lastStartedAt",
-  last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced"`;
+  last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced",
+  path_missing_since AS "pathMissingSince"`;
 
 export async function readFeedState(db: Queryable, feed: string): Promise<FeedState | null> {
   const [row] = await db.query<FeedState>(`SELECT ${STATE_COLUMNS} FROM sync_state WHERE source = $1`, [feed]);
@@ -47,10 +50,25 @@ export async function advanceFeed(db: Queryable, feed: string, cursor: string | 
 export async function markFeedFinished(db: Queryable, feed: string, error: string | null): Promise<void> {
   await db.query(
     error === null
-      ? `UPDATE sync_state SET status = 'SUCCEEDED', last_succeeded_at = now(), last_error = NULL, updated_at = now()
+      ? `UPDATE sync_state SET status = 'SUCCEEDED', last_succeeded_at = now(), last_error = NULL,
+                               path_missing_since = NULL, updated_at = now()
           WHERE source = $1`
       : `UPDATE sync_state SET status = 'FAILED', last_error = $2, updated_at = now() WHERE source = $1`,
     error === null ? [feed] : [feed, error],
+  );
+}
+
+/**
+ * The upstream answered the feed's path 404: the feed is skipped, not failed.
+ * It goes back to IDLE (nothing read), keeps its cursor and its last success,
+ * and is marked since the first such answer; a success clears the mark.
+ */
+export async function markFeedPathMissing(db: Queryable, feed: string): Promise<void> {
+  await db.query(
+    `UPDATE sync_state SET status = 'IDLE', last_error = NULL,
+                           path_missing_since = coalesce(path_missing_since, now()), updated_at = now()
+      WHERE source = $1`,
+    [feed],
   );
 }
 

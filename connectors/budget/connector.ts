@@ -202,7 +202,7 @@ function readExecutionRow(
   const mapped = toBudgetExecutionLine(checked.record, period.year, period.month, lookups.unitOfBudgetCode);
   if (!mapped.ok) return rejection(key, null, row.text, mapped.reason, true);
   const flaws = placeFlaws(key, checked.flaws, { unitCode: mapped.value.unitCode, day: firstDay(period) });
-  return { ok: true, key, version: null, value: mapped.value, flaws };
+  return { ok: true, key, version: null, value: mapped.value, flaws, raw: row.text };
 }
 
 /** Where each documented column is in a file with this header, and how many cells each row must have. */
