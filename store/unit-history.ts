@@ -103,8 +103,10 @@ interface RangeRow {
  * written: against the stored rows read from the upstream (the observed ones
  * are replaced) and against the page itself, each key by its newest version
  * (a stored one newer than the page's stands, as the upsert keeps it).
- * Refusing a record keeps its stored row, which may then overlap another
- * record: checked again without the refused ones until nothing changes.
+ * Of two records of the page that overlap, the one changed last is refused
+ * (on a tie, the later one). Refusing a record keeps its stored row, which
+ * may then overlap another record: checked again without the refused ones
+ * until nothing changes.
  */
 async function overlapping(tx: Queryable, spec: RangeTable, rows: readonly RangeRow[]): Promise<Refusal[]> {
   const refused = new Map<number, string>();
@@ -118,13 +120,13 @@ async function overlapping(tx: Queryable, spec: RangeTable, rows: readonly Range
       SELECT DISTINCT ON (owner, part) * FROM page ORDER BY owner, part, updated DESC, idx DESC
     ), effective AS (
       SELECT s.${spec.owner} AS owner, s.${spec.part} AS part, s.${spec.from} AS valid_from, s.${spec.to} AS valid_to,
-             NULL::int AS idx
+             s.source_updated_at AS updated, NULL::int AS idx
         FROM ${spec.table} s
        WHERE s.${spec.owner} IN (SELECT owner FROM page) AND NOT s.observed
          AND NOT EXISTS (SELECT 1 FROM latest l WHERE l.owner = s.${spec.owner} AND l.part = s.${spec.part}
                                                   AND l.updated >= s.source_updated_at)
       UNION ALL
-      SELECT l.owner, l.part, l.valid_from, l.valid_to, l.idx FROM latest l
+      SELECT l.owner, l.part, l.valid_from, l.valid_to, l.updated, l.idx FROM latest l
        WHERE NOT EXISTS (SELECT 1 FROM ${spec.table} s WHERE s.${spec.owner} = l.owner AND s.${spec.part} = l.part
                                                       AND s.source_updated_at > l.updated)
     )
@@ -135,6 +137,8 @@ async function overlapping(tx: Queryable, spec: RangeTable, rows: readonly Range
       JOIN effective b ON b.owner = a.owner AND b.part <> a.part
                       AND daterange(a.valid_from, a.valid_to) && daterange(b.valid_from, b.valid_to)
      WHERE a.idx IS NOT NULL
+       -- Of two records of the page, the one changed last is refused (on a tie, the later part): the other stands.
+       AND (b.idx IS NULL OR a.updated > b.updated OR (a.updated = b.updated AND a.part > b.part))
      ORDER BY a.idx, b.part`;
   const params = [
     rows.map((_, i) => i),
