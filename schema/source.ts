@@ -5,6 +5,8 @@ import { SyncBusyError } from '../connectors/sync/engine.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import type { Queryable } from '../store/db.ts';
 import { countOpenQuarantine, readFeedStates, type FeedState } from '../store/sync.ts';
+import { historyCoverage } from '../store/history.ts';
+import { SourceHistory } from './source-history.ts';
 import { builder } from './builder.ts';
 import { describedValues } from './enum-values.ts';
 import type { Context } from './context.ts';
@@ -32,7 +34,7 @@ const CircuitStateEnum = builder.enumType('CircuitState', {
 const FeedStatusEnum = builder.enumType('FeedStatus', {
   description: "Where a feed's sync stands.",
   values: describedValues(['IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const, {
-    IDLE: 'Never synced yet.',
+    IDLE: 'Never synced yet, or skipped by the last pass because the upstream does not serve its path (see pathMissingSince).',
     RUNNING: 'A pass is reading it now (or one was cut off and will resume from its cursor).',
     SUCCEEDED: 'The last pass read it to the end.',
     FAILED: 'The last pass failed on it: see lastError.',
@@ -99,6 +101,12 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       nullable: true,
       description: 'Why the last pass failed on it; null after a success.',
     }),
+    pathMissingSince: t.expose('pathMissingSince', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "Since when the upstream answers this feed's path with 404 (an upstream older than the feed, such as a cadre database before v2.1 for the history feeds): the feed is skipped, not failed. Null while the path answers.",
+    }),
   }),
 });
 
@@ -157,6 +165,13 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
       type: [Feed],
       description: "The source's feeds in sync order, each with its own cursor and status.",
       resolve: (source) => source.feeds,
+    }),
+    history: t.field({
+      type: SourceHistory,
+      nullable: true,
+      description:
+        'CADRE_DB only (null for the others): whether the hub holds the whole history of units and staff assignments, or counts past periods partly on what it observed itself, and why.',
+      resolve: (source, _args, ctx) => (source.name === 'CADRE_DB' ? historyCoverage(ctx.db) : null),
     }),
   }),
 });

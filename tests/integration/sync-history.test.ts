@@ -27,6 +27,7 @@ import {
   UNIT_EVENTS_FEED,
   UNIT_VERSIONS_FEED,
 } from '../../store/history.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
 import { emptyStore } from '../support/province-snapshot.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { startMocks, syncRig, TEST_CLIENT, type SyncRig } from '../support/sync-rig.ts';
@@ -276,6 +277,23 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
     let school: UnitWire;
     let moveAt: number;
     let newParent: string;
+    let hub: TestHub;
+    /** The CADRE_DB source as the graph's `sources` gives it. */
+    async function cadreSource() {
+      const { data, errors } = await hub.gql(
+        `{ sources { name history { partial reasons } feeds { name status pathMissingSince } } }`,
+        {},
+        'admin',
+      );
+      expect(errors).toBeUndefined();
+      const sources = data.sources as {
+        name: string;
+        history: unknown;
+        feeds: { name: string; status: string; pathMissingSince: string | null }[];
+      }[];
+      expect(sources.find((s) => s.name === 'BUDGET')?.history).toBeNull();
+      return sources.find((s) => s.name === 'CADRE_DB')!;
+    }
 
     beforeAll(async () => {
       store = await openTestStore(backend);
@@ -303,8 +321,10 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
         ports: { oneStopShop: 0, cadreDb: 0, budget: 0 },
         cadreDb: { history: false },
       });
+      hub = await startTestHub(store.db, { adminToken: 'admin' });
     });
     afterAll(async () => {
+      await hub?.hub.stop();
       await rig?.close();
       await mocks?.close();
       await store?.dispose();
@@ -341,6 +361,23 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
           'some unit versions or staff assignments were observed by the hub, not read from the upstream',
         ],
       });
+      const source = await cadreSource();
+      expect(source.history).toEqual({
+        partial: true,
+        reasons: [
+          `${UNIT_VERSIONS_FEED}: the upstream does not serve this history path (404)`,
+          `${UNIT_EVENTS_FEED}: the upstream does not serve this history path (404)`,
+          `${STAFF_ASSIGNMENTS_FEED}: the upstream does not serve this history path (404)`,
+          'some unit versions or staff assignments were observed by the hub, not read from the upstream',
+        ],
+      });
+      expect(source.feeds.map((f) => [f.name, f.status, f.pathMissingSince !== null])).toEqual([
+        ['cadre-db/units', 'SUCCEEDED', false],
+        [UNIT_VERSIONS_FEED, 'IDLE', true],
+        [UNIT_EVENTS_FEED, 'IDLE', true],
+        ['cadre-db/staff', 'SUCCEEDED', false],
+        [STAFF_ASSIGNMENTS_FEED, 'IDLE', true],
+      ]);
       // One observed version per unit, as /v2/units gives it today.
       expect(await versionsOf(store, school.maDinhDanh)).toEqual([
         { version: 1, from: '2019-01-01', to: null, parent: school.maDinhDanhCha, level: 'COMMUNE', observed: true },
@@ -400,8 +437,10 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
         'SELECT count(*)::int AS n FROM unit_versions WHERE observed',
       );
       expect(observed!.n).toBe(0);
-      expect((await historyCoverage(store.db)).reasons).not.toContain(
-        `${UNIT_VERSIONS_FEED}: the upstream does not serve this history path (404)`,
+      const source = await cadreSource();
+      expect(source.history).toEqual({ partial: false, reasons: [] });
+      expect(source.feeds.map((f) => [f.status, f.pathMissingSince])).toEqual(
+        Array.from({ length: 5 }, () => ['SUCCEEDED', null]),
       );
 
       // A later write of the school through /v2/units (its record re-sent with a new update time) adds no observed version.
