@@ -45,7 +45,7 @@ async function main() {
     const cadre = await engine.run('CADRE_DB', { trigger: 'COMMAND' });
     if (cadre.error) throw new Error(cadre.error);
     console.log(
-      `cadre database: ${fmt(cadre.records)} units and staff in ${seconds(Date.now() - started)} s ` +
+      `cadre database: ${fmt(cadre.records)} units, staff and their history in ${seconds(Date.now() - started)} s ` +
         `(${fmt(cadre.rejected)} held until their parent unit arrived, ${fmt(cadre.resolved)} resolved)`,
     );
 

@@ -52,6 +52,12 @@ export interface Batch<T> {
    */
   keys: string[];
   /**
+   * The payload of each record as received (raws[i] is records[i]'s), when
+   * the feed gives it: what a writer that still refuses a record (a version
+   * overlapping another, which only the store can tell) quarantines.
+   */
+  raws?: string[];
+  /**
    * The flaws of the records (each naming its record's key): stored with the
    * records in the batch's transaction, and the flaws the records' earlier
    * versions had and these no longer have are cleared.
@@ -84,6 +90,23 @@ export interface Feed<T> {
   pull(cursor: string | null, lookups: Lookups, signal?: AbortSignal): AsyncIterable<Batch<T>>;
   /** Reads a quarantined record again (on a later run, once what it lacked may exist). */
   retry(reject: { key: string; raw: string }, lookups: Lookups): Mapped<T> | Reject;
+}
+
+/**
+ * Thrown by a feed whose path the upstream does not have (HTTP 404): an
+ * upstream older than the feed's contract (a cadre database before v2.1 has
+ * no history paths). The engine skips the feed and marks it, without failing
+ * the pass; the mark is cleared when the path answers again.
+ */
+export class PathMissingError extends Error {
+  override readonly name = 'PathMissingError';
+  constructor(
+    readonly feed: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${feed}: the upstream does not serve ${path} (404)`, options);
+  }
 }
 
 /** Every feed of one upstream, in the order they must run (what later feeds refer to comes first). */

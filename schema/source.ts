@@ -8,7 +8,9 @@ import { describePosition, resetPosition, sourceOfFeed } from '../connectors/syn
 import type { Queryable } from '../store/db.ts';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { countOpenQuarantine, listSyncRuns, readFeedStates, type FeedState, type SyncRunRow } from '../store/sync.ts';
+import { historyCoverage } from '../store/history.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
+import { SourceHistory } from './source-history.ts';
 import { SyncRun } from './sync-run.ts';
 import { DEFAULT_DEGRADED_ABOVE_PERCENT, feedDataHealth, statusOf } from '../live/sources.ts';
 import { builder } from './builder.ts';
@@ -40,7 +42,7 @@ const CircuitStateEnum = builder.enumType('CircuitState', {
 const FeedStatusEnum = builder.enumType('FeedStatus', {
   description: "Where a feed's sync stands.",
   values: describedValues(['IDLE', 'RUNNING', 'SUCCEEDED', 'FAILED'] as const, {
-    IDLE: 'Never synced yet.',
+    IDLE: 'Never synced yet, or skipped by the last pass because the upstream does not serve its path (see pathMissingSince).',
     RUNNING: 'A pass is reading it now (or one was cut off and will resume from its cursor).',
     SUCCEEDED: 'The last pass read it to the end.',
     FAILED: 'The last pass failed on it: see lastError.',
@@ -127,6 +129,12 @@ const Feed = builder.objectRef<FeedState>('SourceFeed').implement({
       description:
         'What its last pass that read records (a pass that read none leaves it) read, quarantined and stored with flaws, and the unknown fields it met; null before any.',
       resolve: (feed, _args, ctx) => feedDataHealth(feed, thresholdOf(ctx)),
+    }),
+    pathMissingSince: t.expose('pathMissingSince', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        "Since when the upstream answers this feed's path with 404 (an upstream older than the feed, such as a cadre database before v2.1 for the history feeds): the feed is skipped, not failed. Null while the path answers.",
     }),
   }),
 });
@@ -244,6 +252,13 @@ const Source = builder.objectRef<SourceRow>('Source').implement({
       { name: 'SyncRunConnection' },
       { name: 'SyncRunEdge' },
     ),
+    history: t.field({
+      type: SourceHistory,
+      nullable: true,
+      description:
+        'CADRE_DB only (null for the others): whether the hub holds the whole history of units and staff assignments, or counts past periods partly on what it observed itself, and why.',
+      resolve: (source, _args, ctx) => (source.name === 'CADRE_DB' ? historyCoverage(ctx.db) : null),
+    }),
   }),
 });
 
@@ -326,6 +341,7 @@ builder.mutationFields((t) => ({
           recordsSynced: '0',
           upstreamUrl: null,
           lastPass: null,
+          pathMissingSince: null,
         }
       );
     },

@@ -5,7 +5,9 @@
  *   npm run mock:upstreams -- --scale=tiny --seed=7 --host=0.0.0.0 --budget-port=5103
  *
  * Ports come from the flags, else MOCK_ONE_STOP_SHOP_PORT, MOCK_CADRE_DB_PORT
- * and MOCK_BUDGET_PORT, else 4101, 4102 and 4103. Faults and the clock are
+ * and MOCK_BUDGET_PORT, else 4101, 4102 and 4103. `--no-history` (or
+ * MOCK_CADRE_DB_HISTORY=false) makes the cadre database an upstream before
+ * v2.1: its history paths answer 404. Faults and the clock are
  * driven through each server's /__admin endpoints (connectors/mock/admin.ts).
  */
 import { parseArgs } from 'node:util';
@@ -29,6 +31,7 @@ function options() {
       'one-stop-shop-port': { type: 'string' },
       'cadre-db-port': { type: 'string' },
       'budget-port': { type: 'string' },
+      'no-history': { type: 'boolean', default: false },
     },
   });
   if (!(SCALE_NAMES as readonly string[]).includes(values.scale)) {
@@ -48,14 +51,15 @@ function options() {
       cadreDb: port('cadreDb', values['cadre-db-port'], 'MOCK_CADRE_DB_PORT'),
       budget: port('budget', values['budget-port'], 'MOCK_BUDGET_PORT'),
     },
+    history: !values['no-history'] && process.env.MOCK_CADRE_DB_HISTORY !== 'false',
   };
 }
 
 try {
-  const { scale, seed, host, ports } = options();
+  const { scale, seed, host, ports, history } = options();
   const started = Date.now();
   const world = createMockWorld({ scale, ...(seed === undefined ? {} : { seed }) });
-  const upstreams = await startMockUpstreams({ world, host, ports });
+  const upstreams = await startMockUpstreams({ world, host, ports, cadreDb: { history } });
   process.stdout.write(
     `mock upstreams: scale ${world.scale}, seed ${world.seed}, simulated now ${world.now().toISOString()} ` +
       `(ready in ${Date.now() - started} ms)\n` +

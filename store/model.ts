@@ -171,3 +171,46 @@ export interface InvestmentDisbursement {
   capitalPlan: Vnd | null;
   disbursedToDate: Vnd | null;
 }
+
+/** A unit as it stood from `validFrom` (included) to `validTo` (excluded; null: still in force). */
+export interface UnitVersion {
+  code: string;
+  /** phienBan: 1, 2, … */
+  version: number;
+  validFrom: IsoDate;
+  validTo: IsoDate | null;
+  name: string;
+  parentCode: string | null;
+  level: UnitLevel;
+  kind: UnitKind;
+  sector: PsuSector | null;
+  budgetCode: string | null;
+  headcountQuota: number | null;
+  sourceUpdatedAt: Date;
+}
+
+export const UNIT_EVENT_TYPES = ['MERGER', 'SPLIT', 'DISSOLUTION', 'CREATION', 'RENAME'] as const;
+export type UnitEventType = (typeof UNIT_EVENT_TYPES)[number];
+
+/** A merger, split, dissolution, creation or rename, with the units before and after it. */
+export interface UnitEvent {
+  id: string;
+  type: UnitEventType;
+  effectiveOn: IsoDate;
+  legalBasis: string | null;
+  unitsBefore: string[];
+  unitsAfter: string[];
+  sourceUpdatedAt: Date;
+}
+
+/** A period of a person's working history: where they served from `startsOn` to `endsOn` (excluded; null: open). */
+export interface StaffAssignment {
+  staffId: string;
+  startsOn: IsoDate;
+  endsOn: IsoDate | null;
+  unitCode: string;
+  category: StaffCategory | null;
+  position: string | null;
+  meetsStandard: boolean | null;
+  sourceUpdatedAt: Date;
+}

@@ -10,6 +10,8 @@ export interface FeedState {
   feed: string;
   cursor: string | null;
   status: 'IDLE' | 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  /** Since when the upstream answers the feed's path 404 (an older upstream); null when it serves it. */
+  pathMissingSince: Date | null;
   lastStartedAt: Date | null;
   lastSucceededAt: Date | null;
   lastError: string | null;
@@ -34,7 +36,7 @@ export interface FeedPassHealth {
 
 const STATE_COLUMNS = `source AS feed, cursor, status, last_started_at AS "lastStartedAt",
   last_succeeded_at AS "lastSucceededAt", last_error AS "lastError", records_synced AS "recordsSynced",
-  upstream_url AS "upstreamUrl",
+  upstream_url AS "upstreamUrl", path_missing_since AS "pathMissingSince",
   CASE WHEN last_pass_read IS NULL THEN NULL ELSE json_build_object(
     'read', last_pass_read, 'rejected', last_pass_rejected, 'flawed', last_pass_flawed,
     'unknownFields', coalesce(last_pass_unknown_fields, '{}'::jsonb)) END AS "lastPass"`;
@@ -108,7 +110,8 @@ export async function advanceFeed(db: Queryable, feed: string, cursor: string | 
 export async function markFeedFinished(db: Queryable, feed: string, error: string | null): Promise<void> {
   await db.query(
     error === null
-      ? `UPDATE sync_state SET status = 'SUCCEEDED', last_succeeded_at = now(), last_error = NULL, updated_at = now()
+      ? `UPDATE sync_state SET status = 'SUCCEEDED', last_succeeded_at = now(), last_error = NULL,
+                               path_missing_since = NULL, updated_at = now()
           WHERE source = $1`
       : `UPDATE sync_state SET status = 'FAILED', last_error = $2, updated_at = now() WHERE source = $1`,
     error === null ? [feed] : [feed, error],
@@ -117,6 +120,20 @@ export async function markFeedFinished(db: Queryable, feed: string, error: strin
 
 /** Attempts after which a retryable record (an unknown unit, say) is retried no more: about a day of 5-minute passes. */
 export const DEFAULT_RETRY_LIMIT = 300;
+
+/**
+ * The upstream answered the feed's path 404: the feed is skipped, not failed.
+ * It goes back to IDLE (nothing read), keeps its cursor and its last success,
+ * and is marked since the first such answer; a success clears the mark.
+ */
+export async function markFeedPathMissing(db: Queryable, feed: string): Promise<void> {
+  await db.query(
+    `UPDATE sync_state SET status = 'IDLE', last_error = NULL,
+                           path_missing_since = coalesce(path_missing_since, now()), updated_at = now()
+      WHERE source = $1`,
+    [feed],
+  );
+}
 
 export interface QuarantineEntry {
   key: string;

@@ -10,15 +10,14 @@
  * what lies outside answers as nothing, like an unknown unit.
  */
 import type { Queryable } from './db.ts';
-import type { IsoDate, PsuSector, StaffCategory, UnitKind, UnitLevel } from './model.ts';
+import type { IsoDate, PsuSector, StaffCategory, UnitEventType, UnitKind, UnitLevel } from './model.ts';
 import type { UnitRow } from './units.ts';
 import type { StaffRow } from './staff.ts';
 import type { KeysetPage } from './keyset.ts';
 import { STAFF_COUNT_CATEGORIES, type UnitStaffCountRow } from './units.ts';
 import { matchesSearch, searchPatterns } from './search.ts';
 
-export const UNIT_EVENT_TYPES = ['MERGER', 'SPLIT', 'DISSOLUTION', 'CREATION', 'RENAME'] as const;
-export type UnitEventType = (typeof UNIT_EVENT_TYPES)[number];
+export { UNIT_EVENT_TYPES, type UnitEventType } from './model.ts';
 
 /** One version of a unit: its attributes over [validFrom, validTo). */
 export interface UnitVersionRow {

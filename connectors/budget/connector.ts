@@ -210,7 +210,7 @@ function readExecutionRow(
   const mapped = toBudgetExecutionLine(checked.record, period.year, period.month, lookups.unitOfBudgetCode);
   if (!mapped.ok) return { ...rejection(key, null, row.text, mapped.reason, true), unknown };
   const flaws = placeFlaws(key, checked.flaws, { unitCode: mapped.value.unitCode, day: firstDay(period) });
-  return { ok: true, key, version: null, value: mapped.value, flaws, unknown };
+  return { ok: true, key, version: null, value: mapped.value, flaws, unknown, raw: row.text };
 }
 
 /**

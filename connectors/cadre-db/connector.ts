@@ -1,32 +1,45 @@
 /**
  * The cadre database's feeds for the sync engine: the unit tree first (staff
  * and every other upstream's records refer to units, and it is the budget
- * crosswalk), then the staff. Both are offset lists filtered by modification
+ * crosswalk), the units' versions and events (v2.1 history), then the staff
+ * and their assignments. An upstream before v2.1 answers the history paths
+ * 404: those feeds then throw PathMissingError, which the engine skips. Both are offset lists filtered by modification
  * time whose offsets slide while they are read; the overlapping pager of
  * ../common/paging.ts reads them without losing or repeating records, and
  * its cursor shape is documented there (offsetCursor).
  */
-import type { Staff, Unit } from '../../store/model.ts';
-import type { Batch, Connector, Feed, Lookups, Reject } from '../feed.ts';
-import type { UpstreamClient } from '../http/client.ts';
+import type { Staff, StaffAssignment, Unit, UnitEvent, UnitVersion } from '../../store/model.ts';
+import { STAFF_ASSIGNMENTS_FEED, UNIT_EVENTS_FEED, UNIT_VERSIONS_FEED } from '../../store/history.ts';
+import { PathMissingError, type Batch, type Connector, type Feed, type Lookups, type Reject } from '../feed.ts';
+import { UpstreamError, type UpstreamClient } from '../http/client.ts';
 import { accepted, rejected } from '../common/mapped.ts';
 import { pageSize, pullOffsetList, type OffsetListSpec } from '../common/paging.ts';
 import { checkRecord } from '../common/flaws.ts';
-import { readJsonRecord, retryJsonRecord, stringField, type JsonRecordSpec } from '../common/reject.ts';
+import { compositeKey, readJsonRecord, retryJsonRecord, stringField, type JsonRecordSpec } from '../common/reject.ts';
 import {
   MAX_LIMIT,
   offsetPage,
+  STAFF_ASSIGNMENTS_PATH,
   STAFF_PATH,
+  staffAssignmentContract,
   staffContract,
+  UNIT_EVENTS_PATH,
+  UNIT_VERSIONS_PATH,
   UNITS_PATH,
   unitContract,
+  unitEventContract,
+  unitVersionContract,
+  type StaffAssignmentRecord,
   type StaffRecord,
+  type UnitEventRecord,
   type UnitRecord,
+  type UnitVersionRecord,
 } from './contract.ts';
-import { toStaff, toUnit } from './map.ts';
+import { toStaff, toStaffAssignment, toUnit, toUnitEvent, toUnitVersion } from './map.ts';
 
 export const UNITS_FEED = 'cadre-db/units';
 export const STAFF_FEED = 'cadre-db/staff';
+export { STAFF_ASSIGNMENTS_FEED, UNIT_EVENTS_FEED, UNIT_VERSIONS_FEED };
 
 /** Records each page re-reads of the one before: more than the records that change during one page's read. */
 export const DEFAULT_OVERLAP = 50;
@@ -38,6 +51,8 @@ export interface CadreDbOptions {
   unitsLimit?: number;
   /** Staff per page; default and maximum 500. */
   staffLimit?: number;
+  /** Records per page of each history list (versions, events, assignments); default and maximum 500. */
+  historyLimit?: number;
   /** Records each page re-reads of the page before; default 50, at most half the page size. */
   overlap?: number;
   /** Pages to step back, at most, to find the page before again; default 20. */
@@ -45,7 +60,7 @@ export interface CadreDbOptions {
 }
 
 export interface CadreDbConnector extends Connector {
-  readonly feeds: readonly [Feed<Unit>, Feed<Staff>];
+  readonly feeds: readonly [Feed<Unit>, Feed<UnitVersion>, Feed<UnitEvent>, Feed<Staff>, Feed<StaffAssignment>];
 }
 
 /**
@@ -86,11 +101,64 @@ function staffSpec(lookups: Lookups): JsonRecordSpec<StaffRecord, Staff> {
   };
 }
 
+/** A version or assignment that ends on or before it starts has no place on the calendar. */
+const endsBeforeItStarts = (record: { tuNgay: string; denNgay: string | null }) =>
+  record.denNgay !== null && record.denNgay <= record.tuNgay
+    ? `denNgay ${record.denNgay} is not after tuNgay ${record.tuNgay}: the range is empty`
+    : null;
+
+const UNIT_VERSION_KEY = compositeKey(['maDinhDanh', 'phienBan']);
+const STAFF_ASSIGNMENT_KEY = compositeKey(['soHieu', 'tuNgay']);
+
+/** A version's parent must be a unit the hub knows (retried until it does), as a unit's must. */
+function unitVersionSpec(lookups: Lookups): JsonRecordSpec<UnitVersionRecord, UnitVersion> {
+  return {
+    check: (item) =>
+      checkRecord(unitVersionContract, item, (version) =>
+        version.maDinhDanhCha === version.maDinhDanh
+          ? 'maDinhDanhCha: a unit cannot be its own parent'
+          : endsBeforeItStarts(version),
+      ),
+    place: (version) => ({ unitCode: version.code, day: version.validFrom }),
+    keyField: 'maDinhDanh',
+    keyOf: UNIT_VERSION_KEY,
+    version: (record) => ({ t: record.ngayCapNhat, k: `${record.maDinhDanh}@${record.phienBan}` }),
+    map: (record) =>
+      record.maDinhDanhCha === null || lookups.hasUnit(record.maDinhDanhCha)
+        ? accepted(toUnitVersion(record))
+        : rejected(`unknown parent unit ${record.maDinhDanhCha}`),
+  };
+}
+
+/** Events are kept as sent: a unit on either side the hub does not know yet is still lineage worth keeping. */
+const unitEventSpec: JsonRecordSpec<UnitEventRecord, UnitEvent> = {
+  check: (item) => checkRecord(unitEventContract, item),
+  place: (event) => ({ unitCode: event.unitsAfter[0] ?? event.unitsBefore[0] ?? null, day: event.effectiveOn }),
+  keyField: 'maSuKien',
+  version: (record) => ({ t: record.ngayCapNhat, k: record.maSuKien }),
+  map: (record) => accepted(toUnitEvent(record)),
+};
+
+function staffAssignmentSpec(lookups: Lookups): JsonRecordSpec<StaffAssignmentRecord, StaffAssignment> {
+  return {
+    check: (item) => checkRecord(staffAssignmentContract, item, endsBeforeItStarts),
+    place: (assignment) => ({ unitCode: assignment.unitCode, day: assignment.startsOn }),
+    keyField: 'soHieu',
+    keyOf: STAFF_ASSIGNMENT_KEY,
+    version: (record) => ({ t: record.ngayCapNhat, k: `${record.soHieu}@${record.tuNgay}` }),
+    map: (record) =>
+      lookups.hasUnit(record.maDinhDanhDonVi)
+        ? accepted(toStaffAssignment(record))
+        : rejected(`unknown unit ${record.maDinhDanhDonVi}`),
+  };
+}
+
 interface OffsetFeed {
   name: string;
   path: string;
   limit: number | undefined;
   keyField: string;
+  keyOf?: (item: unknown) => string | undefined;
 }
 
 /** The pager of one list, options checked once; each pull gives it its reader. */
@@ -107,6 +175,7 @@ function offsetPager(client: UpstreamClient, options: CadreDbOptions, feed: Offs
     maxStepBack: options.maxStepBack ?? DEFAULT_MAX_STEP_BACK,
     envelope: offsetPage,
     keyField: feed.keyField,
+    ...(feed.keyOf ? { keyOf: feed.keyOf } : {}),
     timeField: 'ngayCapNhat',
     read,
     ...(onPage ? { onPage } : {}),
@@ -148,6 +217,7 @@ function unitsFeed(client: UpstreamClient, options: CadreDbOptions): Feed<Unit> 
             // Its quarantine entry is resolved by this key, in this batch's transaction.
             batch.records.push(result.value);
             batch.keys.push(child.key);
+            batch.raws?.push(child.raw);
             if (result.flaws) batch.flaws.push(...result.flaws);
           }
         }
@@ -188,6 +258,66 @@ function staffFeed(client: UpstreamClient, options: CadreDbOptions): Feed<Staff>
   };
 }
 
+/** The pages of a v2.1 history list; a 404 (an upstream before v2.1) becomes PathMissingError. */
+async function* historyPages<T>(spec: OffsetListSpec<T>, cursor: string | null, signal?: AbortSignal) {
+  try {
+    yield* pullOffsetList(spec, cursor, signal);
+  } catch (error) {
+    if (error instanceof UpstreamError && error.status === 404) {
+      throw new PathMissingError(spec.feed, spec.path, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function historyFeed<O, T>(
+  client: UpstreamClient,
+  options: CadreDbOptions,
+  feed: OffsetFeed,
+  spec: (lookups: Lookups) => JsonRecordSpec<O, T>,
+): Feed<T> {
+  const pager = offsetPager(client, options, feed);
+  return {
+    name: feed.name,
+    source: 'CADRE_DB',
+    pull(cursor, lookups, signal) {
+      const read = spec(lookups);
+      return historyPages(
+        pager((item) => readJsonRecord(read, item)),
+        cursor,
+        signal,
+      );
+    },
+    retry: (reject, lookups) => retryJsonRecord(spec(lookups), reject),
+  };
+}
+
 export function createCadreDbConnector(client: UpstreamClient, options: CadreDbOptions = {}): CadreDbConnector {
-  return { source: 'CADRE_DB', feeds: [unitsFeed(client, options), staffFeed(client, options)] };
+  const history = (name: string, path: string, keyField: string, keyOf?: (item: unknown) => string | undefined) => ({
+    name,
+    path,
+    limit: options.historyLimit,
+    keyField,
+    ...(keyOf ? { keyOf } : {}),
+  });
+  return {
+    source: 'CADRE_DB',
+    feeds: [
+      unitsFeed(client, options),
+      historyFeed(
+        client,
+        options,
+        history(UNIT_VERSIONS_FEED, UNIT_VERSIONS_PATH, 'maDinhDanh', UNIT_VERSION_KEY),
+        unitVersionSpec,
+      ),
+      historyFeed(client, options, history(UNIT_EVENTS_FEED, UNIT_EVENTS_PATH, 'maSuKien'), () => unitEventSpec),
+      staffFeed(client, options),
+      historyFeed(
+        client,
+        options,
+        history(STAFF_ASSIGNMENTS_FEED, STAFF_ASSIGNMENTS_PATH, 'soHieu', STAFF_ASSIGNMENT_KEY),
+        staffAssignmentSpec,
+      ),
+    ],
+  };
 }

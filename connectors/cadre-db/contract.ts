@@ -9,6 +9,7 @@ import { defineContract, type SoundOf, type WireOf } from '../common/flaws.ts';
 import {
   budgetRelationCode,
   code,
+  isoDay,
   isoLocalTime,
   optionalCode,
   optionalIsoDay,
@@ -18,6 +19,10 @@ import {
 
 export const UNITS_PATH = '/v2/units';
 export const STAFF_PATH = '/v2/staff';
+/** The v2.1 history paths (docs/upstreams.md#history-cadre-database-v21); an older upstream answers them 404. */
+export const UNIT_VERSIONS_PATH = '/v2/units/history';
+export const UNIT_EVENTS_PATH = '/v2/unit-events';
+export const STAFF_ASSIGNMENTS_PATH = '/v2/staff/assignments';
 export const MAX_LIMIT = 500;
 
 export const unitLevel = z.enum(['TINH', 'HUYEN', 'XA']);
@@ -117,6 +122,113 @@ export const staffContract = defineContract(
 export const staffRecord = staffContract.whole;
 export type StaffWire = WireOf<typeof staffContract>;
 export type StaffRecord = SoundOf<typeof staffContract>;
+
+/**
+ * A version of a unit (v2.1 history), keyed by maDinhDanh and phienBan. It is
+ * placed by its key, the day it takes effect (tuNgay), its parent, level and
+ * kind (the dated tree every past figure is counted on) and its update time;
+ * its name is required as a unit's is. A version that ends on or before it
+ * starts cannot be placed on the calendar (the connector quarantines it).
+ */
+export const unitVersionContract = defineContract(
+  {
+    maDinhDanh: code,
+    phienBan: z.number().int().min(1),
+    tuNgay: isoDay,
+    denNgay: optionalIsoDay,
+    tenDonVi: z.string().trim().min(1),
+    maDinhDanhCha: optionalCode,
+    cap: unitLevel,
+    loaiDonVi: unitKind,
+    linhVuc: unitSector.nullable(),
+    maQHNS: orEmpty(budgetRelationCode),
+    bienChe: z.number().int().nonnegative().nullable(),
+    ngayCapNhat: isoLocalTime,
+  },
+  ['maDinhDanh', 'phienBan', 'tuNgay', 'tenDonVi', 'maDinhDanhCha', 'cap', 'loaiDonVi', 'ngayCapNhat'],
+  [
+    {
+      rule: 'public-service-unit-without-sector',
+      field: 'linhVuc',
+      broken: (r) => r.loaiDonVi === 'DVSNCL' && !r.linhVuc,
+    },
+    {
+      rule: 'sector-outside-public-service-unit',
+      field: 'linhVuc',
+      broken: (r) => r.loaiDonVi !== 'DVSNCL' && !!r.linhVuc,
+    },
+  ],
+);
+export type UnitVersionWire = WireOf<typeof unitVersionContract>;
+export type UnitVersionRecord = SoundOf<typeof unitVersionContract>;
+
+/** SAP_NHAP a merger, CHIA_TACH a split, GIAI_THE a dissolution, THANH_LAP a creation, DOI_TEN a rename. */
+export const unitEventType = z.enum(['SAP_NHAP', 'CHIA_TACH', 'GIAI_THE', 'THANH_LAP', 'DOI_TEN']);
+
+/** How many units each side of an event of each type has, as docs/upstreams.md describes them. */
+function eventSidesFit(type: z.output<typeof unitEventType>, before: readonly string[], after: readonly string[]) {
+  switch (type) {
+    case 'SAP_NHAP':
+      return before.length >= 1 && after.length === 1;
+    case 'CHIA_TACH':
+      return before.length === 1 && after.length >= 1;
+    case 'GIAI_THE':
+      return before.length >= 1 && after.length <= 1;
+    case 'THANH_LAP':
+      return before.length === 0 && after.length >= 1;
+    case 'DOI_TEN':
+      return before.length === 1 && after.length === 1 && before[0] === after[0];
+  }
+}
+
+/**
+ * An administrative event (v2.1 history), keyed by maSuKien: placed by its
+ * type and the day it takes effect (what lineage is dated by). Its units are
+ * kept as sent; sides that do not fit the type are flagged, not guessed.
+ */
+export const unitEventContract = defineContract(
+  {
+    maSuKien: code,
+    loai: unitEventType,
+    ngayHieuLuc: isoDay,
+    canCu: optionalText,
+    donViTruoc: z.array(code),
+    donViSau: z.array(code),
+    ngayCapNhat: isoLocalTime,
+  },
+  ['maSuKien', 'loai', 'ngayHieuLuc', 'ngayCapNhat'],
+  [
+    {
+      rule: 'units-do-not-fit-event-type',
+      field: 'donViSau',
+      broken: (r) => r.donViTruoc !== null && r.donViSau !== null && !eventSidesFit(r.loai, r.donViTruoc, r.donViSau),
+    },
+  ],
+);
+export type UnitEventWire = WireOf<typeof unitEventContract>;
+export type UnitEventRecord = SoundOf<typeof unitEventContract>;
+
+/**
+ * One period of a person's working history (v2.1 history), keyed by soHieu
+ * and tuNgay: placed by its key, its unit (where the person counts) and its
+ * update time. An assignment that ends on or before it starts cannot be placed
+ * on the calendar (the connector quarantines it).
+ */
+export const staffAssignmentContract = defineContract(
+  {
+    soHieu: code,
+    maDinhDanhDonVi: code,
+    phanLoai: staffCategory,
+    chucVu: optionalText,
+    datChuan: z.boolean(),
+    tuNgay: isoDay,
+    denNgay: optionalIsoDay,
+    ngayCapNhat: isoLocalTime,
+  },
+  ['soHieu', 'maDinhDanhDonVi', 'tuNgay', 'ngayCapNhat'],
+);
+export type StaffAssignmentWire = WireOf<typeof staffAssignmentContract>;
+export type StaffAssignmentRecord = SoundOf<typeof staffAssignmentContract>;
 
 /** An offset page of either list. */
 export const offsetPage = z.object({

@@ -84,12 +84,14 @@ export class BatchBuilder<T> {
   batch(cursor: string | null): Batch<T> {
     const records: T[] = [];
     const keys: string[] = [];
+    const raws: string[] = [];
     const flaws: RecordFlaw[] = [];
     const rejects: Reject[] = [];
     for (const reading of this.records.values()) {
       if (!reading.ok) continue;
       records.push(reading.value);
       keys.push(reading.key);
+      raws.push(reading.raw);
       flaws.push(...reading.flaws);
     }
     for (const reading of this.rejects.values()) if (!reading.ok) rejects.push(reading.reject);
@@ -97,7 +99,7 @@ export class BatchBuilder<T> {
     for (const reading of this.readings()) {
       for (const field of reading.unknown ?? []) unknownFields[field] = (unknownFields[field] ?? 0) + 1;
     }
-    return { records, keys, flaws, rejects, cursor, unknownFields };
+    return { records, keys, raws, flaws, rejects, cursor, unknownFields };
   }
 }
 
@@ -150,6 +152,8 @@ export interface OffsetListSpec<T> {
   maxStepBack: number;
   envelope: z.ZodType<OffsetPage>;
   keyField: string;
+  /** The key when it is made of several fields (reject.ts compositeKey); `keyField` then only documents it. */
+  keyOf?: (item: unknown) => string | undefined;
   timeField: string;
   /** Told of each page's records before they are read (all of them, the ones read before included). */
   onPage?(items: readonly unknown[]): void;
@@ -167,9 +171,13 @@ function locate(items: readonly unknown[], anchor: readonly Mark[], spec: Offset
   return -1;
 }
 
-function markOf(item: unknown, spec: { keyField: string; timeField: string }): Mark | null {
+function markOf(
+  item: unknown,
+  spec: { keyField: string; timeField: string; keyOf?: (item: unknown) => string | undefined },
+): Mark | null {
   if (typeof item !== 'object' || item === null) return null;
-  const { [spec.keyField]: k, [spec.timeField]: t } = item as Record<string, unknown>;
+  const { [spec.keyField]: field, [spec.timeField]: t } = item as Record<string, unknown>;
+  const k = spec.keyOf ? spec.keyOf(item) : field;
   return typeof k === 'string' && typeof t === 'string' ? { t, k } : null;
 }
 

@@ -23,12 +23,31 @@ export function stringField(item: unknown, field: string): string | undefined {
 }
 
 /**
+ * A record's key made of several fields (a unit version's code and number, an
+ * assignment's person and first day), joined by '@'; undefined when one of
+ * them is not a non-empty string or a whole number.
+ */
+export function compositeKey(fields: readonly string[]): (item: unknown) => string | undefined {
+  return (item) => {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return undefined;
+    const parts: string[] = [];
+    for (const field of fields) {
+      const value = (item as Record<string, unknown>)[field];
+      if (typeof value === 'string' && value !== '') parts.push(value);
+      else if (typeof value === 'number' && Number.isSafeInteger(value)) parts.push(String(value));
+      else return undefined;
+    }
+    return parts.join('@');
+  };
+}
+
+/**
  * One record read. `version` is the record's position in its change feed
  * (update time and key) once it has passed its contract, null otherwise or
  * for feeds without one: what deduplication and watermarks go by.
  */
 export type Reading<T> = (
-  | { ok: true; key: string; version: Mark | null; value: T; flaws: readonly RecordFlaw[] }
+  | { ok: true; key: string; version: Mark | null; value: T; flaws: readonly RecordFlaw[]; raw: string }
   | { ok: false; key: string; version: Mark | null; reject: Reject }
 ) & {
   /** The record's fields its contract does not know (counted per feed: a renamed field shows up here). */
@@ -53,6 +72,8 @@ export interface JsonRecordSpec<O, T> {
   place: (value: T) => Place;
   /** The field holding the record's key. */
   keyField: string;
+  /** The key when it is made of several fields (compositeKey); `keyField` then only documents it. */
+  keyOf?: (item: unknown) => string | undefined;
   /** Put before the key: the period, for budget records, whose own key repeats from period to period. */
   keyPrefix?: string;
   /** The record's position in its change feed, for feeds that have one. */
@@ -67,7 +88,8 @@ export function readJsonRecord<O, T>(
   item: unknown,
   raw = JSON.stringify(item),
 ): Reading<T> {
-  const key = (spec.keyPrefix ?? '') + (stringField(item, spec.keyField) ?? hashKey(raw));
+  const key =
+    (spec.keyPrefix ?? '') + ((spec.keyOf ? spec.keyOf(item) : stringField(item, spec.keyField)) ?? hashKey(raw));
   const checked = spec.check(item);
   const unknown = checked.unknown;
   if (!checked.ok) return { ...rejection<T>(key, null, raw, checked.reason, false), unknown };
@@ -75,7 +97,7 @@ export function readJsonRecord<O, T>(
   const mapped = spec.map(checked.record);
   if (!mapped.ok) return { ...rejection<T>(key, version, raw, mapped.reason, true), unknown };
   const flaws = checked.flaws.length ? placeFlaws(key, checked.flaws, spec.place(mapped.value)) : [];
-  return { ok: true, key, version, value: mapped.value, flaws, unknown };
+  return { ok: true, key, version, value: mapped.value, flaws, unknown, raw };
 }
 
 /** The retry result of a reading: the quarantined key and payload are kept as they were. */

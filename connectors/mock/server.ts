@@ -11,7 +11,7 @@ import { createFaultController, type FaultController } from './faults.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { json } from './http.ts';
 import { createOneStopShopApp } from '../one-stop-shop/mock/app.ts';
-import { createCadreDbApp } from '../cadre-db/mock/app.ts';
+import { createCadreDbApp, type CadreDbMockOptions } from '../cadre-db/mock/app.ts';
 import { createBudgetApp } from '../budget/mock/app.ts';
 
 export type UpstreamName = 'oneStopShop' | 'cadreDb' | 'budget';
@@ -27,6 +27,8 @@ export interface MockUpstreamsOptions {
   ports?: Partial<Record<UpstreamName, number>>;
   /** Run after each move of the clock through an admin endpoint (see withSyncOnClock); the demo hub syncs. */
   syncOnClock?: () => Promise<unknown>;
+  /** The cadre database's options: `{ history: false }` serves no v2.1 history paths (404), as an older upstream. */
+  cadreDb?: CadreDbMockOptions;
 }
 
 export interface MockUpstreams {
@@ -37,11 +39,13 @@ export interface MockUpstreams {
   close(): Promise<void>;
 }
 
-const appFactories: Record<UpstreamName, (world: MockWorld, faults: FaultController) => MockApp> = {
+const appFactories = (
+  options: Pick<MockUpstreamsOptions, 'cadreDb'>,
+): Record<UpstreamName, (world: MockWorld, faults: FaultController) => MockApp> => ({
   oneStopShop: createOneStopShopApp,
-  cadreDb: createCadreDbApp,
+  cadreDb: (world, faults) => createCadreDbApp(world, faults, options.cadreDb),
   budget: createBudgetApp,
-};
+});
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -89,12 +93,14 @@ export async function startMockUpstreams({
   host = '127.0.0.1',
   ports = {},
   syncOnClock,
+  cadreDb,
 }: MockUpstreamsOptions): Promise<MockUpstreams> {
+  const factories = appFactories(cadreDb ? { cadreDb } : {});
   const faults = {} as Record<UpstreamName, FaultController>;
   const servers = {} as Record<UpstreamName, Server>;
   for (const name of UPSTREAMS) {
     faults[name] = createFaultController();
-    const app = appFactories[name](world, faults[name]);
+    const app = factories[name](world, faults[name]);
     servers[name] = createServer(toNodeListener(syncOnClock ? withSyncOnClock(app, syncOnClock) : app));
   }
   const close = async () => void (await Promise.all(UPSTREAMS.map((name) => stop(servers[name]))));

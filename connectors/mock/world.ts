@@ -11,7 +11,7 @@
  * that changes gets a new update time and so appears again in the feeds.
  */
 import type { DossierWire, ProcedureWire } from '../one-stop-shop/contract.ts';
-import type { StaffWire, UnitWire } from '../cadre-db/contract.ts';
+import type { StaffAssignmentWire, StaffWire, UnitEventWire, UnitVersionWire, UnitWire } from '../cadre-db/contract.ts';
 import type { PsuFinanceWire, PublicInvestmentWire } from '../budget/contract.ts';
 
 /** A position in the dossier feed: the last record's update time (NgayCapNhat) and code (MaHoSo). */
@@ -60,6 +60,16 @@ export interface MockWorld {
   units(modifiedSince: string | null): readonly UnitWire[];
   /** Staff as of now, filtered and ordered like units (by soHieu within a time). */
   staff(modifiedSince: string | null): readonly StaffWire[];
+
+  /**
+   * The v2.1 history as of now, filtered by ngayCapNhat like units, each in
+   * its documented order: versions by (maDinhDanh, phienBan), events by
+   * (ngayHieuLuc, maSuKien), assignments by (soHieu, tuNgay). A world
+   * without them is an upstream before v2.1 (its history paths answer 404).
+   */
+  unitVersions?(modifiedSince: string | null): readonly UnitVersionWire[];
+  unitEvents?(modifiedSince: string | null): readonly UnitEventWire[];
+  staffAssignments?(modifiedSince: string | null): readonly StaffAssignmentWire[];
 
   /** One row per public service unit that existed in the year; empty for a year not yet started. */
   psuFinance(year: number): readonly PsuFinanceWire[];

@@ -13,7 +13,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Batch, Connector, Feed, Lookups, Reject, SourceName } from '../feed.ts';
+import {
+  PathMissingError,
+  type Batch,
+  type Connector,
+  type Feed,
+  type Lookups,
+  type Reject,
+  type SourceName,
+} from '../feed.ts';
 import type { RecordFlaw } from '../common/flaws.ts';
 import type { Mapped } from '../common/mapped.ts';
 import { UpstreamError } from '../http/client.ts';
@@ -24,6 +32,7 @@ import {
   countOpenQuarantine,
   finishRun,
   markFeedFinished,
+  markFeedPathMissing,
   markFeedStarted,
   openRetryable,
   quarantine,
@@ -205,6 +214,40 @@ function upstreamDown(error: unknown): boolean {
   );
 }
 
+interface RetriedBatch {
+  records: unknown[];
+  keys: string[];
+  raws: string[];
+  flaws: RecordFlaw[];
+  rejects: Reject[];
+}
+
+/**
+ * The batch's keys, flaws and rejects once the writer's refusals are taken
+ * out: a refused record is quarantined (retryable: what it collided with may
+ * move) with its payload, and neither resolves its key nor keeps flaws.
+ */
+function withRefused(
+  batch: Pick<RetriedBatch, 'keys' | 'flaws' | 'rejects'> & { raws?: string[] | undefined },
+  written: Written,
+): { keys: string[]; flaws: RecordFlaw[]; rejects: Reject[] } {
+  if (!written.refused?.length) return batch;
+  const refused = new Map(written.refused.map((r) => [batch.keys[r.index]!, r]));
+  return {
+    keys: batch.keys.filter((key) => !refused.has(key)),
+    flaws: batch.flaws.filter((flaw) => !refused.has(flaw.key)),
+    rejects: [
+      ...batch.rejects,
+      ...written.refused.map(({ index, reason }) => ({
+        key: batch.keys[index]!,
+        reason,
+        raw: batch.raws?.[index] ?? JSON.stringify(null),
+        retryable: true,
+      })),
+    ],
+  };
+}
+
 export function createSyncEngine({
   db,
   connectors,
@@ -224,11 +267,27 @@ export function createSyncEngine({
   /** Tells the observers what a committed batch changed; a batch that changed nothing says nothing. */
   function announce(source: SourceName, feed: Feed<unknown>, writer: FeedWriter<unknown>, written: Written) {
     if (written.written === 0 || observers.length === 0) return;
-    const event: ChangeEvent = { source, feed: feed.name, entity: writer.entity, at: new Date(), ...written };
+    const { refused: _refused, ...change } = written;
+    const event: ChangeEvent = { source, feed: feed.name, entity: writer.entity, at: new Date(), ...change };
     for (const observer of observers) observer.batchCommitted?.(event);
   }
 
+  /**
+   * Syncs one feed; a feed whose path the upstream does not have (404, an
+   * older upstream) is skipped and marked, not failed: what was committed
+   * before the 404 stands, and the pass goes on.
+   */
   async function syncFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
+    try {
+      await pullFeed(source, feed, signal, totals);
+    } catch (error) {
+      if (!(error instanceof PathMissingError)) throw error;
+      await markFeedPathMissing(db, feed.name);
+      logger.info({ source, feed: feed.name, path: error.path }, 'feed skipped: the upstream does not serve its path');
+    }
+  }
+
+  async function pullFeed(source: SourceName, feed: Feed<unknown>, signal: AbortSignal, totals: PassResult) {
     const found = FEED_WRITERS[feed.name] as FeedWriter<unknown> | undefined;
     if (!found) throw new Error(`no writer for feed ${feed.name}`);
     const writer = found;
@@ -279,22 +338,24 @@ export function createSyncEngine({
       }
       if (batch.rejects.length) mayResolve = true;
       if (batch.flaws.length) mayHaveFlaws = true;
-      const { written, resolved } = await db.transaction(async (tx) => {
+      const { written, resolved, rejects } = await db.transaction(async (tx) => {
         const written = await writer.write(tx, batch.records);
-        if (mayHaveFlaws) await recordFlaws(tx, feed.name, batch.keys, batch.flaws);
-        await quarantine(tx, feed.name, batch.rejects, retryLimit);
-        const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, batch.keys) : 0;
+        const { keys, flaws, rejects } = withRefused(batch, written);
+        if (rejects.length) mayResolve = true;
+        if (mayHaveFlaws) await recordFlaws(tx, feed.name, keys, flaws);
+        await quarantine(tx, feed.name, rejects, retryLimit);
+        const resolved = mayResolve ? await resolveQuarantined(tx, feed.name, keys) : 0;
         await advanceFeed(tx, feed.name, batch.cursor, written.written);
-        return { written, resolved };
+        return { written, resolved, rejects };
       });
       totals.records += written.written;
-      totals.rejected += batch.rejects.length;
+      totals.rejected += rejects.length;
       totals.resolved += resolved;
-      if (batch.rejects.length) {
-        const sample = batch.rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
+      if (rejects.length) {
+        const sample = rejects.slice(0, 3).map(({ key, reason }) => ({ key, reason }));
         // Records waiting for a unit or procedure usually resolve within the pass: not worth a warning.
-        const level = batch.rejects.every((r) => r.retryable) ? 'info' : 'warn';
-        logger[level]({ feed: feed.name, count: batch.rejects.length, sample }, 'records quarantined');
+        const level = rejects.every((r) => r.retryable) ? 'info' : 'warn';
+        logger[level]({ feed: feed.name, count: rejects.length, sample }, 'records quarantined');
       }
       announce(source, feed, writer, written);
     }
@@ -314,25 +375,24 @@ export function createSyncEngine({
       const entries = await openRetryable(db, feed.name, afterId, RETRY_PAGE);
       if (entries.length === 0) return;
       afterId = entries.at(-1)!.id;
-      const records: unknown[] = [];
-      const keys: string[] = [];
-      const flaws: RecordFlaw[] = [];
-      const rejects: Reject[] = [];
+      const retried: RetriedBatch = { records: [], keys: [], raws: [], flaws: [], rejects: [] };
       for (const entry of entries) {
         const result = feed.retry(entry, lookups);
-        if (isReject(result)) rejects.push(result);
+        if (isReject(result)) retried.rejects.push(result);
         else if (result.ok) {
-          records.push(result.value);
-          keys.push(entry.key);
-          flaws.push(...(result.flaws ?? []));
-        } else rejects.push({ key: entry.key, raw: entry.raw, reason: result.reason, retryable: true });
+          retried.records.push(result.value);
+          retried.keys.push(entry.key);
+          retried.raws.push(entry.raw);
+          retried.flaws.push(...(result.flaws ?? []));
+        } else retried.rejects.push({ key: entry.key, raw: entry.raw, reason: result.reason, retryable: true });
       }
-      const written = await db.transaction(async (tx) => {
-        const written = await writer.write(tx, records);
+      const { written, keys } = await db.transaction(async (tx) => {
+        const written = await writer.write(tx, retried.records);
+        const { keys, flaws, rejects } = withRefused(retried, written);
         await recordFlaws(tx, feed.name, keys, flaws);
         await resolveQuarantined(tx, feed.name, keys);
         await quarantine(tx, feed.name, rejects, retryLimit);
-        return written;
+        return { written, keys };
       });
       totals.records += written.written;
       totals.resolved += keys.length;

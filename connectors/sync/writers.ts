@@ -6,7 +6,13 @@
  */
 import { BUDGET_EXECUTION_FEED, PSU_FINANCE_FEED, PUBLIC_INVESTMENT_FEED } from '../budget/connector.ts';
 import type { Investment } from '../budget/map.ts';
-import { STAFF_FEED, UNITS_FEED } from '../cadre-db/connector.ts';
+import {
+  STAFF_ASSIGNMENTS_FEED,
+  STAFF_FEED,
+  UNIT_EVENTS_FEED,
+  UNIT_VERSIONS_FEED,
+  UNITS_FEED,
+} from '../cadre-db/connector.ts';
 import { DOSSIERS_FEED, PROCEDURES_FEED } from '../one-stop-shop/connector.ts';
 import type { Queryable } from '../../store/db.ts';
 import { upsertDossiersReportingChanges, type StoredDossierDates } from '../../store/dossiers.ts';
@@ -16,16 +22,39 @@ import {
   upsertInvestmentProjects,
   upsertPsuFinance,
 } from '../../store/finance.ts';
-import type { BudgetExecutionLine, Dossier, Procedure, PsuFinance, Staff, Unit } from '../../store/model.ts';
+import type {
+  BudgetExecutionLine,
+  Dossier,
+  Procedure,
+  PsuFinance,
+  Staff,
+  StaffAssignment,
+  Unit,
+  UnitEvent,
+  UnitVersion,
+} from '../../store/model.ts';
 import { upsertProcedures } from '../../store/procedures.ts';
 import { upsertStaff } from '../../store/staff.ts';
 import { upsertUnits } from '../../store/units.ts';
+import {
+  writeStaffAssignments,
+  writeUnitEvents,
+  writeUnitVersions,
+  type HistoryWritten,
+  type Refusal,
+} from '../../store/unit-history-upserts.ts';
 import type { ChangedEntity, DossierChange, DossierChangeKind } from './changes.ts';
 
 export interface Written {
   written: number;
   unitCodes: string[];
   dossiers: DossierChange[];
+  /**
+   * Records of the batch the store would not take (by index), with why: a
+   * history version overlapping another. The engine quarantines them
+   * (retryable) instead of resolving their keys.
+   */
+  refused?: Refusal[];
 }
 
 export interface FeedWriter<T> {
@@ -95,10 +124,36 @@ const investmentWriter: FeedWriter<Investment> = {
   },
 };
 
+/** A history writer, whose refused records are quarantined by the engine. */
+function history<T>(
+  entity: ChangedEntity,
+  write: (tx: Queryable, records: readonly T[]) => Promise<HistoryWritten>,
+  unitOf: (record: T) => string,
+): FeedWriter<T> {
+  return {
+    entity,
+    async write(tx, records) {
+      const { written, refused } = await write(tx, records);
+      return { written, unitCodes: distinct(records.map(unitOf)), dossiers: [], refused };
+    },
+  };
+}
+
+const unitEventWriter: FeedWriter<UnitEvent> = {
+  entity: 'UNITS',
+  async write(tx, records) {
+    const written = await writeUnitEvents(tx, records);
+    return { written, unitCodes: distinct(records.flatMap((e) => [...e.unitsBefore, ...e.unitsAfter])), dossiers: [] };
+  },
+};
+
 /** The writer of every feed, by feed name. */
 export const FEED_WRITERS: Readonly<Record<string, FeedWriter<never>>> = {
   [UNITS_FEED]: byUnit<Unit>('UNITS', upsertUnits, (u) => u.code),
   [STAFF_FEED]: byUnit<Staff>('STAFF', upsertStaff, (s) => s.unitCode),
+  [UNIT_VERSIONS_FEED]: history<UnitVersion>('UNITS', writeUnitVersions, (v) => v.code),
+  [UNIT_EVENTS_FEED]: unitEventWriter,
+  [STAFF_ASSIGNMENTS_FEED]: history<StaffAssignment>('STAFF', writeStaffAssignments, (a) => a.unitCode),
   [PROCEDURES_FEED]: byUnit<Procedure>('PROCEDURES', upsertProcedures, () => null),
   [DOSSIERS_FEED]: dossierWriter,
   [PSU_FINANCE_FEED]: byUnit<PsuFinance>('FINANCE', upsertPsuFinance, (f) => f.unitCode),

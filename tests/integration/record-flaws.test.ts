@@ -38,7 +38,10 @@ import {
   procedureWire,
   psuFinanceWire,
   publicInvestmentWire,
+  staffAssignmentWire,
   staffWire,
+  unitEventWire,
+  unitVersionWire,
   unitWire,
 } from '../support/spec-examples.ts';
 import { startTestHub, type TestHub } from '../support/hub.ts';
@@ -321,6 +324,21 @@ describe.each(testBackends)('records with flaws, through the hub, on %s', (backe
         key: 'SX',
         raw: JSON.stringify(staffWire({ soHieu: 'SX', maDinhDanhDonVi: COMMUNE })),
         fields: ['ngaySinh', 'gioiTinh', 'phanLoai', 'maNgach', 'chucVu', 'trinhDoChuyenMon', 'datChuan', 'trangThai'],
+      },
+      'cadre-db/unit-versions': {
+        key: '000.99.12.H40@1',
+        raw: JSON.stringify(unitVersionWire({ maDinhDanh: '000.99.12.H40', maDinhDanhCha: COMMUNE })),
+        fields: ['denNgay', 'linhVuc', 'maQHNS', 'bienChe'],
+      },
+      'cadre-db/unit-events': {
+        key: 'EX',
+        raw: JSON.stringify(unitEventWire({ maSuKien: 'EX' })),
+        fields: ['canCu', 'donViTruoc', 'donViSau'],
+      },
+      'cadre-db/staff-assignments': {
+        key: 'SX@2018-03-01',
+        raw: JSON.stringify(staffAssignmentWire({ soHieu: 'SX', maDinhDanhDonVi: COMMUNE })),
+        fields: ['phanLoai', 'chucVu', 'datChuan', 'denNgay'],
       },
       'budget/psu-finance': {
         key: `2021/${PSU_BUDGET_CODE}`,

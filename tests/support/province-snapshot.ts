@@ -285,9 +285,12 @@ export function worldSnapshot(
 export const CANONICAL_TABLES = Object.keys(TABLES);
 
 /** Empties every table a sync writes, its bookkeeping included, for a sync from scratch. */
+/** The cadre database's history (migration 0018), emptied with the rest. */
+const HISTORY_TABLES = ['unit_versions', 'unit_events', 'unit_event_units', 'staff_assignments'];
+
 export async function emptyStore(db: Queryable): Promise<void> {
   await db.exec(
-    `TRUNCATE ${[...CANONICAL_TABLES, 'sync_state', 'quarantine', 'record_flaws', 'sync_runs'].join(', ')} CASCADE`,
+    `TRUNCATE ${[...CANONICAL_TABLES, ...HISTORY_TABLES, 'sync_state', 'quarantine', 'record_flaws', 'sync_runs'].join(', ')} CASCADE`,
   );
 }
 

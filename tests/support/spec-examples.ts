@@ -99,3 +99,45 @@ export const publicInvestmentWire = (extra: Record<string, unknown> = {}) => ({
   giaiNganLuyKe: 3400000000,
   ...extra,
 });
+
+/** The first unit version of docs/upstreams.md's history example: a school under its district until 2025-07-01. */
+export const unitVersionWire = (extra: Record<string, unknown> = {}) => ({
+  maDinhDanh: '000.31.21.H10',
+  phienBan: 1,
+  tuNgay: '2019-01-01',
+  denNgay: '2025-07-01',
+  tenDonVi: 'Trường THCS Bố Hạ',
+  maDinhDanhCha: '000.00.21.H10',
+  cap: 'HUYEN',
+  loaiDonVi: 'DVSNCL',
+  linhVuc: 'GIAO_DUC',
+  maQHNS: '1029331',
+  bienChe: 25,
+  ngayCapNhat: '2025-06-20T09:00:00',
+  ...extra,
+});
+
+/** The unit event of docs/upstreams.md: three communes merged on 2025-07-01. */
+export const unitEventWire = (extra: Record<string, unknown> = {}) => ({
+  maSuKien: 'NQ1658-2025-003',
+  loai: 'SAP_NHAP',
+  ngayHieuLuc: '2025-07-01',
+  canCu: 'Nghị quyết số 1658/NQ-UBTVQH15',
+  donViTruoc: ['000.10.21.H10', '000.11.21.H10', '000.12.21.H10'],
+  donViSau: ['000.03.00.H10'],
+  ngayCapNhat: '2025-06-16T10:00:00',
+  ...extra,
+});
+
+/** The staff assignment of docs/upstreams.md: a civil servant of a commune until it merged. */
+export const staffAssignmentWire = (extra: Record<string, unknown> = {}) => ({
+  soHieu: 'CC-0004521',
+  maDinhDanhDonVi: '000.12.21.H10',
+  phanLoai: 'CONG_CHUC',
+  chucVu: 'Công chức Văn phòng - Thống kê',
+  datChuan: true,
+  tuNgay: '2018-03-01',
+  denNgay: '2025-07-01',
+  ngayCapNhat: '2025-07-02T08:00:00',
+  ...extra,
+});

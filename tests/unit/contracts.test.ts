@@ -13,8 +13,20 @@ import {
   psuFinanceContract,
   publicInvestmentContract,
 } from '../../connectors/budget/contract.ts';
-import { STAFF_FEED, UNITS_FEED } from '../../connectors/cadre-db/connector.ts';
-import { staffContract, unitContract } from '../../connectors/cadre-db/contract.ts';
+import {
+  STAFF_ASSIGNMENTS_FEED,
+  STAFF_FEED,
+  UNIT_EVENTS_FEED,
+  UNIT_VERSIONS_FEED,
+  UNITS_FEED,
+} from '../../connectors/cadre-db/connector.ts';
+import {
+  staffAssignmentContract,
+  staffContract,
+  unitContract,
+  unitEventContract,
+  unitVersionContract,
+} from '../../connectors/cadre-db/contract.ts';
 import { checkRecord, contractRules, INVALID_VALUE, type RecordContract } from '../../connectors/common/flaws.ts';
 import { isCompactLocal, parseCompactLocal } from '../../connectors/common/wire.ts';
 import { DOSSIERS_FEED, PROCEDURES_FEED } from '../../connectors/one-stop-shop/connector.ts';
@@ -25,7 +37,10 @@ import {
   procedureWire,
   psuFinanceWire,
   publicInvestmentWire,
+  staffAssignmentWire,
   staffWire,
+  unitEventWire,
+  unitVersionWire,
   unitWire,
 } from '../support/spec-examples.ts';
 
@@ -38,6 +53,9 @@ const CONTRACTS: [feed: string, contract: AnyContract, example: Record<string, u
   [DOSSIERS_FEED, dossierContract, dossierWire()],
   [UNITS_FEED, unitContract, unitWire()],
   [STAFF_FEED, staffContract, staffWire()],
+  [UNIT_VERSIONS_FEED, unitVersionContract, unitVersionWire()],
+  [UNIT_EVENTS_FEED, unitEventContract, unitEventWire()],
+  [STAFF_ASSIGNMENTS_FEED, staffAssignmentContract, staffAssignmentWire()],
   [PSU_FINANCE_FEED, psuFinanceContract, psuFinanceWire()],
   [BUDGET_EXECUTION_FEED, budgetExecutionContract, budgetLineCells()],
   [PUBLIC_INVESTMENT_FEED, publicInvestmentContract, publicInvestmentWire()],
@@ -56,7 +74,9 @@ const BREAKING: Readonly<Record<string, Record<string, unknown>>> = {
   // The example unit: a People's Committee valid from 2019-01-01.
   'validity-ends-before-it-starts': { hieuLucDen: '2018-12-31' },
   'public-service-unit-without-sector': { loaiDonVi: 'DVSNCL', linhVuc: null },
-  'sector-outside-public-service-unit': { linhVuc: 'GIAO_DUC' },
+  'sector-outside-public-service-unit': { loaiDonVi: 'UBND', linhVuc: 'GIAO_DUC' },
+  // The example event: a merger, which has one unit after it.
+  'units-do-not-fit-event-type': { donViSau: ['000.03.00.H10', '000.04.00.H10'] },
   // The example person: a civil servant (CONG_CHUC).
   'grade-missing': { maNgach: '' },
 };
@@ -77,6 +97,12 @@ const OPTIONAL: [feed: string, field: string][] = [
   [STAFF_FEED, 'chucVu'],
   [STAFF_FEED, 'trinhDoChuyenMon'],
   [PSU_FINANCE_FEED, 'soQuyetDinh'],
+  [UNIT_VERSIONS_FEED, 'denNgay'],
+  [UNIT_VERSIONS_FEED, 'maDinhDanhCha'],
+  [UNIT_VERSIONS_FEED, 'maQHNS'],
+  [UNIT_EVENTS_FEED, 'canCu'],
+  [STAFF_ASSIGNMENTS_FEED, 'chucVu'],
+  [STAFF_ASSIGNMENTS_FEED, 'denNgay'],
 ];
 
 const fieldCases = CONTRACTS.flatMap(([feed, contract, example]) =>

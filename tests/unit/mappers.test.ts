@@ -10,15 +10,19 @@ import { toBudgetExecutionLine, toInvestment, toPsuFinance } from '../../connect
 import {
   qualification,
   staffCategory,
+  staffAssignmentContract,
   staffRecord,
   staffStatus,
+  unitEventContract,
+  unitEventType,
   unitKind,
   unitRecord,
   unitSector,
+  unitVersionContract,
   type StaffWire,
   type UnitWire,
 } from '../../connectors/cadre-db/contract.ts';
-import { toStaff, toUnit } from '../../connectors/cadre-db/map.ts';
+import { toStaff, toStaffAssignment, toUnit, toUnitEvent, toUnitVersion } from '../../connectors/cadre-db/map.ts';
 import {
   dossierRecord,
   procedureRecord,
@@ -28,12 +32,22 @@ import {
 } from '../../connectors/one-stop-shop/contract.ts';
 import { toDossier, toProcedure } from '../../connectors/one-stop-shop/map.ts';
 import { vietnamDay } from '../../connectors/common/wire.ts';
-import { budgetLineCells, dossierWire, procedureWire, staffWire, unitWire } from '../support/spec-examples.ts';
+import {
+  budgetLineCells,
+  dossierWire,
+  procedureWire,
+  staffAssignmentWire,
+  staffWire,
+  unitEventWire,
+  unitVersionWire,
+  unitWire,
+} from '../support/spec-examples.ts';
 import {
   PSU_SECTORS,
   QUALIFICATIONS,
   STAFF_CATEGORIES,
   STAFF_STATUSES,
+  UNIT_EVENT_TYPES,
   UNIT_KINDS,
   type Dossier,
 } from '../../store/model.ts';
@@ -380,6 +394,68 @@ describe('budget mappers', () => {
           disbursedToDate: '3400000000',
         },
       },
+    });
+  });
+});
+
+describe('the v2.1 history mappers', () => {
+  it('maps the documented unit version, its days unshifted and its update time to UTC', () => {
+    expect(toUnitVersion(unitVersionContract.whole.parse(unitVersionWire()))).toEqual({
+      code: '000.31.21.H10',
+      version: 1,
+      validFrom: '2019-01-01',
+      validTo: '2025-07-01',
+      name: 'Trường THCS Bố Hạ',
+      parentCode: '000.00.21.H10',
+      level: 'DISTRICT',
+      kind: 'PUBLIC_SERVICE_UNIT',
+      sector: 'EDUCATION',
+      budgetCode: '1029331',
+      headcountQuota: 25,
+      // 09:00 in Vietnam is 02:00 UTC.
+      sourceUpdatedAt: new Date('2025-06-20T02:00:00Z'),
+    });
+    const second = toUnitVersion(
+      unitVersionContract.whole.parse(
+        unitVersionWire({
+          phienBan: 2,
+          tuNgay: '2025-07-01',
+          denNgay: null,
+          maDinhDanhCha: '000.03.00.H10',
+          cap: 'XA',
+        }),
+      ),
+    );
+    expect(second).toMatchObject({ version: 2, validFrom: '2025-07-01', validTo: null, level: 'COMMUNE' });
+  });
+
+  it('maps the documented event, and every event type to a different canonical one', () => {
+    expect(toUnitEvent(unitEventContract.whole.parse(unitEventWire()))).toEqual({
+      id: 'NQ1658-2025-003',
+      type: 'MERGER',
+      effectiveOn: '2025-07-01',
+      legalBasis: 'Nghị quyết số 1658/NQ-UBTVQH15',
+      unitsBefore: ['000.10.21.H10', '000.11.21.H10', '000.12.21.H10'],
+      unitsAfter: ['000.03.00.H10'],
+      sourceUpdatedAt: new Date('2025-06-16T03:00:00Z'),
+    });
+    const types = unitEventType.options.map(
+      (loai) => toUnitEvent(unitEventContract.whole.parse(unitEventWire({ loai }))).type,
+    );
+    expect(types).toEqual(['MERGER', 'SPLIT', 'DISSOLUTION', 'CREATION', 'RENAME']);
+    expect(new Set(types)).toEqual(new Set(UNIT_EVENT_TYPES));
+  });
+
+  it('maps the documented assignment', () => {
+    expect(toStaffAssignment(staffAssignmentContract.whole.parse(staffAssignmentWire()))).toEqual({
+      staffId: 'CC-0004521',
+      startsOn: '2018-03-01',
+      endsOn: '2025-07-01',
+      unitCode: '000.12.21.H10',
+      category: 'CIVIL_SERVANT',
+      position: 'Công chức Văn phòng - Thống kê',
+      meetsStandard: true,
+      sourceUpdatedAt: new Date('2025-07-02T01:00:00Z'),
     });
   });
 });

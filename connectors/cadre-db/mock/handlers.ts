@@ -2,8 +2,13 @@
 import type { MockWorld } from '../../mock/world.ts';
 import type { FaultController } from '../../mock/faults.ts';
 import { mswHandlers } from '../../mock/msw.ts';
-import { createCadreDbApp } from './app.ts';
+import { createCadreDbApp, type CadreDbMockOptions } from './app.ts';
 
-export function cadreDbHandlers(world: MockWorld, baseUrl: string, faults?: FaultController) {
-  return mswHandlers(createCadreDbApp(world, faults), baseUrl);
+export function cadreDbHandlers(
+  world: MockWorld,
+  baseUrl: string,
+  faults?: FaultController,
+  options?: CadreDbMockOptions,
+) {
+  return mswHandlers(createCadreDbApp(world, faults, options), baseUrl);
 }

@@ -38,9 +38,11 @@ export type Role =
   | 'district-centre'
   | 'province-psu';
 
-interface Version {
+export interface Version {
   /** When the record took this form (ngayCapNhat), seconds. */
   at: number;
+  /** The day it takes effect (the day after `at`, or the unit's first day). */
+  from: number;
   parent: string | null;
   level: Level;
   validTo: number | null;
@@ -201,16 +203,24 @@ export function buildUnits(scale: Scale, seed: number): GenUnit[] {
       desk: extra.desk ?? null,
       deskWeight: extra.deskWeight ?? 1,
       tag: extra.tag ?? null,
-      versions: [{ at: validFrom === SINCE ? at(SINCE, 8) : recordedBefore(validFrom), parent, level, validTo: null }],
+      versions: [
+        {
+          at: validFrom === SINCE ? at(SINCE, 8) : recordedBefore(validFrom),
+          from: validFrom,
+          parent,
+          level,
+          validTo: null,
+        },
+      ],
       successors: [],
     };
     units.push(unit);
     return unit;
   }
   /** A later form of a unit, from `day` on. */
-  function change(unit: GenUnit, day: number, form: Partial<Omit<Version, 'at'>>) {
+  function change(unit: GenUnit, day: number, form: Partial<Omit<Version, 'at' | 'from'>>) {
     const last = unit.versions[unit.versions.length - 1]!;
-    unit.versions.push({ ...last, ...form, at: recordedBefore(day) });
+    unit.versions.push({ ...last, ...form, at: recordedBefore(day), from: day });
   }
   function end(unit: GenUnit, day: number, successors: GenUnit[]) {
     unit.validTo = day;

@@ -5,7 +5,13 @@
  * finance is computed on request. See ../world.ts for the contract.
  */
 import type { ProcedureWire } from '../../one-stop-shop/contract.ts';
-import type { StaffWire, UnitWire } from '../../cadre-db/contract.ts';
+import type {
+  StaffAssignmentWire,
+  StaffWire,
+  UnitEventWire,
+  UnitVersionWire,
+  UnitWire,
+} from '../../cadre-db/contract.ts';
 import { parseCompactLocal, parseIsoLocal } from '../../common/wire.ts';
 import type { DossierFeedKey, DossierFeedPage, MockWorld } from '../world.ts';
 import { dayOf } from './calendar.ts';
@@ -17,6 +23,7 @@ import { buildProvince } from './province.ts';
 import { scaleNamed, type ScaleName } from './scales.ts';
 import { staffOf, staffWireAt, type GenStaff } from './staff.ts';
 import { unitWireAt } from './units.ts';
+import { staffAssignmentsWireAt, unitEvents, unitEventWireAt, unitVersionsWireAt } from './history.ts';
 
 export const DEFAULT_SEED = 1;
 /** How many days of dossiers exist ahead of the clock. */
@@ -82,6 +89,28 @@ export function createMockWorld(options: MockWorldOptions): MockWorld {
   }
   generateThrough(dayOf(now) + LOOKAHEAD_DAYS);
 
+  const events = unitEvents(province.units);
+  /** A history list as of now, in its documented order, cached until the clock moves. */
+  const historyList = <T extends { ngayCapNhat: string }>(build: () => T[]) => {
+    let cached: { now: number; records: T[] } | null = null;
+    return (modifiedSince: string | null): readonly T[] => {
+      if (cached?.now !== now) cached = { now, records: build() };
+      const from = parseMark(modifiedSince, parseIsoLocal, 'modifiedSince');
+      return from === null ? cached.records : cached.records.filter((r) => isoTime(r) >= from);
+    };
+  };
+  const unitVersions = historyList<UnitVersionWire>(() =>
+    province.units
+      .flatMap((u) => unitVersionsWireAt(u, now))
+      .sort((a, b) => (a.maDinhDanh < b.maDinhDanh ? -1 : a.maDinhDanh > b.maDinhDanh ? 1 : a.phienBan - b.phienBan)),
+  );
+  const eventList = historyList<UnitEventWire>(() => events.flatMap((e) => unitEventWireAt(e, now) ?? []));
+  const assignments = historyList<StaffAssignmentWire>(() =>
+    people
+      .flatMap((p) => staffAssignmentsWireAt(p, now))
+      .sort((a, b) => (a.soHieu < b.soHieu ? -1 : a.soHieu > b.soHieu ? 1 : a.tuNgay < b.tuNgay ? -1 : 1)),
+  );
+
   let unitSnapshot: Snapshot<UnitWire> | null = null;
   let staffSnapshot: Snapshot<StaffWire> | null = null;
   const isoTime = (wire: { ngayCapNhat: string }) => seconds(parseIsoLocal(wire.ngayCapNhat))!;
@@ -142,6 +171,10 @@ export function createMockWorld(options: MockWorldOptions): MockWorld {
       }
       return since(staffSnapshot, parseMark(modifiedSince, parseIsoLocal, 'modifiedSince'));
     },
+
+    unitVersions,
+    unitEvents: eventList,
+    staffAssignments: assignments,
 
     psuFinance: (year) => psuFinance(province, year, now),
     budgetExecution: (year, month) => budgetExecution(province, year, month, now),
