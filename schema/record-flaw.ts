@@ -9,6 +9,7 @@ import DataLoader from 'dataloader';
 import { contractRules } from '../connectors/common/flaws.ts';
 import { FEED_CONTRACTS } from '../connectors/contracts.ts';
 import { countFlawsOfSubtree, findFlawsOfRecords, type RecordFlawRow } from '../store/flaws.ts';
+import { AS_WAS, type HierarchyBasis } from '../store/indicators/basis.ts';
 import type { DayRange } from '../store/indicators/index.ts';
 import type { QualityGroup, QualityRule, QualityViolation } from '../store/indicators/quality.ts';
 import { builder } from './builder.ts';
@@ -71,9 +72,14 @@ export const FLAW_RULES_BY_CODE: ReadonlyMap<string, QualityRule> = new Map(
 );
 
 /** The flaw rules violated in a unit's subtree over a period, in FLAW_RULES order, then by unit. */
-export async function flawViolations(ctx: Context, root: string, range: DayRange): Promise<QualityViolation[]> {
+export async function flawViolations(
+  ctx: Context,
+  root: string,
+  range: DayRange,
+  basis: HierarchyBasis = AS_WAS,
+): Promise<QualityViolation[]> {
   const order = new Map(FLAW_RULES.map((rule, i) => [rule.code, i]));
-  return (await countFlawsOfSubtree(ctx.db, root, range))
+  return (await countFlawsOfSubtree(ctx.db, root, range, basis.hierarchy === 'AS_IS' ? basis.hierarchyDate : null))
     .flatMap((row) => {
       const rule = FLAW_RULE_BY_KEY.get(`${row.feed} ${row.field} ${row.rule}`);
       return rule

@@ -131,17 +131,22 @@ export function countFlawsOfSubtree(
   db: Queryable,
   root: string,
   range: { first: string; last: string },
+  /** The units counted: those whose records the root counts on some day of the period (as it was), or on this date. */
+  hierarchyDate: string | null = null,
 ): Promise<FlawCountRow[]> {
   return db.query<FlawCountRow>(
     `SELECT f.source AS feed, f.rule, f.field, f.unit_code AS "unitCode", count(*)::int AS records,
             (array_agg(f.record_key::text ORDER BY f.record_key))[1:20] AS keys
        FROM record_flaws f
-       JOIN unit_tree t ON t.unit_code = f.unit_code AND t.ancestor_code = $1
        JOIN units u ON u.code = f.unit_code
-      WHERE (u.valid_from IS NULL OR u.valid_from <= $3::date) AND (u.valid_to IS NULL OR $2::date < u.valid_to)
+      WHERE EXISTS (SELECT 1 FROM unit_ancestry a
+                     WHERE a.ancestor_code = $1 AND a.unit_code = f.unit_code
+                       AND CASE WHEN $4::date IS NULL THEN a.valid_during && daterange($2::date, $3::date, '[]')
+                                ELSE a.valid_during @> $4::date END)
+        AND (u.valid_from IS NULL OR u.valid_from <= $3::date) AND (u.valid_to IS NULL OR $2::date < u.valid_to)
         AND (f.day IS NULL OR f.day BETWEEN $2::date AND $3::date)
       GROUP BY 1, 2, 3, 4
       ORDER BY 4`,
-    [root, range.first, range.last],
+    [root, range.first, range.last, hierarchyDate],
   );
 }

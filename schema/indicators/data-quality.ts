@@ -179,15 +179,15 @@ builder.queryFields((t) => ({
     },
     resolve: async (_root, args, ctx) => {
       const period = parsePeriod(args.period, args.convention ?? 'CALENDAR');
-      // Checked like every indicator field's. qualityViolations and countFlawsOfSubtree take no basis yet (their
-      // scope is scope.ts's, as the figures' was before issue 20): both bases read the same subtree until they do.
-      hierarchyBasisOf(args);
+      // The rules check the records of the units whose records the unit counts on the basis (in the period as it
+      // was, or on hierarchyDate): a dissolved district's 2023 checks cover the communes and schools it then had.
+      const basis = hierarchyBasisOf(args);
       await ctx.units.check(args.unitCode, 'unitCode');
       const unit = await UnitNode.getDataloader(ctx).load(args.unitCode);
       if (!unit) return null;
       const [checks, flaws] = await Promise.all([
-        qualityViolations(ctx.db, unit.code, period.range),
-        flawViolations(ctx, unit.code, period.range),
+        qualityViolations(ctx.db, unit.code, period.range, basis),
+        flawViolations(ctx, unit.code, period.range, basis),
       ]);
       return [...checks, ...flaws];
     },

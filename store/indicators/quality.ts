@@ -11,6 +11,7 @@ import { UNRESOLVED_CLOSED_STATUSES } from '../dossiers.ts';
 import type { Queryable } from '../db.ts';
 import { exactInteger } from './numbers.ts';
 import { BUDGET_MONTH, BUDGET_YEAR, COMPUTED_GROUP } from './finance.ts';
+import { AS_WAS, HIERARCHIES, type Hierarchy, type HierarchyBasis } from './basis.ts';
 import { scopeItems, vnDayEnd, vnDayStart, type DayRange } from './scope.ts';
 
 export const QUALITY_SEVERITIES = ['ERROR', 'WARNING'] as const;
@@ -290,24 +291,35 @@ interface ViolationRow {
 }
 
 /** The statement of a group: its scope and items once, then each rule's check, tagged with its code. */
-export function groupStatement(group: QualityGroup): string {
+export function groupStatement(group: QualityGroup, hierarchy?: Hierarchy): string {
   const rules = QUALITY_RULES.filter((rule) => rule.group === group);
-  return `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' })},
+  const heldOn = hierarchy === undefined ? undefined : hierarchy === 'AS_IS' ? '$4' : 'PERIOD';
+  return `WITH RECURSIVE ${scopeItems('$1', { first: '$2', last: '$3' }, { heldOn })},
   ${GROUP_ITEMS[group]}
   ${rules.map((rule) => `SELECT '${rule.code}'::text AS rule, c.* FROM (${rule.sql}) AS c`).join('\nUNION ALL\n')}`;
 }
 
-const STATEMENTS = new Map(QUALITY_GROUPS.map((group) => [group, groupStatement(group)]));
+/** Each group's statement on each basis: its units are those the root held in the tree as it was, or on a date. */
+const STATEMENTS = new Map(
+  QUALITY_GROUPS.flatMap((group) =>
+    HIERARCHIES.map((hierarchy) => [`${group} ${hierarchy}`, groupStatement(group, hierarchy)] as const),
+  ),
+);
 
 /**
  * The violations of every rule over a unit's subtree and a period, by rule (in
  * QUALITY_RULES order), then unit code, then record: one statement per group,
  * the groups in parallel.
  */
-export async function qualityViolations(db: Queryable, root: string, range: DayRange): Promise<QualityViolation[]> {
-  const params = [[root], range.first, range.last];
+export async function qualityViolations(
+  db: Queryable,
+  root: string,
+  range: DayRange,
+  basis: HierarchyBasis = AS_WAS,
+): Promise<QualityViolation[]> {
+  const params = [[root], range.first, range.last, ...(basis.hierarchy === 'AS_IS' ? [basis.hierarchyDate] : [])];
   const results = await Promise.all(
-    QUALITY_GROUPS.map((group) => db.query<ViolationRow>(STATEMENTS.get(group)!, params)),
+    QUALITY_GROUPS.map((group) => db.query<ViolationRow>(STATEMENTS.get(`${group} ${basis.hierarchy}`)!, params)),
   );
   const order = new Map(QUALITY_RULES.map((rule, i) => [rule.code, i]));
   return results

@@ -22,9 +22,9 @@ export const vnDayStart = (day: string) => `(${day}::date::timestamp AT TIME ZON
 export const vnDayEnd = (day: string) => `((${day}::date + 1)::timestamp AT TIME ZONE INTERVAL '+07:00')`;
 
 /**
- * The latest tree's scope, for what has no basis: the data-quality rules
- * (quality.ts) and the flawed records (flawed.ts) check the records filed
- * under a unit today, whatever tree a figure is counted on.
+ * The scope of per-unit checks rather than figures: the data-quality rules
+ * (quality.ts, `heldOn`: the units whose records the root counts on the basis) and the flawed
+ * records (flawed.ts: the records filed under a unit today).
  *
  * A `WITH` item naming `scope (root, code, level, kind, headcount_quota,
  * in_period, at_end)`: for each root of a batch, the root and every unit below
@@ -53,7 +53,27 @@ export const vnDayEnd = (day: string) => `((${day}::date + 1)::timestamp AT TIME
 // values and estimates each root's subtree from unit_tree's statistics (3,369 units under the
 // province, not the average of 3); with the average, per-unit aggregates were joined to a
 // province-wide scope by nested loops (5 million comparisons, half a second).
-export function scopeItems(roots: string, range: { first: string; last: string }, { own = false } = {}): string {
+export function scopeItems(
+  roots: string,
+  range: { first: string; last: string },
+  { own = false, heldOn }: { own?: boolean; heldOn?: 'PERIOD' | string } = {},
+): string {
+  // With `heldOn`, only the units whose records each root counts (rows of unit_ancestry, lineage included): on some
+  // day of the period as it was ('PERIOD'), or on a date (an SQL expression: AS_IS's hierarchyDate).
+  const held =
+    heldOn === undefined
+      ? ''
+      : ` AND EXISTS (SELECT 1 FROM unit_ancestry a
+                       WHERE a.ancestor_code = t.ancestor_code AND a.unit_code = t.unit_code
+                         AND ${
+                           heldOn === 'PERIOD'
+                             ? `a.valid_during && daterange(${range.first}::date, ${range.last}::date, '[]')`
+                             : `a.valid_during @> ${heldOn}::date`
+                         })`;
+  const tree =
+    heldOn === undefined
+      ? `unit_tree t`
+      : `(SELECT DISTINCT ancestor_code, unit_code FROM unit_ancestry WHERE ancestor_code = ANY(${roots}::text[])) AS t`;
   const validOn = (day: string) =>
     `(u.valid_from IS NULL OR u.valid_from <= ${day}::date) AND (u.valid_to IS NULL OR ${day}::date < u.valid_to)`;
   return `scope AS (
@@ -64,8 +84,8 @@ export function scopeItems(roots: string, range: { first: string; last: string }
          FROM ${
            own
              ? `units u CROSS JOIN LATERAL (SELECT u.code AS root) AS r WHERE u.code = ANY(${roots}::text[])`
-             : `unit_tree t JOIN units u ON u.code = t.unit_code CROSS JOIN LATERAL (SELECT t.ancestor_code AS root) AS r
-                 WHERE t.ancestor_code = ANY(${roots}::text[])`
+             : `${tree} JOIN units u ON u.code = t.unit_code CROSS JOIN LATERAL (SELECT t.ancestor_code AS root) AS r
+                 WHERE t.ancestor_code = ANY(${roots}::text[])${held}`
          }
      )`;
 }

@@ -58,7 +58,7 @@ import { lineageOfRoots } from '../../store/indicators/scope.ts';
 import type { HierarchyBasis } from '../../store/indicators/basis.ts';
 import { definitionsOf, evaluateIndicatorsOfUnits } from '../../indicators/evaluate.ts';
 import { parsePeriod } from '../../indicators/period.ts';
-import { startTestHub } from '../support/hub.ts';
+import { startTestHub, type TestHub } from '../support/hub.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
 import { writeHistory, type VersionDraft } from '../support/history-fixture.ts';
 
@@ -183,7 +183,13 @@ describe.each(testBackends)('figures across the 2025 reorganisation, counted by 
               ('N', 2025, 12, 'SPENDING', '800', '340', '7000', '7001', 2000, 500)`,
     );
   });
-  afterAll(() => store?.dispose());
+  /** A hub over the store, started by the first test that queries the graph (stopping it closes the store). */
+  let graph: TestHub | undefined;
+  const hubOf = async () => (graph ??= await startTestHub(store.db));
+  afterAll(async () => {
+    await graph?.hub.stop();
+    await store?.dispose();
+  });
 
   /** received, resolved, carried over, pending of each of ROOTS, from the raw dossiers, checked against the rollups. */
   async function dossierCounts(range: { first: string; last: string }, basis: HierarchyBasis) {
@@ -456,30 +462,54 @@ describe.each(testBackends)('figures across the 2025 reorganisation, counted by 
   });
 
   it('breaks a figure down on the tree it was counted on: the school under D in 2024, under N restated', async () => {
-    const hub = await startTestHub(store.db);
-    try {
-      const BREAKDOWN = `query ($unit: String!, $by: BreakdownDimension!, $hierarchy: Hierarchy, $date: Date) {
-        indicatorBreakdown(code: "STAFF_COUNT", unitCode: $unit, period: "2024", by: $by,
-                           hierarchy: $hierarchy, hierarchyDate: $date) {
-          total { numerator } parts { key numerator } } }`;
-      const parts = async (unit: string, by: string, hierarchy = 'AS_WAS', date: string | null = null) => {
-        const { data, errors } = await hub.gql(BREAKDOWN, { unit, by, hierarchy, date });
-        expect(errors).toBeUndefined();
-        const b = data.indicatorBreakdown as {
-          total: { numerator: number };
-          parts: { key: string; numerator: number }[];
-        };
-        return [b.total.numerator, Object.fromEntries(b.parts.map((part) => [part.key, part.numerator]))];
+    const hub = await hubOf();
+    const BREAKDOWN = `query ($unit: String!, $by: BreakdownDimension!, $hierarchy: Hierarchy, $date: Date) {
+      indicatorBreakdown(code: "STAFF_COUNT", unitCode: $unit, period: "2024", by: $by,
+                         hierarchy: $hierarchy, hierarchyDate: $date) {
+        total { numerator } parts { key numerator } } }`;
+    const parts = async (unit: string, by: string, hierarchy = 'AS_WAS', date: string | null = null) => {
+      const { data, errors } = await hub.gql(BREAKDOWN, { unit, by, hierarchy, date });
+      expect(errors).toBeUndefined();
+      const b = data.indicatorBreakdown as {
+        total: { numerator: number };
+        parts: { key: string; numerator: number }[];
       };
-      // 2024-12-31 as it was: s1 (D itself), s2 (C1), s3 (S, then D's school), s4 (C5), s6 (C2): 5. Every child D held
-      // in 2024 is a part (C6 ended in October, C3 has no one), S included though N holds it today.
-      expect(await parts('D', 'CHILD_UNIT')).toEqual([5, { C1: 1, C2: 1, C3: 0, C5: 1, C6: 0, S: 1, OWN: 1 }]);
-      // By level as the units then stood: D and its school S were district-level (S is a commune's school today).
-      expect(await parts('D', 'LEVEL')).toEqual([5, { DISTRICT: 2, COMMUNE: 3 }]);
-      // Restated on 2026-01-01: N holds S as its child and C1, C2, C3 folded into its own: s3 (S); s2 (C1), s6 (C2).
-      expect(await parts('N', 'CHILD_UNIT', 'AS_IS', '2026-01-01')).toEqual([3, { S: 1, OWN: 2 }]);
+      return [b.total.numerator, Object.fromEntries(b.parts.map((part) => [part.key, part.numerator]))];
+    };
+    // 2024-12-31 as it was: s1 (D itself), s2 (C1), s3 (S, then D's school), s4 (C5), s6 (C2): 5. Every child D held
+    // in 2024 is a part (C6 ended in October, C3 has no one), S included though N holds it today.
+    expect(await parts('D', 'CHILD_UNIT')).toEqual([5, { C1: 1, C2: 1, C3: 0, C5: 1, C6: 0, S: 1, OWN: 1 }]);
+    // By level as the units then stood: D and its school S were district-level (S is a commune's school today).
+    expect(await parts('D', 'LEVEL')).toEqual([5, { DISTRICT: 2, COMMUNE: 3 }]);
+    // Restated on 2026-01-01: N holds S as its child and C1, C2, C3 folded into its own: s3 (S); s2 (C1), s6 (C2).
+    expect(await parts('N', 'CHILD_UNIT', 'AS_IS', '2026-01-01')).toEqual([3, { S: 1, OWN: 2 }]);
+  });
+
+  it('checks data quality over the units counted on the basis: a dissolved district as it was, a commune restated', async () => {
+    // One flaw: x1 (C1, received 2024-03-10) has its due date before its reception.
+    await store.db.query(
+      `INSERT INTO record_flaws (source, record_key, rule, field, value, unit_code, day)
+       VALUES ('one-stop-shop/dossiers', 'x1', 'due-before-received', 'NgayHenTra', '"20240301000000"', 'C1', '2024-03-10')`,
+    );
+    const hub = await hubOf();
+    try {
+      const units = async (unit: string, hierarchy: string, date: string | null = null) => {
+        const { data, errors } = await hub.gql(
+          `query ($unit: String!, $hierarchy: Hierarchy, $date: Date) {
+             dataQuality(unitCode: $unit, period: "2024", hierarchy: $hierarchy, hierarchyDate: $date) { ruleCode unitCode } }`,
+          { unit, hierarchy, date },
+        );
+        expect(errors).toBeUndefined();
+        return (data.dataQuality as { ruleCode: string; unitCode: string }[])
+          .filter((v) => v.ruleCode.startsWith('FLAW_'))
+          .map((v) => v.unitCode);
+      };
+      expect(await units('D', 'AS_WAS')).toEqual(['C1']); // D held C1 in 2024
+      expect(await units('N', 'AS_WAS')).toEqual([]); // N did not exist in 2024
+      expect(await units('N', 'AS_IS', '2026-01-01')).toEqual(['C1']); // restated: C1's records are N's
+      expect(await units('D', 'AS_IS', '2026-01-01')).toEqual([]); // D holds nothing on 2026-01-01
     } finally {
-      await hub.hub.stop();
+      await store.db.query(`DELETE FROM record_flaws WHERE record_key = 'x1'`);
     }
   });
 });
