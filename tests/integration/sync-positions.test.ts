@@ -6,6 +6,7 @@
  * operator resets or confirms it. A real hub on a real socket, a sync engine
  * on the mock upstreams.
  */
+import { HISTORY_FEEDS } from '../../store/history.ts';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,19 +144,21 @@ describe.each(testBackends)('saved positions on %s', (backend) => {
           (s: { name: string; contractVersion: string | null }) => [s.name, s.contractVersion],
         ),
       );
-    // The history paths not asked yet: the cadre database's version is not known.
-    expect(await versions()).toEqual({ ONE_STOP_SHOP: '1.0', CADRE_DB: null, BUDGET: '1.0' });
+    // The mock cadre database serves the history paths (v2.1), read to the end by the sync.
+    expect(await versions()).toEqual({ ONE_STOP_SHOP: '1.0', CADRE_DB: '2.1', BUDGET: '1.0' });
+    const saved = await store.db.query(`SELECT * FROM sync_state WHERE source LIKE 'cadre-db/%'`);
     // Found missing (404): a cadre database before v2.1.
-    await store.db.query(
-      `INSERT INTO sync_state (source, status, path_missing_since) VALUES ('cadre-db/unit-versions', 'SUCCEEDED', now())`,
-    );
+    await store.db.query(`UPDATE sync_state SET path_missing_since = now() WHERE source = 'cadre-db/unit-versions'`);
     expect((await versions()).CADRE_DB).toBe('2.0');
-    // Answered and read to the end: v2.1.
-    await store.db.query(
-      `UPDATE sync_state SET path_missing_since = NULL, last_succeeded_at = now() WHERE source = 'cadre-db/unit-versions'`,
-    );
+    // The history paths never asked (a store synced before the hub knew them): the version is not known.
+    await store.db.query(`DELETE FROM sync_state WHERE source IN ($1, $2, $3)`, [...HISTORY_FEEDS]);
+    expect((await versions()).CADRE_DB).toBeNull();
+    // Put back as the sync left them.
+    await store.db.query(`DELETE FROM sync_state WHERE source LIKE 'cadre-db/%'`);
+    await store.db.query(`INSERT INTO sync_state SELECT * FROM json_populate_recordset(NULL::sync_state, $1::json)`, [
+      JSON.stringify(saved),
+    ]);
     expect((await versions()).CADRE_DB).toBe('2.1');
-    await store.db.query(`DELETE FROM sync_state WHERE source = 'cadre-db/unit-versions'`);
   });
 
   it('resetFeed refuses an unknown feed with BAD_USER_INPUT', async () => {

@@ -52,8 +52,17 @@ function descendantsOf(code: string, keep: (u: Unit) => boolean = () => true): s
     .sort();
 }
 
+/** The units' versions as the cadre database's history serves them (each unit's parent over [tuNgay, denNgay)). */
+const versions = world.unitVersions!(null);
+/** Without a day, the children by today's parent; on a day, by the versions in force that day (the tree as it stood). */
 const childCountOf = (code: string, day?: string) =>
-  units.filter((u) => u.parentCode === code && isValidOn(u, day)).length;
+  day === undefined
+    ? units.filter((u) => u.parentCode === code).length
+    : new Set(
+        versions
+          .filter((v) => v.maDinhDanhCha === code && (v.tuNgay ?? '') <= day && (v.denNgay == null || day < v.denNgay))
+          .map((v) => v.maDinhDanh),
+      ).size;
 
 const CATEGORIES = ['CADRE', 'CIVIL_SERVANT', 'PUBLIC_EMPLOYEE', 'CONTRACT_WORKER'];
 const staffCountsOf = (code: string) =>
