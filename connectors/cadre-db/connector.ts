@@ -60,7 +60,7 @@ export interface CadreDbOptions {
 }
 
 export interface CadreDbConnector extends Connector {
-  readonly feeds: readonly [Feed<Unit>, Feed<UnitVersion>, Feed<UnitEvent>, Feed<Staff>, Feed<StaffAssignment>];
+  readonly feeds: readonly [Feed<Unit>, Feed<UnitVersion>, Feed<UnitEvent>, Feed<StaffAssignment>, Feed<Staff>];
 }
 
 /**
@@ -311,13 +311,15 @@ export function createCadreDbConnector(client: UpstreamClient, options: CadreDbO
         unitVersionSpec,
       ),
       historyFeed(client, options, history(UNIT_EVENTS_FEED, UNIT_EVENTS_PATH, 'maSuKien'), () => unitEventSpec),
-      staffFeed(client, options),
+      // Assignments before the staff: a person whose history is already read is not versioned again by the store's
+      // observation trigger (migration 0018), which would otherwise write and then replace one row per person.
       historyFeed(
         client,
         options,
         history(STAFF_ASSIGNMENTS_FEED, STAFF_ASSIGNMENTS_PATH, 'soHieu', STAFF_ASSIGNMENT_KEY),
         staffAssignmentSpec,
       ),
+      staffFeed(client, options),
     ],
   };
 }

@@ -90,6 +90,8 @@ function client(upstream: UpstreamName) {
 
 const oneStopShop = (options = {}) => createOneStopShopConnector(client('oneStopShop'), options).feeds;
 const cadreDb = (options = {}) => createCadreDbConnector(client('cadreDb'), options).feeds;
+/** The cadre database's staff feed, by name (its place among the feeds follows the pass order). */
+const staffFeedOf = (options = {}) => cadreDb(options).find((feed) => feed.name === STAFF_FEED)! as Feed<Staff>;
 const budget = (options = {}) => createBudgetConnector(client('budget'), { now: () => world.now(), ...options }).feeds;
 
 /** What the hub would know: every unit, procedure and budget code of the world, except the ones named. */
@@ -441,7 +443,7 @@ describe('cadre-db staff', () => {
   const expected = () => world.staff(null).map((s) => s.soHieu);
 
   it('yields every staff record once, mapped', async () => {
-    const staff = cadreDb()[3];
+    const staff = staffFeedOf();
     expect(staff.name).toBe(STAFF_FEED);
     const { records, rejects } = await pull(staff);
     expectExactly(staffKeys(records), expected());
@@ -452,7 +454,7 @@ describe('cadre-db staff', () => {
 
   it('yields every staff record once when pages repeat records (duplicates)', async () => {
     addFault('cadreDb', { fault: 'duplicates', path: STAFF_PATH });
-    const { records } = await pull(cadreDb()[3]);
+    const { records } = await pull(staffFeedOf());
     expect(injected('cadreDb', STAFF_PATH).length).toBeGreaterThan(0);
     expectExactly(staffKeys(records), expected());
   });
@@ -460,14 +462,14 @@ describe('cadre-db staff', () => {
   it('yields every staff record once when the list slides further than the overlap (offset-shift)', async () => {
     addFault('cadreDb', { fault: 'offset-shift', path: STAFF_PATH });
     // An overlap of 1 is smaller than the slide of each page: the pager has to step back to find its place.
-    const { records } = await pull(cadreDb({ staffLimit: 250, overlap: 1 })[3]);
+    const { records } = await pull(staffFeedOf({ staffLimit: 250, overlap: 1 }));
     expect(injected('cadreDb', STAFF_PATH).some((r) => r.reason.startsWith('slid before the offset'))).toBe(true);
     expectExactly(staffKeys(records), expected());
   });
 
   it('quarantines exactly the broken staff records, the unknown unit as retryable (invalid-records)', async () => {
     addFault('cadreDb', { fault: 'invalid-records', path: STAFF_PATH });
-    const { records, rejects } = await pull(cadreDb()[3]);
+    const { records, rejects } = await pull(staffFeedOf());
     expectExactly(
       rejects.map((r) => r.key),
       injectedKeys('cadreDb', STAFF_PATH),
@@ -481,13 +483,13 @@ describe('cadre-db staff', () => {
     const first: Staff[] = [];
     let cursor: string | null = null;
     let batches = 0;
-    for await (const batch of cadreDb()[3].pull(null, lookups())) {
+    for await (const batch of staffFeedOf().pull(null, lookups())) {
       first.push(...batch.records);
       cursor = batch.cursor;
       if (++batches === 2) break;
     }
     expect(JSON.parse(cursor!)).toMatchObject({ since: null, offset: 950 });
-    const rest = await pull(cadreDb()[3], cursor);
+    const rest = await pull(staffFeedOf(), cursor);
     expectExactly(staffKeys([...first, ...rest.records]), expected());
   });
 
@@ -495,7 +497,7 @@ describe('cadre-db staff', () => {
     const all = world.staff(null);
     const unit = all[100]!.maDinhDanhDonVi;
     const partial = lookups({ unit });
-    const feed = cadreDb()[3];
+    const feed = staffFeedOf();
     const { rejects } = await pull(feed, null, partial);
     expectExactly(
       rejects.map((r) => r.key),
@@ -750,7 +752,7 @@ describe('pages and files read through a stub client', () => {
 describe('incremental pulls', () => {
   it('yield exactly what changed since the final cursor', async () => {
     const dossierCursor = (await pull(oneStopShop()[1])).cursor!;
-    const staffCursor = (await pull(cadreDb()[3])).cursor!;
+    const staffCursor = (await pull(staffFeedOf())).cursor!;
     world.advance(6 * 3600_000);
     const { t, k } = JSON.parse(dossierCursor) as { t: string; k: string };
     const changed = world.dossiers(t, { updatedAt: t, code: k }, BIG).records;
@@ -767,7 +769,7 @@ describe('incremental pulls', () => {
     const after = (s: { ngayCapNhat: string; soHieu: string }) =>
       s.ngayCapNhat > mark.t || (s.ngayCapNhat === mark.t && s.soHieu > mark.k);
     const staffChanged = world.staff(since).filter(after);
-    const staff = await pull(cadreDb()[3], staffCursor);
+    const staff = await pull(staffFeedOf(), staffCursor);
     expectExactly(
       staffKeys(staff.records),
       staffChanged.map((s) => s.soHieu),
@@ -780,7 +782,7 @@ describe('placeable records with flaws (flawed-records)', () => {
     ['oneStopShop', PROCEDURES_PATH, () => oneStopShop({ proceduresPageSize: 50 })[0], ''],
     ['oneStopShop', DOSSIERS_PATH, () => oneStopShop({ dossiersLimit: 200 })[1], ''],
     ['cadreDb', UNITS_PATH, () => cadreDb()[0], ''],
-    ['cadreDb', STAFF_PATH, () => cadreDb()[3], ''],
+    ['cadreDb', STAFF_PATH, () => staffFeedOf(), ''],
     ['budget', PUBLIC_INVESTMENT_PATH, () => budget()[2], '2021-01/'],
   ];
   const sorted = (flaws: { key: string; rule: string; field: string }[]) =>
