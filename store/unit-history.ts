@@ -10,7 +10,7 @@
  * what lies outside answers as nothing, like an unknown unit.
  */
 import type { Queryable } from './db.ts';
-import type { IsoDate, PsuSector, StaffCategory, UnitEventType, UnitKind, UnitLevel } from './model.ts';
+import type { IsoDate, StaffCategory, UnitEventType, UnitVersion } from './model.ts';
 import type { UnitRow } from './units.ts';
 import type { StaffRow } from './staff.ts';
 import type { KeysetPage } from './keyset.ts';
@@ -19,21 +19,10 @@ import { matchesSearch, searchPatterns } from './search.ts';
 
 export { UNIT_EVENT_TYPES, type UnitEventType } from './model.ts';
 
-/** One version of a unit: its attributes over [validFrom, validTo). */
-export interface UnitVersionRow {
-  code: string;
-  version: number;
+/** One version of a unit as stored: the upstream's (model.ts UnitVersion), or one the hub observed itself. */
+export interface UnitVersionRow extends Omit<UnitVersion, 'validFrom' | 'sourceUpdatedAt'> {
   /** null: since before the hub knows. */
   validFrom: IsoDate | null;
-  /** null: still in force. */
-  validTo: IsoDate | null;
-  name: string;
-  parentCode: string | null;
-  level: UnitLevel;
-  kind: UnitKind;
-  sector: PsuSector | null;
-  budgetCode: string | null;
-  headcountQuota: number | null;
   observed: boolean;
 }
 

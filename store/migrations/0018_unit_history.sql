@@ -168,17 +168,18 @@ LANGUAGE sql AS $$
      WHERE t.during && daterange(hs.from_day, NULL)
   ),
   -- Ended units with no single heir, and the end of a chain of heirs that ends so.
+  -- `last_code` is the unit whose last day places the records: the unit itself, or the end of its chain.
   orphan AS (
-    SELECT e.code, e.ended_on FROM ends e WHERE e.code NOT IN (SELECT code FROM heir)
+    SELECT e.code, e.ended_on, e.code AS last_code FROM ends e WHERE e.code NOT IN (SELECT code FROM heir)
     UNION
-    SELECT hs.code, e.ended_on
+    SELECT hs.code, e.ended_on, hs.heir_code
       FROM heirs hs JOIN ends e ON e.code = hs.heir_code
      WHERE hs.heir_code NOT IN (SELECT code FROM heir)
   ),
   unattributed AS (
     SELECT t.ancestor_code, o.code AS unit_code, 0 AS depth, daterange(o.ended_on, NULL) AS during
       FROM orphan o
-      JOIN tree t ON t.unit_code = o.code AND t.during @> (o.ended_on - 1)
+      JOIN tree t ON t.unit_code = o.last_code AND t.during @> (o.ended_on - 1)
       JOIN unit_versions a ON a.code = t.ancestor_code AND a.valid_during @> (o.ended_on - 1)
      WHERE a.level = 'PROVINCE' AND a.parent_code IS NULL
   )
