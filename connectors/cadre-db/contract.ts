@@ -30,6 +30,20 @@ export const unitLevel = z.enum(['TINH', 'HUYEN', 'XA']);
 export const unitKind = z.enum(['UBND', 'CQCM', 'DVSNCL']);
 export const unitSector = z.enum(['GIAO_DUC', 'Y_TE', 'VAN_HOA', 'KHOA_HOC', 'LAO_DONG', 'KINH_TE', 'KHAC']);
 
+/** A unit's sector is a public service unit's only: the rules a unit and each of its versions share. */
+const sectorRules = <R extends { loaiDonVi: string; linhVuc: string | null }>() => [
+  {
+    rule: 'public-service-unit-without-sector',
+    field: 'linhVuc',
+    broken: (r: R) => r.loaiDonVi === 'DVSNCL' && !r.linhVuc,
+  },
+  {
+    rule: 'sector-outside-public-service-unit',
+    field: 'linhVuc',
+    broken: (r: R) => r.loaiDonVi !== 'DVSNCL' && !!r.linhVuc,
+  },
+];
+
 /**
  * A unit is placed by its code, its parent (the tree every figure is scoped
  * by), its level and kind (what the figures select units by) and its update
@@ -58,16 +72,7 @@ export const unitContract = defineContract(
       field: 'hieuLucDen',
       broken: (r) => r.hieuLucTu !== null && r.hieuLucDen !== null && r.hieuLucDen <= r.hieuLucTu,
     },
-    {
-      rule: 'public-service-unit-without-sector',
-      field: 'linhVuc',
-      broken: (r) => r.loaiDonVi === 'DVSNCL' && !r.linhVuc,
-    },
-    {
-      rule: 'sector-outside-public-service-unit',
-      field: 'linhVuc',
-      broken: (r) => r.loaiDonVi !== 'DVSNCL' && !!r.linhVuc,
-    },
+    ...sectorRules(),
   ],
 );
 export const unitRecord = unitContract.whole;
@@ -146,18 +151,7 @@ export const unitVersionContract = defineContract(
     ngayCapNhat: isoLocalTime,
   },
   ['maDinhDanh', 'phienBan', 'tuNgay', 'tenDonVi', 'maDinhDanhCha', 'cap', 'loaiDonVi', 'ngayCapNhat'],
-  [
-    {
-      rule: 'public-service-unit-without-sector',
-      field: 'linhVuc',
-      broken: (r) => r.loaiDonVi === 'DVSNCL' && !r.linhVuc,
-    },
-    {
-      rule: 'sector-outside-public-service-unit',
-      field: 'linhVuc',
-      broken: (r) => r.loaiDonVi !== 'DVSNCL' && !!r.linhVuc,
-    },
-  ],
+  [...sectorRules()],
 );
 export type UnitVersionWire = WireOf<typeof unitVersionContract>;
 export type UnitVersionRecord = SoundOf<typeof unitVersionContract>;
