@@ -44,6 +44,9 @@ CREATE TABLE unit_versions (
     EXCLUDE USING gist (code WITH =, valid_during WITH &&) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX unit_versions_parent_idx ON unit_versions (parent_code);
+-- The versions the hub only observed: few or none once the upstream's history is read, and asked of every
+-- indicator answer (store/history.ts historyCoverage), so found without reading the others.
+CREATE INDEX unit_versions_observed_idx ON unit_versions (code) WHERE observed;
 
 -- Merges, splits, dissolutions, creations and renames, with their legal basis
 -- (/v2/unit-events). The units before and after are kept as sent.
@@ -96,6 +99,7 @@ CREATE TABLE staff_assignments (
     EXCLUDE USING gist (staff_id WITH =, valid_during WITH &&) DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX staff_assignments_unit_idx ON staff_assignments (unit_code, starts_on);
+CREATE INDEX staff_assignments_observed_idx ON staff_assignments (staff_id) WHERE observed;
 
 -- ---------------------------------------------------------------------------
 -- unit_ancestry: the dated closure. One row says that `ancestor_code` holds
