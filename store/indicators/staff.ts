@@ -48,7 +48,8 @@ const SQL = figureSql(
                count(*) FILTER (WHERE category = 'CONTRACT_WORKER') AS contract_workers,
                count(*) FILTER (WHERE category IN ('CADRE', 'CIVIL_SERVANT') AND meets_standard) AS cadres_meeting_standard
           FROM staff_assignments
-         WHERE unit_code = c.code AND starts_on <= $3::date AND valid_during @> $3::date
+         -- In force on the last day (valid_during @> $3), in the index's own columns.
+         WHERE unit_code = c.code AND starts_on <= $3::date AND (ends_on IS NULL OR $3::date < ends_on)
       ) AS a
   )
   SELECT s.root,

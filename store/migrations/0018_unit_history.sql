@@ -98,7 +98,9 @@ CREATE TABLE staff_assignments (
   CONSTRAINT staff_assignments_do_not_overlap
     EXCLUDE USING gist (staff_id WITH =, valid_during WITH &&) DEFERRABLE INITIALLY DEFERRED
 );
-CREATE INDEX staff_assignments_unit_idx ON staff_assignments (unit_code, starts_on);
+-- A unit's assignments in force on a day, from the index alone (store/indicators/staff.ts).
+CREATE INDEX staff_assignments_unit_idx ON staff_assignments (unit_code, starts_on)
+  INCLUDE (ends_on, category, meets_standard);
 CREATE INDEX staff_assignments_observed_idx ON staff_assignments (staff_id) WHERE observed;
 
 -- ---------------------------------------------------------------------------
@@ -125,12 +127,11 @@ CREATE TABLE unit_ancestry (
 CREATE INDEX unit_ancestry_ancestor_idx ON unit_ancestry (ancestor_code, unit_code);
 CREATE INDEX unit_ancestry_unit_idx ON unit_ancestry (unit_code, depth);
 
--- Rebuilt whole, as unit_tree is: a province has a few thousand units and
--- versions, and they change a few times a year. A cycle stops at depth 32.
+-- Computed whole, as unit_tree is (a province has a few thousand units and
+-- versions, and they change a few times a year), but written as a difference:
+-- only the rows that changed. A cycle stops at depth 32.
 CREATE FUNCTION rebuild_unit_ancestry() RETURNS void
 LANGUAGE sql AS $$
-  DELETE FROM unit_ancestry;
-  INSERT INTO unit_ancestry (ancestor_code, unit_code, depth, valid_during, link)
   WITH RECURSIVE up (unit_code, ancestor_code, depth, during) AS (
     SELECT code, code, 0, valid_during FROM unit_versions
     UNION ALL
@@ -186,13 +187,29 @@ LANGUAGE sql AS $$
       JOIN tree t ON t.unit_code = o.last_code AND t.during @> (o.ended_on - 1)
       JOIN unit_versions a ON a.code = t.ancestor_code AND a.valid_during @> (o.ended_on - 1)
      WHERE a.level = 'PROVINCE' AND a.parent_code IS NULL
+  ),
+  fresh (ancestor_code, unit_code, depth, valid_during, link) AS (
+    SELECT ancestor_code, unit_code, depth, during, 'TREE' FROM tree
+    UNION ALL
+    SELECT ancestor_code, unit_code, depth, unnest(range_agg(during)), 'SUCCESSOR'
+      FROM successor WHERE NOT isempty(during) GROUP BY 1, 2, 3
+    UNION ALL
+    SELECT ancestor_code, unit_code, depth, during, 'UNATTRIBUTED' FROM unattributed
+  ),
+  -- Only the rows that changed are written: the rebuild runs after every statement that writes versions or events
+  -- (a page of a sync), and rewriting the whole closure each time left the table mostly dead rows until a vacuum.
+  -- (Both sides see the rows as they were before this statement.)
+  removed AS (
+    DELETE FROM unit_ancestry a
+     WHERE NOT EXISTS (SELECT 1 FROM fresh f
+                        WHERE f.ancestor_code = a.ancestor_code AND f.unit_code = a.unit_code AND f.depth = a.depth
+                          AND f.valid_during = a.valid_during AND f.link = a.link)
   )
-  SELECT ancestor_code, unit_code, depth, during, 'TREE' FROM tree
-  UNION ALL
-  SELECT ancestor_code, unit_code, depth, unnest(range_agg(during)), 'SUCCESSOR'
-    FROM successor WHERE NOT isempty(during) GROUP BY 1, 2, 3
-  UNION ALL
-  SELECT ancestor_code, unit_code, depth, during, 'UNATTRIBUTED' FROM unattributed;
+  INSERT INTO unit_ancestry (ancestor_code, unit_code, depth, valid_during, link)
+  SELECT f.ancestor_code, f.unit_code, f.depth, f.valid_during, f.link FROM fresh f
+   WHERE NOT EXISTS (SELECT 1 FROM unit_ancestry a
+                      WHERE a.ancestor_code = f.ancestor_code AND a.unit_code = f.unit_code AND a.depth = f.depth
+                        AND a.valid_during = f.valid_during AND a.link = f.link);
 $$;
 
 CREATE FUNCTION unit_history_changed() RETURNS trigger
