@@ -212,6 +212,14 @@ export async function countServingStaffOfUnits(
       WHERE unit_code = ANY($1::text[]) AND status = 'SERVING' GROUP BY unit_code, category`,
     [codes],
   );
+  return staffCountsByUnit(codes, rows);
+}
+
+/** Staff counted per unit and category as one list per code (in the order of `codes`), every category listed. */
+export function staffCountsByUnit(
+  codes: readonly string[],
+  rows: readonly { code: string; label: string; count: number }[],
+): UnitStaffCountRow[][] {
   return spread(codes, STAFF_COUNT_CATEGORIES, rows).map((list) =>
     list.map(({ label, count }) => ({ category: label, count })),
   );
