@@ -3,6 +3,7 @@ import { keysetClause, type KeysetPage } from './keyset.ts';
 import type { Qualification, Staff, StaffCategory, StaffStatus } from './model.ts';
 import { defineUpsert } from './upsert.ts';
 import { matchesSearch, searchPatterns } from './search.ts';
+import { insideSubtree } from './units.ts';
 
 /**
  * Inserts or updates staff in one statement; an older version (by
@@ -64,7 +65,7 @@ function staffFilterClause(
 ): { where: string; params: unknown[] } {
   const words = searchPatterns(filter.search);
   return {
-    where: `${subtreeJoined ? 'TRUE' : '($1::text IS NULL OR unit_code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $1))'}
+    where: `${subtreeJoined ? 'TRUE' : insideSubtree('unit_code', '$1')}
         AND ($2::text IS NULL OR category = $2)
         AND ($3::text IS NULL OR qualification = $3)
         AND ($4::text IS NULL OR status = $4)

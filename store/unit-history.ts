@@ -14,7 +14,7 @@ import type { IsoDate, StaffCategory, UnitEventType, UnitVersion } from './model
 import type { UnitRow } from './units.ts';
 import type { StaffRow } from './staff.ts';
 import type { KeysetPage } from './keyset.ts';
-import { STAFF_COUNT_CATEGORIES, type UnitStaffCountRow } from './units.ts';
+import { insideSubtree, staffCountsByUnit, type UnitStaffCountRow } from './units.ts';
 import { matchesSearch, searchPatterns } from './search.ts';
 
 export { UNIT_EVENT_TYPES, type UnitEventType } from './model.ts';
@@ -25,10 +25,6 @@ export interface UnitVersionRow extends Omit<UnitVersion, 'validFrom' | 'sourceU
   validFrom: IsoDate | null;
   observed: boolean;
 }
-
-/** The units of `alias.code`'s column inside the subtree of `within` (a parameter), or every unit when it is null. */
-const insideSubtree = (column: string, within: string) =>
-  `(${within}::text IS NULL OR ${column} IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = ${within}))`;
 
 /** Every version of each unit, oldest first (grouped by code by the caller). */
 export function findVersionsOfUnits(db: Queryable, codes: readonly string[]): Promise<UnitVersionRow[]> {
@@ -295,16 +291,13 @@ export async function countAssignedStaffOfUnits(
   codes: readonly string[],
   day: IsoDate,
 ): Promise<UnitStaffCountRow[][]> {
-  const rows = await db.query<{ code: string; category: string; count: number }>(
-    `SELECT unit_code AS code, category, count(*)::int AS count FROM staff_assignments
+  const rows = await db.query<{ code: string; label: string; count: number }>(
+    `SELECT unit_code AS code, category AS label, count(*)::int AS count FROM staff_assignments
       WHERE unit_code = ANY($1::text[]) AND valid_during @> $2::date
       GROUP BY unit_code, category`,
     [codes, day],
   );
-  const counts = new Map(rows.map((row) => [`${row.code}\u0000${row.category}`, row.count]));
-  return codes.map((code) =>
-    STAFF_COUNT_CATEGORIES.map((category) => ({ category, count: counts.get(`${code}\u0000${category}`) ?? 0 })),
-  );
+  return staffCountsByUnit(codes, rows);
 }
 
 export interface ServingStaffFilter {

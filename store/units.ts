@@ -77,6 +77,10 @@ export interface UnitFilter {
   within?: string | null;
 }
 
+/** Whether a unit code `column` lies in the subtree of `within` (an SQL parameter: every unit when it is null). */
+export const insideSubtree = (column: string, within: string) =>
+  `(${within}::text IS NULL OR ${column} IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = ${within}))`;
+
 /** The WHERE clause of a filter, on parameters $1 … $6. */
 function filterClause(filter: UnitFilter): { where: string; params: unknown[] } {
   // each word must begin a word of the name: "so" finds "Sở Nội vụ", not "Hồ sơ"
@@ -87,7 +91,7 @@ function filterClause(filter: UnitFilter): { where: string; params: unknown[] } 
         AND ($3::text IS NULL OR parent_code = $3)
         AND ${matchesSearch(`' ' || name_folded`, '$4')}
         AND ${validOn('$5')}
-        AND ($6::text IS NULL OR code IN (SELECT unit_code FROM unit_tree WHERE ancestor_code = $6))`,
+        AND ${insideSubtree('code', '$6')}`,
     params: [
       filter.level ?? null,
       filter.kind ?? null,
@@ -212,6 +216,14 @@ export async function countServingStaffOfUnits(
       WHERE unit_code = ANY($1::text[]) AND status = 'SERVING' GROUP BY unit_code, category`,
     [codes],
   );
+  return staffCountsByUnit(codes, rows);
+}
+
+/** Staff counted per unit and category as one list per code (in the order of `codes`), every category listed. */
+export function staffCountsByUnit(
+  codes: readonly string[],
+  rows: readonly { code: string; label: string; count: number }[],
+): UnitStaffCountRow[][] {
   return spread(codes, STAFF_COUNT_CATEGORIES, rows).map((list) =>
     list.map(({ label, count }) => ({ category: label, count })),
   );
