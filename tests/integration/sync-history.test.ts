@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitVersionWire, UnitWire } from '../../connectors/cadre-db/contract.ts';
 import { HISTORY_ADMIN_PATH } from '../../connectors/cadre-db/mock/app.ts';
 import { formatIsoLocal } from '../../connectors/common/wire.ts';
@@ -30,7 +30,7 @@ import {
 import { startTestHub, type TestHub } from '../support/hub.ts';
 import { emptyStore } from '../support/province-snapshot.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
-import { startMocks, syncRig, TEST_CLIENT, type SyncRig } from '../support/sync-rig.ts';
+import { startMocks, syncRigEachTest, TEST_CLIENT } from '../support/sync-rig.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -115,7 +115,6 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
     let store: TestStore;
     let world: MockWorld;
     let mocks: MockUpstreams;
-    let rig: SyncRig;
 
     beforeAll(async () => {
       store = await openTestStore(backend);
@@ -123,17 +122,17 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
       mocks = await startMocks(world);
     });
     afterAll(async () => {
-      await rig?.close();
       await mocks?.close();
       await store?.dispose();
     });
-    beforeEach(async () => {
-      await rig?.close();
-      rig = syncRig(store.db, world, mocks);
-    });
+    const rig = syncRigEachTest(
+      () => store.db,
+      () => world,
+      () => mocks,
+    );
 
     it('a full sync fills the three tables as the province serves them, and nothing is left observed', async () => {
-      const [cadre] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const [cadre] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect([cadre!.source, cadre!.error, cadre!.rejected]).toEqual(['CADRE_DB', null, 0]);
       expect(await storedHistory(store)).toEqual(servedHistory(world));
       const [observed] = await store.db.query<{ versions: number; assignments: number }>(
@@ -213,7 +212,7 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
 
     it('a re-run adds nothing, and an incremental pass after the clock moves picks up only the changed rows', async () => {
       const before = await storedHistory(store);
-      const [again] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const [again] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(again!.records).toBe(0);
       expect(await storedHistory(store)).toEqual(before);
 
@@ -222,11 +221,13 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
       // Assignments that changed since the last pass (people hired, retired or gone): update time after the old clock.
       const changed = world.staffAssignments!(null).filter((a) => a.ngayCapNhat > old);
       expect(changed.length).toBeGreaterThan(0);
-      rig.events.length = 0;
-      const [incremental] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      rig().events.length = 0;
+      const [incremental] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(incremental!.error).toBeNull();
       const written = (feed: string) =>
-        rig.events.filter((e) => e.feed === feed).reduce((sum, e) => sum + e.written, 0);
+        rig()
+          .events.filter((e) => e.feed === feed)
+          .reduce((sum, e) => sum + e.written, 0);
       expect(written(STAFF_ASSIGNMENTS_FEED)).toBe(changed.length);
       expect(written(UNIT_VERSIONS_FEED)).toBe(0);
       expect(written(UNIT_EVENTS_FEED)).toBe(0);
@@ -242,7 +243,7 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
         mocks.faults.cadreDb.clear();
         mocks.faults.cadreDb.add({ fault, path, ...(fault === 'error-503' ? { times: 2 } : {}) });
         try {
-          const [cadre] = await rig.engine.runAll({ trigger: 'COMMAND' });
+          const [cadre] = await rig().engine.runAll({ trigger: 'COMMAND' });
           expect(cadre!.error, fault).toBeNull();
           const injected = mocks.faults.cadreDb.list().injected;
           expect(injected.length, fault).toBeGreaterThan(0);
@@ -272,7 +273,6 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
     let store: TestStore;
     let base: MockWorld;
     let mocks: MockUpstreams;
-    let rig: SyncRig;
     /** The school whose parent /v2/units changes after the clock's start, and when (seconds). */
     let school: UnitWire;
     let moveAt: number;
@@ -325,17 +325,17 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
     });
     afterAll(async () => {
       await hub?.hub.stop();
-      await rig?.close();
       await mocks?.close();
       await store?.dispose();
     });
-    beforeEach(async () => {
-      await rig?.close();
-      rig = syncRig(store.db, base, mocks);
-    });
+    const rig = syncRigEachTest(
+      () => store.db,
+      () => base,
+      () => mocks,
+    );
 
     it('the sync succeeds, the history feeds are marked path-missing and the hub versions what it observes', async () => {
-      const [cadre] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const [cadre] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect([cadre!.error, cadre!.rejected]).toEqual([null, 0]);
       const states = await store.db.query<{ feed: string; status: string; error: string | null; missing: Date | null }>(
         `SELECT source AS feed, status, last_error AS error, path_missing_since AS missing FROM sync_state
@@ -391,7 +391,7 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
 
     it('a parent change seen through /v2/units closes the observed version and opens one dated on the change', async () => {
       base.advance(2 * DAY);
-      const [cadre] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const [cadre] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(cadre!.error).toBeNull();
       // The change was recorded at the clock's start + 24 h: 2026-11-21 17:00 in Vietnam, so on 2026-11-21.
       expect(formatIsoLocal(new Date(moveAt * 1000))).toBe('2026-11-21T17:00:00');
@@ -415,7 +415,7 @@ describe.each(testBackends)('the cadre database history on %s', (backend) => {
         body: JSON.stringify({ enabled: true }),
       });
       expect(await answer.json()).toEqual({ history: true });
-      const [cadre] = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const [cadre] = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(cadre!.error).toBeNull();
       const missing = await store.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM sync_state WHERE path_missing_since IS NOT NULL`,

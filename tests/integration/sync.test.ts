@@ -5,7 +5,7 @@
  * compared, table by table and field by field, with what the simulated
  * province serves.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIRST_BUDGET_YEAR } from '../../connectors/mock/generator/finance.ts';
 import { createMockWorld } from '../../connectors/mock/generator/world.ts';
 import { FAULT_MODES, type FaultMode, type FaultSpec, type Injection } from '../../connectors/mock/faults.ts';
@@ -15,7 +15,7 @@ import { formatCompactLocal } from '../../connectors/common/wire.ts';
 import { INVALID_PREFIX } from '../../connectors/mock/invalid-records.ts';
 import { CANONICAL_TABLES, counts, emptyStore, storeSnapshot, worldSnapshot } from '../support/province-snapshot.ts';
 import { openTestStore, testBackends, type TestStore } from '../support/store.ts';
-import { startMocks, syncRig, type SyncRig } from '../support/sync-rig.ts';
+import { startMocks, syncRigEachTest } from '../support/sync-rig.ts';
 
 const HOUR = 3_600_000;
 const openQuarantine = (store: TestStore) =>
@@ -28,7 +28,6 @@ describe.each(testBackends)('sync on %s', (backend) => {
   let store: TestStore;
   let world: MockWorld;
   let mocks: MockUpstreams;
-  let rig: SyncRig;
 
   beforeAll(async () => {
     store = await openTestStore(backend);
@@ -36,18 +35,18 @@ describe.each(testBackends)('sync on %s', (backend) => {
     mocks = await startMocks(world);
   });
   afterAll(async () => {
-    await rig?.close();
     await mocks?.close();
     await store?.dispose();
   });
-  beforeEach(async () => {
-    await rig?.close();
-    rig = syncRig(store.db, world, mocks);
-  });
+  const rig = syncRigEachTest(
+    () => store.db,
+    () => world,
+    () => mocks,
+  );
 
   describe('from empty, then incrementally', () => {
     it('a full sync reproduces the simulated province exactly', async () => {
-      const results = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const results = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(results.map((r) => [r.source, r.error, r.rejected])).toEqual([
         ['CADRE_DB', null, 0],
         ['ONE_STOP_SHOP', null, 0],
@@ -75,8 +74,8 @@ describe.each(testBackends)('sync on %s', (backend) => {
         ['one-stop-shop/procedures', 'SUCCEEDED'],
       ]);
       // Every dossier was new to the hub: each was announced as received, once.
-      const received = rig.events
-        .flatMap((e) => e.dossiers)
+      const received = rig()
+        .events.flatMap((e) => e.dossiers)
         .filter((d) => d.kinds.includes('RECEIVED'))
         .map((d) => d.code);
       expect(received.length).toBe(expected.dossiers!.length);
@@ -84,13 +83,13 @@ describe.each(testBackends)('sync on %s', (backend) => {
     }, 90_000); // a whole province through PGlite's WebAssembly: 10–35 s on two busy cores
 
     it('a second pass with nothing changed upstream writes nothing', async () => {
-      const results = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const results = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(results.map((r) => [r.source, r.error, r.records])).toEqual([
         ['CADRE_DB', null, 0],
         ['ONE_STOP_SHOP', null, 0],
         ['BUDGET', null, 0],
       ]);
-      expect(rig.events).toEqual([]);
+      expect(rig().events).toEqual([]);
     });
 
     it('after the clock advances, an incremental pass picks up exactly the changes', async () => {
@@ -101,9 +100,9 @@ describe.each(testBackends)('sync on %s', (backend) => {
       const changedDossiers = world.dossiers(since, null, Number.MAX_SAFE_INTEGER).records;
       expect(changedDossiers.length).toBeGreaterThan(10);
 
-      const results = await rig.engine.runAll({ trigger: 'COMMAND' });
+      const results = await rig().engine.runAll({ trigger: 'COMMAND' });
       expect(results.every((r) => r.error === null)).toBe(true);
-      const dossierEvents = rig.events.filter((e) => e.feed === 'one-stop-shop/dossiers');
+      const dossierEvents = rig().events.filter((e) => e.feed === 'one-stop-shop/dossiers');
       expect(dossierEvents.reduce((sum, e) => sum + e.written, 0)).toBe(changedDossiers.length);
 
       const expected = worldSnapshot(world, { firstYear: FIRST_BUDGET_YEAR });
@@ -134,7 +133,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
   describe('references the hub does not know yet', () => {
     it('quarantines dossiers of unknown units and resolves them once the units arrive', async () => {
       await emptyStore(store.db);
-      const first = await rig.engine.run('ONE_STOP_SHOP', { trigger: 'COMMAND' });
+      const first = await rig().engine.run('ONE_STOP_SHOP', { trigger: 'COMMAND' });
       const dossierCount = world.dossiers(null, null, Number.MAX_SAFE_INTEGER).records.length;
       expect(first.error).toBeNull();
       expect(first.rejected).toBe(dossierCount);
@@ -143,8 +142,8 @@ describe.each(testBackends)('sync on %s', (backend) => {
       expect(held.every((q) => q.retryable && /^unknown unit /.test(q.reason))).toBe(true);
       expect(JSON.parse(held[0]!.raw)).toHaveProperty('MaHoSo', held[0]!.key);
 
-      await rig.engine.run('CADRE_DB', { trigger: 'COMMAND' });
-      const second = await rig.engine.run('ONE_STOP_SHOP', { trigger: 'COMMAND' });
+      await rig().engine.run('CADRE_DB', { trigger: 'COMMAND' });
+      const second = await rig().engine.run('ONE_STOP_SHOP', { trigger: 'COMMAND' });
       expect(second.resolved).toBe(dossierCount);
       expect(await openQuarantine(store)).toEqual([]);
       const expected = worldSnapshot(world, { firstYear: FIRST_BUDGET_YEAR });
@@ -190,7 +189,7 @@ describe.each(testBackends)('sync on %s', (backend) => {
         mocks.faults[upstream].add(FAULTS[mode]);
       }
       try {
-        const results = await rig.engine.runAll({ trigger: 'COMMAND' });
+        const results = await rig().engine.runAll({ trigger: 'COMMAND' });
         expect(results.map((r) => r.error)).toEqual([null, null, null]);
         const injected = UPSTREAMS.flatMap((upstream) =>
           mocks.faults[upstream].list().injected.map((i) => ({ upstream, i })),

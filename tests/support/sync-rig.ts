@@ -5,6 +5,7 @@
  */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { afterAll, beforeEach } from 'vitest';
 import type { MockWorld } from '../../connectors/mock/world.ts';
 import { startMockUpstreams, type MockUpstreams } from '../../connectors/mock/server.ts';
 import type { Db } from '../../store/db.ts';
@@ -67,6 +68,23 @@ export function syncRig(db: Db, world: MockWorld, mocks: MockUpstreams): SyncRig
       await upstreams.close();
     },
   };
+}
+
+/**
+ * A fresh engine for each test of the enclosing describe block (its own clients, breakers and backoff), closed
+ * before the next test and after the last. Call it after the hooks that open the store and start the mocks: it
+ * reads them through the getters when each test starts, and its afterAll runs before theirs.
+ */
+export function syncRigEachTest(db: () => Db, world: () => MockWorld, mocks: () => MockUpstreams): () => SyncRig {
+  let rig: SyncRig | undefined;
+  beforeEach(async () => {
+    await rig?.close();
+    rig = syncRig(db(), world(), mocks());
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+  return () => rig!;
 }
 
 export interface LiveSyncRig {
