@@ -1,5 +1,5 @@
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
-import DataLoader from 'dataloader';
+import { requestLoader } from './request-loader.ts';
 import { GraphQLError } from 'graphql';
 import {
   countDossiers,
@@ -482,23 +482,7 @@ builder.queryFields((t) => ({
 }));
 
 // ---------------------------------------------------------------------------
-// Procedure.dossiers: every procedure of a page shares one statement per set of arguments.
-
-type Loaders = Map<string, DataLoader<string, unknown>>;
-const requestLoaders = new WeakMap<object, Loaders>();
-
-/** One DataLoader per request and key (the field's arguments), batching by procedure code. */
-function loaderFor<V>(
-  ctx: Context,
-  key: string,
-  batch: (codes: readonly string[]) => Promise<V[]>,
-): DataLoader<string, V> {
-  let loaders = requestLoaders.get(ctx);
-  if (!loaders) requestLoaders.set(ctx, (loaders = new Map()));
-  let loader = loaders.get(key) as DataLoader<string, V> | undefined;
-  if (!loader) loaders.set(key, (loader = new DataLoader<string, V>(batch)));
-  return loader;
-}
+// Procedure.dossiers: every procedure of a page shares one statement per set of arguments (request-loader.ts).
 
 builder.objectFields(ProcedureNode, (t) => ({
   dossiers: t.connection(
@@ -511,7 +495,7 @@ builder.objectFields(ProcedureNode, (t) => ({
         const filter = await narrowFilter(ctx, args.filter ?? {});
         const now = requestNow(ctx);
         const connection = await dossierPage(args, DEFAULT_DOSSIER_ORDER, (page) =>
-          loaderFor(ctx, `dossiers ${JSON.stringify([filter, page])}`, async (codes) => {
+          requestLoader(ctx, `Procedure.dossiers ${JSON.stringify([filter, page])}`, async (codes) => {
             const byProcedure = new Map<string, DossierRow[]>(codes.map((code) => [code, []]));
             for (const row of await listDossiersOfProcedures(ctx.db, codes, filter, page, now)) {
               byProcedure.get(row.procedureCode)?.push(row);
@@ -520,7 +504,7 @@ builder.objectFields(ProcedureNode, (t) => ({
           }).load(procedure.code),
         );
         const totalCount = () =>
-          loaderFor(ctx, `count ${JSON.stringify(filter)}`, async (codes) => {
+          requestLoader(ctx, `Procedure.dossiers count ${JSON.stringify(filter)}`, async (codes) => {
             const counts = new Map(
               (await countDossiersOfProcedures(ctx.db, codes, filter, now)).map((r) => [r.procedureCode, r.count]),
             );

@@ -4,8 +4,6 @@
  * violations are the flawed records of a unit and period, and the flaws of a
  * record on its own node.
  */
-import { createContextCache } from '@pothos/core';
-import DataLoader from 'dataloader';
 import { contractRules } from '../connectors/common/flaws.ts';
 import { FEED_CONTRACTS } from '../connectors/contracts.ts';
 import { countFlawsOfSubtree, findFlawsOfRecords, type RecordFlawRow } from '../store/flaws.ts';
@@ -14,6 +12,7 @@ import type { DayRange } from '../store/indicators/index.ts';
 import type { QualityGroup, QualityRule, QualityViolation } from '../store/indicators/quality.ts';
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
+import { requestLoader } from './request-loader.ts';
 import { UnitNode } from './unit.ts';
 import { UNITS_FEED } from '../connectors/cadre-db/connector.ts';
 
@@ -124,20 +123,12 @@ export const RecordFlawRef = builder.objectRef<RecordFlawRow>('RecordFlaw').impl
   }),
 });
 
-/** A loader of the flaws of one feed's records by key (a record without flaws gets an empty list), per request. */
-const flawLoaderOf = createContextCache((ctx: Context) => new Map<string, DataLoader<string, RecordFlawRow[]>>());
-
+/** The flaws of one of a feed's records (a record without flaws gets an empty list), one statement per page. */
 export function flawsOf(ctx: Context, feed: string, key: string): Promise<RecordFlawRow[]> {
-  const loaders = flawLoaderOf(ctx);
-  let loader = loaders.get(feed);
-  if (!loader) {
-    loader = new DataLoader<string, RecordFlawRow[]>(async (keys) => {
-      const rows = await findFlawsOfRecords(ctx.db, feed, keys);
-      return keys.map((k) => rows.filter((row) => row.key === k));
-    });
-    loaders.set(feed, loader);
-  }
-  return loader.load(key);
+  return requestLoader(ctx, `flaws ${feed}`, async (keys) => {
+    const rows = await findFlawsOfRecords(ctx.db, feed, keys);
+    return keys.map((k) => rows.filter((row) => row.key === k));
+  }).load(key);
 }
 
 builder.objectFields(UnitNode, (t) => ({

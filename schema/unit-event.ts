@@ -19,7 +19,7 @@ import {
 import { builder } from './builder.ts';
 import type { Context } from './context.ts';
 import { describedValues } from './enum-values.ts';
-import { historyLoader } from './history-access.ts';
+import { requestLoader } from './request-loader.ts';
 import { checkPageSize, decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE } from './pagination.ts';
 import { UnitNode } from './unit.ts';
 
@@ -36,7 +36,7 @@ export const UnitEventTypeEnum = builder.enumType('UnitEventType', {
 
 /** The units of one side of an event the viewer may see, by code (one statement per side for a page of events). */
 function unitsOfEvent(ctx: Context, event: UnitEventRow, side: 'BEFORE' | 'AFTER'): Promise<string[]> {
-  return historyLoader(ctx, `UnitEvent.units ${side}`, (ids) =>
+  return requestLoader(ctx, `UnitEvent.units ${side}`, (ids) =>
     findUnitsOfEvents(ctx.db, ids, side, ctx.units.root),
   ).load(event.id);
 }

@@ -25,7 +25,8 @@ import {
   findParentsOn,
   type DatedChildRow,
 } from '../store/unit-history.ts';
-import { historyLoader, visibleUnit } from './history-access.ts';
+import { visibleUnit } from './history-access.ts';
+import { requestLoader } from './request-loader.ts';
 import { PSU_SECTORS, UNIT_KINDS, UNIT_LEVELS } from '../store/model.ts';
 import { ANY_READ_SCOPE, unitRowScopes } from './authorization.ts';
 import { builder } from './builder.ts';
@@ -134,7 +135,7 @@ builder.objectFields(UnitNode, (t) => ({
       // Returning the code lets the Unit loader batch every parent of a page into one query.
       if (args.on == null) return unit.parentCode;
       const day = args.on;
-      const parent = await historyLoader(ctx, `Unit.parent ${day}`, (codes) => findParentsOn(ctx.db, codes, day)).load(
+      const parent = await requestLoader(ctx, `Unit.parent ${day}`, (codes) => findParentsOn(ctx.db, codes, day)).load(
         unit.code,
       );
       return visibleUnit(ctx, parent);
