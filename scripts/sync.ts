@@ -18,7 +18,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
+import { SOURCE_NAMES, sourceNamed, type SourceName } from '../connectors/feed.ts';
 import { ConfigError, loadConfig, upstreamClientSettings } from '../gateway/config.ts';
 import { createRecorder, openRecording, type Player, type Recorder } from '../connectors/http/tape.ts';
 import { ALL_FEEDS, confirmUpstream, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
@@ -45,14 +45,13 @@ const USAGE = `usage: npm run sync -- [--source=all|${SOURCE_NAMES.join('|')}] [
   --wait    with --once, how long to wait for another instance's pass of a source (default 600)
 without --once: a pass of every source every SYNC_INTERVAL_SECONDS until stopped`;
 
-/** ONE_STOP_SHOP, one-stop-shop and one_stop_shop all name the same source. */
 function sourcesOf(text: string): readonly SourceName[] | 'all' {
   if (text === 'all') return 'all';
-  const name = text.toUpperCase().replaceAll('-', '_');
-  if (!(SOURCE_NAMES as readonly string[]).includes(name)) {
+  const source = sourceNamed(text);
+  if (!source) {
     throw new UsageError(`--source must be all or one of ${SOURCE_NAMES.join(', ')}, not ${JSON.stringify(text)}`);
   }
-  return [name as SourceName];
+  return [source];
 }
 
 function options() {
