@@ -19,7 +19,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SOURCE_NAMES, sourceNamed, type SourceName } from '../connectors/feed.ts';
-import { ConfigError, loadConfig, upstreamClientSettings } from '../gateway/config.ts';
+import { upstreamClientSettings } from '../gateway/config.ts';
+import { exitWith, parseCommandLine, UsageError } from './admin-command.ts';
 import { createRecorder, openRecording, type Player, type Recorder } from '../connectors/http/tape.ts';
 import { ALL_FEEDS, confirmUpstream, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
 import { openConfiguredStore } from './store.ts';
@@ -36,8 +37,6 @@ import { LIVE_TOPIC } from '../store/live-events.ts';
 import { migrate } from '../store/migrate.ts';
 import { createHubMetrics } from '../gateway/observability/metrics.ts';
 import { startSyncProbeServer, type SyncProbeServer } from '../gateway/observability/sync-server.ts';
-
-class UsageError extends Error {}
 
 const USAGE = `usage: npm run sync -- [--source=all|${SOURCE_NAMES.join('|')}] [--once] [--wait=SECONDS]
   --source  the upstream to sync (default all configured: ONE_STOP_SHOP_URL, CADRE_DB_URL, BUDGET_URL)
@@ -98,22 +97,10 @@ function options() {
 }
 
 function exit(code: number, message?: string): never {
-  if (message) process.stderr.write(`lgsp-hub sync: ${message}\n`);
-  process.exit(code);
+  return exitWith('sync', code, message);
 }
 
-let args: ReturnType<typeof options>;
-let config: ReturnType<typeof loadConfig>;
-try {
-  args = options();
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
-  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    exit(2, (error as Error).message);
-  }
-  throw error;
-}
+const { command: args, config } = parseCommandLine('sync', USAGE, options);
 
 const logger = createLogger(config.LOG_LEVEL);
 // Its events and the hubs' cache invalidations go through Redis: one that refuses the hub's commands stops it here.
