@@ -17,6 +17,12 @@ import type { Mapped } from './common/mapped.ts';
 export const SOURCE_NAMES = ['ONE_STOP_SHOP', 'CADRE_DB', 'BUDGET'] as const;
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
+/** The source a command line names (ONE_STOP_SHOP, one-stop-shop and one_stop_shop are the same one); null for none. */
+export function sourceNamed(text: string): SourceName | null {
+  const name = text.toUpperCase().replaceAll('-', '_');
+  return (SOURCE_NAMES as readonly string[]).includes(name) ? (name as SourceName) : null;
+}
+
 /** What the hub already holds that records refer to; a snapshot taken by the engine before each feed runs. */
 export interface Lookups {
   hasUnit(code: string): boolean;

@@ -45,20 +45,26 @@ export function exitWith(name: string, code: number, message?: string): never {
   process.exit(code);
 }
 
-export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Promise<void> {
-  const exit = (code: number, message?: string) => exitWith(admin.name, code, message);
-  let command: Command;
-  let config: Config;
+/** The command line, read by `parse`, and the configuration; or exit 2: with the usage after a UsageError's message. */
+export function parseCommandLine<Command>(
+  name: string,
+  usage: string,
+  parse: () => Command,
+): { command: Command; config: Config } {
   try {
-    command = admin.parse();
-    config = loadConfig();
+    return { command: parse(), config: loadConfig() };
   } catch (error) {
-    if (error instanceof UsageError) exit(2, `${error.message}\n${admin.usage}`);
+    if (error instanceof UsageError) exitWith(name, 2, `${error.message}\n${usage}`);
     if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      exit(2, (error as Error).message);
+      exitWith(name, 2, (error as Error).message);
     }
     throw error;
   }
+}
+
+export async function runAdminCommand<Command>(admin: AdminCommand<Command>): Promise<void> {
+  const exit = (code: number, message?: string) => exitWith(admin.name, code, message);
+  const { command, config } = parseCommandLine(admin.name, admin.usage, () => admin.parse());
   try {
     admin.prepare?.(command, config);
   } catch (error) {

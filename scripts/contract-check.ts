@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { checkContract, checkFailed, formatContractCheck, observingExchange } from '../connectors/contract-check.ts';
-import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
+import { SOURCE_NAMES, sourceNamed } from '../connectors/feed.ts';
 import { createUpstreams } from '../connectors/sync/upstreams.ts';
 import { redactPassword } from '../core/redact.ts';
 
@@ -35,8 +35,8 @@ if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const source = values.source?.toUpperCase().replaceAll('-', '_');
-if (!source || !(SOURCE_NAMES as readonly string[]).includes(source)) {
+const source = values.source === undefined ? null : sourceNamed(values.source);
+if (!source) {
   fail(2, `--source must be one of ${SOURCE_NAMES.join(', ')}\n${USAGE}`);
 }
 if (!values.url || !URL.canParse(values.url) || !/^https?:$/.test(new URL(values.url).protocol)) {
@@ -56,7 +56,7 @@ const upstreams = createUpstreams(
 try {
   const connector = upstreams.connectors[0]!;
   const checks = await checkContract(connector, Number(values.pages), { drain: () => bodies.splice(0) });
-  process.stdout.write(`${formatContractCheck(source as SourceName, redactPassword(values.url)!, checks)}\n`);
+  process.stdout.write(`${formatContractCheck(source, redactPassword(values.url)!, checks)}\n`);
   process.exitCode = checkFailed(checks) ? 1 : 0;
 } finally {
   await upstreams.close();

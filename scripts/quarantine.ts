@@ -14,7 +14,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FEED_CONTRACTS } from '../connectors/contracts.ts';
 import type { PersonalKind } from '../connectors/common/flaws.ts';
-import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
+import { SOURCE_NAMES, sourceNamed, type SourceName } from '../connectors/feed.ts';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
 import { maskBirthDate, maskName, maskPhone } from '../schema/masks.ts';
 import { appendAuditEntryIn } from '../store/audit.ts';
@@ -49,11 +49,9 @@ type Command =
 const ID = /^\d{1,18}$/;
 
 function sourceOf(text: string): SourceName {
-  const name = text.toUpperCase().replaceAll('-', '_');
-  if (!(SOURCE_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, not ${JSON.stringify(text)}`);
-  }
-  return name as SourceName;
+  const source = sourceNamed(text);
+  if (!source) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, not ${JSON.stringify(text)}`);
+  return source;
 }
 
 function idsOf(texts: readonly string[]): string[] {

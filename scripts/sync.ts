@@ -18,8 +18,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SOURCE_NAMES, type SourceName } from '../connectors/feed.ts';
-import { ConfigError, loadConfig, upstreamClientSettings } from '../gateway/config.ts';
+import { SOURCE_NAMES, sourceNamed, type SourceName } from '../connectors/feed.ts';
+import { upstreamClientSettings } from '../gateway/config.ts';
+import { exitWith, parseCommandLine, UsageError } from './admin-command.ts';
 import { createRecorder, openRecording, type Player, type Recorder } from '../connectors/http/tape.ts';
 import { ALL_FEEDS, confirmUpstream, resetPosition, sourceOfFeed } from '../connectors/sync/positions.ts';
 import { openConfiguredStore } from './store.ts';
@@ -37,22 +38,19 @@ import { migrate } from '../store/migrate.ts';
 import { createHubMetrics } from '../gateway/observability/metrics.ts';
 import { startSyncProbeServer, type SyncProbeServer } from '../gateway/observability/sync-server.ts';
 
-class UsageError extends Error {}
-
 const USAGE = `usage: npm run sync -- [--source=all|${SOURCE_NAMES.join('|')}] [--once] [--wait=SECONDS]
   --source  the upstream to sync (default all configured: ONE_STOP_SHOP_URL, CADRE_DB_URL, BUDGET_URL)
   --once    one pass of each, then exit (0: every pass succeeded; 1: one failed, why on stderr)
   --wait    with --once, how long to wait for another instance's pass of a source (default 600)
 without --once: a pass of every source every SYNC_INTERVAL_SECONDS until stopped`;
 
-/** ONE_STOP_SHOP, one-stop-shop and one_stop_shop all name the same source. */
 function sourcesOf(text: string): readonly SourceName[] | 'all' {
   if (text === 'all') return 'all';
-  const name = text.toUpperCase().replaceAll('-', '_');
-  if (!(SOURCE_NAMES as readonly string[]).includes(name)) {
+  const source = sourceNamed(text);
+  if (!source) {
     throw new UsageError(`--source must be all or one of ${SOURCE_NAMES.join(', ')}, not ${JSON.stringify(text)}`);
   }
-  return [name as SourceName];
+  return [source];
 }
 
 function options() {
@@ -99,22 +97,10 @@ function options() {
 }
 
 function exit(code: number, message?: string): never {
-  if (message) process.stderr.write(`lgsp-hub sync: ${message}\n`);
-  process.exit(code);
+  return exitWith('sync', code, message);
 }
 
-let args: ReturnType<typeof options>;
-let config: ReturnType<typeof loadConfig>;
-try {
-  args = options();
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof UsageError) exit(2, `${error.message}\n${USAGE}`);
-  if (error instanceof ConfigError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-    exit(2, (error as Error).message);
-  }
-  throw error;
-}
+const { command: args, config } = parseCommandLine('sync', USAGE, options);
 
 const logger = createLogger(config.LOG_LEVEL);
 // Its events and the hubs' cache invalidations go through Redis: one that refuses the hub's commands stops it here.

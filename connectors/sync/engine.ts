@@ -298,8 +298,8 @@ export function createSyncEngine({
     if (configured && saved?.upstreamUrl && saved.upstreamUrl !== configured) {
       throw new UpstreamChangedError(feed.name, saved.upstreamUrl, configured);
     }
+    // Marking it started keeps its cursor: the state read above is the one to read from.
     await markFeedStarted(db, feed.name, configured);
-    const state = await readFeedState(db, feed.name);
     const lookups = await lookupsFrom(db);
     // Resolving quarantined keys costs a statement per batch: only worth it when something can be resolved.
     let mayResolve = (await countOpenQuarantine(db, [feed.name])) > 0;
@@ -307,7 +307,7 @@ export function createSyncEngine({
     let mayHaveFlaws = await hasOpenFlaws(db, feed.name);
     const health: FeedPassHealth = { read: 0, rejected: 0, flawed: 0, unknownFields: {} };
     try {
-      for await (const batch of readAhead(feed.pull(state?.cursor ?? null, lookups, signal))) {
+      for await (const batch of readAhead(feed.pull(saved?.cursor ?? null, lookups, signal))) {
         await syncBatch(batch);
       }
     } finally {
