@@ -94,3 +94,7 @@ export function hubError(
   const http = httpOf(code);
   return new GraphQLError(message, { ...options, extensions: { code, ...extensions, ...(http ? { http } : {}) } });
 }
+
+/** An invalid argument: BAD_USER_INPUT naming it (no HTTP status of its own, see the registry). */
+export const badUserInput = (argument: string, message: string): GraphQLError =>
+  hubError('BAD_USER_INPUT', message, { argument });

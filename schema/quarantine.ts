@@ -1,3 +1,4 @@
+import { badUserInput } from '../core/error-codes.ts';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { FEEDS_OF_SOURCE } from '../connectors/sync/feeds.ts';
@@ -93,10 +94,6 @@ builder.queryFields((t) => ({
 
 const ID_PATTERN = /^\d{1,18}$/;
 
-function badInput(argument: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
-}
-
 /** Quarantine is province-wide: an administrator bound to a unit subtree cannot act on it. */
 function checkProvinceWide(ctx: Context, field: string) {
   if (ctx.units.root !== null) {
@@ -111,9 +108,9 @@ function checkProvinceWide(ctx: Context, field: string) {
 function checkIds(ids: readonly (string | number)[]): string[] {
   const texts = [...new Set(ids.map(String))];
   const bad = texts.filter((id) => !ID_PATTERN.test(id));
-  if (bad.length) throw badInput('ids', `not quarantine ids: ${bad.map((id) => JSON.stringify(id)).join(', ')}`);
-  if (texts.length === 0) throw badInput('ids', 'no ids given');
-  if (texts.length > 1000) throw badInput('ids', `at most 1000 ids at a time, not ${texts.length}`);
+  if (bad.length) throw badUserInput('ids', `not quarantine ids: ${bad.map((id) => JSON.stringify(id)).join(', ')}`);
+  if (texts.length === 0) throw badUserInput('ids', 'no ids given');
+  if (texts.length > 1000) throw badUserInput('ids', `at most 1000 ids at a time, not ${texts.length}`);
   return texts;
 }
 
@@ -121,10 +118,10 @@ function checkIds(ids: readonly (string | number)[]): string[] {
 async function checkKnown(ctx: Context, ids: readonly string[], open: (row: QuarantinedRecordRow) => boolean) {
   const rows = await readQuarantined(ctx.db, ids);
   const unknown = ids.filter((id) => !rows.some((row) => row.id === id));
-  if (unknown.length) throw badInput('ids', `no quarantine entry with id ${unknown.join(', ')}`);
+  if (unknown.length) throw badUserInput('ids', `no quarantine entry with id ${unknown.join(', ')}`);
   const closed = rows.filter((row) => !open(row));
   if (closed.length) {
-    throw badInput(
+    throw badUserInput(
       'ids',
       `not open: ${closed.map((row) => `${row.id} (${row.discardedAt ? 'discarded' : 'resolved'})`).join(', ')}`,
     );
@@ -145,7 +142,7 @@ builder.mutationFields((t) => ({
       ctx.audit.usedAdmin('retryQuarantined');
       checkProvinceWide(ctx, 'retryQuarantined');
       if ((args.ids == null) === (args.source == null)) {
-        throw badInput('ids', 'give either ids or source');
+        throw badUserInput('ids', 'give either ids or source');
       }
       if (args.ids != null) {
         const ids = checkIds(args.ids);
@@ -169,7 +166,8 @@ builder.mutationFields((t) => ({
       ctx.audit.usedAdmin('discardQuarantined');
       checkProvinceWide(ctx, 'discardQuarantined');
       const reason = args.reason.normalize('NFC').trim();
-      if (reason.length === 0 || reason.length > 500) throw badInput('reason', 'reason must be 1 to 500 characters');
+      if (reason.length === 0 || reason.length > 500)
+        throw badUserInput('reason', 'reason must be 1 to 500 characters');
       const ids = checkIds(args.ids);
       await checkKnown(ctx, ids, (row) => row.resolvedAt === null);
       return ctx.audit.commitAdmin('discardQuarantined', (tx) =>

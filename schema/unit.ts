@@ -1,5 +1,5 @@
+import { badUserInput } from '../core/error-codes.ts';
 import { resolveCursorConnection } from '@pothos/plugin-relay';
-import { GraphQLError } from 'graphql';
 import {
   countChildrenOfUnits,
   countDossiersOfUnits,
@@ -223,10 +223,6 @@ function receivedRange(args: {
   return { from: args.receivedFrom ?? null, to: args.receivedTo ?? null };
 }
 
-function badInput(message: string, argument: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
-}
-
 /**
  * The ancestors (nearest first) a consumer bound to the subtree of `root`
  * may see: those up to the root, which is where the tree ends for it (like
@@ -316,13 +312,13 @@ builder.objectFields(UnitNode, (t) => ({
     load: (codes: string[], ctx: Context, args) => countDossiersOfUnits(ctx.db, codes, receivedRange(args)),
     resolve: (unit, args) => {
       if (args.period != null && (args.receivedFrom != null || args.receivedTo != null)) {
-        throw badInput('Give either "period" or "receivedFrom"/"receivedTo", not both', 'period');
+        throw badUserInput('period', 'Give either "period" or "receivedFrom"/"receivedTo", not both');
       }
       receivedRange(args); // a malformed period is refused here, before anything is read
       if (args.receivedFrom && args.receivedTo && args.receivedTo < args.receivedFrom) {
-        throw badInput(
-          `"receivedTo" (${args.receivedTo}) is before "receivedFrom" (${args.receivedFrom})`,
+        throw badUserInput(
           'receivedTo',
+          `"receivedTo" (${args.receivedTo}) is before "receivedFrom" (${args.receivedFrom})`,
         );
       }
       return unit.code;

@@ -4,8 +4,8 @@
  * in one place (hierarchyBasisOf), and the history coverage the values report,
  * read once per request.
  */
+import { badUserInput } from '../../core/error-codes.ts';
 import { createContextCache } from '@pothos/core';
-import { GraphQLError } from 'graphql';
 import { FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR } from '../../indicators/period.ts';
 import { AS_WAS, vietnamToday, type Hierarchy, type HierarchyBasis } from '../../store/indicators/basis.ts';
 import { historyCoverage } from '../../store/history.ts';
@@ -33,9 +33,6 @@ export interface HierarchyArgs {
   hierarchyDate?: IsoDate | null;
 }
 
-const badInput = (message: string) =>
-  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument: 'hierarchyDate' } });
-
 /**
  * The basis the pair names; a date with AS_WAS, or a date outside the years a
  * period may name, is BAD_USER_INPUT on `hierarchyDate`. The Date scalar has
@@ -45,7 +42,8 @@ export function hierarchyBasisOf(args: HierarchyArgs, today: () => IsoDate = vie
   const date = args.hierarchyDate ?? null;
   if ((args.hierarchy ?? 'AS_WAS') === 'AS_WAS') {
     if (date !== null) {
-      throw badInput(
+      throw badUserInput(
+        'hierarchyDate',
         `hierarchyDate (${date}) is for hierarchy: AS_IS only; AS_WAS counts each record on the tree of its own date. Drop hierarchyDate, or ask for hierarchy: AS_IS.`,
       );
     }
@@ -54,7 +52,8 @@ export function hierarchyBasisOf(args: HierarchyArgs, today: () => IsoDate = vie
   if (date === null) return { hierarchy: 'AS_IS', hierarchyDate: today() };
   const year = Number(date.slice(0, 4));
   if (year < FIRST_PERIOD_YEAR || year > LAST_PERIOD_YEAR) {
-    throw badInput(
+    throw badUserInput(
+      'hierarchyDate',
       `hierarchyDate ${date} is out of range: the hub restates on days of ${FIRST_PERIOD_YEAR} to ${LAST_PERIOD_YEAR}.`,
     );
   }

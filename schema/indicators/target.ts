@@ -6,9 +6,9 @@
  * indicators/target.ts. Targets are read through a per-request DataLoader, so
  * a page of values costs one statement.
  */
+import { badUserInput } from '../../core/error-codes.ts';
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { GraphQLError } from 'graphql';
 import {
   deleteTargets,
   readEffectiveTargets,
@@ -145,16 +145,13 @@ const IndicatorTargetRef = builder.objectRef<StoredTarget>('IndicatorTarget').im
   }),
 });
 
-function badInput(argument: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument } });
-}
-
 /** The indicator a target may be set for: known, and not NEUTRAL (a target must be a side to meet). */
 function targetableDefinition(code: string): IndicatorDefinition {
   const definition = INDICATORS_BY_CODE.get(code);
-  if (!definition) throw badInput('code', `Unknown indicator code: ${code} (the codes are listed by indicatorCatalog)`);
+  if (!definition)
+    throw badUserInput('code', `Unknown indicator code: ${code} (the codes are listed by indicatorCatalog)`);
   if (definition.direction === 'NEUTRAL') {
-    throw badInput(
+    throw badUserInput(
       'code',
       `${code} is NEUTRAL (neither a higher nor a lower value is better), so a target could be neither met nor missed`,
     );
@@ -164,16 +161,16 @@ function targetableDefinition(code: string): IndicatorDefinition {
 
 function checkYear(year: number) {
   if (!Number.isInteger(year) || year < FIRST_PERIOD_YEAR || year > LAST_PERIOD_YEAR) {
-    throw badInput('year', `year must be from ${FIRST_PERIOD_YEAR} to ${LAST_PERIOD_YEAR}, got ${year}`);
+    throw badUserInput('year', `year must be from ${FIRST_PERIOD_YEAR} to ${LAST_PERIOD_YEAR}, got ${year}`);
   }
 }
 
 function checkTarget(definition: IndicatorDefinition, target: number) {
-  if (!Number.isFinite(target)) throw badInput('target', 'target must be a finite number');
+  if (!Number.isFinite(target)) throw badUserInput('target', 'target must be a finite number');
   if (definition.unit === 'PERCENT' && (target < 0 || target > 100)) {
-    throw badInput('target', `${definition.code} is a percentage: its target must be from 0 to 100, got ${target}`);
+    throw badUserInput('target', `${definition.code} is a percentage: its target must be from 0 to 100, got ${target}`);
   }
-  if (target < 0) throw badInput('target', `${definition.code} counts ${definition.unit}: its target must be ≥ 0`);
+  if (target < 0) throw badUserInput('target', `${definition.code} counts ${definition.unit}: its target must be ≥ 0`);
 }
 
 const targetArgs = builder.args((t) => ({
@@ -224,7 +221,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       ctx.audit.usedAdmin('removeIndicatorTarget');
       if (!INDICATORS_BY_CODE.has(args.code)) {
-        throw badInput('code', `Unknown indicator code: ${args.code} (the codes are listed by indicatorCatalog)`);
+        throw badUserInput('code', `Unknown indicator code: ${args.code} (the codes are listed by indicatorCatalog)`);
       }
       checkYear(args.year);
       await ctx.units.check(args.unitCode, 'unitCode');
